@@ -1,0 +1,178 @@
+"""The ``catalogue`` command: the composition root for operators and documentalists.
+
+Errors a person can fix (a bad file, a bad config key) end with one ``error:`` line and
+exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from tqdm import tqdm
+
+from catalogue import demo
+from catalogue.formats.base import FormatError, Parsed
+from catalogue.formats.charsets import CHARSETS
+from catalogue.formats.detect import FORMATS
+from catalogue.settings import Settings, SettingsError, load
+from catalogue.store import database, queries
+from catalogue.store.ingest import Ingest, RunReport
+from harvesters.pmb import ExportFile, open_export
+
+MAX_LISTED = 50
+
+
+def fail(message: str) -> NoReturn:
+    """Print one error line and exit with status 2."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+class Context:
+    """Lazily loaded settings and store, so ``--help`` works without a config file."""
+
+    def __init__(self, config: str | None) -> None:
+        self.config = config
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load(self.config)
+            except SettingsError as exc:
+                fail(str(exc))
+        return self._settings
+
+    def engine(self) -> Any:
+        return database.open_store(self.settings.store_url)
+
+
+@click.group()
+@click.option("--config", "config", type=click.Path(dir_okay=False), default=None,
+              help="config.toml to use (default: $CATALOGUE_CONFIG, else ./config.toml).")
+@click.pass_context
+def main(ctx: click.Context, config: str | None) -> None:
+    """Shared documentary catalogue: import, harvest, search, OAI-PMH, DSI."""
+    ctx.obj = Context(config)
+
+
+def _progress(export: ExportFile, source: str) -> Iterator[Parsed]:
+    """Stream the file's records with a byte progress bar on a terminal."""
+    with open(export.path, "rb") as raw, tqdm(
+        total=export.size, unit="B", unit_scale=True, desc=export.path.name, leave=False,
+        disable=None if export.size > 1_000_000 else True, file=sys.stderr,
+    ) as bar:
+        stream = bar.wrapattr(raw, "read", total=export.size, bytes=True)
+        yield from export.read(source, stream)  # type: ignore[arg-type]
+
+
+def print_report(report: RunReport) -> None:
+    """The summary a documentalist reads after an import."""
+    click.echo(
+        f"read {report.read}, added {report.added}, updated {report.updated}, "
+        f"unchanged {report.unchanged}, deleted {report.deleted}, rejected {report.rejected}, "
+        f"with warnings {report.warnings}"
+    )
+    errors = [p for p in report.problems if p.severity == "error"]
+    warnings = [p for p in report.problems if p.severity == "warning"]
+    for title, items in (("Rejected", errors), ("Warnings", warnings)):
+        if not items:
+            continue
+        click.echo(f"{title}:")
+        for p in items[:MAX_LISTED]:
+            ident = f" [{p.source_id}]" if p.source_id else ""
+            click.echo(f"  record {p.position} (byte {p.offset}){ident}: {p.message}")
+        if len(items) > MAX_LISTED:
+            click.echo(f"  ... {len(items) - MAX_LISTED} more: catalogue report {report.run_id}")
+    if report.message:
+        click.echo(report.message)
+    click.echo(f"import run {report.run_id}: {report.status}")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(dir_okay=True))
+@click.option("--source", "slug", default=None, help="Source slug from config.toml.")
+@click.option("--format", "fmt", default=None, metavar="|".join(["auto", *FORMATS]),
+              help="Input format (default: the source's, else detected).")
+@click.option("--encoding", default=None, metavar="|".join(["auto", *CHARSETS]),
+              help="Force the character set (default: the source's, else detected per record).")
+@click.option("--full", is_flag=True,
+              help="The file is the source's whole catalogue: records missing from it are deleted.")
+@click.pass_obj
+def import_command(obj: Context, file: str, slug: str | None, fmt: str | None,
+                   encoding: str | None, full: bool) -> None:
+    """Import a catalogue file (PMB UNIMARC ISO 2709, PMB XML, MARCXML, MARC21, DC)."""
+    settings = obj.settings
+    try:
+        source = settings.source(slug or settings.default_source)
+    except SettingsError as exc:
+        fail(str(exc))
+    try:
+        export = open_export(file, fmt or source.format, encoding or source.encoding)
+    except FormatError as exc:
+        fail(str(exc))
+    click.echo(f"Importing {export.path.name} ({export.format}, encoding {export.encoding}) "
+               f"into source '{source.slug}'{' as its full catalogue' if full else ''}")
+    engine = obj.engine()
+    ingest = Ingest(
+        engine, source=source.slug, source_name=source.name, source_kind=source.kind,
+        path=str(export.path.resolve()), format=export.format, encoding=export.encoding,
+        full=full, batch_size=settings.batch_size,
+    )
+    try:
+        ingest.add_all(_progress(export, source.slug))
+        report = ingest.finish()
+    except KeyboardInterrupt:
+        report = ingest.abort("interrupted; committed batches are kept, re-run the import")
+        print_report(report)
+        sys.exit(130)
+    print_report(report)
+
+
+@main.command("sources")
+@click.pass_obj
+def sources_command(obj: Context) -> None:
+    """List sources with their record counts and last import."""
+    configured = {s.slug: s for s in obj.settings.sources}
+    rows = {s.slug: s for s in queries.source_summaries(obj.engine())}
+    click.echo(f"{'source':<20} {'kind':<5} {'records':>8} {'deleted':>8}  last import")
+    for slug in sorted(set(configured) | set(rows)):
+        row = rows.get(slug)
+        kind = configured[slug].kind if slug in configured else (row.kind if row else "")
+        last = "never"
+        if row and row.last_import:
+            last = f"{row.last_import:%Y-%m-%d %H:%M:%S}Z ({row.last_status})"
+        click.echo(f"{slug:<20} {kind:<5} {row.records if row else 0:>8} "
+                   f"{row.deleted if row else 0:>8}  {last}")
+
+
+@main.command("report")
+@click.argument("run_id", type=int)
+@click.pass_obj
+def report_command(obj: Context, run_id: int) -> None:
+    """Every rejected record and warning of one import run."""
+    for position, severity, message in queries.run_problems(obj.engine(), run_id):
+        click.echo(f"record {position}: {severity}: {message}")
+
+
+@main.command("demo")
+@click.option("--count", default=2000, show_default=True, help="Number of records.")
+@click.option("--seed", default=1, show_default=True, help="Generator seed.")
+@click.option("--output", type=click.Path(dir_okay=False), default=None,
+              help="Where to write (default: DATA_DIR/demo/pmb-export.mrc).")
+@click.pass_obj
+def demo_command(obj: Context, count: int, seed: int, output: str | None) -> None:
+    """Write the generated demo PMB export (UNIMARC ISO 2709, UTF-8)."""
+    path = Path(output) if output else obj.settings.data_dir / "demo" / "pmb-export.mrc"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = demo.write_export(path, count=count, seed=seed)
+    click.echo(f"wrote {written} records to {path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

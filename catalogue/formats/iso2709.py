@@ -1,0 +1,291 @@
+"""ISO 2709 transmission format: split a stream into records, decode their fields.
+
+pymarc does the structural parse; we add what PMB exports need and pymarc cannot give:
+the character set read from UNIMARC 100$a/26-29 instead of leader/09 (pymarc decodes
+UNIMARC as MARC-8 otherwise), an ISO 5426 decoder, the exact bytes of each record (kept
+as its raw payload), and a reason with a position for every record that cannot be read,
+instead of an exception that stops the whole file.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+import warnings
+from collections.abc import Iterator
+from typing import BinaryIO
+
+import pymarc
+from pymarc import exceptions as marc_errors
+
+from catalogue.formats.base import RawRecord
+from catalogue.formats.charsets import CharsetError, decode
+from catalogue.records import MarcField
+
+RECORD_END = 0x1D
+FIELD_END = 0x1E
+SUBFIELD = 0x1F
+_BLOCK = 1 << 20
+_FILLER = b"\r\n\x00\x1a\t "
+_LITERAL_DOLLAR = re.compile(r"\$[a-z]\S")
+
+# pymarc logs one line per odd indicator; we report those ourselves, with the tag.
+logging.getLogger("pymarc").setLevel(logging.ERROR)
+warnings.filterwarnings("ignore", category=marc_errors.BadSubfieldCodeWarning)
+
+#: UNIMARC 100$a/26-27 character set codes (UNIMARC Bibliographic, field 100).
+UNIMARC_CHARSETS = {
+    "01": "iso-5426",  # ISO 646 IRV as G0, with ISO 5426 as G1 in 28-29 (PMB writes "0103")
+    "03": "iso-5426",
+    "50": "utf-8",
+}
+
+
+class RecordError(ValueError):
+    """One record cannot be read; the message is the reason shown in the import report."""
+
+
+def split(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """Yield ``(byte offset, record bytes)`` for each record of an ISO 2709 stream.
+
+    Records are cut at the record terminator (0x1D) rather than at the length the leader
+    announces, so one record with a corrupt leader or directory does not shift every
+    record after it. Filler between records (newlines, NUL, SUB) is skipped. A trailing
+    fragment without terminator is yielded as is, to be reported as truncated.
+    """
+    buf = b""
+    base = 0
+    while True:
+        block = stream.read(_BLOCK)
+        if not block:
+            break
+        buf = buf + block if buf else block
+        start = 0
+        while True:
+            end = buf.find(b"\x1d", start)
+            if end < 0:
+                break
+            chunk = buf[start : end + 1]
+            stripped = chunk.lstrip(_FILLER)
+            if len(stripped) > 1:
+                yield base + start + (len(chunk) - len(stripped)), stripped
+            start = end + 1
+        base += start
+        buf = buf[start:]
+    tail = buf.lstrip(_FILLER)
+    if tail.strip(_FILLER):
+        yield base + len(buf) - len(tail), tail
+
+
+def check_structure(chunk: bytes) -> tuple[int, list[str]]:
+    """Validate leader and directory; return the base address and structural warnings.
+
+    Raises:
+        RecordError: the record cannot be parsed reliably (reason in the message).
+    """
+    if chunk[-1] != RECORD_END:
+        raise RecordError(
+            f"truncated record: {len(chunk)} bytes and no record terminator before the end of the file"
+        )
+    if len(chunk) < 26:
+        raise RecordError(f"record too short ({len(chunk)} bytes) to hold a leader")
+    try:
+        leader = chunk[:24].decode("ascii")
+    except UnicodeDecodeError:
+        raise RecordError("bad leader: it contains non-ASCII bytes") from None
+    notes: list[str] = []
+    if not leader[:5].isdigit():
+        raise RecordError(f"bad leader: record length {leader[:5]!r} is not a number")
+    declared = int(leader[:5])
+    if declared > len(chunk):
+        raise RecordError(
+            f"truncated record: the leader announces {declared} bytes, only {len(chunk)} found"
+        )
+    if declared != len(chunk):
+        notes.append(f"leader announces {declared} bytes but the record has {len(chunk)}")
+    if not leader[12:17].isdigit():
+        raise RecordError(f"bad leader: base address {leader[12:17]!r} is not a number")
+    base = int(leader[12:17])
+    if base < 25 or base > len(chunk) - 1 or chunk[base - 1] != FIELD_END:
+        raise RecordError(f"bad leader: base address {base} does not end the directory")
+    directory = chunk[24 : base - 1]
+    if len(directory) % 12:
+        raise RecordError(
+            f"bad directory: {len(directory)} bytes is not a whole number of 12-byte entries"
+        )
+    if not directory:
+        raise RecordError("record has no fields")
+    size = len(chunk) - base
+    for n in range(0, len(directory), 12):
+        entry = directory[n : n + 12]
+        try:
+            tag = entry[:3].decode("ascii")
+        except UnicodeDecodeError:
+            raise RecordError(f"bad directory: entry {n // 12 + 1} has a non-ASCII tag") from None
+        if not entry[3:12].isdigit():
+            raise RecordError(f"bad directory: entry for field {tag} is not numeric ({entry!r})")
+        length, start = int(entry[3:7]), int(entry[7:12])
+        if length == 0 or start + length > size or chunk[base + start + length - 1] != FIELD_END:
+            raise RecordError(
+                f"bad directory: field {tag} (offset {start}, length {length}) does not end "
+                "with a field terminator"
+            )
+        data = chunk[base + start : base + start + length - 1]
+        if tag < "010" and tag.isdigit():
+            continue
+        head = data.split(b"\x1f", 1)[0]
+        if len(head) != 2:
+            notes.append(
+                f"field {tag} has {len(head)} indicator characters {head.decode('latin-1')!r} "
+                "instead of 2; the first two were kept"
+            )
+        if re.search(rb"\x1f[\x80-\xff]", data):
+            notes.append(f"field {tag} has a non-ASCII subfield code")
+    return base, notes
+
+
+def unimarc_charset(record: pymarc.Record) -> tuple[str, str]:
+    """The character set a UNIMARC record declares in 100$a/26-27, and a note if unusual."""
+    for f in record.get_fields("100"):
+        value = f.get("a")
+        if isinstance(value, bytes) and len(value) >= 28:
+            code = value[26:28].decode("latin-1")
+            if code in UNIMARC_CHARSETS:
+                return UNIMARC_CHARSETS[code], ""
+            return "", f"100$a/26-27 holds {code!r}, not a known character set code"
+        return "", "100$a is too short to declare a character set"
+    return "", "no field 100 declares the character set"
+
+
+def _is_utf8_text(chunk: bytes) -> bool:
+    """True when the bytes are valid UTF-8 with at least one non-ASCII character."""
+    if chunk.isascii():
+        return False
+    try:
+        chunk.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def choose_charset(
+    record: pymarc.Record, chunk: bytes, flavour: str, override: str
+) -> tuple[str, list[str]]:
+    """Pick the character set for one record.
+
+    An explicit per-source override wins. Otherwise UNIMARC trusts 100$a, never leader/09;
+    MARC21 trusts leader/09. When the declared set is a legacy one (ISO 5426, MARC-8) but
+    the bytes are valid UTF-8 with accented letters, the declaration is wrong (seen in
+    real Sciences Po exports that say ``0103`` and hold UTF-8): UTF-8 is used, and said.
+    """
+    if override and override != "auto":
+        return override, []
+    notes: list[str] = []
+    if flavour == "unimarc":
+        declared, note = unimarc_charset(record)
+        if note:
+            notes.append(note)
+        if not declared:
+            declared = "utf-8" if _is_utf8_text(chunk) or chunk.isascii() else "iso-5426"
+            notes.append(f"read as {declared}")
+            return declared, notes
+        legacy = "iso-5426"
+    else:
+        declared = "utf-8" if chunk[9:10] == b"a" else "marc-8"
+        legacy = "marc-8"
+    if declared == legacy and _is_utf8_text(chunk) and b"\x1b" not in chunk:
+        notes.append(f"declares {legacy} but the data is valid UTF-8; read as UTF-8")
+        return "utf-8", notes
+    return declared, notes
+
+
+def _text(value: bytes, charset: str, where: str) -> str:
+    if value.isascii():
+        return value.decode("ascii")
+    try:
+        return decode(value, charset)
+    except CharsetError as exc:
+        raise RecordError(
+            f"{exc} in {where}; the record is not in {charset} "
+            "(force the source's character set with --encoding)"
+        ) from None
+
+
+def decode_fields(record: pymarc.Record, charset: str) -> tuple[tuple[MarcField, ...], list[str]]:
+    """Decode pymarc raw fields into model fields, noting literal '$' delimiters."""
+    out: list[MarcField] = []
+    notes: list[str] = []
+    for f in record.fields:
+        if f.is_control_field():
+            out.append(MarcField(tag=f.tag, data=_text(f.data, charset, f"field {f.tag}")))
+            continue
+        pairs = []
+        for sub in f.subfields:
+            value = _text(sub.value, charset, f"field {f.tag}${sub.code}")
+            if "$" in value and _LITERAL_DOLLAR.search(value):
+                notes.append(
+                    f"field {f.tag}${sub.code} contains a literal '$' followed by a letter: the "
+                    "exporting system may have used '$' as a subfield delimiter; kept as text"
+                )
+            pairs.append((sub.code, value))
+        indicators = "".join(str(i) if i is not None else " " for i in f.indicators)
+        out.append(MarcField(tag=f.tag, indicators=indicators[:2].ljust(2), subfields=tuple(pairs)))
+    return tuple(out), notes
+
+
+def read_record(
+    chunk: bytes, position: int, offset: int, flavour: str, override: str = ""
+) -> RawRecord:
+    """Parse and decode one ISO 2709 record.
+
+    Raises:
+        RecordError: with the reason the record cannot be read.
+    """
+    _, notes = check_structure(chunk)
+    try:
+        parsed = pymarc.Record(data=chunk, to_unicode=False)
+    except (marc_errors.PymarcException, ValueError, IndexError) as exc:
+        reason = type(exc).__name__ if not str(exc) else f"{type(exc).__name__}: {exc}"
+        raise RecordError(f"unreadable record ({reason})") from None
+    charset, charset_notes = choose_charset(parsed, chunk, flavour, override)
+    fields, text_notes = decode_fields(parsed, charset)
+    leader = chunk[:24].decode("ascii")
+    return RawRecord(
+        position=position,
+        offset=offset,
+        raw=chunk,
+        leader=leader,
+        fields=fields,
+        charset=charset,
+        warnings=tuple(notes + charset_notes + text_notes),
+    )
+
+
+def iter_records(
+    stream: BinaryIO, flavour: str, override: str = ""
+) -> Iterator[RawRecord | tuple[int, int, bytes, str]]:
+    """Yield a :class:`RawRecord` per readable record, else ``(position, offset, raw, reason)``."""
+    for position, (offset, chunk) in enumerate(split(stream), start=1):
+        try:
+            yield read_record(chunk, position, offset, flavour, override)
+        except RecordError as exc:
+            yield position, offset, chunk, str(exc)
+
+
+def sniff_flavour(chunk: bytes) -> str:
+    """Tell UNIMARC from MARC21 by the tags of one record's directory."""
+    try:
+        base = int(chunk[12:17])
+        directory = chunk[24 : base - 1]
+    except ValueError:
+        directory = chunk[24:400]
+    tags = {directory[n : n + 3] for n in range(0, len(directory) - 11, 12)}
+    if b"200" in tags or b"100" in tags and b"245" not in tags:
+        return "unimarc"
+    return "marc21"
+
+
+def nfc(text: str) -> str:
+    """NFC normal form (composed accents), the form every stored string is in."""
+    return unicodedata.normalize("NFC", text)

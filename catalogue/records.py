@@ -1,0 +1,438 @@
+"""The one canonical bibliographic model.
+
+Every format reader produces a :class:`Record`; every writer, the store, the index, the
+OAI provider and the DSI read it. The model follows UNIMARC as PMB writes it (the centres'
+own catalogues), because that is the richest source we ingest: MARC21 and Dublin Core map
+onto the same fields. All classes are frozen so a record can be hashed, compared and shared
+between threads without copies.
+
+This module imports nothing else of ours (see the dependency rule in ARCHITECTURE.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import types
+import typing
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+Pairs = tuple[tuple[str, str], ...]
+T = TypeVar("T")
+"""Ordered (code, value) pairs, used where order and repetition carry meaning."""
+
+#: leader/06 codes of UNIMARC (PMB ``doctype.xml``), labels in French for the public.
+DOC_TYPES: dict[str, str] = {
+    "a": "Texte imprimé",
+    "b": "Texte manuscrit",
+    "c": "Partition imprimée",
+    "d": "Partition manuscrite",
+    "e": "Document cartographique imprimé",
+    "f": "Document cartographique manuscrit",
+    "g": "Document projeté ou vidéo",
+    "i": "Enregistrement sonore non musical",
+    "j": "Enregistrement sonore musical",
+    "k": "Document graphique à deux dimensions",
+    "l": "Document électronique",
+    "m": "Document multimédia",
+    "r": "Objet à trois dimensions, artefact",
+}
+
+#: leader/07 bibliographic levels.
+BIB_LEVELS: dict[str, str] = {
+    "m": "Monographie",
+    "s": "Périodique",
+    "a": "Article",
+    "b": "Bulletin",
+    "c": "Recueil",
+    "i": "Ressource intégratrice",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Title:
+    """Title and statement of responsibility (UNIMARC 200).
+
+    ``other_author`` is 200$c (title of a work by another author), ``parallel`` 200$d,
+    ``subtitle`` 200$e; bulletins carry their number in 200$h and issue title in 200$i.
+    """
+
+    main: str
+    subtitle: tuple[str, ...] = ()
+    other_author: tuple[str, ...] = ()
+    parallel: tuple[str, ...] = ()
+    responsibility: tuple[str, ...] = ()
+    part_number: tuple[str, ...] = ()
+    part_name: tuple[str, ...] = ()
+
+    def display(self) -> str:
+        """Main title followed by its subtitles, as a catalogue card shows it."""
+        return " : ".join([self.main, *self.subtitle]) if self.main else " : ".join(self.subtitle)
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """A person (700-702) or corporate body (710-712) and its role.
+
+    ``level`` is the last digit of the tag: 0 main responsibility, 1 alternative (co-author),
+    2 secondary. ``roles`` holds $4 relator codes (070 auteur, 340 éditeur scientifique...).
+    """
+
+    name: str
+    kind: str = "person"  # "person" or "corporate"
+    level: int = 0
+    rest: str = ""  # $b: forename (person) or subdivision (corporate)
+    additions: tuple[str, ...] = ()  # $c
+    numbering: str = ""  # $d
+    place: str = ""  # $e (meetings)
+    dates: str = ""  # $f
+    roles: tuple[str, ...] = ()  # $4
+    authority_id: str = ""  # $3, or PMB's $9 id:
+    indicators: str = "  "
+
+    def display(self) -> str:
+        """'Surname, Forename' for people, 'Body. Subdivision' for corporate bodies."""
+        if self.kind == "corporate":
+            return ". ".join(p for p in (self.name, self.rest) if p)
+        return ", ".join(p for p in (self.name, self.rest) if p)
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """Place, publisher and date (210, or 214 in UNIMARC 2008+)."""
+
+    tag: str = "210"
+    places: tuple[str, ...] = ()
+    publishers: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+    country: str = ""  # PMB $z
+    authority_id: str = ""  # PMB $9 id:
+
+
+@dataclass(frozen=True, slots=True)
+class Physical:
+    """Physical description (215)."""
+
+    extent: str = ""
+    illustrations: str = ""
+    dimensions: str = ""
+    accompanying: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """Collection or series statement (225) or its link field (410 / 411).
+
+    ``part_title`` and ``part_issn`` are PMB's sub-collection (225$i / second $x).
+    """
+
+    tag: str
+    title: str
+    number: str = ""
+    issn: str = ""
+    part_title: str = ""
+    authority_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SerialLink:
+    """A link to a serial, an issue or articles (461-464).
+
+    PMB writes articles with a 461 to their periodical and a 463 to their issue
+    (bulletin, whose own id ends in ``-bull``); ``target_id`` is the linked record's id as
+    the source knows it ($0, or PMB's $9 id:), ``page`` PMB's $9 page:.
+    """
+
+    tag: str
+    title: str = ""
+    issn: str = ""
+    number: str = ""
+    date: str = ""
+    target_id: str = ""
+    link_type: str = ""  # PMB $9 lnk:
+    page: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """ISBN (010), ISSN (011), DOI or PMID (014) and the like."""
+
+    scheme: str  # "isbn", "issn", "doi", "pmid", "ean"...
+    value: str
+    qualifier: str = ""  # 010$b (e.g. "br."), 011$b
+    price: str = ""  # 010$d / 011$d
+    invalid: bool = False  # $z: cancelled or invalid number
+
+    def normalised(self) -> str:
+        """The value without hyphens and spaces, upper-cased (ISBN/ISSN comparison key)."""
+        return "".join(ch for ch in self.value if ch.isalnum()).upper()
+
+
+@dataclass(frozen=True, slots=True)
+class Descriptor:
+    """A thesaurus descriptor (606; 600-608 subject headings).
+
+    PMB puts the category node id, language and thesaurus id in repeated $9 (``id:123``,
+    ``lang:fr_FR``, ``idthes:1``); concepts (SKOS) carry ``uri:``. ``subdivisions`` keeps
+    $x/$y/$z/$j in order.
+    """
+
+    label: str
+    tag: str = "606"
+    authority_id: str = ""
+    thesaurus_id: str = ""
+    lang: str = ""
+    uri: str = ""
+    subdivisions: Pairs = ()
+    system: str = ""  # $2 (rameau, ...)
+
+    def display(self) -> str:
+        """Label followed by its subdivisions, joined by ' -- ' as RAMEAU shows them."""
+        return " -- ".join([self.label, *(value for _, value in self.subdivisions)])
+
+
+@dataclass(frozen=True, slots=True)
+class Indexing:
+    """A classification or internal indexing (676 Dewey, 686 other)."""
+
+    code: str
+    label: str = ""
+    tag: str = "676"
+    authority_id: str = ""
+    edition: str = ""  # 676$v
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An electronic location (856)."""
+
+    url: str
+    format: str = ""  # $q
+    note: str = ""  # $z / $y / $2 link text
+
+
+@dataclass(frozen=True, slots=True)
+class AttachedDocument:
+    """A digital document attached in PMB (897 explnum)."""
+
+    url: str
+    name: str = ""
+    filename: str = ""
+    status: str = ""
+    mime: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CustomField:
+    """A PMB custom field ("champ perso", 900)."""
+
+    name: str
+    value: str
+    label: str = ""
+    type: str = ""
+    raw: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A physical copy (exemplaire) from 995, completed by PMB's 996 full dump.
+
+    995 follows the AFBDP recommendation: $f barcode, $k call number (cote), $r item type
+    code, $q section (audience), $o status code, $a owner and $c lending institution,
+    $u note. When PMB also wrote a 996 for the same barcode, its labels (location,
+    section, status, type) and ``pret_flag`` complete the item; ``columns`` keeps the
+    996 ``$9 column:value`` pairs so a re-export loses nothing.
+    """
+
+    barcode: str = ""
+    call_number: str = ""
+    item_type: str = ""
+    section: str = ""
+    status: str = ""
+    owner: str = ""
+    holder: str = ""
+    note: str = ""
+    location: str = ""
+    location_code: str = ""
+    section_label: str = ""
+    status_label: str = ""
+    type_label: str = ""
+    loanable: bool | None = None  # 996$3 pret_flag; None when unknown
+    deposit_date: str = ""  # 996$m
+    return_date: str = ""  # 996$n
+    has_dump: bool = False  # whether a 996 was read for this item
+    columns: Pairs = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MarcField:
+    """A field the model does not map, kept verbatim so that exports lose nothing.
+
+    Control fields have ``data`` and no subfields.
+    """
+
+    tag: str
+    indicators: str = "  "
+    subfields: Pairs = ()
+    data: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One bibliographic record of one source, in canonical form.
+
+    Identity is (``source``, ``source_id``): the source's slug as configured in config.toml
+    and the record id in that source (001 for MARC, the OAI identifier for harvested
+    records). ``marc_flavour`` says which MARC dialect ``unmapped`` fields belong to, so
+    that a UNIMARC writer never re-emits MARC21 tags.
+    """
+
+    source: str
+    source_id: str
+    title: Title
+    doc_type: str = "a"
+    bib_level: str = "m"
+    hier_level: str = "0"
+    record_status: str = "n"
+    encoding_level: str = " "
+    cataloguing_form: str = " "
+    marc_flavour: str = "unimarc"
+    created: str = ""  # 100$a/0-7, YYYYMMDD, when known
+    processing_data: str = ""  # 100$a with the character set positions made Unicode
+    agents: tuple[Agent, ...] = ()
+    edition: tuple[str, ...] = ()
+    publications: tuple[Publication, ...] = ()
+    physical: tuple[Physical, ...] = ()
+    series: tuple[Series, ...] = ()
+    serial_links: tuple[SerialLink, ...] = ()
+    general_notes: tuple[str, ...] = ()
+    contents_notes: tuple[str, ...] = ()
+    abstracts: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    original_languages: tuple[str, ...] = ()
+    identifiers: tuple[Identifier, ...] = ()
+    descriptors: tuple[Descriptor, ...] = ()
+    keywords: tuple[str, ...] = ()
+    indexing: tuple[Indexing, ...] = ()
+    links: tuple[Link, ...] = ()
+    documents: tuple[AttachedDocument, ...] = ()
+    thumbnail: str = ""
+    custom_fields: tuple[CustomField, ...] = ()
+    items: tuple[Item, ...] = ()
+    unmapped: tuple[MarcField, ...] = field(default=())
+
+    @property
+    def global_id(self) -> str:
+        """The id that is unique across the union catalogue: ``source:source_id``."""
+        return f"{self.source}:{self.source_id}"
+
+    @property
+    def is_issue(self) -> bool:
+        """A serial issue (PMB bulletin), whose PMB id ends in ``-bull``."""
+        return self.source_id.endswith("-bull") or (
+            self.bib_level in {"s", "b"} and self.hier_level == "2"
+        )
+
+    @property
+    def item_types(self) -> tuple[str, ...]:
+        """Distinct 995$r item type codes, in item order."""
+        return tuple(dict.fromkeys(i.item_type for i in self.items if i.item_type))
+
+    def isbns(self) -> tuple[str, ...]:
+        """ISBN values as catalogued."""
+        return tuple(i.value for i in self.identifiers if i.scheme == "isbn")
+
+    def issns(self) -> tuple[str, ...]:
+        """ISSN values as catalogued."""
+        return tuple(i.value for i in self.identifiers if i.scheme == "issn")
+
+    def year(self) -> int | None:
+        """The first four-digit year found in the publication dates."""
+        for pub in self.publications:
+            for date in pub.dates:
+                digits = "".join(ch if ch.isdigit() else " " for ch in date).split()
+                for token in digits:
+                    if len(token) == 4:
+                        return int(token)
+        return None
+
+    def with_source(self, source: str) -> Record:
+        """The same record attributed to another source (an import's --source)."""
+        return dataclasses.replace(self, source=source)
+
+
+# --- serialisation -------------------------------------------------------------------
+#
+# The store keeps each record as compact JSON so the web app, the index and the OAI
+# provider never re-parse MARC. Defaults are omitted, which keeps rows small and lets a
+# field added to the model later read old rows unchanged.
+
+
+def to_dict(obj: Any) -> Any:
+    """Plain JSON-able data of a model object, omitting fields at their default."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if f.default is not dataclasses.MISSING and value == f.default:
+                continue
+            out[f.name] = to_dict(value)
+        return out
+    if isinstance(obj, tuple):
+        return [to_dict(v) for v in obj]
+    return obj
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = typing.get_type_hints(cls)
+        _HINTS[cls] = hints
+    return hints
+
+
+def _build(tp: Any, value: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_build(args[0], v) for v in value)
+        return tuple(_build(a, v) for a, v in zip(args, value, strict=True))
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return from_dict(tp, value)
+    if origin in (typing.Union, types.UnionType):
+        return value
+    return value
+
+
+def from_dict(cls: type[T], data: dict[str, Any]) -> T:
+    """Rebuild a model object from :func:`to_dict` output."""
+    hints = _hints(cls)
+    kwargs = {name: _build(hints[name], value) for name, value in data.items() if name in hints}
+    return cls(**kwargs)
+
+
+def to_json(record: Record) -> str:
+    """Canonical compact JSON: sorted keys, so equal records give equal strings."""
+    return json.dumps(to_dict(record), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def from_json(text: str) -> Record:
+    """Inverse of :func:`to_json`."""
+    return from_dict(Record, json.loads(text))
+
+
+def content_hash(record: Record) -> str:
+    """A digest of the record's content, used to tell a real change from a re-import."""
+    return hashlib.blake2b(to_json(record).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def subfield_pairs(values: Iterable[tuple[str, str]]) -> Pairs:
+    """Freeze (code, value) pairs into the tuple form the model uses."""
+    return tuple((code, value) for code, value in values)

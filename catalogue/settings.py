@@ -1,0 +1,195 @@
+"""config.toml -> frozen settings, validated once at load.
+
+The file is found by ``catalogue --config PATH``, else ``$CATALOGUE_CONFIG``, else
+``./config.toml``. Relative paths inside it resolve against the file's own directory, so
+a deployment can be moved as a folder. Secrets never live in the file: they come from the
+environment (``CATALOGUE_SECRET_KEY``, ``CATALOGUE_SMTP_PASSWORD``). Every problem is
+reported as one :class:`SettingsError` naming the key, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from catalogue.formats.charsets import CHARSETS
+
+ENV_CONFIG = "CATALOGUE_CONFIG"
+FORMATS = ("auto", "unimarc", "marc21", "pmbxml", "marcxml", "dc")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+class SettingsError(Exception):
+    """The configuration cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A catalogue we ingest: the centre's own PMB exports or a partner's."""
+
+    slug: str
+    name: str
+    kind: str = "file"  # "file" (PMB exports) or "oai" (partner endpoint)
+    format: str = "auto"
+    encoding: str = "auto"
+    redistribute: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the application reads from config.toml and the environment."""
+
+    path: Path
+    name: str
+    base_url: str
+    data_dir: Path
+    store_url: str
+    batch_size: int
+    default_source: str
+    sources: tuple[Source, ...]
+    secret_key: str = ""
+    smtp_password: str = ""
+
+    def source(self, slug: str) -> Source:
+        """The configured source ``slug``.
+
+        Raises:
+            SettingsError: no such source, listing the configured ones.
+        """
+        for src in self.sources:
+            if src.slug == slug:
+                return src
+        known = ", ".join(s.slug for s in self.sources) or "none"
+        raise SettingsError(f"unknown source {slug!r} (sources in {self.path.name}: {known})")
+
+
+def locate(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The configuration file to use: explicit path, else $CATALOGUE_CONFIG, else ./config.toml."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(ENV_CONFIG)
+    if env:
+        return Path(env)
+    return Path("config.toml")
+
+
+_KINDS = {int: "an integer", str: "a string", bool: "true or false", dict: "a table"}
+
+
+class _Table:
+    """Typed access to one TOML table that names the key in every error."""
+
+    def __init__(self, data: Mapping[str, Any], prefix: str, path: Path) -> None:
+        self.data, self.prefix, self.path = data, prefix, path
+
+    def _fail(self, key: str, why: str) -> SettingsError:
+        return SettingsError(f"{self.path}: key '{self.prefix}{key}' {why}")
+
+    def get(self, key: str, kind: type, default: Any = ...) -> Any:
+        if key not in self.data:
+            if default is ...:
+                raise self._fail(key, "is missing")
+            return default
+        value = self.data[key]
+        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+            raise self._fail(key, f"must be {_KINDS.get(kind, kind.__name__)}, got {value!r}")
+        return value
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
+        value: str = self.get(key, str, default)
+        if value not in choices:
+            raise self._fail(key, f"must be one of {', '.join(choices)} (got {value!r})")
+        return value
+
+    def table(self, key: str) -> _Table:
+        value = self.get(key, dict, {})
+        return _Table(value, f"{self.prefix}{key}.", self.path)
+
+
+def _resolve_url(url: str, base: Path) -> str:
+    """Make a relative SQLite path absolute against the config file's directory."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+        return prefix + str((base / url[len(prefix) :]).resolve())
+    return url
+
+
+def _sources(raw: Any, path: Path) -> tuple[Source, ...]:
+    if not isinstance(raw, list):
+        raise SettingsError(f"{path}: key 'sources' must be an array of tables ([[sources]])")
+    seen: set[str] = set()
+    out = []
+    for n, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            raise SettingsError(f"{path}: key 'sources[{n}]' must be a table")
+        t = _Table(entry, f"sources[{n}].", path)
+        slug = t.get("slug", str)
+        if not SLUG.match(slug):
+            raise t._fail("slug", "must be lower-case letters, digits, '-' or '_' (max 40)")
+        if slug in seen:
+            raise t._fail("slug", f"repeats {slug!r}")
+        seen.add(slug)
+        out.append(
+            Source(
+                slug=slug,
+                name=t.get("name", str, slug),
+                kind=t.choice("kind", ("file", "oai"), "file"),
+                format=t.choice("format", FORMATS, "auto"),
+                encoding=t.choice("encoding", ("auto", *CHARSETS), "auto"),
+                redistribute=t.get("redistribute", bool, False),
+            )
+        )
+    return tuple(out)
+
+
+def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate the configuration.
+
+    Raises:
+        SettingsError: the file is missing or unreadable, or a key is missing or invalid.
+    """
+    file = locate(path)
+    environ = os.environ if env is None else env
+    try:
+        with open(file, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise SettingsError(
+            f"configuration file not found: {file} (use --config PATH or ${ENV_CONFIG})"
+        ) from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"{file}: cannot read the configuration: {exc}") from None
+    base = file.resolve().parent
+    root = _Table(data, "", file)
+    cat = root.table("catalogue")
+    store = root.table("store")
+    imp = root.table("import")
+    sources = _sources(data.get("sources", []), file)
+    data_dir = (base / cat.get("data_dir", str, "var")).resolve()
+    default_source = imp.get("default_source", str, sources[0].slug if sources else "")
+    batch = imp.get("batch_size", int, 500)
+    if not 1 <= batch <= 100_000:
+        raise imp._fail("batch_size", "must be between 1 and 100000")
+    settings = Settings(
+        path=file,
+        name=cat.get("name", str, "Catalogue partagé"),
+        base_url=cat.get("base_url", str, "http://127.0.0.1:5000").rstrip("/"),
+        data_dir=data_dir,
+        store_url=_resolve_url(store.get("url", str, "sqlite:///var/catalogue.db"), base),
+        batch_size=batch,
+        default_source=default_source,
+        sources=sources,
+        secret_key=environ.get("CATALOGUE_SECRET_KEY", ""),
+        smtp_password=environ.get("CATALOGUE_SMTP_PASSWORD", ""),
+    )
+    if default_source:
+        try:
+            settings.source(default_source)
+        except SettingsError:
+            raise imp._fail("default_source", f"names no configured source ({default_source!r})") from None
+    return settings

@@ -1,0 +1,1 @@
+"""The catalogue store: SQLAlchemy tables, migrations, ingest and queries."""

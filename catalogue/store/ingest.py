@@ -1,0 +1,354 @@
+"""Writing parsed records into the store, one import run at a time.
+
+Records are written in batches, one transaction per batch: an interrupted import leaves
+every committed batch consistent and is simply re-run. A record whose canonical content
+did not change keeps its ``datestamp`` (OAI harvesters and DSI novelty depend on it);
+every record met is stamped with the run id, so ``--full`` can tombstone exactly the
+records the file no longer holds.
+
+The clock is read once per batch, just before it commits: a datestamp then never
+precedes the moment the change became visible by more than one batch, which keeps an
+OAI-PMH incremental harvest from missing records written during a long import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, bindparam, insert, or_, select, update
+
+from catalogue.clock import Clock, utcnow
+from catalogue.formats.base import Parsed
+from catalogue.records import Item, Record, to_json
+from catalogue.store.tables import import_problems, import_runs, items, records, sources
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A rejected record (``error``) or a record imported with a remark (``warning``)."""
+
+    position: int
+    offset: int
+    source_id: str
+    severity: str
+    message: str
+
+
+@dataclass(slots=True)
+class RunReport:
+    """What one import did, as printed by ``catalogue import`` and kept in the store."""
+
+    run_id: int
+    source: str
+    path: str
+    format: str
+    encoding: str
+    full: bool
+    read: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    status: str = "running"
+    message: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+
+_ID_IN_XML = re.compile(rb'<(?:\w+:)?(?:f c|controlfield tag)="001"[^>]*>\s*([^<\s][^<]*?)\s*<')
+
+
+def guess_source_id(raw: bytes) -> str:
+    """Best-effort 001 of a record we could not read, so ``--full`` does not tombstone it."""
+    match = _ID_IN_XML.search(raw[:4096])
+    if match:
+        return match.group(1).decode("utf-8", "replace")
+    try:
+        base = int(raw[12:17])
+        directory = raw[24 : base - 1]
+    except ValueError:
+        return ""
+    for n in range(0, len(directory) - 11, 12):
+        if directory[n : n + 3] == b"001" and directory[n + 3 : n + 12].isdigit():
+            length, start = int(directory[n + 3 : n + 7]), int(directory[n + 7 : n + 12])
+            value = raw[base + start : base + start + length - 1]
+            return value.decode("latin-1").strip()
+    return ""
+
+
+def _item_rows(record: Record) -> list[dict[str, Any]]:
+    rows = []
+    for n, item in enumerate(record.items, start=1):
+        rows.append(_item_row(item, item.barcode or f"#{n}"))
+    return rows
+
+
+def _item_row(item: Item, key: str) -> dict[str, Any]:
+    return {
+        "item_key": key,
+        "barcode": item.barcode,
+        "call_number": item.call_number,
+        "item_type": item.item_type,
+        "section": item.section,
+        "status": item.status,
+        "status_label": item.status_label,
+        "location": item.location,
+        "loanable": item.loanable,
+    }
+
+
+class Ingest:
+    """One import run: feed it :class:`Parsed` records, then :meth:`finish`."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        source: str,
+        source_name: str = "",
+        source_kind: str = "file",
+        path: str = "",
+        format: str = "",
+        encoding: str = "auto",
+        full: bool = False,
+        batch_size: int = 500,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.batch_size = batch_size
+        self.batch: list[Parsed] = []
+        self.unidentified_rejects = 0
+        with engine.begin() as conn:
+            now = clock()
+            if conn.execute(select(sources.c.slug).where(sources.c.slug == source)).first() is None:
+                conn.execute(
+                    insert(sources).values(
+                        slug=source, name=source_name or source, kind=source_kind, created_at=now
+                    )
+                )
+            run_id = conn.execute(
+                insert(import_runs).values(
+                    source=source, path=path, format=format, encoding=encoding, full=full,
+                    started_at=now, status="running",
+                )
+            ).inserted_primary_key[0]
+        self.report = RunReport(
+            run_id=int(run_id), source=source, path=path, format=format, encoding=encoding,
+            full=full,
+        )
+
+    def add(self, parsed: Parsed) -> None:
+        """Queue one reader result; writes a batch when enough are queued."""
+        self.batch.append(parsed)
+        if len(self.batch) >= self.batch_size:
+            self.flush()
+
+    def add_all(self, results: Iterable[Parsed]) -> None:
+        """Queue every result of a reader."""
+        for parsed in results:
+            self.add(parsed)
+
+    def flush(self) -> None:
+        """Write the queued batch in one transaction."""
+        if not self.batch:
+            return
+        batch, self.batch = self.batch, []
+        with self.engine.begin() as conn:
+            self._write(conn, batch, self.clock())
+
+    def _write(self, conn: Connection, batch: list[Parsed], now: datetime) -> None:
+        rep = self.report
+        run = rep.run_id
+        problems: list[Problem] = []
+        wanted = {p.source_id or (p.record.source_id if p.record else "") for p in batch}
+        wanted |= {guess_source_id(p.raw) for p in batch if not p.ok}
+        wanted.discard("")
+        existing: dict[str, tuple[int, str, bool, int | None]] = {}
+        ids = list(wanted)
+        for start in range(0, len(ids), 500):
+            rows = conn.execute(
+                select(records.c.id, records.c.source_id, records.c.content_hash,
+                       records.c.deleted, records.c.last_run)
+                .where(records.c.source == rep.source, records.c.source_id.in_(ids[start:start + 500]))
+            )
+            for row in rows:
+                existing[row.source_id] = (row.id, row.content_hash, row.deleted, row.last_run)
+        seen_here: dict[str, int] = {}
+        inserts: dict[str, dict[str, Any]] = {}
+        updates: dict[str, dict[str, Any]] = {}
+        touch: list[int] = []
+        tombstones: list[int] = []
+        for p in batch:
+            rep.read += 1
+            if not p.ok:
+                rep.rejected += 1
+                sid = guess_source_id(p.raw)
+                problems.append(Problem(p.position, p.offset, sid, "error", p.error))
+                if sid in existing:
+                    touch.append(existing[sid][0])
+                elif not sid:
+                    self.unidentified_rejects += 1
+                continue
+            record = p.record
+            assert record is not None
+            sid = record.source_id
+            if p.warnings:
+                rep.warnings += 1
+                problems += [Problem(p.position, p.offset, sid, "warning", w) for w in p.warnings]
+            old = existing.get(sid)
+            duplicate = sid in seen_here or (old is not None and old[3] == run)
+            if duplicate:
+                rep.warnings += 1
+                problems.append(Problem(p.position, p.offset, sid, "warning",
+                                        f"record id {sid!r} appears more than once in the file; "
+                                        "this later occurrence replaces the earlier one"))
+            seen_here[sid] = p.position
+            if p.deleted:
+                if old is not None and not old[2]:
+                    tombstones.append(old[0])
+                    rep.deleted += 1
+                elif old is not None:
+                    touch.append(old[0])
+                continue
+            data = to_json(record)
+            digest = hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
+            row = {
+                "data": data, "content_hash": digest, "raw": p.raw,
+                "title": record.title.display()[:1000], "doc_type": record.doc_type[:1],
+                "charset": p.charset or "utf-8", "format": rep.format, "_record": record,
+            }
+            if old is None and sid not in inserts:
+                inserts[sid] = row
+                if not duplicate:
+                    rep.added += 1
+            elif old is None:
+                inserts[sid] = row
+            elif old[1] == digest and not old[2] and sid not in updates:
+                touch.append(old[0])
+                if not duplicate:
+                    rep.unchanged += 1
+            else:
+                row["_id"] = old[0]
+                updates[sid] = row
+                if not duplicate:
+                    rep.updated += 1
+        self._apply(conn, now, inserts, updates, touch, tombstones)
+        if problems:
+            conn.execute(insert(import_problems), [
+                {"run_id": run, "position": pr.position, "offset": pr.offset,
+                 "source_id": pr.source_id[:200], "severity": pr.severity, "message": pr.message}
+                for pr in problems
+            ])
+            rep.problems += problems
+        self._save_counts(conn)
+
+    def _apply(
+        self,
+        conn: Connection,
+        now: datetime,
+        inserts: dict[str, dict[str, Any]],
+        updates: dict[str, dict[str, Any]],
+        touch: list[int],
+        tombstones: list[int],
+    ) -> None:
+        rep = self.report
+        item_rows: list[dict[str, Any]] = []
+        if inserts:
+            params = [
+                {"source": rep.source, "source_id": sid, "datestamp": now, "first_seen": now,
+                 "deleted": False, "last_run": rep.run_id,
+                 **{k: v for k, v in row.items() if not k.startswith("_")}}
+                for sid, row in inserts.items()
+            ]
+            result = conn.execute(
+                insert(records).returning(records.c.id, sort_by_parameter_order=True), params
+            )
+            for new_id, row in zip(result.scalars(), inserts.values(), strict=True):
+                item_rows += [{"record_id": new_id, **r} for r in _item_rows(row["_record"])]
+            if item_rows:
+                conn.execute(insert(items), item_rows)
+        if updates:
+            conn.execute(
+                update(records)
+                .where(records.c.id == bindparam("_id"))
+                .values(data=bindparam("data"), content_hash=bindparam("content_hash"),
+                        raw=bindparam("raw"), title=bindparam("title"),
+                        doc_type=bindparam("doc_type"), charset=bindparam("charset"),
+                        format=bindparam("format"), datestamp=now, deleted=False,
+                        last_run=rep.run_id),
+                [{k: v for k, v in row.items() if k != "_record"} for row in updates.values()],
+            )
+            for row in updates.values():
+                self._sync_items(conn, row["_id"], row["_record"])
+        if touch:
+            for start in range(0, len(touch), 500):
+                conn.execute(update(records).where(records.c.id.in_(touch[start:start + 500]))
+                             .values(last_run=rep.run_id))
+        if tombstones:
+            conn.execute(update(records).where(records.c.id.in_(tombstones))
+                         .values(deleted=True, datestamp=now, last_run=rep.run_id))
+
+    def _sync_items(self, conn: Connection, record_id: int, record: Record) -> None:
+        """Update items in place by barcode so their ids (and future loans) survive."""
+        current = {
+            row.item_key: row.id
+            for row in conn.execute(select(items.c.id, items.c.item_key)
+                                    .where(items.c.record_id == record_id))
+        }
+        for row in _item_rows(record):
+            item_id = current.pop(row["item_key"], None)
+            if item_id is None:
+                conn.execute(insert(items).values(record_id=record_id, **row))
+            else:
+                conn.execute(update(items).where(items.c.id == item_id).values(**row))
+        if current:
+            conn.execute(items.delete().where(items.c.id.in_(list(current.values()))))
+
+    def _save_counts(self, conn: Connection, **extra: Any) -> None:
+        rep = self.report
+        conn.execute(
+            update(import_runs).where(import_runs.c.id == rep.run_id).values(
+                read=rep.read, added=rep.added, updated=rep.updated, unchanged=rep.unchanged,
+                deleted=rep.deleted, rejected=rep.rejected, warnings=rep.warnings, **extra,
+            )
+        )
+
+    def finish(self) -> RunReport:
+        """Write what is queued, tombstone what a ``--full`` file lacks, close the run."""
+        self.flush()
+        rep = self.report
+        with self.engine.begin() as conn:
+            now = self.clock()
+            if rep.full:
+                if self.unidentified_rejects:
+                    rep.message = (
+                        f"--full: nothing was deleted because {self.unidentified_rejects} "
+                        "rejected record(s) could not be identified; fix them and re-run"
+                    )
+                else:
+                    gone = conn.execute(
+                        update(records)
+                        .where(records.c.source == rep.source, records.c.deleted.is_(False),
+                               or_(records.c.last_run.is_(None),
+                                   and_(records.c.last_run != rep.run_id)))
+                        .values(deleted=True, datestamp=now)
+                    )
+                    rep.deleted += gone.rowcount
+            rep.status = "completed"
+            self._save_counts(conn, status="completed", finished_at=now, message=rep.message)
+        return rep
+
+    def abort(self, reason: str) -> RunReport:
+        """Close the run as interrupted; committed batches stay, nothing is tombstoned."""
+        rep = self.report
+        rep.status, rep.message = "interrupted", reason
+        with self.engine.begin() as conn:
+            self._save_counts(conn, status="interrupted", finished_at=self.clock(), message=reason)
+        return rep

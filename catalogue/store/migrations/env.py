@@ -1,0 +1,16 @@
+"""Alembic environment: the engine comes from catalogue.store.database, not an ini file."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from catalogue.store.tables import metadata
+
+engine = context.config.attributes["engine"]
+with engine.begin() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    context.run_migrations()

@@ -1,0 +1,1 @@
+"""Sources in, Records out: PMB export files, partners' OAI-PMH endpoints, drop folders."""

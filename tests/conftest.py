@@ -1,0 +1,60 @@
+"""Shared fixtures: the third-party data folder, a temporary deployment, the demo export."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("CATALOGUE_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data (third-party MARC files, schemas, OAI responses)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"../shared/data is missing (set CATALOGUE_SHARED_DATA); looked in {SHARED_DATA}")
+    return SHARED_DATA
+
+
+CONFIG = """
+[catalogue]
+name = "Test"
+data_dir = "var"
+
+[store]
+url = "sqlite:///var/test.db"
+
+[import]
+default_source = "crpv"
+batch_size = {batch}
+
+[[sources]]
+slug = "crpv"
+name = "Centre de ressources"
+
+[[sources]]
+slug = "partner"
+name = "Partner centre"
+kind = "oai"
+"""
+
+
+@pytest.fixture()
+def config_path(tmp_path: Path) -> Path:
+    """A config.toml in a temporary folder with its own SQLite store."""
+    path = tmp_path / "config.toml"
+    path.write_text(CONFIG.format(batch=50), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated demo PMB export (2,000 records), written once per test session."""
+    from catalogue import demo
+
+    path = tmp_path_factory.mktemp("demo") / "pmb-export.mrc"
+    demo.write_export(path, count=2000, seed=1)
+    return path

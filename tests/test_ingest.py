@@ -1,0 +1,170 @@
+"""The store: upserts, idempotent re-imports, --full tombstones, items, runs."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from catalogue.formats import unimarc
+from catalogue.formats.base import Parsed
+from catalogue.store import database, queries
+from catalogue.store.ingest import Ingest, RunReport
+from catalogue.store.tables import items, records
+
+
+class SteppingClock:
+    """A wall clock that moves one minute at each reading (the one allowed seam)."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(minutes=1)
+        return self.now
+
+
+@pytest.fixture()
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    eng = database.open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    yield eng
+    eng.dispose()
+
+
+def parse(data: bytes) -> list[Parsed]:
+    return list(unimarc.read(io.BytesIO(data), "crpv"))
+
+
+def run(engine: Engine, data: bytes, clock: SteppingClock, full: bool = False) -> RunReport:
+    ingest = Ingest(engine, source="crpv", format="unimarc", full=full, batch_size=64, clock=clock)
+    ingest.add_all(parse(data))
+    return ingest.finish()
+
+
+def stamps(engine: Engine) -> dict[str, tuple[datetime, bool]]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(records.c.source_id, records.c.datestamp, records.c.deleted))
+        return {r.source_id: (r.datestamp, r.deleted) for r in rows}
+
+
+@pytest.fixture(scope="module")
+def export_bytes(demo_export: Path) -> bytes:
+    """The first 300 demo records: enough for every kind, quick to import repeatedly."""
+    data = demo_export.read_bytes()
+    end = 0
+    for _ in range(300):
+        end = data.index(b"\x1d", end) + 1
+    return data[:end]
+
+
+def test_first_import_adds_everything_with_items(engine: Engine, export_bytes: bytes) -> None:
+    report = run(engine, export_bytes, SteppingClock())
+    assert (report.read, report.added, report.rejected) == (300, 300, 0)
+    assert queries.count_records(engine, "crpv") == 300
+    parsed = parse(export_bytes)
+    with_items = [p.record for p in parsed if p.record and p.record.items]
+    assert with_items
+    sample = with_items[0]
+    stored = queries.get_record(engine, "crpv", sample.source_id)
+    assert stored is not None and stored.record == sample and stored.raw == parsed[
+        [p.record for p in parsed].index(sample)
+    ].raw
+    with engine.connect() as conn:
+        barcodes = set(conn.execute(select(items.c.barcode).where(items.c.record_id == stored.id)).scalars())
+    assert barcodes == {i.barcode for i in sample.items}
+
+
+def test_reimport_is_unchanged_and_keeps_datestamps(engine: Engine, export_bytes: bytes) -> None:
+    clock = SteppingClock()
+    run(engine, export_bytes, clock)
+    before = stamps(engine)
+    again = run(engine, export_bytes, clock)
+    assert (again.added, again.updated, again.unchanged, again.deleted) == (0, 0, 300, 0)
+    assert stamps(engine) == before
+
+
+def test_changed_record_is_updated_and_only_it_gets_a_new_datestamp(
+    engine: Engine, export_bytes: bytes
+) -> None:
+    clock = SteppingClock()
+    run(engine, export_bytes, clock)
+    before = stamps(engine)
+    parsed = parse(export_bytes)
+    target = parsed[10].record
+    assert target is not None
+    changed = target.__class__(**{**{f: getattr(target, f) for f in target.__dataclass_fields__},
+                                  "keywords": (*target.keywords, "mot-clé ajouté")})
+    data = bytearray()
+    for p in parsed:
+        data += unimarc.to_iso2709(changed) if p.record is target else p.raw
+    report = run(engine, bytes(data), clock)
+    assert (report.updated, report.unchanged) == (1, 299)
+    after = stamps(engine)
+    moved = {sid for sid in after if after[sid] != before[sid]}
+    assert moved == {target.source_id}
+    stored = queries.get_record(engine, "crpv", target.source_id)
+    assert stored and "mot-clé ajouté" in stored.record.keywords
+
+
+def test_full_import_tombstones_exactly_the_missing_record(engine: Engine, export_bytes: bytes) -> None:
+    clock = SteppingClock()
+    run(engine, export_bytes, clock, full=True)
+    parsed = parse(export_bytes)
+    removed = parsed[42]
+    without = b"".join(p.raw for p in parsed if p is not removed)
+    report = run(engine, without, clock, full=True)
+    assert (report.deleted, report.unchanged) == (1, 299)
+    after = stamps(engine)
+    assert [sid for sid, (_, deleted) in after.items() if deleted] == [removed.source_id]
+    # It comes back on the next export: resurrected, with a new datestamp.
+    back = run(engine, export_bytes, clock, full=True)
+    assert (back.updated, back.deleted) == (1, 0)
+    assert not stamps(engine)[removed.source_id][1]
+
+
+def test_full_import_with_unidentifiable_reject_deletes_nothing(
+    engine: Engine, export_bytes: bytes
+) -> None:
+    clock = SteppingClock()
+    run(engine, export_bytes, clock, full=True)
+    parsed = parse(export_bytes)
+    damaged = b"0" * 40 + b"\x1d"  # unreadable, and no 001 to recognise it by
+    data = b"".join(p.raw for p in parsed[:-1]) + damaged
+    report = run(engine, data, clock, full=True)
+    assert report.rejected == 1 and report.deleted == 0
+    assert "nothing was deleted" in report.message
+
+
+def test_reimport_of_a_record_with_a_changed_item_keeps_item_ids(
+    engine: Engine, export_bytes: bytes
+) -> None:
+    clock = SteppingClock()
+    run(engine, export_bytes, clock)
+    parsed = parse(export_bytes)
+    p = next(p for p in parsed if p.record and len(p.record.items) >= 1 and p.record.items[0].barcode)
+    assert p.record is not None
+    record = p.record
+    with engine.connect() as conn:
+        before = dict(conn.execute(select(items.c.barcode, items.c.id)).all())
+    first = record.items[0]
+    moved = first.__class__(**{**{f: getattr(first, f) for f in first.__dataclass_fields__},
+                               "call_number": "NOUVELLE COTE"})
+    new = record.__class__(**{**{f: getattr(record, f) for f in record.__dataclass_fields__},
+                              "items": (moved, *record.items[1:])})
+    run(engine, unimarc.to_iso2709(new), clock)
+    with engine.connect() as conn:
+        row = conn.execute(select(items.c.id, items.c.call_number)
+                           .where(items.c.barcode == first.barcode)).one()
+    assert row.id == before[first.barcode] and row.call_number == "NOUVELLE COTE"
+
+
+def test_duplicate_ids_in_one_file_are_reported(engine: Engine, export_bytes: bytes) -> None:
+    parsed = parse(export_bytes)
+    data = parsed[0].raw + parsed[1].raw + parsed[0].raw
+    report = run(engine, data, SteppingClock())
+    assert report.added == 2
+    assert any("more than once" in p.message for p in report.problems)
