@@ -14,7 +14,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pymarc
 from pymarc import exceptions as marc_errors
@@ -216,7 +216,9 @@ def decode_fields(record: pymarc.Record, charset: str) -> tuple[tuple[MarcField,
     """Decode pymarc raw fields into model fields, noting literal '$' delimiters."""
     out: list[MarcField] = []
     notes: list[str] = []
-    for f in record.fields:
+    field: Any
+    for field in record.fields:
+        f = field
         if f.is_control_field():
             out.append(MarcField(tag=f.tag, data=_text(f.data, charset, f"field {f.tag}")))
             continue
@@ -229,7 +231,7 @@ def decode_fields(record: pymarc.Record, charset: str) -> tuple[tuple[MarcField,
                     "exporting system may have used '$' as a subfield delimiter; kept as text"
                 )
             pairs.append((sub.code, value))
-        indicators = "".join(str(i) if i is not None else " " for i in f.indicators)
+        indicators = "".join(str(i) if i is not None else " " for i in (f.indicators or "  "))
         out.append(MarcField(tag=f.tag, indicators=indicators[:2].ljust(2), subfields=tuple(pairs)))
     return tuple(out), notes
 

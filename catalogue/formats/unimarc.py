@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 import pymarc
 
@@ -32,8 +32,8 @@ from catalogue.records import (
     Physical,
     Publication,
     Record,
-    Series,
     SerialLink,
+    Series,
     Title,
 )
 
@@ -261,7 +261,8 @@ def to_record(raw: RawRecord, source: str, source_id: str = "") -> tuple[Record,
     sid = source_id or source_id_of(fields)
     title: Title | None = None
     agents, pubs, physical, series, links_4xx = [], [], [], [], []
-    identifiers, descriptors, keywords, indexing, links = [], [], [], [], []
+    identifiers, descriptors, indexing, links = [], [], [], []
+    keywords: list[str] = []
     documents, custom, unmapped = [], [], []
     edition: list[str] = []
     notes300: list[str] = []
@@ -275,10 +276,8 @@ def to_record(raw: RawRecord, source: str, source_id: str = "") -> tuple[Record,
         if (tag not in _MAPPED or not _meaningful(f)
                 or (tag in {"410", "411"} | LINK_TAGS and _embedded(f))):
             unmapped.append(f)
-        elif tag == "001" or tag == "996":
-            continue
-        elif tag == "995":
-            continue
+        elif tag in {"001", "995", "996"}:
+            continue  # the id is read above, items below
         elif tag in {"010", "011", "014"}:
             ident = _identifier(f)
             if ident is not None:
@@ -570,17 +569,21 @@ def to_iso2709(record: Record, charset: str = "utf-8") -> bytes:
 
 def fields_to_iso2709(leader: str, fields: Iterable[MarcField], charset: str) -> bytes:
     """ISO 2709 bytes for a leader and decoded fields, encoded in ``charset``."""
-    out = pymarc.Record(to_unicode=False, leader=leader)
+    # pymarc's RawField carries bytes where its hints say str: we hand it pre-encoded
+    # data so that the character set is ours (ISO 5426 included), not pymarc's.
+    raw: list[Any] = []
     for f in fields:
         if f.data is not None:
-            out.add_field(pymarc.RawField(tag=f.tag, data=encode(f.data, charset)))
+            raw.append(pymarc.RawField(tag=f.tag, data=cast(Any, encode(f.data, charset))))
         else:
-            out.add_field(
+            raw.append(
                 pymarc.RawField(
                     tag=f.tag,
                     indicators=pymarc.Indicators(f.indicators[0], f.indicators[1]),
-                    subfields=[pymarc.Subfield(c, encode(v, charset)) for c, v in f.subfields],
+                    subfields=[pymarc.Subfield(c, cast(Any, encode(v, charset)))
+                               for c, v in f.subfields],
                 )
             )
+    out = pymarc.Record(to_unicode=False, leader=leader, fields=raw)
     data: bytes = out.as_marc()
     return data

@@ -138,9 +138,10 @@ class Ingest:
                     source=source, path=path, format=format, encoding=encoding, full=full,
                     started_at=now, status="running",
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert run_id is not None
         self.report = RunReport(
-            run_id=int(run_id), source=source, path=path, format=format, encoding=encoding,
+            run_id=int(run_id[0]), source=source, path=path, format=format, encoding=encoding,
             full=full,
         )
 
@@ -178,8 +179,10 @@ class Ingest:
                        records.c.deleted, records.c.last_run)
                 .where(records.c.source == rep.source, records.c.source_id.in_(ids[start:start + 500]))
             )
-            for row in rows:
-                existing[row.source_id] = (row.id, row.content_hash, row.deleted, row.last_run)
+            for found in rows:
+                existing[found.source_id] = (
+                    found.id, found.content_hash, found.deleted, found.last_run
+                )
         seen_here: dict[str, int] = {}
         inserts: dict[str, dict[str, Any]] = {}
         updates: dict[str, dict[str, Any]] = {}
@@ -219,24 +222,24 @@ class Ingest:
                 continue
             data = to_json(record)
             digest = hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
-            row = {
+            values: dict[str, Any] = {
                 "data": data, "content_hash": digest, "raw": p.raw,
                 "title": record.title.display()[:1000], "doc_type": record.doc_type[:1],
                 "charset": p.charset or "utf-8", "format": rep.format, "_record": record,
             }
             if old is None and sid not in inserts:
-                inserts[sid] = row
+                inserts[sid] = values
                 if not duplicate:
                     rep.added += 1
             elif old is None:
-                inserts[sid] = row
+                inserts[sid] = values
             elif old[1] == digest and not old[2] and sid not in updates:
                 touch.append(old[0])
                 if not duplicate:
                     rep.unchanged += 1
             else:
-                row["_id"] = old[0]
-                updates[sid] = row
+                values["_id"] = old[0]
+                updates[sid] = values
                 if not duplicate:
                     rep.updated += 1
         self._apply(conn, now, inserts, updates, touch, tombstones)
