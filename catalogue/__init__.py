@@ -1,0 +1,1 @@
+"""Shared documentary catalogue: records, formats, store."""

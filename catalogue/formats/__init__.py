@@ -1,0 +1,1 @@
+"""Bibliographic formats: ISO 2709, UNIMARC, character sets."""
