@@ -63,12 +63,11 @@ def main(ctx: click.Context, config: str | None) -> None:
 
 def _progress(export: ExportFile, source: str) -> Iterator[Parsed]:
     """Stream the file's records with a byte progress bar on a terminal."""
-    with open(export.path, "rb") as raw, tqdm(
-        total=export.size, unit="B", unit_scale=True, desc=export.path.name, leave=False,
+    with open(export.path, "rb") as raw, tqdm.wrapattr(
+        raw, "read", total=export.size, desc=export.path.name, leave=False,
         disable=None if export.size > 1_000_000 else True, file=sys.stderr,
-    ) as bar:
-        stream = bar.wrapattr(raw, "read", total=export.size, bytes=True)
-        yield from export.read(source, stream)  # type: ignore[arg-type]
+    ) as stream:
+        yield from export.read(source, stream)
 
 
 def print_report(report: RunReport) -> None:

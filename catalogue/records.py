@@ -265,6 +265,7 @@ class Item:
     return_date: str = ""  # 996$n
     has_dump: bool = False  # whether a 996 was read for this item
     columns: Pairs = ()
+    extra: Pairs = ()  # 995 subfields the model does not name (Koha $b $e $h, Kentika $0 $3...)
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,6 +121,7 @@ def _items(fields: Iterable[MarcField]) -> tuple[Item, ...]:
                     owner=_one(s, "a"),
                     holder=_one(s, "c"),
                     note=_one(s, "u"),
+                    extra=tuple((c, v) for c, v in s if c not in _ITEM_CODES and v),
                 )
             )
         elif f.tag == "996":
@@ -148,6 +149,7 @@ def _items(fields: Iterable[MarcField]) -> tuple[Item, ...]:
             deposit_date=_one(s, "m"),
             return_date=_one(s, "n"),
             has_dump=True,
+            extra=base.extra,
             columns=tuple(
                 (k.strip(), v) for c, val in s if c == "9" for k, _, v in [val.partition(":")]
             ),
@@ -440,7 +442,7 @@ def _item_fields(item: Item) -> list[MarcField | None]:
     out = [
         _df("995", [("a", item.owner), ("c", item.holder), ("f", item.barcode),
                     ("k", item.call_number), ("u", item.note), ("o", item.status),
-                    ("r", item.item_type), ("q", item.section)]),
+                    ("r", item.item_type), ("q", item.section), *item.extra]),
     ]
     if item.has_dump:
         loan = "" if item.loanable is None else ("1" if item.loanable else "0")
