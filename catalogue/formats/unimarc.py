@@ -335,7 +335,8 @@ def to_record(raw: RawRecord, source: str, source_id: str = "") -> tuple[Record,
         elif tag in SUBJECT_TAGS:
             descriptors.append(_descriptor(f))
         elif tag == "610":
-            keywords.extend(_all(s, "a"))
+            # PMB stores free keywords as one string joined by its separator (" ; ").
+            keywords.extend(k.strip() for v in _all(s, "a") for k in v.split(";") if k.strip())
         elif tag in {"676", "686"}:
             indexing.append(
                 Indexing(code=_one(s, "a"), label=_one(s, "l"), tag=tag,
