@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 
 from catalogue.formats import unimarc
 from catalogue.formats.base import Parsed
+from catalogue.records import replace
 from catalogue.store import database, queries
 from catalogue.store.ingest import Ingest, RunReport
 from catalogue.store.tables import items, records
@@ -96,8 +97,7 @@ def test_changed_record_is_updated_and_only_it_gets_a_new_datestamp(
     parsed = parse(export_bytes)
     target = parsed[10].record
     assert target is not None
-    changed = target.__class__(**{**{f: getattr(target, f) for f in target.__dataclass_fields__},
-                                  "keywords": (*target.keywords, "mot-clé ajouté")})
+    changed = replace(target, keywords=(*target.keywords, "mot-clé ajouté"))
     data = bytearray()
     for p in parsed:
         data += unimarc.to_iso2709(changed) if p.record is target else p.raw
@@ -151,10 +151,8 @@ def test_reimport_of_a_record_with_a_changed_item_keeps_item_ids(
     with engine.connect() as conn:
         before = dict(conn.execute(select(items.c.barcode, items.c.id)).all())
     first = record.items[0]
-    moved = first.__class__(**{**{f: getattr(first, f) for f in first.__dataclass_fields__},
-                               "call_number": "NOUVELLE COTE"})
-    new = record.__class__(**{**{f: getattr(record, f) for f in record.__dataclass_fields__},
-                              "items": (moved, *record.items[1:])})
+    moved = replace(first, call_number="NOUVELLE COTE")
+    new = replace(record, items=(moved, *record.items[1:]))
     run(engine, unimarc.to_iso2709(new), clock)
     with engine.connect() as conn:
         row = conn.execute(select(items.c.id, items.c.call_number)

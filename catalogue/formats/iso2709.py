@@ -1,23 +1,19 @@
 """ISO 2709 transmission format: split a stream into records, decode their fields.
 
-pymarc does the structural parse; we add what PMB exports need and pymarc cannot give:
-the character set read from UNIMARC 100$a/26-29 instead of leader/09 (pymarc decodes
-UNIMARC as MARC-8 otherwise), an ISO 5426 decoder, the exact bytes of each record (kept
-as its raw payload), and a reason with a position for every record that cannot be read,
-instead of an exception that stops the whole file.
+pymarc writes our ISO 2709; reading is done here because PMB exports need what pymarc's
+reader cannot give: the character set read from UNIMARC 100$a/26-29 instead of leader/09
+(pymarc decodes UNIMARC as MARC-8 otherwise), an ISO 5426 decoder, the exact bytes of each
+record (kept as its raw payload), a reason with a position for every record that cannot
+be read instead of an exception that stops the whole file, and the speed to import at
+least half as fast as pymarc merely parses.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
-import warnings
 from collections.abc import Iterator
-from typing import Any, BinaryIO
-
-import pymarc
-from pymarc import exceptions as marc_errors
+from typing import BinaryIO
 
 from catalogue.formats.base import RawRecord
 from catalogue.formats.charsets import CharsetError, decode
@@ -29,10 +25,8 @@ SUBFIELD = 0x1F
 _BLOCK = 1 << 20
 _FILLER = b"\r\n\x00\x1a\t "
 _LITERAL_DOLLAR = re.compile(r"\$[a-z]\S")
+_DIRECTORY = re.compile(rb"(...)(\d{4})(\d{5})", re.DOTALL)
 
-# pymarc logs one line per odd indicator; we report those ourselves, with the tag.
-logging.getLogger("pymarc").setLevel(logging.ERROR)
-warnings.filterwarnings("ignore", category=marc_errors.BadSubfieldCodeWarning)
 
 #: UNIMARC 100$a/26-27 character set codes (UNIMARC Bibliographic, field 100).
 UNIMARC_CHARSETS = {
@@ -78,8 +72,12 @@ def split(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
         yield base + len(buf) - len(tail), tail
 
 
-def check_structure(chunk: bytes) -> tuple[int, list[str]]:
-    """Validate leader and directory; return the base address and structural warnings.
+Entry = tuple[str, bytes]
+"""A field as cut from the record: its tag and its bytes, without the field terminator."""
+
+
+def check_structure(chunk: bytes) -> tuple[list[Entry], list[str]]:
+    """Validate leader and directory; return the fields' bytes and structural notes.
 
     Raises:
         RecordError: the record cannot be parsed reliably (reason in the message).
@@ -90,10 +88,9 @@ def check_structure(chunk: bytes) -> tuple[int, list[str]]:
         )
     if len(chunk) < 26:
         raise RecordError(f"record too short ({len(chunk)} bytes) to hold a leader")
-    try:
-        leader = chunk[:24].decode("ascii")
-    except UnicodeDecodeError:
-        raise RecordError("bad leader: it contains non-ASCII bytes") from None
+    if not chunk[:24].isascii():
+        raise RecordError("bad leader: it contains non-ASCII bytes")
+    leader = chunk[:24].decode("ascii")
     notes: list[str] = []
     if not leader[:5].isdigit():
         raise RecordError(f"bad leader: record length {leader[:5]!r} is not a number")
@@ -116,46 +113,62 @@ def check_structure(chunk: bytes) -> tuple[int, list[str]]:
         )
     if not directory:
         raise RecordError("record has no fields")
+    if not directory.isascii():
+        raise RecordError("bad directory: it contains non-ASCII bytes")
     size = len(chunk) - base
-    for n in range(0, len(directory), 12):
-        entry = directory[n : n + 12]
-        try:
-            tag = entry[:3].decode("ascii")
-        except UnicodeDecodeError:
-            raise RecordError(f"bad directory: entry {n // 12 + 1} has a non-ASCII tag") from None
-        if not entry[3:12].isdigit():
-            raise RecordError(f"bad directory: entry for field {tag} is not numeric ({entry!r})")
-        length, start = int(entry[3:7]), int(entry[7:12])
-        if length == 0 or start + length > size or chunk[base + start + length - 1] != FIELD_END:
+    parts = _DIRECTORY.findall(directory)
+    if len(parts) * 12 != len(directory):
+        bad = next(n for n in range(0, len(directory), 12)
+                   if not _DIRECTORY.fullmatch(directory[n : n + 12]))
+        tag = directory[bad : bad + 3].decode("ascii")
+        raise RecordError(
+            f"bad directory: entry for field {tag} is not numeric "
+            f"({directory[bad + 3 : bad + 12].decode('ascii')!r})"
+        )
+    entries: list[Entry] = []
+    for raw_tag, raw_length, raw_start in parts:
+        tag = raw_tag.decode("ascii")
+        length, start = int(raw_length), int(raw_start)
+        end = base + start + length - 1
+        if length == 0 or start + length > size or chunk[end] != FIELD_END:
             raise RecordError(
                 f"bad directory: field {tag} (offset {start}, length {length}) does not end "
                 "with a field terminator"
             )
-        data = chunk[base + start : base + start + length - 1]
-        if tag < "010" and tag.isdigit():
-            continue
-        head = data.split(b"\x1f", 1)[0]
-        if len(head) != 2:
-            notes.append(
-                f"field {tag} has {len(head)} indicator characters {head.decode('latin-1')!r} "
-                "instead of 2; the first two were kept"
-            )
-        if re.search(rb"\x1f[\x80-\xff]", data):
-            notes.append(f"field {tag} has a non-ASCII subfield code")
-    return base, notes
+        data = chunk[base + start : end]
+        entries.append((tag, data))
+        if data[2:3] != b"\x1f" and (tag >= "010" or not tag.isdigit()):
+            cut = data.find(b"\x1f")
+            head = data if cut < 0 else data[:cut]
+            if len(head) != 2:
+                notes.append(
+                    f"field {tag} has {len(head)} indicator characters "
+                    f"{head.decode('latin-1')!r} instead of 2; the first two were kept"
+                )
+    return entries, notes
 
 
-def unimarc_charset(record: pymarc.Record) -> tuple[str, str]:
+def _subfield(entries: list[Entry], tag: str, code: bytes) -> bytes | None:
+    for t, data in entries:
+        if t == tag:
+            for part in data.split(b"\x1f")[1:]:
+                if part[:1] == code:
+                    return part[1:]
+            return None
+    return None
+
+
+def unimarc_charset(entries: list[Entry]) -> tuple[str, str]:
     """The character set a UNIMARC record declares in 100$a/26-27, and a note if unusual."""
-    for f in record.get_fields("100"):
-        value = f.get("a")
-        if isinstance(value, bytes) and len(value) >= 28:
-            code = value[26:28].decode("latin-1")
-            if code in UNIMARC_CHARSETS:
-                return UNIMARC_CHARSETS[code], ""
-            return "", f"100$a/26-27 holds {code!r}, not a known character set code"
+    value = _subfield(entries, "100", b"a")
+    if value is None:
+        return "", "no field 100 declares the character set"
+    if len(value) < 28:
         return "", "100$a is too short to declare a character set"
-    return "", "no field 100 declares the character set"
+    code = value[26:28].decode("latin-1")
+    if code in UNIMARC_CHARSETS:
+        return UNIMARC_CHARSETS[code], ""
+    return "", f"100$a/26-27 holds {code!r}, not a known character set code"
 
 
 def _is_utf8_text(chunk: bytes) -> bool:
@@ -170,7 +183,7 @@ def _is_utf8_text(chunk: bytes) -> bool:
 
 
 def choose_charset(
-    record: pymarc.Record, chunk: bytes, flavour: str, override: str
+    entries: list[Entry], chunk: bytes, flavour: str, override: str
 ) -> tuple[str, list[str]]:
     """Pick the character set for one record.
 
@@ -183,7 +196,7 @@ def choose_charset(
         return override, []
     notes: list[str] = []
     if flavour == "unimarc":
-        declared, note = unimarc_charset(record)
+        declared, note = unimarc_charset(entries)
         if note:
             notes.append(note)
         if not declared:
@@ -212,27 +225,49 @@ def _text(value: bytes, charset: str, where: str) -> str:
         ) from None
 
 
-def decode_fields(record: pymarc.Record, charset: str) -> tuple[tuple[MarcField, ...], list[str]]:
-    """Decode pymarc raw fields into model fields, noting literal '$' delimiters."""
+def _utf8_field(tag: str, data: bytes) -> str:
+    """Decode a whole field at once (0x1F cannot occur inside a UTF-8 sequence)."""
+    if data.isascii():
+        return data.decode("ascii")
+    try:
+        return unicodedata.normalize("NFC", data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        cut = before.rfind(b"\x1f")
+        where = f"field {tag}" if cut < 0 else f"field {tag}${before[cut + 1 : cut + 2].decode('latin-1')}"
+        raise RecordError(
+            f"invalid UTF-8 byte 0x{data[exc.start]:02X} in {where}; the record is not in utf-8 "
+            "(force the source's character set with --encoding)"
+        ) from None
+
+
+def decode_fields(entries: list[Entry], charset: str) -> tuple[tuple[MarcField, ...], list[str]]:
+    """Decode fields into model fields, noting literal '$' used as a delimiter."""
     out: list[MarcField] = []
     notes: list[str] = []
-    field: Any
-    for field in record.fields:
-        f = field
-        if f.is_control_field():
-            out.append(MarcField(tag=f.tag, data=_text(f.data, charset, f"field {f.tag}")))
+    utf8 = charset == "utf-8"
+    for tag, data in entries:
+        if tag < "010" and tag.isdigit():
+            text = _utf8_field(tag, data) if utf8 else _text(data, charset, f"field {tag}")
+            out.append(MarcField(tag=tag, data=text))
             continue
-        pairs = []
-        for sub in f.subfields:
-            value = _text(sub.value, charset, f"field {f.tag}${sub.code}")
-            if "$" in value and _LITERAL_DOLLAR.search(value):
-                notes.append(
-                    f"field {f.tag}${sub.code} contains a literal '$' followed by a letter: the "
-                    "exporting system may have used '$' as a subfield delimiter; kept as text"
-                )
-            pairs.append((sub.code, value))
-        indicators = "".join(str(i) if i is not None else " " for i in (f.indicators or "  "))
-        out.append(MarcField(tag=f.tag, indicators=indicators[:2].ljust(2), subfields=tuple(pairs)))
+        if utf8:
+            parts = _utf8_field(tag, data).split("\x1f")
+        else:
+            raw_parts = data.split(b"\x1f")
+            parts = [raw_parts[0].decode("latin-1")] + [
+                p[:1].decode("latin-1") + _text(p[1:], charset, f"field {tag}${p[:1].decode('latin-1')}")
+                for p in raw_parts[1:] if p
+            ]
+        pairs = tuple([(p[0], p[1:]) for p in parts[1:] if p])
+        if b"$" in data:
+            for code, value in pairs:
+                if "$" in value and _LITERAL_DOLLAR.search(value):
+                    notes.append(
+                        f"field {tag}${code} contains a literal '$' followed by a letter: the "
+                        "exporting system may have used '$' as a subfield delimiter; kept as text"
+                    )
+        out.append(MarcField(tag=tag, indicators=parts[0][:2].ljust(2), subfields=pairs))
     return tuple(out), notes
 
 
@@ -241,23 +276,21 @@ def read_record(
 ) -> RawRecord:
     """Parse and decode one ISO 2709 record.
 
+    The structural parse is ours rather than pymarc's: it validates the directory as it
+    cuts the fields (so a corrupt one is reported, not silently misread), decodes each
+    UTF-8 field in one call, and keeps import at least half as fast as pymarc's bare parse.
+
     Raises:
         RecordError: with the reason the record cannot be read.
     """
-    _, notes = check_structure(chunk)
-    try:
-        parsed = pymarc.Record(data=chunk, to_unicode=False)
-    except (marc_errors.PymarcException, ValueError, IndexError) as exc:
-        reason = type(exc).__name__ if not str(exc) else f"{type(exc).__name__}: {exc}"
-        raise RecordError(f"unreadable record ({reason})") from None
-    charset, charset_notes = choose_charset(parsed, chunk, flavour, override)
-    fields, text_notes = decode_fields(parsed, charset)
-    leader = chunk[:24].decode("ascii")
+    entries, notes = check_structure(chunk)
+    charset, charset_notes = choose_charset(entries, chunk, flavour, override)
+    fields, text_notes = decode_fields(entries, charset)
     return RawRecord(
         position=position,
         offset=offset,
         raw=chunk,
-        leader=leader,
+        leader=chunk[:24].decode("ascii"),
         fields=fields,
         charset=charset,
         warnings=tuple(notes + charset_notes + text_notes),

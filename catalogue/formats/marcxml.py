@@ -18,7 +18,6 @@ The small text helpers at the top are shared with :mod:`catalogue.formats.pmbxml
 from __future__ import annotations
 
 import codecs
-import dataclasses
 import importlib
 import io
 import re
@@ -32,7 +31,7 @@ from lxml import etree
 
 from catalogue.formats import unimarc, xmlsafe
 from catalogue.formats.base import FormatError, Parsed, RawRecord
-from catalogue.records import MarcField, Record
+from catalogue.records import MarcField, Record, replace
 
 SLIM = "http://www.loc.gov/MARC21/slim"
 FLAVOURS = ("auto", "unimarc", "marc21")
@@ -373,7 +372,7 @@ def _parsed_marc21(raw: RawRecord, source: str) -> Parsed:
     notes = list(notes)
     if not record.source_id:
         # As the UNIMARC mapping does: a record without id gets one derived from its bytes.
-        record = dataclasses.replace(record, source_id=unimarc.content_id(raw.raw))
+        record = replace(record, source_id=unimarc.content_id(raw.raw))
         notes.append(f"no 001 nor 035$a: identified as {record.source_id}, a digest of its bytes")
     return Parsed(position=raw.position, offset=raw.offset, raw=raw.raw, record=record,
                   warnings=raw.warnings + tuple(notes), source_id=record.source_id,
