@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, BinaryIO, NoReturn, cast
 
 import click
 from tqdm import tqdm
@@ -67,7 +67,7 @@ def _progress(export: ExportFile, source: str) -> Iterator[Parsed]:
         raw, "read", total=export.size, desc=export.path.name, leave=False,
         disable=None if export.size > 1_000_000 else True, file=sys.stderr,
     ) as stream:
-        yield from export.read(source, stream)
+        yield from export.read(source, cast(BinaryIO, stream))
 
 
 def print_report(report: RunReport) -> None:

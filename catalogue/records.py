@@ -72,7 +72,7 @@ BIB_LEVELS: dict[str, str] = {
 }
 
 
-class Title(Model):
+class Title(Model, frozen=True):
     """Title and statement of responsibility (UNIMARC 200).
 
     ``other_author`` is 200$c (title of a work by another author), ``parallel`` 200$d,
@@ -92,7 +92,7 @@ class Title(Model):
         return " : ".join([self.main, *self.subtitle]) if self.main else " : ".join(self.subtitle)
 
 
-class Agent(Model):
+class Agent(Model, frozen=True):
     """A person (700-702) or corporate body (710-712) and its role.
 
     ``level`` is the last digit of the tag: 0 main responsibility, 1 alternative (co-author),
@@ -118,7 +118,7 @@ class Agent(Model):
         return ", ".join(p for p in (self.name, self.rest) if p)
 
 
-class Publication(Model):
+class Publication(Model, frozen=True):
     """Place, publisher and date (210, or 214 in UNIMARC 2008+)."""
 
     tag: str = "210"
@@ -129,7 +129,7 @@ class Publication(Model):
     authority_id: str = ""  # PMB $9 id:
 
 
-class Physical(Model):
+class Physical(Model, frozen=True):
     """Physical description (215)."""
 
     extent: str = ""
@@ -138,7 +138,7 @@ class Physical(Model):
     accompanying: str = ""
 
 
-class Series(Model):
+class Series(Model, frozen=True):
     """Collection or series statement (225) or its link field (410 / 411).
 
     ``part_title`` and ``part_issn`` are PMB's sub-collection (225$i / second $x).
@@ -152,7 +152,7 @@ class Series(Model):
     authority_id: str = ""
 
 
-class SerialLink(Model):
+class SerialLink(Model, frozen=True):
     """A link to a serial, an issue or articles (461-464).
 
     PMB writes articles with a 461 to their periodical and a 463 to their issue
@@ -170,7 +170,7 @@ class SerialLink(Model):
     page: str = ""
 
 
-class Identifier(Model):
+class Identifier(Model, frozen=True):
     """ISBN (010), ISSN (011), DOI or PMID (014) and the like."""
 
     scheme: str  # "isbn", "issn", "doi", "pmid", "ean"...
@@ -184,7 +184,7 @@ class Identifier(Model):
         return "".join(ch for ch in self.value if ch.isalnum()).upper()
 
 
-class Descriptor(Model):
+class Descriptor(Model, frozen=True):
     """A thesaurus descriptor (606; 600-608 subject headings).
 
     PMB puts the category node id, language and thesaurus id in repeated $9 (``id:123``,
@@ -206,7 +206,7 @@ class Descriptor(Model):
         return " -- ".join([self.label, *(value for _, value in self.subdivisions)])
 
 
-class Indexing(Model):
+class Indexing(Model, frozen=True):
     """A classification or internal indexing (676 Dewey, 686 other)."""
 
     code: str
@@ -216,7 +216,7 @@ class Indexing(Model):
     edition: str = ""  # 676$v
 
 
-class Link(Model):
+class Link(Model, frozen=True):
     """An electronic location (856)."""
 
     url: str
@@ -224,7 +224,7 @@ class Link(Model):
     note: str = ""  # $z / $y / $2 link text
 
 
-class AttachedDocument(Model):
+class AttachedDocument(Model, frozen=True):
     """A digital document attached in PMB (897 explnum)."""
 
     url: str
@@ -234,7 +234,7 @@ class AttachedDocument(Model):
     mime: str = ""
 
 
-class CustomField(Model):
+class CustomField(Model, frozen=True):
     """A PMB custom field ("champ perso", 900)."""
 
     name: str
@@ -244,7 +244,7 @@ class CustomField(Model):
     raw: str = ""
 
 
-class Item(Model):
+class Item(Model, frozen=True):
     """A physical copy (exemplaire) from 995, completed by PMB's 996 full dump.
 
     995 follows the AFBDP recommendation: $f barcode, $k call number (cote), $r item type
@@ -275,7 +275,7 @@ class Item(Model):
     extra: Pairs = ()  # 995 subfields the model does not name (Koha $b $e $h, Kentika $0 $3...)
 
 
-class MarcField(Model):
+class MarcField(Model, frozen=True):
     """A field the model does not map, kept verbatim so that exports lose nothing.
 
     Control fields have ``data`` and no subfields.
@@ -287,7 +287,7 @@ class MarcField(Model):
     data: str | None = None
 
 
-class Record(Model):
+class Record(Model, frozen=True):
     """One bibliographic record of one source, in canonical form.
 
     Identity is (``source``, ``source_id``): the source's slug as configured in config.toml

@@ -132,10 +132,19 @@ def test_forcing_utf8_on_an_iso5426_file_is_refused(config_path: Path, iso5426_e
 def test_broken_files_report_positions_and_keep_good_records(
     config_path: Path, shared_data: Path
 ) -> None:
+    # badldr.usmarc: leaders whose record lengths lie. Cutting at record terminators
+    # recovers all six records (pymarc, trusting the lengths, reads two); the stray byte
+    # after the last terminator is reported with its position.
     code, out, _ = invoke(config_path, "import", str(shared_data / "marc21/marc-perl/badldr.usmarc"))
     assert code == 0
-    assert "read 3, added 2" in out and "rejected 1" in out
-    assert "record 2 (byte" in out and "bad leader" in out
+    assert "read 7, added 6" in out and "rejected 1" in out
+    assert "record 7 (byte 1717): truncated record" in out
+    # bad_records.mrc: one file, many kinds of damage, each named with its record number.
+    code, out, _ = invoke(config_path, "import", str(shared_data / "marc21/pymarc/bad_records.mrc"))
+    assert code == 0
+    rejected = [li for li in out.splitlines() if li.startswith("  record ") and "(byte" in li]
+    assert rejected and all(": " in li for li in rejected)
+    assert "bad leader" in out or "bad directory" in out
 
 
 def test_missing_config_key_is_named(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ ITEM_CODES = frozenset("acfkoqru")
 
 #: Subfields that carry what the model keeps, per tag: a field with none of them (say a
 #: 225 holding only $z) is kept verbatim in ``unmapped`` rather than mapped to nothing.
-_CODES = {
+_CODES: dict[str, frozenset[str]] = {tag: frozenset(codes) for tag, codes in {
     "010": "az", "011": "azy", "014": "azy", "100": "a", "101": "ac", "200": "acdefghi",
     "205": "a", "210": "acdz9", "214": "acdz9", "215": "acde", "225": "aivx9", "410": "tvx039",
     "411": "tvx039", "300": "a", "327": "a", "330": "a", "610": "a", "676": "alv9",
@@ -53,30 +53,30 @@ _CODES = {
     **{tag: "txvd09" for tag in LINK_TAGS},
     **{tag: "axyzj239" for tag in SUBJECT_TAGS},
     **{tag: "abcdef349" for tag in AGENT_TAGS},
-}
+}.items()}
 
 
 def _first(pairs: Pairs) -> dict[str, str]:
-    """First non-empty value of each subfield code."""
+    """First non-empty value of each subfield code, plus PMB's ``$9 key:value`` pairs.
+
+    The $9 pairs are stored under ``"9:" + key`` (first value wins), so one pass over the
+    subfields serves every lookup a handler makes.
+    """
     out: dict[str, str] = {}
     for code, value in pairs:
-        if value and code not in out:
+        if not value:
+            continue
+        if code not in out:
             out[code] = value
+        if code == "9":
+            key, colon, rest = value.partition(":")
+            if colon:
+                out.setdefault("9:" + key.strip(), rest.strip())
     return out
 
 
 def _all(pairs: Pairs, code: str) -> tuple[str, ...]:
     return tuple([v for c, v in pairs if c == code and v])
-
-
-def _nine(pairs: Pairs) -> dict[str, str]:
-    """PMB's ``$9 key:value`` subfields as a dict (first value of each key wins)."""
-    out: dict[str, str] = {}
-    for code, value in pairs:
-        if code == "9" and ":" in value:
-            key, _, rest = value.partition(":")
-            out.setdefault(key.strip(), rest.strip())
-    return out
 
 
 class _Builder:
@@ -149,7 +149,7 @@ def _publication(b: _Builder, f: MarcField, d: dict[str, str]) -> None:
     s = f.subfields
     b.pubs.append(Publication(
         tag=f.tag, places=_all(s, "a"), publishers=_all(s, "c"), dates=_all(s, "d"),
-        country=d.get("z", ""), authority_id=_nine(s).get("id", "") if "9" in d else "",
+        country=d.get("z", ""), authority_id=d.get("9:id", ""),
     ))
 
 
@@ -159,20 +159,18 @@ def _physical(b: _Builder, f: MarcField, d: dict[str, str]) -> None:
 
 
 def _series(b: _Builder, f: MarcField, d: dict[str, str]) -> None:
-    nine = _nine(f.subfields) if "9" in d else {}
     b.series.append(Series(
         tag=f.tag, title=d.get("a" if f.tag == "225" else "t", ""), number=d.get("v", ""),
         issn=d.get("x", ""), part_title=d.get("i", ""),
-        authority_id=nine.get("id", "") or d.get("0", "") or d.get("3", ""),
+        authority_id=d.get("9:id") or d.get("0") or d.get("3", ""),
     ))
 
 
 def _serial_link(b: _Builder, f: MarcField, d: dict[str, str]) -> None:
-    nine = _nine(f.subfields) if "9" in d else {}
     b.links_4xx.append(SerialLink(
         tag=f.tag, title=d.get("t", ""), issn=d.get("x", ""), number=d.get("v", ""),
-        date=d.get("d", ""), target_id=d.get("0") or nine.get("id", ""),
-        link_type=nine.get("lnk", ""), page=nine.get("page", ""),
+        date=d.get("d", ""), target_id=d.get("0") or d.get("9:id", ""),
+        link_type=d.get("9:lnk", ""), page=d.get("9:page", ""),
     ))
 
 
@@ -183,13 +181,12 @@ def _note(b: _Builder, f: MarcField, d: dict[str, str]) -> None:
 
 def _descriptor(b: _Builder, f: MarcField, d: dict[str, str]) -> None:
     s = f.subfields
-    nine = _nine(s) if "9" in d else {}
     label = d.get("a", "")
     if f.tag == "600" and "b" in d:
         label = f"{label}, {d['b']}"
     b.descriptors.append(Descriptor(
-        label=label, tag=f.tag, authority_id=nine.get("id", "") or d.get("3", ""),
-        thesaurus_id=nine.get("idthes", ""), lang=nine.get("lang", ""), uri=nine.get("uri", ""),
+        label=label, tag=f.tag, authority_id=d.get("9:id") or d.get("3", ""),
+        thesaurus_id=d.get("9:idthes", ""), lang=d.get("9:lang", ""), uri=d.get("9:uri", ""),
         subdivisions=tuple([(c, v) for c, v in s if c in "xyzj" and v]), system=d.get("2", ""),
     ))
 
@@ -202,7 +199,7 @@ def _keywords(b: _Builder, f: MarcField, d: dict[str, str]) -> None:
 def _indexing(b: _Builder, f: MarcField, d: dict[str, str]) -> None:
     b.indexing.append(Indexing(
         code=d.get("a", ""), label=d.get("l", ""), tag=f.tag, edition=d.get("v", ""),
-        authority_id=_nine(f.subfields).get("id", "") if "9" in d else "",
+        authority_id=d.get("9:id", ""),
     ))
 
 
@@ -213,7 +210,7 @@ def _agent(b: _Builder, f: MarcField, d: dict[str, str]) -> None:
         level=int(f.tag[2]), rest=d.get("b", ""), additions=_all(s, "c"),
         numbering=d.get("d", ""), place=d.get("e", ""), dates=d.get("f", ""),
         roles=_all(s, "4"),
-        authority_id=d.get("3") or (_nine(s).get("id", "") if "9" in d else ""),
+        authority_id=d.get("3") or d.get("9:id", ""),
         indicators=f.indicators,
     ))
 
@@ -319,7 +316,7 @@ def to_record(raw: RawRecord, source: str, source_id: str = "") -> tuple[Record,
             continue
         d = _first(f.subfields)
         codes = _CODES[tag]
-        if (codes and not any(c in d for c in codes)) or (tag in _EMBEDDING_TAGS and "1" in d):
+        if (codes and d.keys().isdisjoint(codes)) or (tag in _EMBEDDING_TAGS and "1" in d):
             b.unmapped.append(f)  # nothing the model names, or BnF-style embedded fields
             continue
         handler(b, f, d)
