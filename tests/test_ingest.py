@@ -166,3 +166,27 @@ def test_duplicate_ids_in_one_file_are_reported(engine: Engine, export_bytes: by
     report = run(engine, data, SteppingClock())
     assert report.added == 2
     assert any("more than once" in p.message for p in report.problems)
+
+
+def test_interrupted_import_keeps_committed_batches_and_can_be_rerun(
+    engine: Engine, export_bytes: bytes
+) -> None:
+    clock = SteppingClock()
+    parsed = parse(export_bytes)
+
+    def interrupted() -> Iterator[Parsed]:
+        yield from parsed[:150]
+        raise KeyboardInterrupt
+
+    ingest = Ingest(engine, source="crpv", format="unimarc", full=True, batch_size=64, clock=clock)
+    with pytest.raises(KeyboardInterrupt):
+        ingest.add_all(interrupted())
+    report = ingest.abort("interrupted")
+    assert report.status == "interrupted"
+    kept = queries.count_records(engine, "crpv")
+    assert kept == 128  # two whole batches of 64 were committed; the third was not
+    again = run(engine, export_bytes, clock, full=True)
+    assert (again.added, again.unchanged, again.deleted) == (300 - kept, kept, 0)
+    assert queries.count_records(engine, "crpv") == 300
+    with engine.connect() as conn:
+        assert conn.execute(select(records.c.id).where(records.c.deleted.is_(True))).first() is None

@@ -158,7 +158,10 @@ def test_marc8_record_decodes_accents(shared_data: Path) -> None:
 def test_broken_records_are_reported_with_their_position(shared_data: Path) -> None:
     parsed = read(shared_data / "marc21/pymarc/bad_records.mrc")
     assert len(parsed) == 9
-    assert sum(p.ok for p in parsed) == 2
+    # Records 2, 3 and 6 have a wrong base address in their leader; the directory's own
+    # terminator shows where it ends, so they are recovered, with a warning saying so.
+    assert [p.position for p in parsed if p.ok] == [1, 2, 3, 6, 8]
+    assert all(any("base address" in w for w in parsed[n].warnings) for n in (1, 2, 5))
     bad = [p for p in parsed if not p.ok]
     assert all(p.error and p.position for p in bad)
     assert [p.position for p in parsed] == list(range(1, 10))

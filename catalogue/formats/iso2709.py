@@ -93,19 +93,17 @@ def check_structure(chunk: bytes) -> tuple[list[Entry], list[str]]:
     leader = chunk[:24].decode("ascii")
     notes: list[str] = []
     if not leader[:5].isdigit():
-        raise RecordError(f"bad leader: record length {leader[:5]!r} is not a number")
-    declared = int(leader[:5])
-    if declared > len(chunk):
-        raise RecordError(
-            f"truncated record: the leader announces {declared} bytes, only {len(chunk)} found"
-        )
-    if declared != len(chunk):
-        notes.append(f"leader announces {declared} bytes but the record has {len(chunk)}")
-    if not leader[12:17].isdigit():
-        raise RecordError(f"bad leader: base address {leader[12:17]!r} is not a number")
-    base = int(leader[12:17])
-    if base < 25 or base > len(chunk) - 1 or chunk[base - 1] != FIELD_END:
-        raise RecordError(f"bad leader: base address {base} does not end the directory")
+        # Records are cut at their terminator, so a garbled length loses nothing.
+        notes.append(f"leader record length {leader[:5]!r} is not a number; ignored")
+    else:
+        declared = int(leader[:5])
+        if declared > len(chunk):
+            raise RecordError(
+                f"truncated record: the leader announces {declared} bytes, only {len(chunk)} found"
+            )
+        if declared != len(chunk):
+            notes.append(f"leader announces {declared} bytes but the record has {len(chunk)}")
+    base = _base_address(chunk, leader, notes)
     directory = chunk[24 : base - 1]
     if len(directory) % 12:
         raise RecordError(
@@ -115,7 +113,6 @@ def check_structure(chunk: bytes) -> tuple[list[Entry], list[str]]:
         raise RecordError("record has no fields")
     if not directory.isascii():
         raise RecordError("bad directory: it contains non-ASCII bytes")
-    size = len(chunk) - base
     parts = _DIRECTORY.findall(directory)
     if len(parts) * 12 != len(directory):
         bad = next(n for n in range(0, len(directory), 12)
@@ -125,6 +122,40 @@ def check_structure(chunk: bytes) -> tuple[list[Entry], list[str]]:
             f"bad directory: entry for field {tag} is not numeric "
             f"({directory[bad + 3 : bad + 12].decode('ascii')!r})"
         )
+    try:
+        entries = _entries(chunk, base, parts)
+    except RecordError as exc:
+        entries = _cut_at_terminators(chunk, base, parts, exc)
+        notes.append(f"{exc}; the fields were cut at their terminators instead")
+    for tag, data in entries:
+        if data[2:3] != b"\x1f" and (tag >= "010" or not tag.isdigit()):
+            cut = data.find(b"\x1f")
+            head = data if cut < 0 else data[:cut]
+            if len(head) != 2:
+                notes.append(
+                    f"field {tag} has {len(head)} indicator characters "
+                    f"{head.decode('latin-1')!r} instead of 2; the first two were kept"
+                )
+    return entries, notes
+
+
+def _base_address(chunk: bytes, leader: str, notes: list[str]) -> int:
+    """Leader/12-16, or where the directory visibly ends when the leader is wrong."""
+    raw = leader[12:17]
+    if raw.isdigit():
+        base = int(raw)
+        if 25 <= base <= len(chunk) - 1 and chunk[base - 1] == FIELD_END:
+            return base
+    end = chunk.find(b"\x1e", 24)
+    if end < 0 or (end - 24) % 12 or end == 24:
+        raise RecordError(f"bad leader: base address {raw!r} does not end the directory")
+    notes.append(f"leader base address {raw!r} is wrong; the directory ends at byte {end}")
+    return end + 1
+
+
+def _entries(chunk: bytes, base: int, parts: list[tuple[bytes, bytes, bytes]]) -> list[Entry]:
+    """Fields cut where the directory says, each checked to end with a terminator."""
+    size = len(chunk) - base
     entries: list[Entry] = []
     for raw_tag, raw_length, raw_start in parts:
         tag = raw_tag.decode("ascii")
@@ -135,17 +166,22 @@ def check_structure(chunk: bytes) -> tuple[list[Entry], list[str]]:
                 f"bad directory: field {tag} (offset {start}, length {length}) does not end "
                 "with a field terminator"
             )
-        data = chunk[base + start : end]
-        entries.append((tag, data))
-        if data[2:3] != b"\x1f" and (tag >= "010" or not tag.isdigit()):
-            cut = data.find(b"\x1f")
-            head = data if cut < 0 else data[:cut]
-            if len(head) != 2:
-                notes.append(
-                    f"field {tag} has {len(head)} indicator characters "
-                    f"{head.decode('latin-1')!r} instead of 2; the first two were kept"
-                )
-    return entries, notes
+        entries.append((tag, chunk[base + start : end]))
+    return entries
+
+
+def _cut_at_terminators(
+    chunk: bytes, base: int, parts: list[tuple[bytes, bytes, bytes]], error: RecordError
+) -> list[Entry]:
+    """Recover a record whose directory lengths are off (counted in characters, say).
+
+    When the data holds exactly one terminated field per directory entry, in order, the
+    fields are taken as they stand; otherwise the directory's error stands.
+    """
+    pieces = chunk[base:-1].split(b"\x1e")
+    if pieces[-1] != b"" or len(pieces) - 1 != len(parts):
+        raise error
+    return [(raw_tag.decode("ascii"), data) for (raw_tag, _, _), data in zip(parts, pieces[:-1], strict=True)]
 
 
 def _subfield(entries: list[Entry], tag: str, code: bytes) -> bytes | None:

@@ -1,0 +1,59 @@
+"""The dependency rule of ARCHITECTURE.md, enforced on the source tree.
+
+``catalogue.records`` and ``catalogue.formats`` import nothing else of ours;
+``harvesters``, ``indexes`` and ``oai`` may import those two but not Flask (except the
+OAI blueprint module) and not each other. The web app, CLI and scheduler compose.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+OURS = ("catalogue", "harvesters", "indexes", "oai")
+
+
+def imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def modules(package: str) -> list[Path]:
+    return sorted((REPO / package.replace(".", "/")).rglob("*.py"))
+
+
+def ours(names: set[str]) -> set[str]:
+    return {n for n in names if n.split(".")[0] in OURS}
+
+
+def allowed_core(name: str) -> bool:
+    return name in {"catalogue.records", "catalogue"} or name.startswith(
+        ("catalogue.records.", "catalogue.formats")
+    )
+
+
+@pytest.mark.parametrize("path", modules("catalogue/formats") + [REPO / "catalogue/records.py"],
+                         ids=lambda p: str(p.relative_to(REPO)))
+def test_model_and_formats_import_nothing_else_of_ours(path: Path) -> None:
+    bad = {n for n in ours(imports(path)) if not allowed_core(n)}
+    assert not bad, f"{path.relative_to(REPO)} imports {sorted(bad)}"
+
+
+@pytest.mark.parametrize("package", ["harvesters", "indexes", "oai"])
+def test_outer_packages_import_only_the_model_and_formats(package: str) -> None:
+    for path in modules(package):
+        names = imports(path)
+        bad = {n for n in ours(names) if not allowed_core(n) and not n.startswith(package)}
+        assert not bad, f"{path.relative_to(REPO)} imports {sorted(bad)}"
+        if path.name != "blueprint.py":
+            assert not {n for n in names if n.split(".")[0] == "flask"}, path
