@@ -1,0 +1,1 @@
+"""The search index boundary: French analysis, schema, writer and searcher (Whoosh)."""
