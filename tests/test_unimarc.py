@@ -160,3 +160,16 @@ def test_truncated_and_garbled_records_are_reported_good_ones_kept(shared_data: 
     assert parsed[1].position == 2 and "bad directory" in parsed[1].error
     assert parsed[-1].position == 8 and "truncated" in parsed[-1].error
     assert parsed[-1].offset == len(stream) - 100
+
+
+def test_invalid_utf8_in_a_utf8_record_is_rejected_with_field_and_neighbours_kept(
+    shared_data: Path,
+) -> None:
+    data = bytearray((shared_data / "unimarc/bnf/serie-HarryPotter.pan").read_bytes())
+    first_end = data.index(b"\x1d") + 1
+    at = data.index("Phénix".encode(), 0, first_end)
+    data[at + 2] = 0xFF  # the first byte of 'é' becomes a byte UTF-8 never uses
+    parsed = list(unimarc.read(io.BytesIO(bytes(data)), "test"))
+    assert [p.ok for p in parsed] == [False] + [True] * 6
+    assert parsed[0].error.startswith("invalid UTF-8 byte 0xFF in field 200$a")
+    assert "--encoding" in parsed[0].error
