@@ -60,7 +60,7 @@ from lxml import etree
 
 from catalogue.formats import xmlsafe
 from catalogue.formats.base import Parsed
-from catalogue.formats.marcxml import (
+from catalogue.formats.xmlrecords import (
     TextCleaner,
     line_of,
     open_xml,

@@ -21,7 +21,7 @@ from lxml import etree
 
 from catalogue.formats import unimarc, xmlsafe
 from catalogue.formats.base import Parsed, RawRecord
-from catalogue.formats.marcxml import (
+from catalogue.formats.xmlrecords import (
     RecordError,
     TextCleaner,
     check_tag,
@@ -29,6 +29,7 @@ from catalogue.formats.marcxml import (
     line_of,
     serialise,
     split_records,
+    subfields_of,
     xml_text,
 )
 from catalogue.records import MarcField, Record
@@ -58,24 +59,7 @@ def _guide_value(element: etree._Element, cleaner: TextCleaner) -> str:
 def _field(element: etree._Element, cleaner: TextCleaner) -> MarcField | None:
     line = line_of(element)
     tag = check_tag(element.get("c"), "f", line)
-    subfields: list[tuple[str, str]] = []
-    for child in element:
-        if not isinstance(child.tag, str):
-            continue
-        if xmlsafe.localname(child) != "s":
-            cleaner.notes.append(
-                f"unexpected <{xmlsafe.localname(child)}> in field {tag} at line "
-                f"{line_of(child)}: left out"
-            )
-            continue
-        code = child.get("c") or ""
-        if len(code) != 1:
-            cleaner.notes.append(
-                f"subfield with code {code!r} in field {tag} at line {line_of(child)}: "
-                "left out (a code is one character)"
-            )
-            continue
-        subfields.append((code, cleaner.text(child)))
+    subfields = subfields_of(element, tag, "s", "c", cleaner)
     if subfields:
         ind = element.get("ind")
         if ind is None:
@@ -83,7 +67,7 @@ def _field(element: etree._Element, cleaner: TextCleaner) -> MarcField | None:
         elif len(ind) != 2:
             cleaner.once("indicators", f"indicators {ind!r} of field {tag} at line {line}: "
                                        "two characters expected, padded with blanks or cut")
-        return MarcField(tag=tag, indicators=fit(ind, 2), subfields=tuple(subfields))
+        return MarcField(tag=tag, indicators=fit(ind, 2), subfields=subfields)
     if any(isinstance(c.tag, str) and xmlsafe.localname(c) == "s" for c in element):
         cleaner.notes.append(f"field {tag} at line {line} has no usable subfield: left out")
         return None
