@@ -22,6 +22,12 @@ from catalogue.formats.charsets import CHARSETS
 ENV_CONFIG = "CATALOGUE_CONFIG"
 FORMATS = ("auto", "unimarc", "marc21", "pmbxml", "marcxml", "dc")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+#: The oai-identifier scheme's repositoryIdentifier: a domain name (oai-identifier.xsd).
+REPOSITORY_IDENTIFIER = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z][a-zA-Z0-9-]*)+$")
+EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+#: Record fields a curated OAI selection can match terms in.
+SELECTION_FIELDS = ("descriptors", "keywords", "title", "abstracts", "indexing")
+
 
 
 class SettingsError(Exception):
@@ -38,6 +44,38 @@ class Source:
     format: str = "auto"
     encoding: str = "auto"
     redistribute: bool = False
+    url: str = ""  # the partner's OAI-PMH base URL (or web site), named in OAI provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """A curated OAI set (``selection:<slug>``): records with any term in any field.
+
+    A stand-in for "a named saved search becomes a set" until the search issue lands:
+    terms match case- and accent-insensitively inside the listed record fields (see
+    :data:`SELECTION_FIELDS`).
+    """
+
+    slug: str
+    name: str
+    terms: tuple[str, ...]
+    fields: tuple[str, ...] = ("descriptors", "keywords")
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OaiSettings:
+    """The ``[oai]`` table: how the OAI-PMH provider presents the catalogue."""
+
+    repository_name: str = "Catalogue partagé"
+    repository_identifier: str = "catalogue.invalid"
+    admin_emails: tuple[str, ...] = ("admin@catalogue.invalid",)
+    page_size: int = 100
+    token_ttl_hours: int = 24
+    include_items: bool = True
+    local_source: str = ""
+    set_hierarchy: bool = True
+    selections: tuple[Selection, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +90,7 @@ class Settings:
     batch_size: int
     default_source: str
     sources: tuple[Source, ...]
+    oai: OaiSettings = OaiSettings()
     secret_key: str = ""
     smtp_password: str = ""
 
@@ -78,7 +117,8 @@ def locate(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path("config.toml")
 
 
-_KINDS = {int: "an integer", str: "a string", bool: "true or false", dict: "a table"}
+_KINDS = {int: "an integer", str: "a string", bool: "true or false", dict: "a table",
+          list: "a list"}
 
 
 class _Table:
@@ -142,9 +182,74 @@ def _sources(raw: Any, path: Path) -> tuple[Source, ...]:
                 format=t.choice("format", FORMATS, "auto"),
                 encoding=t.choice("encoding", ("auto", *CHARSETS), "auto"),
                 redistribute=t.get("redistribute", bool, False),
+                url=t.get("url", str, ""),
             )
         )
     return tuple(out)
+
+
+def _strings(t: _Table, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    value = t.get(key, list, list(default))
+    if not all(isinstance(v, str) and v.strip() for v in value):
+        raise t._fail(key, "must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def _selections(raw: Any, path: Path) -> tuple[Selection, ...]:
+    if not isinstance(raw, list):
+        raise SettingsError(f"{path}: key 'oai.sets' must be an array of tables ([[oai.sets]])")
+    out: list[Selection] = []
+    for n, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            raise SettingsError(f"{path}: key 'oai.sets[{n}]' must be a table")
+        t = _Table(entry, f"oai.sets[{n}].", path)
+        slug = t.get("slug", str)
+        if not SLUG.match(slug):
+            raise t._fail("slug", "must be lower-case letters, digits, '-' or '_' (max 40)")
+        if any(s.slug == slug for s in out):
+            raise t._fail("slug", f"repeats {slug!r}")
+        terms = _strings(t, "terms", ())
+        if not terms:
+            raise t._fail("terms", "must list at least one term")
+        fields = _strings(t, "fields", ("descriptors", "keywords"))
+        unknown = [f for f in fields if f not in SELECTION_FIELDS]
+        if unknown or not fields:
+            raise t._fail("fields", f"must name fields among {', '.join(SELECTION_FIELDS)}")
+        out.append(Selection(slug=slug, name=t.get("name", str, slug), terms=terms,
+                             fields=fields, description=t.get("description", str, "")))
+    return tuple(out)
+
+
+def _oai(t: _Table, name: str, local_source: str, sources: tuple[Source, ...],
+         path: Path) -> OaiSettings:
+    ident = t.get("repository_identifier", str, "catalogue.invalid")
+    if not REPOSITORY_IDENTIFIER.match(ident):
+        raise t._fail("repository_identifier",
+                      f"must be a domain-like name such as 'crpv.example.fr' (got {ident!r})")
+    emails = _strings(t, "admin_emails", (f"admin@{ident}",))
+    bad = [e for e in emails if not EMAIL.match(e)]
+    if bad or not emails:
+        raise t._fail("admin_emails", f"must list e-mail addresses (bad: {', '.join(bad)})")
+    page_size = t.get("page_size", int, 100)
+    if not 1 <= page_size <= 1000:
+        raise t._fail("page_size", "must be between 1 and 1000")
+    ttl = t.get("token_ttl_hours", int, 24)
+    if not 24 <= ttl <= 24 * 365:
+        raise t._fail("token_ttl_hours", "must be between 24 (one day) and 8760 (a year)")
+    local = t.get("local_source", str, local_source)
+    if local and local not in {s.slug for s in sources}:
+        raise t._fail("local_source", f"names no configured source ({local!r})")
+    return OaiSettings(
+        repository_name=t.get("repository_name", str, name),
+        repository_identifier=ident,
+        admin_emails=emails,
+        page_size=page_size,
+        token_ttl_hours=ttl,
+        include_items=t.get("include_items", bool, True),
+        local_source=local,
+        set_hierarchy=t.get("set_hierarchy", bool, True),
+        selections=_selections(t.data.get("sets", []), path),
+    )
 
 
 def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -175,15 +280,18 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
     batch = imp.get("batch_size", int, 500)
     if not 1 <= batch <= 100_000:
         raise imp._fail("batch_size", "must be between 1 and 100000")
+    name = cat.get("name", str, "Catalogue partagé")
+    oai = _oai(root.table("oai"), name, default_source, sources, file)
     settings = Settings(
         path=file,
-        name=cat.get("name", str, "Catalogue partagé"),
+        name=name,
         base_url=cat.get("base_url", str, "http://127.0.0.1:5000").rstrip("/"),
         data_dir=data_dir,
         store_url=_resolve_url(store.get("url", str, "sqlite:///var/catalogue.db"), base),
         batch_size=batch,
         default_source=default_source,
         sources=sources,
+        oai=oai,
         secret_key=environ.get("CATALOGUE_SECRET_KEY", ""),
         smtp_password=environ.get("CATALOGUE_SMTP_PASSWORD", ""),
     )

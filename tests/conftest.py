@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.oai_site import Site
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("CATALOGUE_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -58,3 +63,24 @@ def demo_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "pmb-export.mrc"
     demo.write_export(path, count=2000, seed=1)
     return path
+
+
+# --- OAI-PMH provider -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def oai_site(tmp_path_factory: pytest.TempPathFactory, demo_export: Path,
+             shared_data: Path) -> Iterator[Site]:
+    """The demo catalogue served by the real app over HTTP on 127.0.0.1 (see tests/oai_site.py).
+
+    Every response is validated against the official schemas; a test session with an
+    invalid response fails here, at teardown, naming the request.
+    """
+    from tests.oai_site import start_site
+
+    running = start_site(tmp_path_factory.mktemp("oai"), demo_export, shared_data)
+    yield running.site
+    running.serving.stop()
+    running.site.engine.dispose()
+    assert running.site.validator.failures == []
+    assert all(status.startswith("200") for status in running.site.middleware.statuses)

@@ -1,0 +1,261 @@
+"""The OAI-PMH provider's view of the store (the SQL side of :class:`oai.repository.Repository`).
+
+Exposure: the local source (``[oai] local_source``) and every partner source marked
+``redistribute = true`` in config.toml; a partner source without it, and any source the
+configuration no longer names, does not exist for OAI. Records of exposed partners carry
+an :class:`oai.repository.Origin` for the ``<provenance>`` block.
+
+Sets, all computed in SQL so that paging and counting stay in the database:
+
+* ``centre`` and ``centre:<source slug>``: the record's source;
+* ``type`` and ``type:<leader/06 code>``: the document type (``type:a`` Texte imprimé...);
+* ``selection`` and ``selection:<slug>``: curated selections from ``[[oai.sets]]``,
+  records having any of the selection's terms inside any of its fields. This is the
+  stand-in for "a saved search becomes a set" until the search index lands: matching
+  is case- and accent-insensitive substring search in the record's JSON (SQLite
+  ``json_each`` and a folding function registered on each connection); other
+  databases fall back to a case-insensitive search in the whole record. A new kind of
+  selection plugs in as one more entry of :data:`FIELD_VALUES` (or by replacing
+  :meth:`SqlRepository.selection_clause`).
+
+A record changes set when its data changes, so its datestamp moves with it; changing a
+selection's terms in config.toml, however, changes membership without datestamps: tell
+partners to re-harvest that set from scratch.
+
+Keyset paging: ``WHERE (datestamp, id) > (:last_datestamp, :last_id) ORDER BY
+datestamp, id LIMIT n`` on the (datestamp, id) index, so a page costs the same at the
+end of a 100,000-record harvest as at its start.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    and_,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+)
+
+from catalogue.formats import dublincore, marcxml
+from catalogue.records import DOC_TYPES, from_json
+from catalogue.settings import Selection, Source
+from catalogue.store.tables import UTCDateTime, records
+from oai.repository import Entry, Origin, Selector, SetInfo
+
+PMB_NAMESPACE = "http://www.pmbservices.fr"
+#: records.format -> namespace of the metadata as the source gave it (provenance).
+SOURCE_NAMESPACES = {"dc": dublincore.OAI_DC, "pmbxml": PMB_NAMESPACE}
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str | None) -> str:
+    """Lower-case, accents removed: 'Délinquance' and 'delinquance' compare equal.
+
+    Cached: thesaurus descriptors and keywords repeat across thousands of records.
+    """
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def _like(term: str) -> str:
+    escaped = fold(term).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _json_values(path: str, member: str | None = None) -> Callable[[], tuple[object, ColumnElement[str]]]:
+    def build() -> tuple[object, ColumnElement[str]]:
+        values = func.json_each(records.c.data, path).table_valued("value").alias()
+        value: ColumnElement[str] = values.c.value
+        if member:
+            value = func.json_extract(value, f"$.{member}")
+        return values, value
+    return build
+
+
+#: Selection field -> (table of values, value expression) over one record's JSON.
+FIELD_VALUES: dict[str, list[Callable[[], tuple[object, ColumnElement[str]]]]] = {
+    "keywords": [_json_values("$.keywords")],
+    "abstracts": [_json_values("$.abstracts")],
+    "descriptors": [_json_values("$.descriptors", "label")],
+    "indexing": [_json_values("$.indexing", "label"), _json_values("$.indexing", "code")],
+}
+
+
+class SqlRepository:
+    """:class:`oai.repository.Repository` over the store's ``records`` table."""
+
+    def __init__(self, engine: Engine, sources: Sequence[Source], local_source: str,
+                 selections: Sequence[Selection] = (), base_url: str = "") -> None:
+        self.engine = engine
+        self.sqlite = engine.dialect.name == "sqlite"
+        self.local = local_source
+        self.sources = {s.slug: s for s in sources if s.slug == local_source or s.redistribute}
+        self.selections = {s.slug: s for s in selections}
+        self.base_url = base_url
+        self._exposed = records.c.source.in_(sorted(self.sources))
+
+    @contextmanager
+    def _connect(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            if self.sqlite:
+                # Registered per checkout: pooled connections predate this repository.
+                raw = conn.connection.driver_connection
+                raw.create_function("oai_fold", 1, fold, deterministic=True)  # type: ignore[union-attr]
+            yield conn
+
+    # --- sets ---------------------------------------------------------------------------
+
+    def selection_clause(self, selection: Selection) -> ColumnElement[bool]:
+        """The SQL condition 'the record is in this selection'."""
+        patterns = [_like(t) for t in selection.terms]
+        if not self.sqlite:
+            return or_(*(func.lower(records.c.data).like(p, escape="\\") for p in patterns))
+        conditions: list[ColumnElement[bool]] = []
+        for name in selection.fields:
+            if name == "title":
+                conditions += [func.oai_fold(records.c.title).like(p, escape="\\")
+                               for p in patterns]
+                continue
+            for build in FIELD_VALUES[name]:
+                table, value = build()
+                matches = or_(*(func.oai_fold(value).like(p, escape="\\") for p in patterns))
+                conditions.append(select(literal(1)).select_from(table)  # type: ignore[arg-type]
+                                  .where(matches).exists())
+        return or_(*conditions) if conditions else false()
+
+    def _set_clause(self, spec: str | None) -> ColumnElement[bool]:
+        if spec is None or spec in ("centre", "type"):
+            return true()
+        if spec == "selection":
+            return or_(false(), *(self.selection_clause(s) for s in self.selections.values()))
+        kind, _, value = spec.partition(":")
+        if kind == "centre":
+            return records.c.source == value
+        if kind == "type":
+            return records.c.doc_type == value
+        if kind == "selection" and value in self.selections:
+            return self.selection_clause(self.selections[value])
+        return false()
+
+    def sets(self) -> list[SetInfo]:
+        """Centres, document types present, curated selections, each under its parent."""
+        with self._connect() as conn:
+            types = sorted(conn.execute(select(records.c.doc_type).where(self._exposed)
+                                        .distinct()).scalars())
+        out = [SetInfo("centre", "Centres de ressources"),
+               *(SetInfo(f"centre:{s.slug}", s.name) for s in self.sources.values()),
+               SetInfo("type", "Types de document"),
+               *(SetInfo(f"type:{code}", DOC_TYPES.get(code, code)) for code in types)]
+        if self.selections:
+            out.append(SetInfo("selection", "Sélections thématiques"))
+            out += [SetInfo(f"selection:{s.slug}", s.name, s.description)
+                    for s in self.selections.values()]
+        return out
+
+    def has_set(self, spec: str) -> bool:
+        """Whether ``spec`` is one of :meth:`sets` (or a document type with no record yet)."""
+        kind, _, value = spec.partition(":")
+        if kind == "type" and value in DOC_TYPES:
+            return True
+        return any(info.spec == spec for info in self.sets())
+
+    # --- records ------------------------------------------------------------------------
+
+    def _columns(self, with_records: bool) -> list[ColumnElement[Any]]:
+        columns: list[ColumnElement[Any]] = [
+            records.c.id, records.c.source, records.c.source_id, records.c.datestamp,
+            records.c.deleted, records.c.doc_type, records.c.format,
+        ]
+        if with_records:
+            columns.append(records.c.data)
+        columns += [self.selection_clause(s).label(f"sel_{n}")
+                    for n, s in enumerate(self.selections.values())]
+        return columns
+
+    def _entry(self, row: Row[Any], with_records: bool) -> Entry:
+        m = row._mapping
+        sets = [f"centre:{m['source']}", f"type:{m['doc_type']}"]
+        sets += [f"selection:{slug}" for n, slug in enumerate(self.selections) if m[f"sel_{n}"]]
+        deleted = bool(m["deleted"])
+        record = from_json(m["data"]) if with_records and not deleted else None
+        origin = None
+        if m["source"] != self.local:
+            origin = self._origin(m["source"], m["source_id"], m["datestamp"], m["format"])
+        return Entry(source=m["source"], source_id=m["source_id"], datestamp=m["datestamp"],
+                     position=m["id"], deleted=deleted, sets=tuple(sets), record=record,
+                     origin=origin)
+
+    def _origin(self, source: str, source_id: str, stamp: datetime, fmt: str) -> Origin:
+        src = self.sources[source]
+        return Origin(
+            base_url=src.url or f"urn:x-catalogue-source:{source}",
+            identifier=quote(source_id, safe=":/?#[]@!$&'()*+,;=%-._~"),
+            datestamp=stamp,
+            metadata_namespace=SOURCE_NAMESPACES.get(fmt, marcxml.SLIM),
+            harvest_date=stamp,
+        )
+
+    def _one(self, condition: ColumnElement[bool], with_record: bool) -> Entry | None:
+        with self._connect() as conn:
+            row = conn.execute(select(*self._columns(with_record))
+                               .where(self._exposed, condition)).first()
+        return None if row is None else self._entry(row, with_record)
+
+    def get(self, source: str, source_id: str, with_record: bool = True) -> Entry | None:
+        """One exposed record, live or deleted."""
+        return self._one(and_(records.c.source == source, records.c.source_id == source_id),
+                         with_record)
+
+    def at(self, position: int, with_record: bool = True) -> Entry | None:
+        """The exposed record whose store id is ``position``."""
+        return self._one(records.c.id == position, with_record)
+
+    def _window(self, selector: Selector) -> list[ColumnElement[bool]]:
+        where = [self._exposed, records.c.datestamp < literal(selector.end, UTCDateTime()),
+                 self._set_clause(selector.set_spec)]
+        if selector.start is not None:
+            where.append(records.c.datestamp >= literal(selector.start, UTCDateTime()))
+        return where
+
+    def page(self, selector: Selector, limit: int, with_records: bool) -> list[Entry]:
+        """The next ``limit`` records after ``selector.after``, by (datestamp, id)."""
+        where = self._window(selector)
+        if selector.after is not None:
+            stamp, last_id = selector.after
+            where.append(tuple_(records.c.datestamp, records.c.id)
+                         > tuple_(literal(stamp, UTCDateTime()), literal(last_id)))
+        query = (select(*self._columns(with_records)).where(*where)
+                 .order_by(records.c.datestamp, records.c.id).limit(limit))
+        with self._connect() as conn:
+            return [self._entry(row, with_records) for row in conn.execute(query)]
+
+    def count(self, selector: Selector) -> int:
+        """How many records the selector's window holds (its position ignored)."""
+        query = select(func.count()).select_from(records).where(*self._window(selector))
+        with self._connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def earliest_datestamp(self) -> datetime | None:
+        """The oldest datestamp of an exposed record."""
+        with self._connect() as conn:
+            value: datetime | None = conn.execute(
+                select(func.min(records.c.datestamp)).where(self._exposed)).scalar_one()
+        return value

@@ -1,0 +1,100 @@
+"""The XML around every answer: the OAI-PMH root, responseDate, request, headers, errors.
+
+Built with lxml and serialised once, in UTF-8 (the only encoding OAI-PMH allows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from lxml import etree
+
+from oai import datestamps, identifiers
+from oai.errors import OaiError
+from oai.repository import Entry, Origin
+
+OAI = "http://www.openarchives.org/OAI/2.0/"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+OAI_SCHEMA = f"{OAI} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
+OAI_IDENTIFIER = "http://www.openarchives.org/OAI/2.0/oai-identifier"
+OAI_IDENTIFIER_SCHEMA = f"{OAI_IDENTIFIER} http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
+PROVENANCE = "http://www.openarchives.org/OAI/2.0/provenance"
+PROVENANCE_SCHEMA = f"{PROVENANCE} http://www.openarchives.org/OAI/2.0/provenance.xsd"
+
+
+def q(name: str) -> str:
+    """An element name in the OAI-PMH namespace."""
+    return f"{{{OAI}}}{name}"
+
+
+def sub(parent: etree._Element, name: str, text: str | None = None, **attrs: str) -> etree._Element:
+    """Append an OAI-PMH element with optional text and attributes."""
+    element = etree.SubElement(parent, q(name), attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def root(now: datetime, base_url: str, echo: Mapping[str, str]) -> etree._Element:
+    """``<OAI-PMH>`` with its responseDate and request elements."""
+    nsmap: Any = {None: OAI, "xsi": XSI}
+    element = etree.Element(q("OAI-PMH"), nsmap=nsmap)
+    element.set(f"{{{XSI}}}schemaLocation", OAI_SCHEMA)
+    sub(element, "responseDate", datestamps.format(now))
+    sub(element, "request", base_url, **echo)
+    return element
+
+
+def serialise(element: etree._Element) -> bytes:
+    """The document as UTF-8 bytes with its XML declaration."""
+    data: bytes = etree.tostring(element, xml_declaration=True, encoding="UTF-8")
+    return data
+
+
+def errors(now: datetime, base_url: str, echo: Mapping[str, str],
+           problems: Sequence[OaiError]) -> bytes:
+    """An error response (HTTP 200) with one ``<error>`` per problem."""
+    element = root(now, base_url, echo)
+    for problem in problems:
+        sub(element, "error", problem.message, code=problem.code)
+    return serialise(element)
+
+
+def header(parent: etree._Element, repository: str, entry: Entry) -> etree._Element:
+    """A record's ``<header>``: identifier, datestamp, sets, deleted status."""
+    element = sub(parent, "header", **({"status": "deleted"} if entry.deleted else {}))
+    sub(element, "identifier", identifiers.make(repository, entry.source, entry.source_id))
+    sub(element, "datestamp", datestamps.format(entry.datestamp))
+    for spec in entry.sets:
+        sub(element, "setSpec", spec)
+    return element
+
+
+def provenance(parent: etree._Element, origin: Origin) -> etree._Element:
+    """An ``<about>`` holding the provenance of a re-exposed record (provenance.xsd)."""
+    about = sub(parent, "about")
+    nsmap: Any = {None: PROVENANCE, "xsi": XSI}
+    block = etree.SubElement(about, f"{{{PROVENANCE}}}provenance", nsmap=nsmap)
+    block.set(f"{{{XSI}}}schemaLocation", PROVENANCE_SCHEMA)
+    described = etree.SubElement(block, f"{{{PROVENANCE}}}originDescription",
+                                 harvestDate=datestamps.format(origin.harvest_date),
+                                 altered="true")
+    for name, value in (("baseURL", origin.base_url), ("identifier", origin.identifier),
+                        ("datestamp", datestamps.format(origin.datestamp)),
+                        ("metadataNamespace", origin.metadata_namespace)):
+        etree.SubElement(described, f"{{{PROVENANCE}}}{name}").text = value
+    return about
+
+
+def oai_identifier(parent: etree._Element, repository: str, sample: str) -> etree._Element:
+    """Identify's ``<description>`` declaring the oai-identifier scheme."""
+    description = sub(parent, "description")
+    nsmap: Any = {None: OAI_IDENTIFIER, "xsi": XSI}
+    block = etree.SubElement(description, f"{{{OAI_IDENTIFIER}}}oai-identifier", nsmap=nsmap)
+    block.set(f"{{{XSI}}}schemaLocation", OAI_IDENTIFIER_SCHEMA)
+    for name, value in (("scheme", "oai"), ("repositoryIdentifier", repository),
+                        ("delimiter", ":"), ("sampleIdentifier", sample)):
+        etree.SubElement(block, f"{{{OAI_IDENTIFIER}}}{name}").text = value
+    return description
