@@ -173,5 +173,11 @@ def demo_command(obj: Context, count: int, seed: int, output: str | None) -> Non
     click.echo(f"wrote {written} records to {path}")
 
 
+from catalogue.commands.harvest import harvest_command, scheduler_command  # noqa: E402
+
+main.add_command(harvest_command)
+main.add_command(scheduler_command)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

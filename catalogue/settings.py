@@ -29,7 +29,6 @@ EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 SELECTION_FIELDS = ("descriptors", "keywords", "title", "abstracts", "indexing")
 
 
-
 class SettingsError(Exception):
     """The configuration cannot be used; the message names the file and the key."""
 
@@ -45,6 +44,25 @@ class Source:
     encoding: str = "auto"
     redistribute: bool = False
     url: str = ""  # the partner's OAI-PMH base URL (or web site), named in OAI provenance
+    sets: tuple[str, ...] = ()  # OAI setSpecs to harvest; empty: the whole repository
+    metadata_prefix: str = ""  # OAI metadataPrefix; empty: the one matching ``format``
+    schedule: str = ""  # crontab line (minute hour day month weekday) for `catalogue scheduler`
+    folder: Path | None = None  # drop folder watched for this source's export files
+    settle_seconds: int = 60  # a dropped file must keep its size and mtime this long
+
+
+@dataclass(frozen=True, slots=True)
+class HarvestSettings:
+    """The ``[harvest]`` table: how patient harvests are with partners."""
+
+    timeout_seconds: int = 60
+    attempts: int = 6
+    backoff_seconds: float = 2.0
+    max_delay_seconds: int = 300
+    max_response_mb: int = 100
+    overlap_seconds: int = 60
+    max_restarts: int = 5
+    timezone: str = "Europe/Paris"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +109,7 @@ class Settings:
     default_source: str
     sources: tuple[Source, ...]
     oai: OaiSettings = OaiSettings()
+    harvest: HarvestSettings = HarvestSettings()
     secret_key: str = ""
     smtp_password: str = ""
 
@@ -183,9 +202,62 @@ def _sources(raw: Any, path: Path) -> tuple[Source, ...]:
                 encoding=t.choice("encoding", ("auto", *CHARSETS), "auto"),
                 redistribute=t.get("redistribute", bool, False),
                 url=t.get("url", str, ""),
+                **_harvest_keys(t, path.resolve().parent),
             )
         )
     return tuple(out)
+
+
+def _harvest_keys(t: _Table, base: Path) -> dict[str, Any]:
+    """The harvesting keys of one ``[[sources]]`` table (checked, not yet reached)."""
+    url = t.get("url", str, "")
+    if url and not re.match(r"^https?://[^\s/]+", url):
+        raise t._fail("url", f"must be an http:// or https:// URL (got {url!r})")
+    if "set" in t.data and "sets" in t.data:
+        raise t._fail("sets", "and 'set' are both given: use one")
+    sets = (t.get("set", str),) if "set" in t.data else _strings(t, "sets", ())
+    prefix = t.get("metadata_prefix", str, "")
+    if prefix and not re.match(r"^[A-Za-z0-9_.!~*'()-]+$", prefix):
+        raise t._fail("metadata_prefix", f"is not a valid OAI metadataPrefix ({prefix!r})")
+    schedule = t.get("schedule", str, "").strip()
+    if schedule:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(schedule, timezone="UTC")
+        except ValueError as exc:
+            raise t._fail("schedule", f"must be a crontab line such as '30 2 * * *' ({exc})") from None
+    folder = t.get("folder", str, "")
+    settle = t.get("settle_seconds", int, 60)
+    if not 0 <= settle <= 86_400:
+        raise t._fail("settle_seconds", "must be between 0 and 86400")
+    return {"sets": sets, "metadata_prefix": prefix, "schedule": schedule,
+            "folder": (base / folder).resolve() if folder else None, "settle_seconds": settle}
+
+
+def _harvest(t: _Table) -> HarvestSettings:
+    """The ``[harvest]`` table, each number within sane bounds."""
+    bounds = {"timeout_seconds": (1, 3600), "attempts": (1, 20), "max_delay_seconds": (1, 86_400),
+              "max_response_mb": (1, 4096), "overlap_seconds": (0, 86_400),
+              "max_restarts": (0, 100)}
+    values: dict[str, Any] = {}
+    defaults = HarvestSettings()
+    for key, (low, high) in bounds.items():
+        value = t.get(key, int, getattr(defaults, key))
+        if not low <= value <= high:
+            raise t._fail(key, f"must be between {low} and {high}")
+        values[key] = value
+    backoff = t.data.get("backoff_seconds", 2.0)
+    if isinstance(backoff, bool) or not isinstance(backoff, int | float) or not 0 <= backoff <= 600:
+        raise t._fail("backoff_seconds", f"must be a number of seconds from 0 to 600, got {backoff!r}")
+    zone = t.get("timezone", str, "Europe/Paris")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(zone)
+    except (ValueError, KeyError, OSError):
+        raise t._fail("timezone", f"is not a time zone name such as 'Europe/Paris' ({zone!r})") from None
+    return HarvestSettings(backoff_seconds=float(backoff), timezone=zone, **values)
 
 
 def _strings(t: _Table, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -292,6 +364,7 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
         default_source=default_source,
         sources=sources,
         oai=oai,
+        harvest=_harvest(root.table("harvest")),
         secret_key=environ.get("CATALOGUE_SECRET_KEY", ""),
         smtp_password=environ.get("CATALOGUE_SMTP_PASSWORD", ""),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import catalogue.store.harvest_tables  # noqa: F401  (registers the harvesting tables)
 from catalogue.store.tables import metadata
 
 engine = context.config.attributes["engine"]

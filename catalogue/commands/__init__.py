@@ -1,0 +1,1 @@
+"""Command groups of the ``catalogue`` command that live outside ``catalogue.cli``."""

@@ -1,0 +1,77 @@
+"""Drop-folder imports: the store side of :mod:`harvesters.dropfolder`.
+
+A dropped file is imported exactly as ``catalogue import FILE --source SLUG`` would with
+the source's format and encoding, and the text the documentalist finds next to the
+file in ``done/`` or ``failed/`` is the same summary the command prints. A file whose
+records were all rejected goes to ``failed/``: it was almost certainly the wrong file.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from catalogue import union
+from catalogue.clock import Clock, utcnow
+from catalogue.formats.base import FormatError
+from catalogue.settings import Settings, Source
+from catalogue.store.ingest import Ingest, RunReport
+from harvesters.dropfolder import DropFolder, Outcome, Processed
+from harvesters.pmb import open_export
+
+MAX_LISTED = 200
+
+
+def summary(report: RunReport) -> str:
+    """The import summary as text (counts, then each rejected record and warning)."""
+    lines = [
+        f"read {report.read}, added {report.added}, updated {report.updated}, "
+        f"unchanged {report.unchanged}, deleted {report.deleted}, rejected {report.rejected}, "
+        f"with warnings {report.warnings}",
+    ]
+    for p in report.problems[:MAX_LISTED]:
+        ident = f" [{p.source_id}]" if p.source_id else ""
+        lines.append(f"  {p.severity}: record {p.position} (byte {p.offset}){ident}: {p.message}")
+    if len(report.problems) > MAX_LISTED:
+        lines.append(f"  ... {len(report.problems) - MAX_LISTED} more: catalogue report {report.run_id}")
+    if report.message:
+        lines.append(report.message)
+    lines.append(f"import run {report.run_id}: {report.status}")
+    return "\n".join(lines) + "\n"
+
+
+def importer(engine: Engine, settings: Settings, source: Source,
+             clock: Clock = utcnow) -> Callable[[Path], Outcome]:
+    """The function a :class:`DropFolder` calls for each complete file of ``source``."""
+
+    def run(path: Path) -> Outcome:
+        try:
+            export = open_export(path, source.format, source.encoding)
+        except FormatError as exc:
+            return Outcome(False, f"error: {exc}\n")
+        ingest = Ingest(engine, source=source.slug, source_name=source.name,
+                        source_kind=source.kind, path=str(path), format=export.format,
+                        encoding=export.encoding, batch_size=settings.batch_size, clock=clock)
+        try:
+            ingest.add_all(export.read(source.slug))
+            report = ingest.finish()
+        except BaseException:
+            ingest.abort("interrupted while importing a dropped file")
+            raise
+        union.refresh(engine, source.slug)
+        useless = report.read > 0 and report.rejected == report.read
+        return Outcome(report.status == "completed" and not useless, summary(report))
+
+    return run
+
+
+def process_folder(engine: Engine, settings: Settings, source: Source, *,
+                   clock: Clock = utcnow, now: Callable[[], float] = time.time) -> list[Processed]:
+    """Import every complete file waiting in ``source``'s drop folder."""
+    if source.folder is None:
+        return []
+    folder = DropFolder(source.folder, settle_seconds=source.settle_seconds, now=now)
+    return folder.process(importer(engine, settings, source, clock))

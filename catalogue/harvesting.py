@@ -1,0 +1,326 @@
+"""Harvesting partners into the store: the composition of ``harvesters`` and the store.
+
+One call, :func:`harvest_source`, runs a source's harvest and never raises for what
+can go wrong with a partner: an unreachable URL, a URL that is not OAI-PMH, a format we
+cannot map all end as a ``failed`` run whose message says what to check, so the next
+source is still harvested. Pages are committed as they arrive; after each, the run row
+holds the checkpoint. A run that dies (killed, failed mid-list) is resumed by the next
+one from that checkpoint, and the watermark - the partner's own time at the start of
+the first run of that chain - moves only when a run has committed everything, so an
+incremental harvest never skips what a broken one did not finish.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import requests
+from sqlalchemy import Engine, and_, desc, insert, or_, select, update
+
+from catalogue import union
+from catalogue.clock import Clock, utcnow
+from catalogue.settings import Settings, Source
+from catalogue.store.harvest_tables import harvest_runs, harvest_state
+from catalogue.store.ingest import Ingest, Problem
+from catalogue.store.tables import records, sources
+from harvesters import oai_protocol as oai
+from harvesters.oai_client import OAIClient, Policy
+from harvesters.oai_mapping import DEFAULT_PREFIX, reader_for
+from harvesters.oai_protocol import HarvestError
+from harvesters.oaipmh import Checkpoint, Harvester, PageBatch, Plan
+
+ProgressFn = Callable[[PageBatch], None]
+
+
+@dataclass(slots=True)
+class HarvestReport:
+    """What one harvest run did, as ``catalogue harvest`` prints it and the admin page lists it."""
+
+    run_id: int
+    source: str
+    kind: str = "oai"
+    status: str = "running"
+    full: bool = False
+    from_: str = ""
+    pages: int = 0
+    records: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    rejected: int = 0
+    retries: int = 0
+    restarts: int = 0
+    duration: float = 0.0
+    message: str = ""
+    started_at: datetime | None = None
+    import_run: int | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def ensure_source(engine: Engine, source: Source, now: datetime) -> None:
+    """Create the source's row on its first harvest (as an import would)."""
+    with engine.begin() as conn:
+        if conn.execute(select(sources.c.slug).where(sources.c.slug == source.slug)).first() is None:
+            conn.execute(insert(sources).values(slug=source.slug, name=source.name,
+                                                kind=source.kind, created_at=now))
+
+
+def _start_run(engine: Engine, source: Source, kind: str, now: datetime, **values: object) -> int:
+    ensure_source(engine, source, now)
+    with engine.begin() as conn:
+        # A run still 'running' here was killed: only one writer runs at a time.
+        conn.execute(update(harvest_runs)
+                     .where(harvest_runs.c.source == source.slug, harvest_runs.c.status == "running")
+                     .values(status="interrupted", message="the process stopped mid-run"))
+        key = conn.execute(insert(harvest_runs).values(
+            source=source.slug, kind=kind, started_at=now, status="running", **values,
+        )).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _save(engine: Engine, report: HarvestReport, **extra: object) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(harvest_runs).where(harvest_runs.c.id == report.run_id).values(
+            status=report.status, full=report.full, from_=report.from_, pages=report.pages,
+            records=report.records, added=report.added, updated=report.updated,
+            unchanged=report.unchanged, deleted=report.deleted, rejected=report.rejected,
+            retries=report.retries, restarts=report.restarts, duration=report.duration,
+            message=report.message, import_run=report.import_run, **extra,
+        ))
+
+
+@dataclass(frozen=True, slots=True)
+class _Chain:
+    """An unfinished harvest to resume: its first run, checkpoint, from and start."""
+
+    first: int
+    full: bool
+    checkpoint: Checkpoint
+    from_: str
+    server_start: str
+    import_runs: tuple[int, ...]
+
+
+def _resumable(engine: Engine, source: Source, prefix: str, sets: str, full: bool) -> _Chain | None:
+    """The latest unfinished run of the same harvest since the last success, if any.
+
+    Runs that failed before committing a page (partner down) carry no checkpoint and are
+    passed over, so a partner down for a few nights is resumed where it was left.
+    """
+    with engine.connect() as conn:
+        last_ok = conn.execute(select(harvest_state.c.last_success_run)
+                               .where(harvest_state.c.source == source.slug)).scalar() or 0
+        row = conn.execute(
+            select(harvest_runs).where(harvest_runs.c.source == source.slug,
+                                       harvest_runs.c.kind == "oai", harvest_runs.c.id > last_ok,
+                                       harvest_runs.c.checkpoint != "")
+            .order_by(desc(harvest_runs.c.id)).limit(1)
+        ).first()
+        if (row is None or row.status == "completed" or row.metadata_prefix != prefix
+                or row.sets != sets or (full and not row.full)):
+            return None
+        first = row.chain or row.id
+        chain_runs = conn.execute(
+            select(harvest_runs.c.import_run, harvest_runs.c.server_start)
+            .where(or_(harvest_runs.c.id == first, harvest_runs.c.chain == first))
+            .order_by(harvest_runs.c.id)
+        ).all()
+    starts = [r.server_start for r in chain_runs if r.server_start]
+    return _Chain(first=first, full=row.full, checkpoint=Checkpoint.from_json(row.checkpoint), from_=row.from_,
+                  server_start=starts[0] if starts else "",
+                  import_runs=tuple(r.import_run for r in chain_runs if r.import_run))
+
+
+class _StoreSink:
+    """Commits each page through :class:`Ingest`, then records the run's checkpoint."""
+
+    def __init__(self, engine: Engine, ingest: Ingest, report: HarvestReport,
+                 client: OAIClient) -> None:
+        self.engine, self.ingest, self.report, self.client = engine, ingest, report, client
+
+    def commit(self, batch: PageBatch) -> None:
+        for parsed in batch.parsed:
+            self.ingest.add(parsed)
+        self.ingest.flush()
+        rejected = [p.source_id for p in batch.parsed if not p.ok and p.source_id]
+        rep, done = self.report, self.ingest.report
+        rep.pages, rep.records = rep.pages + 1, rep.records + len(batch.parsed)
+        rep.added, rep.updated, rep.unchanged = done.added, done.updated, done.unchanged
+        rep.deleted, rep.rejected = done.deleted, done.rejected
+        rep.retries = self.client.stats.retries
+        with self.engine.begin() as conn:
+            if rejected:
+                # A record we could not map is still the partner's: a full harvest keeps it.
+                conn.execute(update(records).where(records.c.source == rep.source,
+                                                   records.c.source_id.in_(rejected))
+                             .values(last_run=done.run_id))
+            conn.execute(update(harvest_runs).where(harvest_runs.c.id == rep.run_id).values(
+                pages=rep.pages, records=rep.records, added=rep.added, updated=rep.updated,
+                unchanged=rep.unchanged, deleted=rep.deleted, rejected=rep.rejected,
+                retries=rep.retries, checkpoint=batch.checkpoint.to_json(),
+            ))
+
+
+def _sweep(engine: Engine, source: str, import_runs: tuple[int, ...], now: datetime) -> int:
+    """After a full harvest: tombstone the live records no run of the chain met."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(records)
+            .where(records.c.source == source, records.c.deleted.is_(False),
+                   or_(records.c.last_run.is_(None), records.c.last_run.not_in(import_runs)))
+            .values(deleted=True, datestamp=now)
+        )
+    return int(result.rowcount or 0)
+
+
+def _incremental_from(engine: Engine, source: str, overlap: int) -> datetime | None:
+    with engine.connect() as conn:
+        start = conn.execute(select(harvest_state.c.last_success_start)
+                             .where(harvest_state.c.source == source)).scalar()
+    moment = oai.parse_datestamp(start) if start else None
+    return moment - timedelta(seconds=overlap) if moment else None
+
+
+def harvest_source(
+    engine: Engine,
+    settings: Settings,
+    source: Source,
+    *,
+    session: requests.Session | None = None,
+    full: bool = False,
+    from_: datetime | None = None,
+    clock: Clock = utcnow,
+    sleep: Callable[[float], None] = time.sleep,
+    on_page: ProgressFn | None = None,
+) -> HarvestReport:
+    """Harvest one OAI-PMH source into the store; a failure is a report, never an exception.
+
+    Args:
+        full: list everything and tombstone what the partner no longer has.
+        from_: harvest from this moment instead of the last successful harvest.
+        on_page: called after each committed page (progress display).
+    """
+    started, tick = clock(), time.monotonic()
+    prefix = source.metadata_prefix or DEFAULT_PREFIX.get(source.format, "oai_dc")
+    sets = " ".join(source.sets)
+    chain = None if from_ is not None else _resumable(engine, source, prefix, sets, full)
+    full = chain.full if chain is not None else full
+    run_id = _start_run(engine, source, "oai", started, url=source.url, metadata_prefix=prefix,
+                        sets=sets, full=full)
+    report = HarvestReport(run_id=run_id, source=source.slug, full=full, started_at=started)
+
+    def finish(status: str, message: str) -> HarvestReport:
+        report.status, report.message = status, message
+        report.duration = round(time.monotonic() - tick, 3)
+        _save(engine, report, finished_at=clock())
+        return report
+
+    if source.kind != "oai":
+        return finish("failed", f"source {source.slug!r} is not an OAI-PMH source (kind = "
+                                f"{source.kind!r}): import its files or give it a folder")
+    if not source.url:
+        return finish("failed", f"source {source.slug!r} has no url in the configuration")
+    try:
+        reader = reader_for(prefix, source.format)
+    except HarvestError as exc:
+        return finish("failed", f"{source.slug}: {exc}")
+    h = settings.harvest
+    client = OAIClient(source.url, session or requests.Session(), sleep=sleep, policy=Policy(
+        attempts=h.attempts, backoff=h.backoff_seconds, max_delay=h.max_delay_seconds,
+        timeout=h.timeout_seconds, max_bytes=h.max_response_mb * 1024 * 1024))
+    ingest: Ingest | None = None
+    notes: list[str] = []
+    try:
+        harvester = Harvester(client, _NullSink(), max_restarts=h.max_restarts, on_page=on_page)
+        identify = harvester.identify()
+        notes += list(identify.warnings)
+        harvester.check_format(prefix)
+        if chain is not None:
+            start_from = oai.parse_datestamp(chain.from_) if chain.from_ else None
+            notes.append(f"resumed the unfinished harvest run {chain.first} from its checkpoint")
+        elif full:
+            start_from = None
+        elif from_ is not None:
+            start_from = from_
+        else:
+            start_from = _incremental_from(engine, source.slug, h.overlap_seconds)
+            if start_from is not None and identify.deleted_record == "no":
+                start_from, report.full = None, True
+                notes.append("the partner keeps no deletions (deletedRecord=no): harvested in "
+                             "full so that records it dropped are deleted here too")
+        report.from_ = oai.format_datestamp(start_from, identify.granularity) if start_from else ""
+        server_start = (chain.server_start if chain and chain.server_start
+                        else identify.response_date or oai.format_datestamp(started, oai.SECOND))
+        ingest = Ingest(engine, source=source.slug, source_name=source.name, source_kind="oai",
+                        path=source.url, format=prefix, encoding="utf-8", full=False,
+                        batch_size=1_000_000_000, clock=clock)
+        report.import_run = ingest.report.run_id
+        _save(engine, report, server_start=server_start, chain=chain.first if chain else None)
+        harvester.sink = _StoreSink(engine, ingest, report, client)
+        plan = Plan(source=source.slug, metadata_prefix=prefix, reader=reader, sets=source.sets,
+                    from_=start_from)
+        outcome = harvester.run(plan, identify, chain.checkpoint if chain else None)
+        notes += outcome.notes
+        report.restarts = outcome.restarts
+        done = ingest.finish()
+        report.problems = done.problems
+        if report.full:
+            runs = (chain.import_runs if chain else ()) + (done.run_id,)
+            report.deleted += _sweep(engine, source.slug, runs, clock())
+        union.refresh(engine, source.slug)
+        report.retries = client.stats.retries
+        with engine.begin() as conn:
+            values = {"last_success_start": server_start, "last_success_run": run_id,
+                      "granularity": identify.granularity}
+            if conn.execute(update(harvest_state).where(harvest_state.c.source == source.slug)
+                            .values(**values)).rowcount == 0:
+                conn.execute(insert(harvest_state).values(source=source.slug, **values))
+        return finish("completed", "; ".join(notes))
+    except HarvestError as exc:
+        report.retries = client.stats.retries
+        if ingest is not None:
+            report.problems = ingest.abort(str(exc)).problems
+        kept = f" ({report.pages} page(s) committed; the next run resumes)" if report.pages else ""
+        return finish("failed", "; ".join([*notes, f"{source.slug}: {exc}{kept}"]))
+    except BaseException:
+        if ingest is not None:
+            ingest.abort("interrupted")
+        finish("interrupted", "; ".join([*notes, "interrupted; the next run resumes"]))
+        raise
+
+
+class _NullSink:
+    """Stands in until the store sink exists (Identify writes nothing)."""
+
+    def commit(self, batch: PageBatch) -> None:
+        raise RuntimeError("no page may be committed before the run is opened")
+
+
+def harvest_reports(engine: Engine, source: str | None = None, limit: int = 50
+                    ) -> list[HarvestReport]:
+    """The latest harvest runs, newest first (the admin page's table)."""
+    query = select(harvest_runs).order_by(desc(harvest_runs.c.id)).limit(limit)
+    if source:
+        query = query.where(harvest_runs.c.source == source)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [HarvestReport(
+        run_id=r.id, source=r.source, kind=r.kind, status=r.status, full=r.full, from_=r.from_,
+        pages=r.pages, records=r.records, added=r.added, updated=r.updated,
+        unchanged=r.unchanged, deleted=r.deleted, rejected=r.rejected, retries=r.retries,
+        restarts=r.restarts, duration=r.duration, message=r.message, started_at=r.started_at,
+        import_run=r.import_run,
+    ) for r in rows]
+
+
+def last_success(engine: Engine, source: str) -> str:
+    """The partner's time at the start of the last successful harvest ('' if none)."""
+    with engine.connect() as conn:
+        found = conn.execute(select(harvest_state.c.last_success_start)
+                             .where(and_(harvest_state.c.source == source))).scalar()
+    return str(found or "")

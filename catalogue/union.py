@@ -1,0 +1,242 @@
+"""The union catalogue: records of different centres describing the same book, clustered.
+
+Two records are the same manifestation when they share a valid ISBN (10 and 13 digit
+forms compared as ISBN-13) or, for a serial, a valid ISSN. A record with neither is
+matched on its normalised title (with part number and name) + first author + year +
+publisher, and only when the year and an author or a publisher are known: two records
+sharing only a title ("Rapport annuel", "Actes du colloque") are never merged. A record
+with an ISBN is not matched descriptively, so two editions with different ISBNs stay
+apart. Clusters are connected components of the "shares a key" graph; a cluster's id is
+its smallest record id, so it is stable as long as that record stays.
+
+Clustering is incremental: :func:`refresh` recomputes keys only for records whose
+content changed since they were last clustered (compared by content hash, tombstones
+included) and re-labels only the clusters those keys touch.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, or_, select
+
+from catalogue.records import Record, from_json
+from catalogue.store.harvest_tables import record_clusters, record_keys
+from catalogue.store.tables import items, records, sources
+
+CHUNK = 500
+_ARTICLES = re.compile(r"^(?:le|la|les|l|un|une|des|du|de|the|a|an)\s+")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents and punctuation removed, a leading article dropped."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    words = _NON_WORD.sub(" ", plain.replace("œ", "oe").replace("æ", "ae")).strip()
+    return _ARTICLES.sub("", words)
+
+
+def isbn13(value: str) -> str | None:
+    """The ISBN as 13 digits, or None when it is not a valid ISBN-10 or ISBN-13."""
+    digits = "".join(ch for ch in value.upper() if ch.isdigit() or ch == "X")
+    if len(digits) == 10 and digits[:9].isdigit():
+        total = sum((10 - n) * (10 if ch == "X" else int(ch)) for n, ch in enumerate(digits))
+        if total % 11:
+            return None
+        digits = "978" + digits[:9]
+        check = (10 - sum((3 if n % 2 else 1) * int(ch) for n, ch in enumerate(digits)) % 10) % 10
+        return digits + str(check)
+    if len(digits) == 13 and digits.isdigit() and digits[:3] in ("978", "979"):
+        if sum((3 if n % 2 else 1) * int(ch) for n, ch in enumerate(digits)) % 10:
+            return None
+        return digits
+    return None
+
+
+def issn(value: str) -> str | None:
+    """The ISSN as 8 characters, or None when its check digit is wrong."""
+    digits = "".join(ch for ch in value.upper() if ch.isdigit() or ch == "X")
+    if len(digits) != 8 or not digits[:7].isdigit():
+        return None
+    total = sum((8 - n) * int(ch) for n, ch in enumerate(digits[:7]))
+    check = (11 - total % 11) % 11
+    return digits if digits[7] == ("X" if check == 10 else str(check)) else None
+
+
+def match_keys(record: Record) -> tuple[str, ...]:
+    """The keys under which ``record`` may meet its twins in other centres."""
+    keys: list[str] = []
+    for ident in record.identifiers:
+        if ident.invalid:
+            continue
+        if ident.scheme == "isbn":
+            found = isbn13(ident.value)
+            if found:
+                keys.append(f"isbn:{found}")
+        elif ident.scheme == "issn" and record.bib_level == "s" and not record.is_issue:
+            found = issn(ident.value)
+            if found:
+                keys.append(f"issn:{found}")
+    if keys:
+        return tuple(dict.fromkeys(keys))
+    title = normalise(" ".join([record.title.main, *record.title.part_number,
+                                *record.title.part_name]))
+    year = record.year()
+    author = next((normalise(a.name) for a in record.agents if a.level in (0, 1)), "")
+    publisher = next((normalise(p) for pub in record.publications for p in pub.publishers), "")
+    if not title or year is None or not (author or publisher):
+        return ()
+    return (f"work:{title[:250]}|{author[:60]}|{year}|{publisher[:60]}",)
+
+
+def _chunks(values: Iterable[int | str]) -> Iterable[list[int | str]]:
+    batch: list[int | str] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) >= CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_STATE = case((records.c.deleted.is_(True), "deleted"), else_=records.c.content_hash)
+
+
+def refresh(engine: Engine, source: str | None = None) -> int:
+    """Re-cluster the records (of ``source``, or all) whose content changed; returns how many."""
+    query = (
+        select(records.c.id, records.c.data, records.c.deleted, _STATE.label("state"))
+        .outerjoin(record_clusters, record_clusters.c.record_id == records.c.id)
+        .where(or_(record_clusters.c.record_id.is_(None), record_clusters.c.content_hash != _STATE))
+    )
+    if source:
+        query = query.where(records.c.source == source)
+    with engine.begin() as conn:
+        changed: dict[int, tuple[str, ...]] = {}
+        for row in conn.execute(query):
+            changed[row.id] = () if row.deleted else match_keys(from_json(row.data))
+        if not changed:
+            return 0
+        touched: set[str] = set()
+        for ids in _chunks(changed):
+            touched |= {r.key for r in conn.execute(
+                select(record_keys.c.key).where(record_keys.c.record_id.in_(ids)))}
+            conn.execute(delete(record_keys).where(record_keys.c.record_id.in_(ids)))
+        rows = [{"record_id": rid, "key": key} for rid, keys in changed.items() for key in keys]
+        if rows:
+            conn.execute(insert(record_keys), rows)
+        touched |= {key for keys in changed.values() for key in keys}
+        _relabel(conn, set(changed), touched)
+    return len(changed)
+
+
+def _relabel(conn: Connection, seeds: set[int], keys: set[str]) -> None:
+    """Recompute the clusters reachable from ``seeds`` through ``keys``."""
+    members = set(seeds)
+    seen_keys: set[str] = set()
+    frontier = set(keys)
+    edges: dict[int, set[str]] = {}
+    while frontier:
+        seen_keys |= frontier
+        new_ids: set[int] = set()
+        for chunk in _chunks(sorted(frontier)):
+            for row in conn.execute(select(record_keys.c.record_id)
+                                    .where(record_keys.c.key.in_(chunk))):
+                if row.record_id not in members:
+                    new_ids.add(row.record_id)
+        members |= new_ids
+        frontier = set()
+        for chunk in _chunks(sorted(new_ids)):
+            for row in conn.execute(select(record_keys.c.key)
+                                    .where(record_keys.c.record_id.in_(chunk))):
+                if row.key not in seen_keys:
+                    frontier.add(row.key)
+    for chunk in _chunks(sorted(members)):
+        for row in conn.execute(select(record_keys.c.record_id, record_keys.c.key)
+                                .where(record_keys.c.record_id.in_(chunk))):
+            edges.setdefault(row.record_id, set()).add(row.key)
+    parent = {rid: rid for rid in members}
+
+    def root(rid: int) -> int:
+        while parent[rid] != rid:
+            parent[rid] = parent[parent[rid]]
+            rid = parent[rid]
+        return rid
+
+    by_key: dict[str, int] = {}
+    for rid in sorted(members):
+        for key in edges.get(rid, ()):
+            other = by_key.setdefault(key, rid)
+            a, b = root(rid), root(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    states: dict[int, str] = {}
+    for chunk in _chunks(sorted(members)):
+        for row in conn.execute(select(records.c.id, _STATE.label("state"))
+                                .where(records.c.id.in_(chunk))):
+            states[row.id] = row.state
+    for chunk in _chunks(sorted(members)):
+        conn.execute(delete(record_clusters).where(record_clusters.c.record_id.in_(chunk)))
+    conn.execute(insert(record_clusters), [
+        {"record_id": rid, "cluster_id": root(rid), "content_hash": states[rid]}
+        for rid in sorted(members) if rid in states
+    ])
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """One centre's version of a clustered record, with its availability."""
+
+    record_id: int
+    source: str
+    source_name: str
+    source_id: str
+    title: str
+    items: int
+    loanable: int
+
+    @property
+    def availability(self) -> str:
+        """What the record page says: items known, how many may be borrowed."""
+        if not self.items:
+            return "no item information"
+        return f"{self.loanable} of {self.items} item(s) loanable"
+
+
+def cluster_of(engine: Engine, record_id: int) -> int:
+    """The cluster id of a record (its own id when it is not clustered)."""
+    with engine.connect() as conn:
+        found = conn.execute(select(record_clusters.c.cluster_id)
+                             .where(record_clusters.c.record_id == record_id)).scalar()
+    return int(found) if found is not None else record_id
+
+
+def holdings(engine: Engine, record_id: int) -> list[Holding]:
+    """Every live member of ``record_id``'s cluster: its centre, id, title and items.
+
+    Ordered by source, then record id; a record alone in its cluster is returned alone.
+    """
+    cluster = cluster_of(engine, record_id)
+    loanable = func.sum(case((and_(items.c.loanable.is_not(False), items.c.withdrawn.is_(False)),
+                              1), else_=0))
+    counts = (select(items.c.record_id, func.count(items.c.id).label("n"), loanable.label("ok"))
+              .group_by(items.c.record_id).subquery())
+    members = select(record_clusters.c.record_id).where(record_clusters.c.cluster_id == cluster)
+    query = (
+        select(records.c.id, records.c.source, sources.c.name, records.c.source_id,
+               records.c.title, counts.c.n, counts.c.ok)
+        .join(sources, sources.c.slug == records.c.source)
+        .outerjoin(counts, counts.c.record_id == records.c.id)
+        .where(or_(records.c.id.in_(members), records.c.id == record_id),
+               records.c.deleted.is_(False))
+        .order_by(records.c.source, records.c.id)
+    )
+    with engine.connect() as conn:
+        return [Holding(record_id=r.id, source=r.source, source_name=r.name,
+                        source_id=r.source_id, title=r.title, items=int(r.n or 0),
+                        loanable=int(r.ok or 0)) for r in conn.execute(query)]

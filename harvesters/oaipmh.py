@@ -1,0 +1,223 @@
+"""Harvesting a partner's OAI-PMH endpoint page by page, restartable at every page.
+
+The harvester knows nothing of the store (see the dependency rule): it hands each page
+of mapped records to a :class:`Sink`, which commits it durably before the harvester
+moves its :class:`Checkpoint` on. The checkpoint is the highest datestamp of the pages
+committed so far, for the set being listed, and whether the partner has been listing in
+datestamp order. When a partner refuses a resumption token mid-list (expired, lost:
+sickle #19, Zenodo's 422), the list restarts with ``from`` = that datestamp - inclusive,
+and truncated to the partner's granularity, so the overlap is re-read, never skipped.
+A partner that does not list in datestamp order (Zenodo, again) gives no such
+guarantee, so its list restarts from the run's own ``from``: the records already
+committed stay committed and are recognised as already seen, nothing is lost, nothing
+is stored twice. The same checkpoint, kept by the store, lets a harvest killed between
+pages resume where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from catalogue.formats.base import Parsed
+from harvesters import oai_protocol as oai
+from harvesters.oai_client import OAIClient
+from harvesters.oai_mapping import parsed_from_record
+from harvesters.oai_protocol import BadResumptionToken, HarvestError, Identify, OAIError
+
+__all__ = ["Checkpoint", "Harvester", "Outcome", "PageBatch", "Plan", "Sink"]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What to harvest: prefix, reader (see :func:`oai_mapping.reader_for`), sets, dates."""
+
+    source: str
+    metadata_prefix: str
+    reader: str
+    sets: tuple[str, ...] = ()
+    from_: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """Where a harvest stands after its last committed page.
+
+    ``set_index`` is the position in :attr:`Plan.sets` being listed (sets before it are
+    done), ``datestamp`` the highest datestamp committed in that set, ``ordered``
+    whether that set has come in non-decreasing datestamp order so far.
+    """
+
+    set_index: int = 0
+    datestamp: str = ""
+    ordered: bool = True
+
+    def to_json(self) -> str:
+        """The checkpoint as the store keeps it."""
+        return json.dumps({"set_index": self.set_index, "datestamp": self.datestamp,
+                           "ordered": self.ordered})
+
+    @classmethod
+    def from_json(cls, text: str) -> Checkpoint:
+        """Inverse of :meth:`to_json`."""
+        data = json.loads(text)
+        return cls(set_index=int(data["set_index"]), datestamp=str(data["datestamp"]),
+                   ordered=bool(data["ordered"]))
+
+
+@dataclass(slots=True)
+class PageBatch:
+    """One page, mapped, for the sink to commit; ``checkpoint`` holds once it is."""
+
+    number: int
+    set_spec: str | None
+    parsed: list[Parsed]
+    checkpoint: Checkpoint
+    skipped: int
+    list_size: int | None
+
+
+class Sink(Protocol):
+    """Where pages go. ``commit`` returns only once the page is durably stored."""
+
+    def commit(self, batch: PageBatch) -> None:
+        """Store one page and its checkpoint."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a harvest did, beside what the sink counted."""
+
+    pages: int = 0
+    records: int = 0
+    skipped: int = 0
+    restarts: int = 0
+    notes: list[str] = field(default_factory=list)
+    checkpoint: Checkpoint = field(default_factory=Checkpoint)
+
+
+class Harvester:
+    """Runs a :class:`Plan` against one partner through an :class:`OAIClient`."""
+
+    def __init__(self, client: OAIClient, sink: Sink, *, max_restarts: int = 5,
+                 on_page: Callable[[PageBatch], None] | None = None) -> None:
+        self.client = client
+        self.sink = sink
+        self.max_restarts = max_restarts
+        self.on_page = on_page
+        self._seen: dict[str, str] = {}
+
+    def identify(self) -> Identify:
+        """Identify the partner (also proves the URL is an OAI-PMH endpoint)."""
+        return self.client.identify()
+
+    def check_format(self, metadata_prefix: str) -> None:
+        """Fail early when the partner lists its formats and ``metadata_prefix`` is not one.
+
+        Raises:
+            UnsupportedFormat: the partner does not serve the prefix.
+        """
+        try:
+            served = self.client.metadata_formats()
+        except OAIError:
+            return  # some partners do not implement the verb: ListRecords will tell
+        if served and metadata_prefix not in served:
+            raise oai.UnsupportedFormat(
+                f"the partner does not serve metadata format {metadata_prefix!r} "
+                f"(it serves {', '.join(served)})"
+            )
+
+    def run(self, plan: Plan, identify: Identify, resume: Checkpoint | None = None) -> Outcome:
+        """Harvest every set of the plan (or the whole repository), page by page.
+
+        Raises:
+            HarvestError: the harvest cannot go on; every page committed before stays,
+                and the sink holds the checkpoint to resume from.
+        """
+        outcome = Outcome(checkpoint=resume or Checkpoint())
+        sets: tuple[str | None, ...] = plan.sets or (None,)
+        for index, set_spec in enumerate(sets):
+            if resume is not None and index < resume.set_index:
+                continue
+            start = resume if resume is not None and index == resume.set_index else None
+            self._harvest_set(plan, identify, index, set_spec, start, outcome)
+        return outcome
+
+    def _from_for(self, plan: Plan, identify: Identify, checkpoint: Checkpoint | None,
+                  outcome: Outcome) -> str | None:
+        """The ``from`` of a (re)started list: the checkpoint when it is safe, else the plan's."""
+        if checkpoint is not None and checkpoint.datestamp:
+            if checkpoint.ordered:
+                moment = oai.parse_datestamp(checkpoint.datestamp)
+                if moment is not None:
+                    return oai.format_datestamp(moment, identify.granularity)
+            else:
+                outcome.notes.append(
+                    "the partner does not list records in datestamp order: the list restarted "
+                    "from the run's start (records already stored were recognised, not re-added)"
+                )
+        if plan.from_ is None:
+            return None
+        return oai.format_datestamp(plan.from_, identify.granularity)
+
+    def _harvest_set(self, plan: Plan, identify: Identify, index: int, set_spec: str | None,
+                     start: Checkpoint | None, outcome: Outcome) -> None:
+        checkpoint = start or Checkpoint(set_index=index)
+        until = oai.format_datestamp(plan.until, identify.granularity) if plan.until else None
+        restarts = 0
+        from_ = self._from_for(plan, identify, start, outcome)
+        while True:
+            try:
+                for page in self.client.list_records(plan.metadata_prefix, set_spec, from_, until):
+                    checkpoint = self._page(plan, set_spec, page, checkpoint, outcome)
+                return
+            except BadResumptionToken as exc:
+                restarts += 1
+                outcome.restarts += 1
+                if restarts > self.max_restarts:
+                    raise HarvestError(
+                        f"the partner refused resumption tokens {restarts} times ({exc.detail or exc.code}); "
+                        "every committed page is kept and the next run resumes"
+                    ) from None
+                outcome.notes.append(
+                    f"badResumptionToken after page {outcome.pages}: restarted from "
+                    f"{checkpoint.datestamp or 'the start'}"
+                    + (" (in datestamp order)" if checkpoint.ordered else "")
+                )
+                from_ = self._from_for(plan, identify, checkpoint, outcome)
+
+    def _page(self, plan: Plan, set_spec: str | None, page: oai.Page, checkpoint: Checkpoint,
+              outcome: Outcome) -> Checkpoint:
+        number = outcome.pages + 1
+        parsed: list[Parsed] = []
+        skipped = 0
+        highest, ordered = checkpoint.datestamp, checkpoint.ordered
+        for element in page.records:
+            header = oai.read_header(element)
+            stamp = header.datestamp
+            if stamp:
+                if stamp < highest:
+                    ordered = False
+                highest = max(highest, stamp)
+            if header.identifier and self._seen.get(header.identifier) == stamp:
+                skipped += 1  # re-listed after a restart, or in a second set: already stored
+                continue
+            outcome.records += 1
+            parsed.append(parsed_from_record(element, header, plan.reader, plan.source,
+                                             outcome.records, number))
+            if header.identifier:
+                self._seen[header.identifier] = stamp
+        after = Checkpoint(set_index=checkpoint.set_index, datestamp=highest, ordered=ordered)
+        batch = PageBatch(number=number, set_spec=set_spec, parsed=parsed, checkpoint=after,
+                          skipped=skipped, list_size=page.complete_list_size)
+        self.sink.commit(batch)
+        outcome.pages = number
+        outcome.skipped += skipped
+        outcome.checkpoint = after
+        if self.on_page is not None:
+            self.on_page(batch)
+        return after
