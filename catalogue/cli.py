@@ -179,5 +179,25 @@ main.add_command(harvest_command)
 main.add_command(scheduler_command)
 
 
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535),
+              help="TCP port.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Worker threads of the WSGI server.")
+@click.pass_obj
+def serve_command(obj: Context, host: str, port: int, threads: int) -> None:
+    """Serve the web application with waitress (OAI-PMH at /oai)."""
+    from waitress import serve
+
+    from catalogue.web import create_app
+
+    settings = obj.settings
+    app = create_app(settings)
+    click.echo(f"Serving {settings.name} on http://{host}:{port}/ "
+               f"(OAI-PMH base URL as announced: {settings.base_url}/oai)")
+    serve(app, host=host, port=port, threads=threads, ident="catalogue")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

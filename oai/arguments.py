@@ -30,6 +30,7 @@ VERBS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str | None]] = {
 _PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+\Z")
 _SET = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*\Z")
 _URI = re.compile(r"[!#-;=?-\[\]_a-z~%]+\Z")  # printable ASCII, no spaces, quotes or <>\^`{|}
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _ECHO_LIMIT = 2000
 
 
@@ -101,7 +102,7 @@ def echoable(request: Request) -> dict[str, str]:
         elif name in ("from", "until"):
             ok = _is_date(name, value)
         elif name in ("identifier", "resumptionToken"):
-            ok = bool(_URI.match(value))
+            ok = bool(_URI.match(value)) and not _STRAY_PERCENT.search(value)
         else:
             ok = False
         if ok:

@@ -322,3 +322,44 @@ def local_id(identifier: str) -> tuple[str, str]:
     assert identifier.startswith(prefix)
     source, _, rest = identifier[len(prefix):].partition(":")
     return source, unquote(rest)
+
+
+class _Evaluator:
+    """lxml's XPathEvaluator with the ``evaluate`` alias lxml 5 removed (pyoai 2.5 calls it)."""
+
+    def __init__(self, node: Any, **kwargs: Any) -> None:
+        self._xpath = etree.XPathEvaluator(node, **kwargs)
+        self.evaluate = self._xpath
+
+    def __call__(self, path: str, **kwargs: Any) -> Any:
+        return self._xpath(path, **kwargs)
+
+
+class _LxmlForPyoai:
+    """The lxml.etree module as pyoai 2.5 expects it (written for lxml < 5)."""
+
+    XPathEvaluator = _Evaluator
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(etree, name)
+
+
+def pyoai_compatible() -> None:
+    """Adapt pyoai 2.5 (2017) to today's lxml and Python: its code is otherwise unchanged.
+
+    pyoai calls ``XPathEvaluator(...).evaluate``, an alias lxml 5 dropped, and its server
+    decodes tokens with ``cgi.parse_qs``, removed from Python 3.8.
+    """
+    import warnings
+    from urllib.parse import parse_qs
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import cgi
+
+    import oaipmh.client
+    import oaipmh.metadata
+
+    oaipmh.client.etree = _LxmlForPyoai()  # type: ignore[assignment]
+    oaipmh.metadata.etree = _LxmlForPyoai()  # type: ignore[assignment]
+    cgi.parse_qs = parse_qs  # type: ignore[attr-defined]

@@ -1,0 +1,135 @@
+"""config.toml's [oai] keys, the secret key's life, and `catalogue serve`."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from catalogue.settings import SettingsError, load
+from catalogue.web.secret import secret_key
+
+BASE = """
+[catalogue]
+name = "Centre"
+base_url = "http://127.0.0.1:{port}"
+data_dir = "var"
+
+[store]
+url = "sqlite:///var/c.db"
+
+[[sources]]
+slug = "crpv"
+name = "CRPV"
+
+[[sources]]
+slug = "partner"
+name = "Partner"
+redistribute = true
+"""
+
+
+def write(tmp_path: Path, extra: str, port: int = 5000) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(BASE.format(port=port) + extra, encoding="utf-8")
+    return path
+
+
+def test_oai_keys_are_read_with_their_defaults(tmp_path: Path) -> None:
+    settings = load(write(tmp_path, ""), env={})
+    oai = settings.oai
+    assert (oai.page_size, oai.token_ttl_hours, oai.include_items, oai.set_hierarchy) == (100, 24, True, True)
+    assert oai.local_source == "crpv" and oai.repository_name == "Centre"
+    settings = load(write(tmp_path, """
+[oai]
+repository_name = "Catalogue CRPV"
+repository_identifier = "crpv.example.fr"
+admin_emails = ["a@crpv.example.fr", "b@crpv.example.fr"]
+page_size = 250
+token_ttl_hours = 72
+include_items = false
+local_source = "crpv"
+
+[[oai.sets]]
+slug = "prevention"
+name = "Prévention"
+terms = ["prévention", "délinquance"]
+fields = ["descriptors", "title"]
+"""), env={})
+    oai = settings.oai
+    assert oai.repository_identifier == "crpv.example.fr" and oai.page_size == 250
+    assert oai.admin_emails == ("a@crpv.example.fr", "b@crpv.example.fr")
+    assert not oai.include_items and oai.token_ttl_hours == 72
+    assert oai.selections[0].fields == ("descriptors", "title")
+
+
+@pytest.mark.parametrize(("extra", "key"), [
+    ('[oai]\nrepository_identifier = "crpv"', "oai.repository_identifier"),
+    ('[oai]\nrepository_identifier = "1crpv.fr"', "oai.repository_identifier"),
+    ('[oai]\nadmin_emails = ["nobody"]', "oai.admin_emails"),
+    ('[oai]\nadmin_emails = "a@b.fr"', "oai.admin_emails"),
+    ("[oai]\npage_size = 0", "oai.page_size"),
+    ("[oai]\ntoken_ttl_hours = 1", "oai.token_ttl_hours"),
+    ('[oai]\nlocal_source = "elsewhere"', "oai.local_source"),
+    ('[oai]\ninclude_items = "yes"', "oai.include_items"),
+    ('[[oai.sets]]\nslug = "x"\nname = "X"', "oai.sets[0].terms"),
+    ('[[oai.sets]]\nslug = "Bad Slug"\nterms = ["a"]', "oai.sets[0].slug"),
+    ('[[oai.sets]]\nslug = "x"\nterms = ["a"]\nfields = ["isbn"]', "oai.sets[0].fields"),
+    ('[[oai.sets]]\nslug = "x"\nterms = ["a"]\n[[oai.sets]]\nslug = "x"\nterms = ["b"]',
+     "oai.sets[1].slug"),
+])
+def test_bad_oai_keys_are_named(tmp_path: Path, extra: str, key: str) -> None:
+    with pytest.raises(SettingsError, match=re.escape(f"key '{key}'")):
+        load(write(tmp_path, extra), env={})
+
+
+def test_secret_key_comes_from_the_environment_else_a_private_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "")
+    assert secret_key(load(path, env={"CATALOGUE_SECRET_KEY": "from-env"})) == "from-env"
+    settings = load(path, env={})
+    first = secret_key(settings)
+    kept = settings.data_dir / "secret_key"
+    assert len(first) >= 40 and kept.read_text().strip() == first
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert secret_key(load(path, env={})) == first  # a restart keeps tokens valid
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_catalogue_serve_answers_oai_with_waitress(tmp_path: Path) -> None:
+    port = free_port()
+    config = write(tmp_path, '[oai]\nrepository_identifier = "crpv.example.fr"\n', port)
+    env = {k: v for k, v in os.environ.items() if k != "CATALOGUE_SECRET_KEY"}
+    cli = Path(sys.executable).with_name("catalogue")
+    process = subprocess.Popen([str(cli), "--config", str(config), "serve", "--port", str(port)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(100):
+            try:
+                response = requests.get(f"http://127.0.0.1:{port}/oai",
+                                        params={"verb": "Identify"}, timeout=5)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("catalogue serve did not start")
+        assert response.status_code == 200
+        assert b"<repositoryIdentifier>crpv.example.fr</repositoryIdentifier>" in response.content
+        assert f"http://127.0.0.1:{port}/oai".encode() in response.content
+        assert response.headers["Server"] == "catalogue"
+    finally:
+        process.terminate()
+        process.wait(10)
+    assert (tmp_path / "var" / "secret_key").exists()
