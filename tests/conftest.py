@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -84,3 +84,22 @@ def oai_site(tmp_path_factory: pytest.TempPathFactory, demo_export: Path,
     running.site.engine.dispose()
     assert running.site.validator.failures == []
     assert all(status.startswith("200") for status in running.site.middleware.statuses)
+
+
+@pytest.fixture(scope="session")
+def demo_records(demo_export: Path) -> list[Any]:
+    """The demo export's 2,000 records, read once per test session."""
+    from catalogue.formats import unimarc
+
+    with open(demo_export, "rb") as fh:
+        return [p.record for p in unimarc.read(fh, "crpv") if p.record is not None]
+
+
+@pytest.fixture(scope="session")
+def demo_index(demo_records: list[Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real Whoosh index of the demo records (read-only: tests that write build their own)."""
+    from indexes import rebuild
+
+    path = tmp_path_factory.mktemp("demo-index")
+    rebuild(demo_records, path)
+    return path

@@ -1,0 +1,187 @@
+"""Record -> index document: a pure function, the only place that knows both shapes.
+
+The document is a plain dict of strings (and bytes for sort columns), so it can be
+tested without an index and handed to any engine. Availability is derived from the
+items as catalogued; the lending desk will know better (live loans), so the derivation
+takes a :data:`LiveStatus` hook that may override the state of any item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from catalogue.records import Item, Record
+from indexes.analysis import SEPARATOR, fold, nfc, pairs, stems
+from indexes.schema import (
+    ALL,
+    AUTHORS,
+    COLLECTION_TEXT,
+    DISPLAY_TITLE,
+    FACETS,
+    ID,
+    IDENTIFIERS,
+    PAIRS,
+    PUBLISHER,
+    SNIPPET,
+    SORT_AUTHOR,
+    SORT_NEW,
+    SORT_TITLE,
+    SUBJECTS,
+    TITLE,
+    TITLE_KEY,
+    WORDS,
+)
+
+AVAILABLE, ON_SITE, ON_LOAN, UNAVAILABLE = "available", "onsite", "on_loan", "unavailable"
+#: Best first: a record is as available as its most available copy.
+AVAILABILITY_ORDER = (AVAILABLE, ON_SITE, ON_LOAN, UNAVAILABLE)
+AVAILABILITY_LABELS = {
+    AVAILABLE: "Disponible", ON_SITE: "Consultation sur place", ON_LOAN: "En prêt",
+    UNAVAILABLE: "Indisponible",
+}
+
+#: (global_id, item) -> live state of that item, or None to keep the catalogued one.
+LiveStatus = Callable[[str, Item], str | None]
+
+SNIPPET_SOURCE_CHARS = 1500
+_LEADING_ARTICLES = ("l'", "le ", "la ", "les ", "un ", "une ", "des ", "the ", "a ", "an ")
+_ON_LOAN_WORDS = ("en pret", "emprunte", "on loan")
+_ON_SITE_WORDS = ("sur place", "consultation", "exclu du pret", "reference")
+_UNAVAILABLE_WORDS = ("repar", "perdu", "pilon", "retire", "commande", "indisponible",
+                      "manquant", "traitement")
+
+
+def item_state(item: Item) -> str:
+    """The state of one copy as catalogued: PMB status label, 995$o code, loanable flag."""
+    label = fold(item.status_label)
+    if any(w in label for w in _ON_LOAN_WORDS):
+        return ON_LOAN
+    if any(w in label for w in _UNAVAILABLE_WORDS) or (not label and item.status == "r"):
+        return UNAVAILABLE
+    if item.loanable is False or any(w in label for w in _ON_SITE_WORDS) or (
+        not label and item.status == "c"
+    ):
+        return ON_SITE
+    return AVAILABLE
+
+
+def availability(record: Record, live: LiveStatus | None = None) -> str:
+    """The record's availability: its best copy's state, '' when it has no copies."""
+    states = set()
+    for item in record.items:
+        state = live(record.global_id, item) if live else None
+        states.add(state or item_state(item))
+    for state in AVAILABILITY_ORDER:
+        if state in states:
+            return state
+    return ""
+
+
+def identifier_key(text: str) -> str:
+    """Identifiers compared without case, accents, spaces or punctuation."""
+    return "".join(ch for ch in fold(text) if ch.isalnum())
+
+
+def isbn_variants(value: str) -> tuple[str, ...]:
+    """An ISBN's key in both its 10- and 13-digit forms (when it is a valid-looking one)."""
+    key = identifier_key(value).upper()
+    if len(key) == 10 and key[:9].isdigit():
+        core = "978" + key[:9]
+        check = (10 - sum(int(d) * (3 if n % 2 else 1) for n, d in enumerate(core)) % 10) % 10
+        return key.lower(), core + str(check)
+    if len(key) == 13 and key.isdigit() and key.startswith("978"):
+        core = key[3:12]
+        total = sum(int(d) * (10 - n) for n, d in enumerate(core))
+        check10 = (11 - total % 11) % 11
+        return key, core + ("x" if check10 == 10 else str(check10))
+    return (key.lower(),) if key else ()
+
+
+def sort_title(text: str) -> bytes:
+    """A title's sort key: folded, leading article ignored (``Les acteurs`` -> ``acteurs``)."""
+    key = fold(text).strip(" «»\"'[(")
+    for article in _LEADING_ARTICLES:
+        if key.startswith(article):
+            key = key[len(article):]
+            break
+    return key.encode("utf-8")
+
+
+def title_key(text: str) -> str:
+    """A title as one comparable string of its analysed words."""
+    return " ".join(stems(text))
+
+
+def _join(values: Iterable[str]) -> str:
+    return SEPARATOR.join(dict.fromkeys(v for v in values if v))
+
+
+def _identifiers(record: Record) -> list[str]:
+    keys = [identifier_key(record.global_id), identifier_key(record.source_id)]
+    for ident in record.identifiers:
+        if ident.scheme == "isbn":
+            keys.extend(isbn_variants(ident.value))
+        else:
+            keys.append(identifier_key(ident.value))
+    keys.extend(identifier_key(s.issn) for s in record.series if s.issn)
+    keys.extend(identifier_key(s.issn) for s in record.serial_links if s.issn)
+    for item in record.items:
+        keys.append(identifier_key(item.barcode))
+        keys.append(identifier_key(item.call_number))
+    return keys
+
+
+def document(record: Record, live: LiveStatus | None = None) -> dict[str, Any]:
+    """The index document of ``record`` (field name -> value)."""
+    title = record.title
+    display = nfc(title.display())
+    titles = " ; ".join([display, *title.parallel, *title.part_number, *title.part_name])
+    authors = " ; ".join(agent.display() for agent in record.agents)
+    subjects = " ; ".join(
+        [*(d.display() for d in record.descriptors), *record.keywords,
+         *(i.label for i in record.indexing if i.label)]
+    )
+    collections = [s.title for s in record.series] + [s.title for s in record.serial_links]
+    publishers = [p for pub in record.publications for p in pub.publishers]
+    notes = [*record.abstracts, *record.general_notes, *record.contents_notes]
+    collection_text = " ; ".join(dict.fromkeys(c for c in collections if c))
+    publisher_text = " ; ".join(dict.fromkeys(publishers))
+    parts = [titles, *title.responsibility, *title.other_author, authors, subjects,
+             collection_text, publisher_text, *record.edition, *notes]
+    body = " ; ".join([titles, *parts])
+    year = record.year()
+    snippet = next((n for n in notes if n.strip()), "")[:SNIPPET_SOURCE_CHARS]
+    doc: dict[str, Any] = {
+        ID: record.global_id,
+        ALL: body,
+        TITLE: titles,
+        AUTHORS: authors,
+        SUBJECTS: subjects,
+        COLLECTION_TEXT: collection_text,
+        PUBLISHER: publisher_text,
+        WORDS: nfc(" ".join([titles, authors, subjects, collection_text, publisher_text, *notes])),
+        IDENTIFIERS: _join(_identifiers(record)),
+        PAIRS: _join(p for part in parts for p in pairs(part)),
+        TITLE_KEY: _join([title_key(display),
+                          *("~" + title_key(t) for t in (title.main, *title.parallel))]),
+        DISPLAY_TITLE: display,
+        SNIPPET: nfc(snippet),
+        SORT_TITLE: sort_title(display),
+        SORT_AUTHOR: fold(record.agents[0].display()).encode("utf-8") if record.agents
+        else b"\xff",
+        SORT_NEW: f"{year or 0:04d}{record.created or '00000000'}".encode("ascii"),
+    }
+    facets = {
+        "doctype": record.doc_type,
+        "year": str(year) if year else "",
+        "language": _join(record.languages),
+        "source": record.source,
+        "descriptor": _join(nfc(d.label) for d in record.descriptors),
+        "collection": _join(nfc(s.title) for s in record.series),
+        "availability": availability(record, live),
+    }
+    for name, value in facets.items():
+        if value:
+            doc[FACETS[name]] = value
+    return doc

@@ -1,0 +1,158 @@
+"""Document sets read straight from the postings, cached per index generation.
+
+Counting, faceting and filtering need *every* matching document, and Whoosh's matchers
+hand them out one Python call per document (``id()``, ``next()``, often through a tree
+of union/intersection matchers). Here a term's documents are read a whole block at a
+time into a Python ``set`` and combined with C-level set operations; the sets of the
+most used terms are kept (bounded by their total size) until the index changes.
+
+Only this module touches Whoosh's block internals, and it falls back to the public
+``all_ids()`` if they ever change shape.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import accumulate
+from typing import Any
+
+from whoosh.matching.wrappers import FilterMatcher  # type: ignore[import-untyped]
+
+DocSet = set[int] | frozenset[int]
+
+#: Upper bound on the document ids kept in the term cache (about 60 bytes each).
+CACHE_IDS = 4_000_000
+
+
+def _blocks(matcher: Any, weights: bool) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    """(ids, weights) of each block of a fresh leaf matcher (weights empty unless asked)."""
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        raw = matcher._data[0]
+        ids = raw if matcher._byteids else list(accumulate(raw))
+        found: Sequence[float] = ()
+        if weights:
+            data = matcher._data[1]
+            found = [1.0] * len(ids) if data is None else (
+                [data] * len(ids) if isinstance(data, float) else data
+            )
+        yield ids, found
+        matcher._next_block()
+
+
+def _leaf(matcher: Any, weights: bool) -> tuple[list[int], list[float]]:
+    deleted: frozenset[int] | set[int] = frozenset()
+    if isinstance(matcher, FilterMatcher):
+        deleted, matcher = matcher._ids, matcher.child
+    ids: list[int] = []
+    found: list[float] = []
+    try:
+        for block_ids, block_weights in _blocks(matcher, weights):
+            ids.extend(block_ids)
+            found.extend(block_weights)
+    except AttributeError:  # not a Whoosh 3 block matcher: the slow, public way
+        ids, found = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            found.append(matcher.weight() if weights else 1.0)
+            matcher.next()
+    if deleted:
+        keep = [n for n, d in enumerate(ids) if d not in deleted]
+        ids = [ids[n] for n in keep]
+        found = [found[n] for n in keep] if weights else found
+    return ids, found
+
+
+class Postings:
+    """Term document sets of one reader (one index generation), with a bounded cache."""
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+        self.leaves: list[tuple[Any, int]] = list(reader.leaf_readers())
+        self._cache: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        self._cached_ids = 0
+        self._all: frozenset[int] | None = None
+
+    def docs(self, field: str, term: str) -> frozenset[int]:
+        """The live documents containing ``term`` in ``field``."""
+        key = (field, term)
+        found: frozenset[int] | None = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+            return found
+        ids, _ = self._read(field, term, weights=False)
+        result = frozenset(ids)
+        self.remember(key, result)
+        return result
+
+    def weights(self, field: str, term: str) -> dict[int, float]:
+        """Document -> term frequency (BM25's tf) of ``term`` in ``field``."""
+        key = ("\x00tf:" + field, term)
+        found: dict[int, float] | None = self._cache.get(key)
+        if found is None:
+            ids, weights = self._read(field, term, weights=True)
+            found = dict(zip(ids, weights, strict=True))
+            self.remember(key, found)
+        else:
+            self._cache.move_to_end(key)
+        return found
+
+    def _read(self, field: str, term: str, weights: bool) -> tuple[list[int], list[float]]:
+        ids: list[int] = []
+        found: list[float] = []
+        for leaf, offset in self.leaves:
+            if (field, term) not in leaf:
+                continue
+            local, local_weights = _leaf(leaf.postings(field, term), weights)
+            ids.extend(local if offset == 0 else (d + offset for d in local))
+            found.extend(local_weights)
+        return ids, found
+
+    def union(self, field: str, terms: Iterable[str]) -> set[int]:
+        """Documents containing any of ``terms`` in ``field``."""
+        out: set[int] = set()
+        for term in terms:
+            out |= self.docs(field, term)
+        return out
+
+    def all_docs(self) -> frozenset[int]:
+        """Every live document."""
+        if self._all is None:
+            self._all = frozenset(self.reader.all_doc_ids())
+        return self._all
+
+    def frequency(self, field: str, term: str) -> int:
+        """How many documents contain ``term`` (deleted ones included, as Whoosh counts)."""
+        return int(self.reader.doc_frequency(field, term))
+
+    def expand(self, field: str, prefix: str, limit: int) -> list[str]:
+        """The ``limit`` most frequent terms of ``field`` beginning with ``prefix``."""
+        found = [(self.reader.doc_frequency(field, t), t)
+                 for t in self.reader.expand_prefix(field, prefix)]
+        found.sort(key=lambda pair: (-pair[0], pair[1]))
+        return [_text(t) for _, t in found[:limit]]
+
+    def values(self, field: str) -> list[str]:
+        """Every term of ``field`` (facet values)."""
+        return [_text(t) for t in self.reader.lexicon(field)]
+
+    def cached(self, key: tuple[str, str]) -> Any:
+        """A value kept by :meth:`remember`, or None."""
+        return self._cache.get(key)
+
+    def remember(self, key: tuple[str, str], ids: Any) -> None:
+        """Keep a document set or mapping until the cache bound pushes it out."""
+        size = len(ids)
+        if size > CACHE_IDS // 4:
+            return
+        self._cache[key] = ids
+        self._cached_ids += size
+        while self._cached_ids > CACHE_IDS and self._cache:
+            _, old = self._cache.popitem(last=False)
+            self._cached_ids -= len(old)
+
+
+def _text(term: Any) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else str(term)

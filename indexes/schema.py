@@ -1,0 +1,103 @@
+"""The index schema: which fields exist, how each is analysed, and their public names.
+
+One catch-all ``all`` field carries every searchable text (the title twice, which is
+the title boost: a single-field query is several times cheaper in Whoosh than an OR
+over four fields, see whoosh-performance.md). The narrower text fields exist only for
+field queries (``titre:``, ``auteur:``, ``sujet:``). ``words`` holds the same text
+folded but *not stemmed*, without frequencies or positions: prefix expansion and
+spelling suggestions read its lexicon, so ``polit*`` expands over real word beginnings
+rather than over stems. ``pairs`` holds each pair of adjacent terms of the catch-all
+text as one term, so that a phrase is a few term lookups instead of a position check.
+``title_key`` holds the whole title (and the main title alone) as one term of its
+analysed words, so a query that *is* a title finds it with one lookup and ranks it first.
+
+Facet fields hold exact values (one term per value) and are read into per-document
+columns by :mod:`indexes.facets`; sort keys are Whoosh columns. Nothing here leaves
+the package: callers name facets and sorts by the public names in :data:`FACETS` and
+:data:`SORTS`.
+"""
+
+from __future__ import annotations
+
+from whoosh import columns, fields  # type: ignore[import-untyped]
+
+from indexes.analysis import FoldingAnalyzer, FrenchAnalyzer, ValuesAnalyzer
+
+ID = "id"
+ALL = "all"
+TITLE = "title"
+AUTHORS = "authors"
+SUBJECTS = "subjects"
+COLLECTION_TEXT = "collection"
+PUBLISHER = "publisher"
+WORDS = "words"
+PAIRS = "pairs"
+TITLE_KEY = "title_key"
+IDENTIFIERS = "ids"
+DISPLAY_TITLE = "display_title"
+SNIPPET = "snippet"
+SORT_TITLE = "s_title"
+SORT_AUTHOR = "s_author"
+SORT_NEW = "s_new"
+
+#: Public facet name -> index field. Values are exact strings (codes or labels).
+FACETS: dict[str, str] = {
+    "doctype": "f_doctype",
+    "year": "f_year",
+    "language": "f_language",
+    "source": "f_source",
+    "descriptor": "f_descriptor",
+    "collection": "f_collection",
+    "availability": "f_availability",
+}
+
+#: Public sort name -> column (None: relevance).
+SORTS: dict[str, str | None] = {
+    "relevance": None,
+    "newest": SORT_NEW,
+    "title": SORT_TITLE,
+    "author": SORT_AUTHOR,
+}
+
+#: Query prefixes (French and English) -> the field they search.
+FIELD_PREFIXES: dict[str, str] = {
+    "titre": TITLE, "title": TITLE,
+    "auteur": AUTHORS, "author": AUTHORS,
+    "sujet": SUBJECTS, "subject": SUBJECTS, "descripteur": SUBJECTS,
+    "collection": COLLECTION_TEXT, "serie": COLLECTION_TEXT,
+    "editeur": PUBLISHER, "publisher": PUBLISHER,
+    "isbn": IDENTIFIERS, "issn": IDENTIFIERS, "cote": IDENTIFIERS, "callnumber": IDENTIFIERS,
+    "codebarre": IDENTIFIERS, "barcode": IDENTIFIERS, "id": IDENTIFIERS,
+}
+#: Prefixes of the year range (``annee:2010-2020``).
+YEAR_PREFIXES = frozenset({"annee", "year", "date"})
+
+#: Analyser of each text field, for query-time analysis identical to index time.
+FRENCH_FIELDS = frozenset({ALL, TITLE, SUBJECTS, COLLECTION_TEXT, PUBLISHER})
+FOLDED_FIELDS = frozenset({AUTHORS, WORDS})
+
+
+def build() -> fields.Schema:
+    """A fresh schema object (Whoosh pickles it into the index's table of contents)."""
+    french, folding, values = FrenchAnalyzer(), FoldingAnalyzer(), ValuesAnalyzer()
+    schema = fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        all=fields.TEXT(analyzer=french, phrase=True),
+        title=fields.TEXT(analyzer=french, phrase=True),
+        authors=fields.TEXT(analyzer=folding, phrase=True, stored=True),
+        subjects=fields.TEXT(analyzer=french, phrase=True),
+        collection=fields.TEXT(analyzer=french, phrase=False),
+        publisher=fields.TEXT(analyzer=french, phrase=False),
+        words=fields.KEYWORD(analyzer=folding, scorable=False),
+        ids=fields.KEYWORD(analyzer=values, scorable=False),
+        pairs=fields.KEYWORD(analyzer=values, scorable=False),
+        title_key=fields.KEYWORD(analyzer=values, scorable=False),
+        display_title=fields.STORED(),
+        snippet=fields.STORED(),
+        s_title=fields.COLUMN(columns.VarBytesColumn()),
+        s_author=fields.COLUMN(columns.VarBytesColumn()),
+        s_new=fields.COLUMN(columns.VarBytesColumn()),
+    )
+    for field in FACETS.values():
+        schema.add(field, fields.KEYWORD(analyzer=values, scorable=False))
+    return schema

@@ -1,0 +1,162 @@
+"""Writing the index: incremental changes by global id, and full rebuilds swapped in.
+
+Both paths hold the directory's writer lock (:func:`indexes.directory.write_lock`), so
+there is one writer at a time, whatever the process; readers are never blocked. An
+incremental change goes into the generation in service and becomes visible to readers
+at commit (their searcher notices the new Whoosh generation on its next search). A
+rebuild writes a new generation from scratch, commits it, and only then publishes it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from whoosh import index as whoosh_index  # type: ignore[import-untyped]
+
+from catalogue.records import Record
+from indexes import directory, schema
+from indexes.documents import LiveStatus, document
+
+#: Whoosh's in-memory buffer per writer process before it spills a run to disk.
+LIMIT_MB = 256
+
+
+@dataclass(frozen=True, slots=True)
+class WriteReport:
+    """What one write did: documents added or replaced, deleted, and how long it took."""
+
+    upserted: int = 0
+    deleted: int = 0
+    seconds: float = 0.0
+    generation: str = ""
+
+
+def _open_or_create(index_dir: Path) -> Any:
+    path = directory.current(index_dir)
+    if path is not None:
+        return whoosh_index.open_dir(str(path))
+    path = directory.new_generation(index_dir)
+    ix = whoosh_index.create_in(str(path), schema.build())
+    directory.publish(index_dir, path)
+    return ix
+
+
+class IndexWriter:
+    """Incremental add/update/delete by global id, committed on leaving the block.
+
+    ::
+
+        with IndexWriter(index_dir) as writer:
+            writer.upsert(records)
+            writer.delete(["crpv:12"])
+
+    An exception inside the block cancels every change of the block.
+    """
+
+    def __init__(self, index_dir: Path, live: LiveStatus | None = None,
+                 lock_timeout: float = 600.0) -> None:
+        self.index_dir = Path(index_dir)
+        self.live = live
+        self.lock_timeout = lock_timeout
+        self.upserted = 0
+        self.deleted = 0
+        self._lock: Any = None
+        self._writer: Any = None
+        self._started = 0.0
+        self._generation = ""
+
+    def __enter__(self) -> IndexWriter:
+        self._started = time.perf_counter()
+        self._lock = directory.write_lock(self.index_dir, self.lock_timeout)
+        self._lock.__enter__()
+        try:
+            ix = _open_or_create(self.index_dir)
+            self._generation = Path(ix.storage.folder).name
+            self._writer = ix.writer(limitmb=LIMIT_MB)
+        except BaseException:
+            self._lock.__exit__(None, None, None)
+            raise
+        return self
+
+    def upsert(self, records: Iterable[Record]) -> int:
+        """Add records, replacing any indexed document with the same global id."""
+        count = 0
+        for record in records:
+            self._writer.update_document(**document(record, self.live))
+            count += 1
+        self.upserted += count
+        return count
+
+    def delete(self, global_ids: Iterable[str]) -> int:
+        """Remove the documents of these global ids (absent ones are ignored)."""
+        count = 0
+        for gid in global_ids:
+            count += self._writer.delete_by_term(schema.ID, gid)
+        self.deleted += count
+        return count
+
+    def report(self) -> WriteReport:
+        """Counts so far (final once the block is left)."""
+        return WriteReport(self.upserted, self.deleted, time.perf_counter() - self._started,
+                           self._generation)
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            if kind is None:
+                self._writer.commit()
+            else:
+                self._writer.cancel()
+        finally:
+            self._lock.__exit__(kind, exc, tb)
+
+
+def update(index_dir: Path, upserts: Iterable[Record] = (), deletions: Iterable[str] = (),
+           live: LiveStatus | None = None, lock_timeout: float = 600.0) -> WriteReport:
+    """Apply one batch of changes to the index in service, in one commit."""
+    with IndexWriter(index_dir, live, lock_timeout) as writer:
+        writer.upsert(upserts)
+        writer.delete(deletions)
+    return writer.report()
+
+
+def rebuild(records: Iterable[Record], index_dir: Path, live: LiveStatus | None = None,
+            procs: int = 1, lock_timeout: float = 600.0) -> WriteReport:
+    """Build a complete index from ``records`` in a fresh generation, then swap it in.
+
+    Searches keep being served from the old generation during the build; readers move
+    to the new one on their next search after the swap. ``procs`` > 1 uses Whoosh's
+    multiprocessing writer (one segment per process, merged at commit). A failure leaves
+    the old generation in service and removes the half-built one.
+    """
+    index_dir = Path(index_dir)
+    started = time.perf_counter()
+    count = 0
+    with directory.write_lock(index_dir, lock_timeout):
+        path = directory.new_generation(index_dir)
+        try:
+            ix = whoosh_index.create_in(str(path), schema.build())
+            options: dict[str, Any] = {"limitmb": LIMIT_MB}
+            if procs > 1:
+                options.update(procs=procs, multisegment=False)
+            writer = ix.writer(**options)
+            try:
+                for record in records:
+                    writer.add_document(**document(record, live))
+                    count += 1
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            ix.close()
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        directory.publish(index_dir, path)
+    return WriteReport(count, 0, time.perf_counter() - started, path.name)

@@ -1,0 +1,321 @@
+"""Search relevance, facets, query language and bad input on real indexes.
+
+The demo index holds the 2,000 generated PMB records; the real index holds every
+UNIMARC ISO 2709 file of ../shared/data (BnF, Sciences Po, Kentika with decomposed
+accents). Expected values are computed from the records themselves.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalogue.records import Record
+from harvesters.pmb import open_export
+from indexes import Searcher, SearchRequest, SearchResult, availability, rebuild
+from indexes.model import MAX_PAGE, MAX_PAGE_SIZE
+
+FACET_NAMES = ("doctype", "year", "language", "source", "descriptor", "collection",
+               "availability")
+
+
+@pytest.fixture(scope="module")
+def searcher(demo_index: Path) -> Iterator[Searcher]:
+    with Searcher(demo_index) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def by_id(demo_records: list[Record]) -> dict[str, Record]:
+    return {r.global_id: r for r in demo_records}
+
+
+def all_ids(searcher: Searcher, query: str, **options: Any) -> list[str]:
+    """Every matching global id, page by page."""
+    out: list[str] = []
+    page = 1
+    while True:
+        result = searcher.search(SearchRequest(query=query, page=page, page_size=100,
+                                               highlight=False, suggest=False, **options))
+        out.extend(h.global_id for h in result.hits)
+        if page >= result.pages:
+            assert len(out) == result.total
+            return out
+        page += 1
+
+
+def top(searcher: Searcher, query: str, n: int = 10) -> list[str]:
+    return [h.global_id for h in searcher.search(query).hits[:n]]
+
+
+def plain(fragment: str) -> str:
+    return html.unescape(re.sub(r"</?mark>", "", fragment))
+
+
+# --- analysis variants on the demo data ---------------------------------------------------
+
+@pytest.mark.parametrize("variants", [
+    ("délinquance", "delinquance", "Délinquances", "DELINQUANCES"),
+    ("éducation populaire", "education populaire", "Éducations Populaires"),
+    ("médiation numérique", "mediation numerique", "MÉDIATIONS NUMÉRIQUES"),
+    ("l'insertion", "insertion", "L’Insertion", "d'insertion"),
+])
+def test_variants_return_the_same_results(searcher: Searcher, variants: tuple[str, ...]) -> None:
+    results = [searcher.search(v) for v in variants]
+    assert results[0].total > 0
+    assert {r.total for r in results} == {results[0].total}
+    assert {tuple(top(searcher, v)) for v in variants} == {tuple(top(searcher, variants[0]))}
+
+
+def test_exact_title_ranks_first(searcher: Searcher, demo_records: list[Record]) -> None:
+    titles = Counter(r.title.display() for r in demo_records)
+    chosen = [r for r in demo_records if titles[r.title.display()] == 1][::97][:15]
+    assert len(chosen) >= 10
+    for record in chosen:
+        result = searcher.search(record.title.display())
+        assert result.hits[0].global_id == record.global_id, record.title.display()
+
+
+def test_isbn_in_any_hyphenation_finds_its_record(searcher: Searcher,
+                                                  demo_records: list[Record]) -> None:
+    with_isbn = [r for r in demo_records if r.isbns()][::40][:10]
+    assert with_isbn
+    for record in with_isbn:
+        value = record.isbns()[0]
+        bare = value.replace("-", "")
+        spaced = value.replace("-", " ")
+        for query in (value, bare, f"isbn:{value}", f"isbn:{bare}", f'isbn:"{spaced}"'):
+            assert record.global_id in top(searcher, query), query
+
+
+def test_call_number_and_barcode(searcher: Searcher, demo_records: list[Record]) -> None:
+    record = next(r for r in demo_records if r.items and r.items[0].call_number)
+    item = record.items[0]
+    assert record.global_id in all_ids(searcher, f'cote:"{item.call_number}"')
+    assert top(searcher, f"codebarre:{item.barcode}") == [record.global_id]
+
+
+# --- facets -------------------------------------------------------------------------------
+
+def expected_values(record: Record, facet: str) -> set[str]:
+    year = record.year()
+    return {
+        "doctype": {record.doc_type},
+        "year": {str(year)} if year else set(),
+        "language": set(record.languages),
+        "source": {record.source},
+        "descriptor": {d.label for d in record.descriptors},
+        "collection": {s.title for s in record.series},
+        "availability": {availability(record)} - {""},
+    }[facet]
+
+
+def check_facets(result: SearchResult, records: list[Record]) -> None:
+    for facet in result.facets:
+        expected: Counter[str] = Counter()
+        for record in records:
+            expected.update(expected_values(record, facet.name))
+        got = {v.value: v.count for v in facet.values}
+        for value, count in got.items():
+            assert expected[value] == count, (facet.name, value)
+        if len(facet.values) < result.request.facet_limit:
+            assert set(got) == set(expected), facet.name
+
+
+@pytest.mark.parametrize("query", ["prévention", "politique ville", ""])
+def test_facet_counts_equal_the_matching_records(searcher: Searcher, by_id: dict[str, Record],
+                                                 query: str) -> None:
+    result = searcher.search(SearchRequest(query=query, facets=FACET_NAMES, facet_limit=500))
+    matching = [by_id[i] for i in all_ids(searcher, query)]
+    assert len(matching) == result.total > 0
+    check_facets(result, matching)
+
+
+def test_filters_or_within_a_facet_and_across_facets(searcher: Searcher,
+                                                     by_id: dict[str, Record]) -> None:
+    query = "prévention"
+    base = [by_id[i] for i in all_ids(searcher, query)]
+    filters = {"doctype": ("a", "g"), "availability": ("available",)}
+    result = searcher.search(SearchRequest(query=query, filters=filters, facets=FACET_NAMES,
+                                           facet_limit=500))
+    expected = [r for r in base if r.doc_type in ("a", "g") and availability(r) == "available"]
+    assert result.total == len(expected) > 0
+    assert sorted(all_ids(searcher, query, filters=filters)) == sorted(
+        r.global_id for r in expected)
+    doctype = result.facet("doctype")
+    assert doctype is not None
+    # multi-select: the doctype counts ignore the doctype selection, not the other facet
+    others = [r for r in base if availability(r) == "available"]
+    counts = Counter(r.doc_type for r in others)
+    assert {v.value: v.count for v in doctype.values} == dict(counts)
+    assert {v.value for v in doctype.values if v.selected} == {"a", "g"}
+    check_facets(
+        SearchResult(result.request, result.total, (), tuple(
+            f for f in result.facets if f.name not in ("doctype", "availability"))),
+        expected,
+    )
+
+
+def test_unknown_facet_values_and_names_are_harmless(searcher: Searcher) -> None:
+    result = searcher.search(SearchRequest(query="ville", filters={
+        "doctype": ("<script>",), "nope": ("x",)}, facets=("doctype", "nope")))
+    assert result.total == 0
+    assert [f.name for f in result.facets] == ["doctype"]
+    assert ("<script>", 0, True) in [(v.value, v.count, v.selected)
+                                     for v in result.facets[0].values]
+
+
+# --- query language -----------------------------------------------------------------------
+
+def test_boolean_operators_agree_with_set_algebra(searcher: Searcher) -> None:
+    a, b = set(all_ids(searcher, "jeunes")), set(all_ids(searcher, "numérique"))
+    assert set(all_ids(searcher, "jeunes numérique")) == a & b
+    assert set(all_ids(searcher, "jeunes OR numérique")) == a | b
+    assert set(all_ids(searcher, "jeunes -numérique")) == a - b
+    assert set(all_ids(searcher, "jeunes NOT numérique")) == a - b
+    phrase = set(all_ids(searcher, '"politique de la ville"'))
+    assert phrase and phrase <= set(all_ids(searcher, "politique ville"))
+
+
+def test_field_prefixes(searcher: Searcher, by_id: dict[str, Record]) -> None:
+    from indexes.analysis import stems
+
+    word = stems("quartiers")[0]
+    in_title = all_ids(searcher, "titre:quartiers")
+    assert in_title == all_ids(searcher, "title:quartiers")
+    assert in_title
+    for gid in in_title:
+        assert word in stems(" ".join([by_id[gid].title.display(), *by_id[gid].title.part_name,
+                                       *by_id[gid].title.parallel]))
+    authors = all_ids(searcher, "auteur:joly")
+    assert authors and all(any(a.name == "Joly" for a in by_id[g].agents) for g in authors)
+    subject = all_ids(searcher, 'sujet:"Prévention spécialisée"')
+    assert subject and all(
+        any(d.label == "Prévention spécialisée" for d in by_id[g].descriptors)
+        or any("prévention spécialisée" in k.lower() for k in by_id[g].keywords)
+        for g in subject)
+
+
+def test_prefix_and_year_range(searcher: Searcher, by_id: dict[str, Record]) -> None:
+    prefix = set(all_ids(searcher, "polit*"))
+    assert set(all_ids(searcher, "politique")) <= prefix
+    assert set(all_ids(searcher, "politiques")) <= prefix
+    years = all_ids(searcher, "annee:2010-2012")
+    assert years and all(2010 <= (by_id[g].year() or 0) <= 2012 for g in years)
+    assert sorted(years) == sorted(all_ids(searcher, "2010..2012"))
+    expected = sum(1 for r in by_id.values() if 2010 <= (r.year() or 0) <= 2012)
+    assert len(years) == expected
+
+
+def test_sorts_and_paging(searcher: Searcher, by_id: dict[str, Record]) -> None:
+    newest = searcher.search(SearchRequest(query="ville", sort="newest", page_size=50))
+    years = [by_id[h.global_id].year() or 0 for h in newest.hits]
+    assert years == sorted(years, reverse=True)
+    by_title = searcher.search(SearchRequest(query="ville", sort="title", page_size=50))
+    assert len(by_title.hits) == 50
+    first = searcher.search(SearchRequest(query="ville", page=1))
+    second = searcher.search(SearchRequest(query="ville", page=2))
+    assert not {h.global_id for h in first.hits} & {h.global_id for h in second.hits}
+    assert [h.score for h in first.hits] == sorted((h.score for h in first.hits), reverse=True)
+    far = searcher.search(SearchRequest(query="ville", page=10**9, page_size=10**6))
+    assert far.request.page == MAX_PAGE and far.request.page_size == MAX_PAGE_SIZE
+    assert far.hits == () and far.total == first.total
+    assert searcher.search(SearchRequest(query="ville", page=-1)).request.page == 1
+
+
+def test_highlighting_is_escaped_and_marked(searcher: Searcher) -> None:
+    result = searcher.search("délinquance")
+    hit = result.hits[0]
+    assert "<mark>" in hit.title_html
+    assert re.search(r"<mark>d[ée]linquances?</mark>", hit.title_html, re.IGNORECASE)
+    for h in result.hits:
+        for fragment in (h.title_html, h.snippet_html):
+            assert "<" not in re.sub(r"</?mark>", "", fragment)
+
+
+def test_did_you_mean(searcher: Searcher) -> None:
+    result = searcher.search("delinqance juvenille")
+    assert result.total == 0
+    assert result.suggestion == "delinquance juvenile"
+    assert searcher.search(result.suggestion).total > 0
+    assert searcher.search("délinquance").suggestion is None
+
+
+@pytest.mark.parametrize("query", [
+    "", " ", "*", "**", "-", "--x", "OR", "AND OR NOT", '"', '""', '"unbalanced', "(((", ")))",
+    "(a OR (b", "a) OR b(", "x" * 5000, "mot " * 1250, "titre:", "titre:*", "inconnu:valeur",
+    ":", "::", "isbn:", "annee:abcd", "annee:9999-0000", "2010..", "..", "cote:*",
+    "<script>alert(1)</script>", "' OR 1=1 --", "\"; DROP TABLE records; --", "${jndi:x}",
+    "\x00\x1f\ud800", "é" * 3000, "*" * 500, "polit* OR", "titre:(a", "\\", "%00",
+])
+def test_malformed_queries_never_raise(searcher: Searcher, query: str) -> None:
+    result = searcher.search(SearchRequest(query=query, facets=FACET_NAMES))
+    assert result.total >= 0
+    for h in result.hits:
+        assert "<script" not in h.title_html + h.snippet_html
+
+
+# --- the real UNIMARC files -----------------------------------------------------------------
+
+def read_real(shared_data: Path) -> list[Record]:
+    out: list[Record] = []
+    for path in sorted((shared_data / "unimarc").rglob("*")):
+        if path.suffix not in {".mrc", ".pan", ".dat"}:
+            continue
+        export = open_export(path)
+        out.extend(p.record for p in export.read(path.stem) if p.record is not None)
+    return out
+
+
+@pytest.fixture(scope="module")
+def real(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
+        tuple[Searcher, list[Record]]]:
+    records = read_real(shared_data)
+    path = tmp_path_factory.mktemp("real-index")
+    rebuild(records, path)
+    with Searcher(path) as s:
+        yield s, records
+
+
+def test_real_files_exact_title_and_variants(real: tuple[Searcher, list[Record]]) -> None:
+    searcher, records = real
+    potter = next(r for r in records if r.title.main == "Harry Potter et l'ordre du Phénix")
+    first = searcher.search("Harry Potter et l'ordre du Phénix").hits[0]
+    assert first.global_id == potter.global_id
+    assert "<mark>Phénix</mark>" in first.title_html
+    variants = ["harry potter ordre phenix", "HARRY POTTER L'ORDRE DU PHÉNIX",
+                "Harry Potter et l’Ordre du phénix"]
+    assert {top(searcher, v)[0] for v in variants} == {potter.global_id}
+    for isbn in potter.isbns():
+        for query in (isbn, isbn.replace("-", ""), f"isbn:{isbn}"):
+            assert potter.global_id in top(searcher, query), query
+
+
+def test_real_files_accent_variants_everywhere(real: tuple[Searcher, list[Record]]) -> None:
+    searcher, records = real
+    from indexes.analysis import fold, words
+
+    checked = 0
+    for record in records[::3]:
+        accented = [w for w in words(record.title.display()) if not w.isascii() and len(w) > 4]
+        if not accented:
+            continue
+        word = accented[0]
+        hits = {v: set(all_ids(searcher, v)) for v in (word, fold(word), word.upper())}
+        assert record.global_id in hits[word], word
+        assert len({frozenset(h) for h in hits.values()}) == 1, word
+        checked += 1
+    assert checked >= 5
+
+
+def test_real_files_facets(real: tuple[Searcher, list[Record]]) -> None:
+    searcher, records = real
+    result = searcher.search(SearchRequest(query="", facets=FACET_NAMES, facet_limit=500))
+    assert result.total == len(records)
+    check_facets(result, records)

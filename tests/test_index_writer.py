@@ -1,0 +1,197 @@
+"""Writing the index: incremental changes, the writer lock, atomic rebuilds under load,
+and keeping the index in step with a real store (catalogue.indexing)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from catalogue import indexing
+from catalogue.records import Record, Title, replace
+from catalogue.store import database
+from catalogue.store.ingest import Ingest
+from catalogue.store.tables import records as records_table
+from harvesters.pmb import open_export
+from indexes import (
+    IndexLocked,
+    IndexMissing,
+    IndexWriter,
+    Searcher,
+    SearchRequest,
+    directory,
+    rebuild,
+    update,
+)
+
+
+def test_incremental_update_and_delete_seen_without_restart(
+        demo_records: list[Record], tmp_path: Path) -> None:
+    rebuild(demo_records[:300], tmp_path)
+    with Searcher(tmp_path) as searcher:
+        before = searcher.document_count()
+        assert before == 300
+        target = demo_records[10]
+        changed = replace(target, title=Title(main="Zygomatiques inédites du quartier"))
+        update(tmp_path, [changed, demo_records[400]])
+        result = searcher.search("zygomatiques")
+        assert [h.global_id for h in result.hits] == [target.global_id]
+        assert searcher.document_count() == 301
+        update(tmp_path, deletions=[target.global_id, "crpv:does-not-exist"])
+        assert searcher.search("zygomatiques").total == 0
+        assert searcher.document_count() == 300
+        with IndexWriter(tmp_path) as writer:
+            writer.upsert([target])
+            writer.delete([demo_records[400].global_id])
+        assert writer.report().upserted == 1 and writer.report().deleted == 1
+        assert searcher.search(target.title.display()).hits[0].global_id == target.global_id
+
+
+def test_a_failed_write_block_changes_nothing(demo_records: list[Record], tmp_path: Path) -> None:
+    rebuild(demo_records[:50], tmp_path)
+    with pytest.raises(RuntimeError), IndexWriter(tmp_path) as writer:
+        writer.delete([demo_records[0].global_id])
+        raise RuntimeError("boom")
+    with Searcher(tmp_path) as searcher:
+        assert searcher.document_count() == 50
+
+
+def test_one_writer_at_a_time(demo_records: list[Record], tmp_path: Path) -> None:
+    rebuild(demo_records[:20], tmp_path)
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with directory.write_lock(tmp_path):
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(10)
+    try:
+        with pytest.raises(IndexLocked):
+            update(tmp_path, deletions=["crpv:1"], lock_timeout=0.2)
+        with pytest.raises(IndexLocked):
+            rebuild(demo_records[:5], tmp_path, lock_timeout=0.2)
+    finally:
+        release.set()
+        thread.join()
+    update(tmp_path, deletions=["crpv:1"], lock_timeout=5)
+
+
+def test_missing_index_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissing):
+        Searcher(tmp_path / "none").search("ville")
+
+
+def test_failed_rebuild_keeps_the_old_index(demo_records: list[Record], tmp_path: Path) -> None:
+    rebuild(demo_records[:30], tmp_path)
+    in_service = directory.current(tmp_path)
+
+    def broken() -> object:
+        yield from demo_records[:10]
+        raise ValueError("store went away")
+
+    with pytest.raises(ValueError):
+        rebuild(broken(), tmp_path)  # type: ignore[arg-type]
+    assert directory.current(tmp_path) == in_service
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("gen-")] == [
+        in_service.name if in_service else ""]
+
+
+def test_rebuild_while_threads_search_has_zero_failures(demo_records: list[Record],
+                                                        tmp_path: Path) -> None:
+    rebuild(demo_records[:500], tmp_path)
+    searcher = Searcher(tmp_path)
+    queries = ["prévention délinquance jeunes", '"politique de la ville"', "polit*",
+               "titre:quartiers", "annee:2010-2020 numérique", "rixe OR harcèlement", "(((",
+               "auteur:joly", "isbn:978-2"]
+    failures: list[BaseException] = []
+    done = threading.Event()
+    counts: Counter[int] = Counter()
+
+    def load(n: int) -> None:
+        k = 0
+        while not done.is_set():
+            try:
+                result = searcher.search(SearchRequest(
+                    query=queries[(n + k) % len(queries)], facets=("doctype", "year"),
+                    page=1 + k % 3))
+                counts[result.total >= 0] += 1
+            except BaseException as exc:
+                failures.append(exc)
+            k += 1
+
+    threads = [threading.Thread(target=load, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        generations = set()
+        for size in (1500, 800, 2000):
+            rebuild(demo_records[:size], tmp_path)
+            generations.add(directory.current(tmp_path))
+            deadline = time.monotonic() + 10
+            while searcher.document_count() != size and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert searcher.document_count() == size
+    finally:
+        done.set()
+        for t in threads:
+            t.join()
+        searcher.close()
+    assert failures == []
+    assert counts[True] > 20
+    assert len(generations) == 3
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith("gen-")]
+    assert len(kept) == 2  # the one in service and the previous one
+
+
+# --- catalogue.indexing: the store and the index together ----------------------------------
+
+def _import(engine: object, path: Path, full: bool = False) -> None:
+    export = open_export(path)
+    ingest = Ingest(engine, source="crpv", format=export.format, path=str(path),  # type: ignore[arg-type]
+                    full=full, batch_size=200)
+    ingest.add_all(export.read("crpv"))
+    ingest.finish()
+
+
+def test_reindex_and_update_follow_the_store(demo_export: Path, tmp_path: Path) -> None:
+    from catalogue import demo
+
+    engine = database.open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    small = tmp_path / "small.mrc"
+    demo.write_export(small, count=400, seed=1)
+    _import(engine, small)
+    index_dir = tmp_path / "index"
+    run = indexing.reindex(engine, index_dir)
+    assert run.indexed >= 400 and run.watermark is not None
+    with Searcher(index_dir) as searcher:
+        assert searcher.document_count() == 400
+        facets = searcher.search(SearchRequest(facets=("doctype",), facet_limit=50)).facets[0]
+        with engine.connect() as conn:
+            stored = dict(conn.execute(
+                select(records_table.c.doc_type, func.count())
+                .where(records_table.c.deleted.is_(False)).group_by(records_table.c.doc_type)
+            ).all())
+        assert {v.value: v.count for v in facets.values} == stored
+
+        # a full re-import of fewer records tombstones the rest; the update removes them
+        fewer = tmp_path / "fewer.mrc"
+        demo.write_export(fewer, count=300, seed=1)
+        _import(engine, fewer, full=True)
+        indexing.update_index(engine, index_dir)
+        assert searcher.document_count() == 300
+        assert searcher.search(SearchRequest(query="", page_size=5)).total == 300
+
+        # growing again: records come back
+        _import(engine, small)
+        changed = indexing.update_index(engine, index_dir)
+        assert changed.indexed >= 100
+        assert searcher.document_count() == 400
+    engine.dispose()
