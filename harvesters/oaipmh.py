@@ -26,7 +26,7 @@ from catalogue.formats.base import Parsed
 from harvesters import oai_protocol as oai
 from harvesters.oai_client import OAIClient
 from harvesters.oai_mapping import parsed_from_record
-from harvesters.oai_protocol import BadResumptionToken, HarvestError, Identify, OAIError
+from harvesters.oai_protocol import BadResumptionToken, HarvestError, Identify
 
 __all__ = ["Checkpoint", "Harvester", "Outcome", "PageBatch", "Plan", "Sink"]
 
@@ -123,8 +123,8 @@ class Harvester:
         """
         try:
             served = self.client.metadata_formats()
-        except OAIError:
-            return  # some partners do not implement the verb: ListRecords will tell
+        except HarvestError:
+            return  # some partners do not implement the verb well: ListRecords will tell
         if served and metadata_prefix not in served:
             raise oai.UnsupportedFormat(
                 f"the partner does not serve metadata format {metadata_prefix!r} "

@@ -242,8 +242,8 @@ def oai_error(code: str, message: str = "") -> bytes:
 class ReplayServer(HttpServer):
     """Recorded responses by request: ``script`` maps a request key to answers in turn.
 
-    The key is the verb, or ``resume:<first 20 chars of the token>`` for a resumption
-    request; the last answer of a list repeats.
+    The key is the verb, or ``resume:<token>`` for a resumption request; the last
+    answer of a list repeats.
     """
 
     def __init__(self, script: dict[str, list[tuple[int, Path | bytes]]]) -> None:
@@ -252,7 +252,7 @@ class ReplayServer(HttpServer):
 
     def respond(self, params: dict[str, str]) -> Fault:
         token = params.get("resumptionToken")
-        key = f"resume:{token[:20]}" if token else params.get("verb", "")
+        key = f"resume:{token}" if token else params.get("verb", "")
         answers = self.script.get(key) or self.script.get("*")
         if not answers:
             return 404, {"Content-Type": "text/html"}, b"<html><body>Not found</body></html>"

@@ -14,6 +14,8 @@ from catalogue.settings import Settings, load
 from catalogue.store import database
 from catalogue.store.tables import records
 
+REPO = Path(__file__).resolve().parents[1]
+
 CONFIG = """
 [catalogue]
 name = "Test"
@@ -54,6 +56,7 @@ def partner(slug: str, url: str, **keys: object) -> str:
 
 def deployment(tmp_path: Path, partners: str, local: str = "") -> tuple[Path, Settings, Engine]:
     """A config.toml in ``tmp_path`` with its store opened (and migrated)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "config.toml"
     path.write_text(CONFIG.format(partners=partners, local=local), encoding="utf-8")
     settings = load(path)

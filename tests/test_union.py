@@ -1,0 +1,110 @@
+"""The union catalogue: the same manifestation held by several centres is one cluster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from catalogue import union
+from catalogue.formats.base import Parsed
+from catalogue.records import Agent, Identifier, Item, Publication, Record, Title
+from catalogue.store import database
+from catalogue.store.ingest import Ingest
+
+
+def book(source: str, sid: str, title: str, *, isbn: str = "", author: str = "Dubet",
+         year: str = "2019", publisher: str = "Seuil", items: tuple[Item, ...] = (),
+         issn: str = "", bib_level: str = "m") -> Record:
+    return Record(
+        source=source, source_id=sid, title=Title(main=title), bib_level=bib_level,
+        agents=(Agent(name=author, rest="François"),) if author else (),
+        publications=(Publication(publishers=(publisher,) if publisher else (), dates=(year,)),),
+        identifiers=tuple([Identifier("isbn", isbn)] if isbn else [])
+        + tuple([Identifier("issn", issn)] if issn else []),
+        items=items,
+    )
+
+
+def store(engine: Engine, *recs: Record, deleted: tuple[str, ...] = ()) -> None:
+    by_source: dict[str, list[Parsed]] = {}
+    for n, r in enumerate(recs):
+        by_source.setdefault(r.source, []).append(
+            Parsed(position=n, offset=0, raw=b"x", record=r, source_id=r.source_id))
+    for sid in deleted:
+        source, _, ident = sid.partition(":")
+        by_source.setdefault(source, []).append(Parsed(
+            position=0, offset=0, raw=b"x", source_id=ident, deleted=True,
+            record=Record(source=source, source_id=ident, title=Title(main=""))))
+    for source, parsed in by_source.items():
+        ingest = Ingest(engine, source=source)
+        ingest.add_all(parsed)
+        ingest.finish()
+
+
+def rid(engine: Engine, source: str, sid: str) -> int:
+    from catalogue.store import queries
+    found = queries.get_record(engine, source, sid)
+    assert found is not None
+    return found.id
+
+
+def members(engine: Engine, source: str, sid: str) -> set[str]:
+    return {f"{h.source}:{h.source_id}" for h in union.holdings(engine, rid(engine, source, sid))}
+
+
+def test_keys() -> None:
+    assert union.isbn13("2-02-010276-5") == union.isbn13("978-2-02-010276-6") == "9782020102766"
+    assert union.isbn13("2-02-010276-4") is None and union.isbn13("978-2-02-010276-0") is None  # wrong check digit
+    assert union.issn("0395-2037") == "03952037" and union.issn("0395-2038") is None
+    assert union.normalise("L'Éducation  populaire, aujourd'hui !") == "education populaire aujourd hui"
+    assert union.match_keys(book("a", "1", "Rapport annuel", author="", publisher="")) == ()
+    assert union.match_keys(book("a", "1", "Rapport annuel", isbn="2-02-010276-5")) == (
+        "isbn:9782020102766",)
+    serial = book("a", "1", "Revue", issn="0395-2037", bib_level="s", author="")
+    assert union.match_keys(serial) == ("issn:03952037",)
+
+
+def test_clusters_across_centres_with_holdings(tmp_path: Path) -> None:
+    engine = database.open_store(f"sqlite:///{tmp_path / 'u.db'}")
+    store(
+        engine,
+        book("crpv", "1", "La Galère", isbn="2-02-010276-5",
+             items=(Item(barcode="A1", loanable=True), Item(barcode="A2", loanable=False))),
+        book("lyon", "oai:lyon:9", "La galère : jeunes en survie", isbn="978-2-02-010276-6"),
+        book("lille", "oai:lille:3", "Galère (La)", isbn="9782020102766",
+             items=(Item(barcode="L1", loanable=True),)),
+        # no ISBN: matched on title + author + year + publisher
+        book("crpv", "2", "Sociologie de l'expérience", year="1994"),
+        book("lyon", "oai:lyon:10", "Sociologie de l’expérience.", year="[1994]"),
+        # same title only: never merged
+        book("crpv", "3", "Rapport annuel", author="", publisher="ONPV", year="2020"),
+        book("lille", "oai:lille:4", "Rapport annuel", author="", publisher="CGET", year="2020"),
+        book("lyon", "oai:lyon:11", "Rapport annuel", author="", publisher="", year="2020"),
+    )
+    assert union.refresh(engine) == 8
+    assert members(engine, "crpv", "1") == {"crpv:1", "lyon:oai:lyon:9", "lille:oai:lille:3"}
+    assert members(engine, "lyon", "oai:lyon:10") == {"crpv:2", "lyon:oai:lyon:10"}
+    for source, sid in (("crpv", "3"), ("lille", "oai:lille:4"), ("lyon", "oai:lyon:11")):
+        assert members(engine, source, sid) == {f"{source}:{sid}"}
+    held = {h.source: h for h in union.holdings(engine, rid(engine, "lille", "oai:lille:3"))}
+    assert (held["crpv"].items, held["crpv"].loanable) == (2, 1)
+    assert held["crpv"].availability == "1 of 2 item(s) loanable"
+    assert held["lyon"].availability == "no item information"
+    assert union.cluster_of(engine, rid(engine, "lille", "oai:lille:3")) == rid(engine, "crpv", "1")
+
+    # Incremental: nothing changed, nothing recomputed.
+    assert union.refresh(engine) == 0
+    # Lyon corrects its ISBN (another edition): it leaves the cluster, the others stay.
+    store(engine, book("lyon", "oai:lyon:9", "La galère", isbn="978-2-213-02127-0"))
+    assert union.refresh(engine) == 1
+    assert members(engine, "crpv", "1") == {"crpv:1", "lille:oai:lille:3"}
+    assert members(engine, "lyon", "oai:lyon:9") == {"lyon:oai:lyon:9"}
+    # A deletion leaves its cluster too.
+    store(engine, deleted=("lille:oai:lille:3",))
+    assert union.refresh(engine, "lille") == 1
+    assert members(engine, "crpv", "1") == {"crpv:1"}
+    # The first member gone, the cluster is relabelled by the smallest remaining id.
+    store(engine, book("lille", "oai:lille:3", "La Galère", isbn="2020102765"))
+    union.refresh(engine)
+    assert members(engine, "crpv", "1") == {"crpv:1", "lille:oai:lille:3"}
