@@ -53,7 +53,7 @@ from sqlalchemy import (
 )
 
 from catalogue.formats import dublincore, marcxml
-from catalogue.records import DOC_TYPES, from_json
+from catalogue.records import DOC_TYPES, Record, from_json
 from catalogue.settings import Selection, Source
 from catalogue.store.tables import UTCDateTime, records
 from oai.repository import Entry, Origin, Selector, SetInfo
@@ -99,6 +99,38 @@ FIELD_VALUES: dict[str, list[Callable[[], tuple[object, ColumnElement[str]]]]] =
 }
 
 
+def field_texts(record: Record, name: str) -> list[str]:
+    """The texts of one selection field of ``record`` (as :data:`FIELD_VALUES` reads them)."""
+    if name == "title":
+        return [record.title.display()]
+    if name == "keywords":
+        return list(record.keywords)
+    if name == "abstracts":
+        return list(record.abstracts)
+    if name == "descriptors":
+        return [d.label for d in record.descriptors]
+    return [text for ix in record.indexing for text in (ix.label, ix.code)]
+
+
+def selected(record: Record, selection: Selection) -> bool:
+    """Whether ``record`` is in ``selection`` (Python twin of the SQL condition)."""
+    return bool(selections_of(record, [selection]))
+
+
+def selections_of(record: Record, selections: Sequence[Selection]) -> list[str]:
+    """The slugs of the selections ``record`` belongs to, each field folded only once."""
+    folded: dict[str, list[str]] = {}
+    out = []
+    for selection in selections:
+        for name in selection.fields:
+            if name not in folded:
+                folded[name] = [fold(text) for text in field_texts(record, name)]
+        if any(fold(term) in text for name in selection.fields for text in folded[name]
+               for term in selection.terms):
+            out.append(selection.slug)
+    return out
+
+
 class SqlRepository:
     """:class:`oai.repository.Repository` over the store's ``records`` table."""
 
@@ -110,7 +142,11 @@ class SqlRepository:
         self.sources = {s.slug: s for s in sources if s.slug == local_source or s.redistribute}
         self.selections = {s.slug: s for s in selections}
         self.base_url = base_url
-        self._exposed = records.c.source.in_(sorted(self.sources))
+        # ``source || ''``: a test no index can serve, so that the planner walks the
+        # (datestamp, id) index in order; given a plain ``source IN (...)`` SQLite picks
+        # the (source, last_run) index and sorts the whole source on every page.
+        self._source = records.c.source.concat("")
+        self._exposed = self._source.in_(sorted(self.sources))
 
     @contextmanager
     def _connect(self) -> Iterator[Connection]:
@@ -148,7 +184,7 @@ class SqlRepository:
             return or_(false(), *(self.selection_clause(s) for s in self.selections.values()))
         kind, _, value = spec.partition(":")
         if kind == "centre":
-            return records.c.source == value
+            return self._source == value
         if kind == "type":
             return records.c.doc_type == value
         if kind == "selection" and value in self.selections:
@@ -184,24 +220,26 @@ class SqlRepository:
             records.c.id, records.c.source, records.c.source_id, records.c.datestamp,
             records.c.deleted, records.c.doc_type, records.c.format,
         ]
-        if with_records:
+        if with_records or self.selections:
             columns.append(records.c.data)
-        columns += [self.selection_clause(s).label(f"sel_{n}")
-                    for n, s in enumerate(self.selections.values())]
         return columns
 
     def _entry(self, row: Row[Any], with_records: bool) -> Entry:
         m = row._mapping
         sets = [f"centre:{m['source']}", f"type:{m['doc_type']}"]
-        sets += [f"selection:{slug}" for n, slug in enumerate(self.selections) if m[f"sel_{n}"]]
         deleted = bool(m["deleted"])
-        record = from_json(m["data"]) if with_records and not deleted else None
+        record = from_json(m["data"]) if (with_records or self.selections) else None
+        if record is not None:
+            # Header setSpecs from the record itself: the same test as
+            # selection_clause's SQL, without paying for it on every listed row.
+            sets += [f"selection:{slug}"
+                     for slug in selections_of(record, list(self.selections.values()))]
         origin = None
         if m["source"] != self.local:
             origin = self._origin(m["source"], m["source_id"], m["datestamp"], m["format"])
         return Entry(source=m["source"], source_id=m["source_id"], datestamp=m["datestamp"],
-                     position=m["id"], deleted=deleted, sets=tuple(sets), record=record,
-                     origin=origin)
+                     position=m["id"], deleted=deleted, sets=tuple(sets),
+                     record=record if with_records and not deleted else None, origin=origin)
 
     def _origin(self, source: str, source_id: str, stamp: datetime, fmt: str) -> Origin:
         src = self.sources[source]
