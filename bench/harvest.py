@@ -1,0 +1,219 @@
+"""Harvest throughput from a local OAI-PMH endpoint, side by side with sickle's bare iteration.
+
+Usage: python bench/harvest.py [--records 100000] [--page 100] [--prefix oai_dc] [--repeat 3]
+
+The endpoint serves the generated demo catalogue (``catalogue.demo``), written once with
+our own writers into pre-rendered ListRecords pages of ``--page`` records (not timed),
+from a separate process so that the server never competes with the client for the GIL.
+Then, interleaved, each repetition runs in a fresh child process: (a) sickle's bare
+iteration, ``for r in Sickle(url).ListRecords(...)``, storing nothing, the reference;
+(b) ``catalogue harvest``'s code path, :func:`catalogue.harvesting.harvest_source`:
+HTTP, hardened parsing, mapping to the canonical record, JSON, change detection, upsert
+into a fresh SQLite store, checkpoints after every page and the union clustering;
+then (c) the search index brought up to date from the store with
+:func:`catalogue.indexing.update_index`, as the scheduler does after a harvest.
+Medians are printed as a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+OAI = "http://www.openarchives.org/OAI/2.0/"
+HEAD = (f'<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="{OAI}">'
+        "<responseDate>{now}</responseDate><request>{url}</request>")
+
+
+def build_pages(folder: Path, count: int, page: int, prefix: str) -> int:
+    """Write identify.xml and page-N.xml for ``count`` demo records (not timed)."""
+    from lxml import etree
+
+    from catalogue.demo import generate
+    from catalogue.formats import dublincore, marcxml, pmbxml, unimarc
+
+    writer = {"oai_dc": dublincore.to_element,
+              "unimarc": lambda r: marcxml.record_to_element(r, "unimarc"),
+              "pmb_xml_unimarc": pmbxml.to_element}[prefix]
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    (folder / "identify.xml").write_text(
+        HEAD.format(now=stamp, url="http://127.0.0.1/oai")
+        + "<Identify><repositoryName>Bench</repositoryName><baseURL>http://127.0.0.1/oai</baseURL>"
+          "<protocolVersion>2.0</protocolVersion><adminEmail>a@b.fr</adminEmail>"
+          "<earliestDatestamp>2000-01-01T00:00:00Z</earliestDatestamp>"
+          "<deletedRecord>persistent</deletedRecord>"
+          "<granularity>YYYY-MM-DDThh:mm:ssZ</granularity></Identify></OAI-PMH>",
+        encoding="utf-8")
+    chunk: list[bytes] = []
+    number = written = 0
+    pages = (count + page - 1) // page
+
+    def flush(last: bool) -> None:
+        nonlocal number
+        token = "" if last else (f'<resumptionToken cursor="{number * page}" '
+                                 f'completeListSize="{count}">t{number + 1}</resumptionToken>')
+        body = (HEAD.format(now=stamp, url="http://127.0.0.1/oai").encode()
+                + b"<ListRecords>" + b"".join(chunk) + token.encode() + b"</ListRecords></OAI-PMH>")
+        (folder / f"page-{number}.xml").write_bytes(body)
+        number += 1
+        chunk.clear()
+
+    # generate() yields pymarc records; read back as canonical Records in blocks
+    block: list[bytes] = []
+
+    def drain() -> None:
+        nonlocal written
+        for parsed in unimarc.read(io.BytesIO(b"".join(block)), "bench"):
+            if parsed.record is None:
+                continue
+            written += 1
+            day = (now - timedelta(seconds=count - written)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            header = (f"<header><identifier>oai:bench:{parsed.record.source_id}</identifier>"
+                      f"<datestamp>{day}</datestamp></header>")
+            meta = etree.tostring(writer(parsed.record), encoding="utf-8")
+            chunk.append(f"<record>{header}<metadata>".encode() + meta + b"</metadata></record>")
+            if len(chunk) == page:
+                flush(number + 1 >= pages)
+        block.clear()
+
+    for record in generate(count, 1):
+        block.append(record.as_marc())
+        if len(block) == 1000:
+            drain()
+    drain()
+    if chunk or number == 0:
+        flush(True)
+    return written
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    pages: dict[str, bytes] = {}
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+    def do_GET(self) -> None:
+        params = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+        if params.get("verb") == "Identify":
+            body = self.pages["identify"]
+        elif "resumptionToken" in params:
+            body = self.pages[f"page-{params['resumptionToken'][1:]}"]
+        else:
+            body = self.pages["page-0"]
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def serve(folder: Path) -> None:
+    """The endpoint process: pre-rendered pages from memory, forever."""
+    _Handler.pages = {p.stem: p.read_bytes() for p in folder.glob("*.xml")}
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+def child_sickle(url: str, prefix: str) -> dict[str, float]:
+    from sickle import Sickle
+
+    start = time.perf_counter()
+    count = sum(1 for _ in Sickle(url, max_retries=0).ListRecords(metadataPrefix=prefix,
+                                                                  ignore_deleted=False))
+    return {"seconds": time.perf_counter() - start, "records": count}
+
+
+def child_ours(url: str, prefix: str) -> dict[str, float]:
+    from catalogue.harvesting import harvest_source
+    from catalogue.indexing import update_index
+    from catalogue.settings import load
+    from catalogue.store import database
+
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "config.toml"
+        config.write_text(f'[store]\nurl = "sqlite:///{tmp}/bench.db"\n[[sources]]\nslug = "b"\n'
+                          f'kind = "oai"\nurl = "{url}"\nmetadata_prefix = "{prefix}"\n',
+                          encoding="utf-8")
+        settings = load(config)
+        engine = database.open_store(settings.store_url)
+        start = time.perf_counter()
+        report = harvest_source(engine, settings, settings.source("b"))
+        harvested = time.perf_counter() - start
+        assert report.status == "completed", report.message
+        indexed = update_index(engine, Path(tmp) / "index")
+        total = time.perf_counter() - start
+    return {"seconds": harvested, "with_index": total, "records": report.added,
+            "indexed": indexed.indexed}
+
+
+def run_child(kind: str, url: str, prefix: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--child", kind, url, prefix], check=True,
+                         capture_output=True, text=True, cwd=REPO,
+                         env={**os.environ, "PYTHONPATH": str(REPO)})
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--page", type=int, default=100)
+    parser.add_argument("--prefix", default="oai_dc", choices=["oai_dc", "unimarc", "pmb_xml_unimarc"])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "URL", "PREFIX"))
+    parser.add_argument("--serve", metavar="DIR")
+    args = parser.parse_args()
+    if args.serve:
+        serve(Path(args.serve))
+        return
+    if args.child:
+        kind, url, prefix = args.child
+        fn = child_sickle if kind == "sickle" else child_ours
+        print(json.dumps(fn(url, prefix)))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        count = build_pages(Path(tmp), args.records, args.page, args.prefix)
+        print(f"built {count} {args.prefix} records in pages of {args.page} "
+              f"({time.perf_counter() - started:.0f} s, not timed)", file=sys.stderr)
+        server = subprocess.Popen([sys.executable, __file__, "--serve", tmp], stdout=subprocess.PIPE,
+                                  text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+        try:
+            assert server.stdout is not None
+            url = f"http://127.0.0.1:{server.stdout.readline().strip()}/oai"
+            sickle, ours = [], []
+            for n in range(args.repeat):
+                sickle.append(run_child("sickle", url, args.prefix))
+                ours.append(run_child("ours", url, args.prefix))
+                print(f"run {n + 1}: sickle {sickle[-1]}, ours {ours[-1]}", file=sys.stderr)
+        finally:
+            server.terminate()
+            server.wait(10)
+    s_rate = statistics.median(r["records"] / r["seconds"] for r in sickle)
+    o_rate = statistics.median(r["records"] / r["seconds"] for r in ours)
+    i_rate = statistics.median(r["records"] / r["with_index"] for r in ours)
+    print(f"| records | format | page | sickle bare rec/s | harvest + store rec/s | store / sickle "
+          f"| harvest + store + index rec/s | with index / sickle |\n"
+          f"|---:|---|---:|---:|---:|---:|---:|---:|\n"
+          f"| {count:,} | {args.prefix} | {args.page} | {s_rate:,.0f} | {o_rate:,.0f} | "
+          f"{o_rate / s_rate:.0%} | {i_rate:,.0f} | {i_rate / s_rate:.0%} |")
+
+
+if __name__ == "__main__":
+    main()
