@@ -113,6 +113,22 @@ def pairs(text: str) -> list[str]:
     return [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
 
 
+class _Whole:
+    """A stand-in for a regex match covering a whole value."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def group(self, _: int) -> str:
+        return self.value
+
+    def start(self) -> int:
+        return 0
+
+    def end(self) -> int:
+        return len(self.value)
+
+
 class _WordAnalyzer(Analyzer):  # type: ignore[misc]
     """Split text into words and map each through ``_convert`` (None drops the word).
 
@@ -136,7 +152,10 @@ class _WordAnalyzer(Analyzer):  # type: ignore[misc]
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         convert = self._convert
         pos = start_pos
-        for match in WORD.finditer(nfc(value) if tokenize else ""):
+        # tokenize=False (Whoosh's own parser, for prefixes and ranges): the whole value
+        # is one word
+        matches = WORD.finditer(nfc(value)) if tokenize else [_Whole(value)]
+        for match in matches:
             raw = match.group(0)
             text = convert(raw)
             if text is None:

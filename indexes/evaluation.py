@@ -54,9 +54,9 @@ class Evaluator:
             return self._prefix(node)
         if isinstance(node, Years):
             return self._years(node)
-        if isinstance(node, Not):
+        if isinstance(node, Not):  # excluding a stop word or nothing excludes nothing
             excluded = self.docs(node.node)
-            return set() if excluded is None else self.postings.all_docs() - excluded
+            return None if excluded is None else self.postings.all_docs() - excluded
         if isinstance(node, AnyOf):
             out: set[int] = set()
             for child in node.nodes:
@@ -73,9 +73,8 @@ class Evaluator:
         for child in node.nodes:
             if isinstance(child, Not):
                 found = self.docs(child.node)
-                if found is None:
-                    return set()
-                excluded.append(found)
+                if found is not None:
+                    excluded.append(found)
             else:
                 found = self.docs(child)
                 if found is not None:

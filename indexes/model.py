@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from indexes.schema import FACETS, SORTS
+
 #: Page size and page number bounds: a request outside them is clamped, never refused.
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 500
@@ -37,8 +39,6 @@ class SearchRequest:
 
     def bounded(self) -> SearchRequest:
         """The same request with page, page size and sort brought within their bounds."""
-        from indexes.schema import FACETS, SORTS
-
         size = min(max(int(self.page_size), 1), MAX_PAGE_SIZE)
         page = min(max(int(self.page), 1), MAX_PAGE)
         sort = self.sort if self.sort in SORTS else "relevance"

@@ -78,7 +78,13 @@ FOLDED_FIELDS = frozenset({AUTHORS, WORDS})
 
 
 def build() -> fields.Schema:
-    """A fresh schema object (Whoosh pickles it into the index's table of contents)."""
+    """A fresh schema object (Whoosh pickles it into the index's table of contents).
+
+    Every keyword field is ``scorable`` although only ``all`` is scored: Whoosh looks up
+    each posting's field length when it writes a segment, and for a field without a
+    length column it re-checks the file system every time (a ``stat`` per posting, a
+    quarter of the build time). A length column costs one byte per document.
+    """
     french, folding, values = FrenchAnalyzer(), FoldingAnalyzer(), ValuesAnalyzer()
     schema = fields.Schema(
         id=fields.ID(stored=True, unique=True),
@@ -88,10 +94,10 @@ def build() -> fields.Schema:
         subjects=fields.TEXT(analyzer=french, phrase=True),
         collection=fields.TEXT(analyzer=french, phrase=False),
         publisher=fields.TEXT(analyzer=french, phrase=False),
-        words=fields.KEYWORD(analyzer=folding, scorable=False),
-        ids=fields.KEYWORD(analyzer=values, scorable=False),
-        pairs=fields.KEYWORD(analyzer=values, scorable=False),
-        title_key=fields.KEYWORD(analyzer=values, scorable=False),
+        words=fields.KEYWORD(analyzer=folding, scorable=True),
+        ids=fields.KEYWORD(analyzer=values, scorable=True),
+        pairs=fields.KEYWORD(analyzer=values, scorable=True),
+        title_key=fields.KEYWORD(analyzer=values, scorable=True),
         display_title=fields.STORED(),
         snippet=fields.STORED(),
         s_title=fields.COLUMN(columns.VarBytesColumn()),
@@ -99,5 +105,5 @@ def build() -> fields.Schema:
         s_new=fields.COLUMN(columns.VarBytesColumn()),
     )
     for field in FACETS.values():
-        schema.add(field, fields.KEYWORD(analyzer=values, scorable=False))
+        schema.add(field, fields.KEYWORD(analyzer=values, scorable=True))
     return schema

@@ -65,10 +65,15 @@ class _Generation:
 
 
 class Searcher:
-    """Thread-safe search over the index in ``index_dir`` (see the module docstring)."""
+    """Thread-safe search over the index in ``index_dir`` (see the module docstring).
 
-    def __init__(self, index_dir: Path) -> None:
+    ``result_cache`` bounds the cached results per index state (0: no result cache, as
+    the benchmark uses to measure the search itself).
+    """
+
+    def __init__(self, index_dir: Path, result_cache: int = RESULT_CACHE) -> None:
         self.index_dir = Path(index_dir)
+        self.result_cache = result_cache
         self._lock = threading.Lock()
         self._generation: _Generation | None = None
 
@@ -139,7 +144,7 @@ class Searcher:
                 result.degraded, time.perf_counter() - started,
             )
             gen.results[key] = result
-            if len(gen.results) > RESULT_CACHE:
+            while len(gen.results) > self.result_cache:
                 gen.results.popitem(last=False)
             return result
 
