@@ -6,9 +6,10 @@ did not change keeps its ``datestamp`` (OAI harvesters and DSI novelty depend on
 every record met is stamped with the run id, so ``--full`` can tombstone exactly the
 records the file no longer holds.
 
-The clock is read once per batch, just before it commits: a datestamp then never
-precedes the moment the change became visible by more than one batch, which keeps an
-OAI-PMH incremental harvest from missing records written during a long import.
+Rows are written with a placeholder datestamp and stamped by the last statement of their
+transaction (see :meth:`Ingest._stamp`): a datestamp never precedes the moment its change
+became visible, which keeps an OAI-PMH incremental harvest from missing records written
+during a long import.
 """
 
 from __future__ import annotations
@@ -18,15 +19,18 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, case, insert, or_, select, update
 
 from catalogue.clock import Clock, utcnow
 from catalogue.formats.base import Parsed
 from catalogue.records import Item, Record, to_json_bytes
 from catalogue.store.tables import import_problems, import_runs, items, records, sources
+
+#: Datestamp of rows written but not yet stamped; never committed (see Ingest._stamp).
+PENDING = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +177,29 @@ class Ingest:
             return
         batch, self.batch = self.batch, []
         with self.engine.begin() as conn:
-            self._write(conn, batch, self.clock())
+            self._write(conn, batch, PENDING)
+            self._stamp(conn)
+
+    def _stamp(self, conn: Connection) -> datetime:
+        """Give the rows this transaction changed their datestamp, read last.
+
+        The rows are written with a :data:`PENDING` placeholder and stamped only now,
+        when the transaction already holds the write lock and is about to commit: a
+        datestamp then never precedes the moment its change became visible by more than
+        this statement, so an OAI-PMH harvest followed by an incremental one from its
+        start cannot miss it.
+        """
+        now = self.clock()
+        conn.execute(
+            update(records)
+            .where(records.c.datestamp == PENDING)
+            .values(
+                datestamp=now,
+                first_seen=case((records.c.first_seen == PENDING, now),
+                                else_=records.c.first_seen),
+            )
+        )
+        return now
 
     def _write(self, conn: Connection, batch: list[Parsed], now: datetime) -> None:
         rep = self.report
@@ -355,7 +381,6 @@ class Ingest:
         self.flush()
         rep = self.report
         with self.engine.begin() as conn:
-            now = self.clock()
             if rep.full:
                 if self.unidentified_rejects:
                     rep.message = (
@@ -368,9 +393,10 @@ class Ingest:
                         .where(records.c.source == rep.source, records.c.deleted.is_(False),
                                or_(records.c.last_run.is_(None),
                                    and_(records.c.last_run != rep.run_id)))
-                        .values(deleted=True, datestamp=now)
+                        .values(deleted=True, datestamp=PENDING)
                     )
                     rep.deleted += gone.rowcount
+            now = self._stamp(conn)
             rep.status = "completed"
             self._save_counts(conn, status="completed", finished_at=now, message=rep.message)
         return rep
