@@ -104,7 +104,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     pages: dict[str, bytes] = {}
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def do_GET(self) -> None:
@@ -139,7 +139,7 @@ def child_sickle(url: str, prefix: str) -> dict[str, float]:
     return {"seconds": time.perf_counter() - start, "records": count}
 
 
-def child_ours(url: str, prefix: str) -> dict[str, float]:
+def child_ours(url: str, prefix: str, workers: int = 1) -> dict[str, float]:
     from catalogue.harvesting import harvest_source
     from catalogue.indexing import update_index
     from catalogue.settings import load
@@ -148,7 +148,8 @@ def child_ours(url: str, prefix: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config.toml"
         config.write_text(f'[store]\nurl = "sqlite:///{tmp}/bench.db"\n[[sources]]\nslug = "b"\n'
-                          f'kind = "oai"\nurl = "{url}"\nmetadata_prefix = "{prefix}"\n',
+                          f'kind = "oai"\nurl = "{url}"\nmetadata_prefix = "{prefix}"\n'
+                          f"[harvest]\nworkers = {workers}\n",
                           encoding="utf-8")
         settings = load(config)
         engine = database.open_store(settings.store_url)
@@ -162,8 +163,9 @@ def child_ours(url: str, prefix: str) -> dict[str, float]:
             "indexed": indexed.indexed}
 
 
-def run_child(kind: str, url: str, prefix: str) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, url, prefix], check=True,
+def run_child(kind: str, url: str, prefix: str, workers: int = 1) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--child", kind, url, prefix, str(workers)],
+                         check=True,
                          capture_output=True, text=True, cwd=REPO,
                          env={**os.environ, "PYTHONPATH": str(REPO)})
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -176,16 +178,19 @@ def main() -> None:
     parser.add_argument("--page", type=int, default=100)
     parser.add_argument("--prefix", default="oai_dc", choices=["oai_dc", "unimarc", "pmb_xml_unimarc"])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--child", nargs=3, metavar=("KIND", "URL", "PREFIX"))
+    parser.add_argument("--workers", type=int, default=1,
+                        help="[harvest] workers: mapping processes (0: map in the harvest's)")
+    parser.add_argument("--child", nargs=4, metavar=("KIND", "URL", "PREFIX", "WORKERS"))
     parser.add_argument("--serve", metavar="DIR")
     args = parser.parse_args()
     if args.serve:
         serve(Path(args.serve))
         return
     if args.child:
-        kind, url, prefix = args.child
-        fn = child_sickle if kind == "sickle" else child_ours
-        print(json.dumps(fn(url, prefix)))
+        kind, url, prefix, workers = args.child
+        result = child_sickle(url, prefix) if kind == "sickle" else child_ours(url, prefix,
+                                                                                int(workers))
+        print(json.dumps(result))
         return
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
@@ -200,7 +205,7 @@ def main() -> None:
             sickle, ours = [], []
             for n in range(args.repeat):
                 sickle.append(run_child("sickle", url, args.prefix))
-                ours.append(run_child("ours", url, args.prefix))
+                ours.append(run_child("ours", url, args.prefix, args.workers))
                 print(f"run {n + 1}: sickle {sickle[-1]}, ours {ours[-1]}", file=sys.stderr)
         finally:
             server.terminate()
@@ -208,6 +213,7 @@ def main() -> None:
     s_rate = statistics.median(r["records"] / r["seconds"] for r in sickle)
     o_rate = statistics.median(r["records"] / r["seconds"] for r in ours)
     i_rate = statistics.median(r["records"] / r["with_index"] for r in ours)
+    print(f"workers = {args.workers}")
     print(f"| records | format | page | sickle bare rec/s | harvest + store rec/s | store / sickle "
           f"| harvest + store + index rec/s | with index / sickle |\n"
           f"|---:|---|---:|---:|---:|---:|---:|---:|\n"

@@ -29,6 +29,7 @@ from catalogue.store.tables import records, sources
 from harvesters import oai_protocol as oai
 from harvesters.oai_client import OAIClient, Policy
 from harvesters.oai_mapping import DEFAULT_PREFIX, reader_for
+from harvesters.oai_pages import InlineMapper, PoolMapper
 from harvesters.oai_protocol import HarvestError
 from harvesters.oaipmh import Checkpoint, Harvester, PageBatch, Plan
 
@@ -186,6 +187,17 @@ def _incremental_from(engine: Engine, source: str, overlap: int) -> datetime | N
     return moment - timedelta(seconds=overlap) if moment else None
 
 
+def _save_watermark(engine: Engine, source: str, start: str, run_id: int,
+                    granularity: str) -> None:
+    """Move the watermark: the next incremental harvest asks from ``start``."""
+    values = {"last_success_start": start, "last_success_run": run_id,
+              "granularity": granularity}
+    with engine.begin() as conn:
+        if conn.execute(update(harvest_state).where(harvest_state.c.source == source)
+                        .values(**values)).rowcount == 0:
+            conn.execute(insert(harvest_state).values(source=source, **values))
+
+
 def harvest_source(
     engine: Engine,
     settings: Settings,
@@ -235,8 +247,10 @@ def harvest_source(
         timeout=h.timeout_seconds, max_bytes=h.max_response_mb * 1024 * 1024))
     ingest: Ingest | None = None
     notes: list[str] = []
+    mapper = PoolMapper(h.workers) if h.workers else InlineMapper()
     try:
-        harvester = Harvester(client, _NullSink(), max_restarts=h.max_restarts, on_page=on_page)
+        harvester = Harvester(client, _NullSink(), max_restarts=h.max_restarts, on_page=on_page,
+                              mapper=mapper)
         identify = harvester.identify()
         notes += list(identify.warnings)
         harvester.check_format(prefix)
@@ -274,12 +288,13 @@ def harvest_source(
             report.deleted += _sweep(engine, source.slug, runs, clock())
         union.refresh(engine, source.slug)
         report.retries = client.stats.retries
-        with engine.begin() as conn:
-            values = {"last_success_start": server_start, "last_success_run": run_id,
-                      "granularity": identify.granularity}
-            if conn.execute(update(harvest_state).where(harvest_state.c.source == source.slug)
-                            .values(**values)).rowcount == 0:
-                conn.execute(insert(harvest_state).values(source=source.slug, **values))
+        previous = _incremental_from(engine, source.slug, 0)
+        if start_from is not None and previous is not None and start_from > previous:
+            # --from after the watermark skipped changes in between: keep the watermark.
+            notes.append(f"--from is later than the last harvest: the next incremental harvest "
+                         f"still starts from {oai.format_datestamp(previous, oai.SECOND)}")
+        else:
+            _save_watermark(engine, source.slug, server_start, run_id, identify.granularity)
         return finish("completed", "; ".join(notes))
     except HarvestError as exc:
         report.retries = client.stats.retries
@@ -292,6 +307,8 @@ def harvest_source(
             ingest.abort("interrupted")
         finish("interrupted", "; ".join([*notes, "interrupted; the next run resumes"]))
         raise
+    finally:
+        mapper.close()
 
 
 class _NullSink:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
@@ -18,6 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 
+from catalogue.commands.index import after_ingest
 from catalogue.folder_imports import process_folder
 from catalogue.harvesting import harvest_source
 from catalogue.settings import Settings
@@ -26,8 +28,13 @@ log = logging.getLogger("catalogue.scheduler")
 MISFIRE_GRACE_SECONDS = 6 * 3600
 
 
-def run_source(settings: Settings, engine: Engine, slug: str) -> str:
-    """One scheduled job: harvest an OAI source, or import a file source's drop folder."""
+def run_source(settings: Settings, engine: Engine, slug: str,
+               index_dir: Path | None = None) -> str:
+    """One scheduled job: harvest an OAI source, or import a file source's drop folder.
+
+    With ``index_dir``, the search index is then brought up to date from the store (the
+    index is derived: it is updated after the store has committed, never before).
+    """
     source = settings.source(slug)
     if source.kind == "oai":
         report = harvest_source(engine, settings, source)
@@ -39,7 +46,13 @@ def run_source(settings: Settings, engine: Engine, slug: str) -> str:
         done = process_folder(engine, settings, source)
         line = f"folder {slug}: " + (", ".join(
             f"{p.name} {'done' if p.ok else 'failed'}" for p in done) or "nothing new")
+    if index_dir is not None and index_dir.is_dir():
+        from catalogue.indexing import update_index
+
+        done_index = update_index(engine, index_dir)
+        line += f"; index: {done_index.indexed} updated, {done_index.deleted} removed"
     log.info(line)
+    after_ingest(settings, engine)
     return line
 
 

@@ -30,13 +30,14 @@ from catalogue.store.tables import items, records, sources
 CHUNK = 500
 _ARTICLES = re.compile(r"^(?:le|la|les|l|un|une|des|du|de|the|a|an)\s+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def normalise(text: str) -> str:
     """Lower case, accents and punctuation removed, a leading article dropped."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    words = _NON_WORD.sub(" ", plain.replace("œ", "oe").replace("æ", "ae")).strip()
+    plain = _COMBINING.sub("", decomposed).replace("œ", "oe").replace("æ", "ae")
+    words = _NON_WORD.sub(" ", plain).strip()
     return _ARTICLES.sub("", words)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 
 import requests
@@ -120,7 +120,8 @@ class OAIClient:
             params["until"] = until
         tokens: set[str] = set()
         while True:
-            page = oai.read_page(self.fetch(params, what="ListRecords"))
+            root, body = self.fetch_body(params, what="ListRecords")
+            page = replace(oai.read_page(root), body=body)
             yield page
             if not page.token:
                 return
@@ -135,7 +136,12 @@ class OAIClient:
 
     def fetch(self, params: dict[str, str], *, retry_malformed: bool = True,
               what: str = "request") -> etree._Element:
-        """The parsed OAI-PMH root of one request, after retries.
+        """The parsed OAI-PMH root of one request, after retries (see :meth:`fetch_body`)."""
+        return self.fetch_body(params, retry_malformed=retry_malformed, what=what)[0]
+
+    def fetch_body(self, params: dict[str, str], *, retry_malformed: bool = True,
+                   what: str = "request") -> tuple[etree._Element, bytes]:
+        """The parsed OAI-PMH root of one request and its bytes, after retries.
 
         Raises:
             EndpointUnreachable: connection failures or 5xx on every attempt.
@@ -163,7 +169,7 @@ class OAIClient:
                            attempt)
                 continue
             try:
-                return oai.parse(body)
+                return oai.parse(body), body
             except MalformedResponse as exc:
                 if status >= 400:
                     raise NotAnEndpoint(

@@ -88,6 +88,7 @@ class Page:
     response_date: str
     cursor: int | None = None
     complete_list_size: int | None = None
+    body: bytes = b""  # the response as received, for a mapping worker
 
 
 def localname(element: etree._Element) -> str:

@@ -17,15 +17,19 @@ pages resume where it stopped.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
 from catalogue.formats.base import Parsed
+from harvesters import oai_pages
 from harvesters import oai_protocol as oai
 from harvesters.oai_client import OAIClient
-from harvesters.oai_mapping import parsed_from_record
 from harvesters.oai_protocol import BadResumptionToken, HarvestError, Identify
 
 __all__ = ["Checkpoint", "Harvester", "Outcome", "PageBatch", "Plan", "Sink"]
@@ -104,12 +108,16 @@ class Harvester:
     """Runs a :class:`Plan` against one partner through an :class:`OAIClient`."""
 
     def __init__(self, client: OAIClient, sink: Sink, *, max_restarts: int = 5,
-                 on_page: Callable[[PageBatch], None] | None = None) -> None:
+                 on_page: Callable[[PageBatch], None] | None = None,
+                 mapper: oai_pages.Mapper | None = None) -> None:
         self.client = client
         self.sink = sink
         self.max_restarts = max_restarts
         self.on_page = on_page
+        self.mapper = mapper or oai_pages.InlineMapper()
         self._seen: dict[str, str] = {}
+        self._listed = 0
+        self._positions = 0
 
     def identify(self) -> Identify:
         """Identify the partner (also proves the URL is an OAI-PMH endpoint)."""
@@ -166,22 +174,40 @@ class Harvester:
 
     def _harvest_set(self, plan: Plan, identify: Identify, index: int, set_spec: str | None,
                      start: Checkpoint | None, outcome: Outcome) -> None:
+        """List one set, mapping page N+1 while page N is committed, restarting on bad tokens."""
         checkpoint = start or Checkpoint(set_index=index)
         until = oai.format_datestamp(plan.until, identify.granularity) if plan.until else None
         restarts = 0
         from_ = self._from_for(plan, identify, start, outcome)
         while True:
+            pages = _Prefetch(self.client.list_records(plan.metadata_prefix, set_spec, from_, until))
+            pending: deque[_Pending] = deque()
             try:
-                for page in self.client.list_records(plan.metadata_prefix, set_spec, from_, until):
-                    checkpoint = self._page(plan, set_spec, page, checkpoint, outcome)
+                while True:
+                    # Keep the mapper busy a page or two ahead, but never hold mapped pages
+                    # while waiting on the network.
+                    while pending and (len(pending) > self.mapper.depth or not pages.ready()):
+                        checkpoint = self._commit(plan, set_spec, pending.popleft(), checkpoint,
+                                                  outcome)
+                    page = pages.next()
+                    if page is None:
+                        break
+                    pending.append(self._submit(plan, page))
+                while pending:
+                    checkpoint = self._commit(plan, set_spec, pending.popleft(), checkpoint,
+                                              outcome)
                 return
             except BadResumptionToken as exc:
+                while pending:
+                    checkpoint = self._commit(plan, set_spec, pending.popleft(), checkpoint,
+                                              outcome)
                 restarts += 1
                 outcome.restarts += 1
                 if restarts > self.max_restarts:
                     raise HarvestError(
-                        f"the partner refused resumption tokens {restarts} times ({exc.detail or exc.code}); "
-                        "every committed page is kept and the next run resumes"
+                        f"the partner refused resumption tokens {restarts} times "
+                        f"({exc.detail or exc.code}); every committed page is kept and the "
+                        "next run resumes"
                     ) from None
                 outcome.notes.append(
                     f"badResumptionToken after page {outcome.pages}: restarted from "
@@ -189,15 +215,30 @@ class Harvester:
                     + (" (in datestamp order)" if checkpoint.ordered else "")
                 )
                 from_ = self._from_for(plan, identify, checkpoint, outcome)
+            except HarvestError:
+                while pending:  # good pages before the failure are still kept
+                    checkpoint = self._commit(plan, set_spec, pending.popleft(), checkpoint,
+                                              outcome)
+                raise
+            finally:
+                pages.close()
 
-    def _page(self, plan: Plan, set_spec: str | None, page: oai.Page, checkpoint: Checkpoint,
-              outcome: Outcome) -> Checkpoint:
+    def _submit(self, plan: Plan, page: oai.Page) -> _Pending:
+        self._listed += 1
+        first = self._positions + 1
+        self._positions += len(page.records)
+        future = self.mapper.submit(page, plan.reader, plan.source, first, self._listed)
+        return _Pending(future, page, first, self._listed)
+
+    def _commit(self, plan: Plan, set_spec: str | None, pending: _Pending,
+                checkpoint: Checkpoint, outcome: Outcome) -> Checkpoint:
+        mapped = oai_pages.result(pending.future, pending.page, plan.reader, plan.source,
+                                  pending.first, pending.number)
         number = outcome.pages + 1
         parsed: list[Parsed] = []
         skipped = 0
         highest, ordered = checkpoint.datestamp, checkpoint.ordered
-        for element in page.records:
-            header = oai.read_header(element)
+        for header, result in mapped:
             stamp = header.datestamp
             if stamp:
                 if stamp < highest:
@@ -207,13 +248,12 @@ class Harvester:
                 skipped += 1  # re-listed after a restart, or in a second set: already stored
                 continue
             outcome.records += 1
-            parsed.append(parsed_from_record(element, header, plan.reader, plan.source,
-                                             outcome.records, number))
+            parsed.append(result)
             if header.identifier:
                 self._seen[header.identifier] = stamp
         after = Checkpoint(set_index=checkpoint.set_index, datestamp=highest, ordered=ordered)
         batch = PageBatch(number=number, set_spec=set_spec, parsed=parsed, checkpoint=after,
-                          skipped=skipped, list_size=page.complete_list_size)
+                          skipped=skipped, list_size=pending.page.complete_list_size)
         self.sink.commit(batch)
         outcome.pages = number
         outcome.skipped += skipped
@@ -221,3 +261,66 @@ class Harvester:
         if self.on_page is not None:
             self.on_page(batch)
         return after
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A page listed and submitted for mapping, not yet committed."""
+
+    future: Future[oai_pages.Mapped] | Future[oai_pages.Packed]
+    page: oai.Page
+    first: int
+    number: int
+
+
+class _Prefetch:
+    """Fetches the next pages in a thread while the caller maps and commits.
+
+    Network waits and XML parsing then overlap the caller's work. The partner's errors
+    arrive in order, after the pages that preceded them.
+    """
+
+    def __init__(self, pages: Iterator[oai.Page], depth: int = 2) -> None:
+        self._queue: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(pages,), daemon=True,
+                                        name="oai-prefetch")
+        self._thread.start()
+
+    def _put(self, item: tuple[str, object]) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self, pages: Iterator[oai.Page]) -> None:
+        try:
+            for page in pages:
+                if not self._put(("page", page)):
+                    return
+            self._put(("end", None))
+        except BaseException as exc:  # handed to the caller, raised there
+            self._put(("error", exc))
+
+    def ready(self) -> bool:
+        """Whether the next page (or the end, or an error) is already here."""
+        return not self._queue.empty()
+
+    def next(self) -> oai.Page | None:
+        """The next page, None at the end; re-raises what stopped the list."""
+        kind, value = self._queue.get()
+        if kind == "error":
+            assert isinstance(value, BaseException)
+            raise value
+        if kind == "end":
+            return None
+        assert isinstance(value, oai.Page)
+        return value
+
+    def close(self) -> None:
+        """Stop fetching (the thread ends at its next page or request)."""
+        self._stop.set()
+        self._thread.join(timeout=0.5)

@@ -31,6 +31,7 @@ default_source = "crpv"
 attempts = 4
 backoff_seconds = 1
 overlap_seconds = 2
+workers = {workers}
 
 [[sources]]
 slug = "crpv"
@@ -54,11 +55,15 @@ def partner(slug: str, url: str, **keys: object) -> str:
     return "[[sources]]\n" + "\n".join(lines) + "\n"
 
 
-def deployment(tmp_path: Path, partners: str, local: str = "") -> tuple[Path, Settings, Engine]:
-    """A config.toml in ``tmp_path`` with its store opened (and migrated)."""
+def deployment(tmp_path: Path, partners: str, local: str = "",
+               workers: int = 0) -> tuple[Path, Settings, Engine]:
+    """A config.toml in ``tmp_path`` with its store opened (and migrated).
+
+    Mapping happens in the test's process unless ``workers`` asks for worker processes.
+    """
     tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "config.toml"
-    path.write_text(CONFIG.format(partners=partners, local=local), encoding="utf-8")
+    path.write_text(CONFIG.format(partners=partners, local=local, workers=workers), encoding="utf-8")
     settings = load(path)
     return path, settings, database.open_store(settings.store_url)
 

@@ -74,6 +74,7 @@ def test_all_and_from_and_usage(tmp_path: Path, repo: PartnerRepository) -> None
         code, out, err = run(config, "p1", "--from", "2999-01-01")
         assert code == 0 and "added 0" in out and "(from 2999-01-01T00:00:00Z)" in out
         assert server.requests[-1]["from"] == "2999-01-01T00:00:00Z"
+        assert "still starts from" in out  # a later --from never moves the watermark
         code, out, err = run(config, "p1", "--from", "yesterday")
         assert code == 2 and "--from" in err
         code, out, err = run(config)

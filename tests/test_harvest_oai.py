@@ -34,9 +34,11 @@ def repo() -> PartnerRepository:
     return repository
 
 
-def test_full_then_incremental_with_changes_and_deletions(tmp_path: Path, repo: PartnerRepository) -> None:
+@pytest.mark.parametrize("workers", [0, 1], ids=["inline", "worker-process"])
+def test_full_then_incremental_with_changes_and_deletions(tmp_path: Path, repo: PartnerRepository,
+                                                          workers: int) -> None:
     with PyoaiServer(repo, page_size=7) as server:
-        _, settings, engine = deployment(tmp_path, partner("p1", server.url))
+        _, settings, engine = deployment(tmp_path, partner("p1", server.url), workers=workers)
         source = settings.source("p1")
         first = harvest_source(engine, settings, source, clock=StepClock(), sleep=Sleeps())
         assert first.status == "completed", first.message

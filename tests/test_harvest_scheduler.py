@@ -59,6 +59,9 @@ def test_scheduled_job_harvests_the_source(tmp_path: Path) -> None:
         repo.put(record, past=True)
     with PyoaiServer(repo, page_size=4) as server:
         _, settings, engine = deployment(tmp_path, partner("p1", server.url, schedule="0 1 * * *"))
-        line = scheduler.run_source(settings, engine, "p1")
+        index_dir = tmp_path / "index"
+        index_dir.mkdir()
+        line = scheduler.run_source(settings, engine, "p1", index_dir)
     assert line.startswith("harvest p1: completed, pages 3, added 9")
+    assert line.endswith("index: 9 updated, 0 removed")
     assert len(stored(engine, "p1")) == 9

@@ -1,0 +1,127 @@
+"""Mapping a ListRecords page to Parsed records, in this process or in a worker process.
+
+Mapping (payload -> canonical Record) is the costliest step of a harvest and is pure
+CPU; storing is the other. On the two-core machines the centres run, a mapping worker
+process maps page N+1 while this process commits page N and fetches page N+2, which
+roughly halves a large harvest's time. The worker receives the page's bytes (cheap to
+send, parsed again there with the same hardened parser) and sends back pickled
+(header, Parsed) pairs. If the worker dies, the page is mapped here instead: a worker
+is an optimisation, never a way for a harvest to fail.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Protocol
+
+from catalogue.formats.base import Parsed
+from catalogue.records import from_json, to_json_bytes
+from harvesters import oai_protocol as oai
+from harvesters.oai_mapping import parsed_from_record
+from harvesters.oai_protocol import Header, Page
+
+Mapped = list[tuple[Header, Parsed]]
+
+
+def map_records(page: Page, reader: str, source: str, first: int, number: int) -> Mapped:
+    """Map every record element of ``page``; ``first`` is the position of its first record."""
+    out: Mapped = []
+    for n, element in enumerate(page.records):
+        header = oai.read_header(element)
+        out.append((header, parsed_from_record(element, header, reader, source, first + n, number)))
+    return out
+
+
+Packed = list[tuple[Header, tuple[object, ...], bytes | None]]
+
+
+def map_body(body: bytes, reader: str, source: str, first: int, number: int) -> Packed:
+    """:func:`map_records` from the page's bytes, packed for the trip back (the worker's job).
+
+    Records travel as their canonical JSON: pickling a Record field by field costs the
+    receiving process several times more than decoding its JSON.
+    """
+    packed: Packed = []
+    for header, p in map_records(oai.read_page(oai.parse(body)), reader, source, first, number):
+        fields = (p.position, p.offset, p.raw, p.error, p.warnings, p.source_id, p.deleted,
+                  p.charset)
+        packed.append((header, fields, to_json_bytes(p.record) if p.record is not None else None))
+    return packed
+
+
+def unpack(packed: Packed) -> Mapped:
+    """Inverse of the packing done by :func:`map_body`."""
+    out: Mapped = []
+    for header, f, data in packed:
+        record = from_json(data) if data is not None else None
+        out.append((header, Parsed(position=f[0], offset=f[1], raw=f[2], error=f[3],  # type: ignore[arg-type]
+                                   warnings=f[4], source_id=f[5], deleted=f[6], charset=f[7],  # type: ignore[arg-type]
+                                   record=record)))
+    return out
+
+
+class Mapper(Protocol):
+    """Maps pages, possibly ahead of the caller; ``close`` releases any worker.
+
+    ``depth`` is how many submitted pages the caller may leave uncommitted.
+    """
+
+    depth: int
+
+    def submit(self, page: Page, reader: str, source: str, first: int,
+               number: int) -> Future[Mapped] | Future[Packed]:
+        """Start mapping ``page``; the future holds its records in page order."""
+
+    def close(self) -> None:
+        """Stop any worker."""
+
+
+class InlineMapper:
+    """Maps in this process, at once (tests, small harvests, ``workers = 0``)."""
+
+    depth = 0
+
+    def submit(self, page: Page, reader: str, source: str, first: int, number: int) -> Future[Mapped]:
+        future: Future[Mapped] = Future()
+        future.set_result(map_records(page, reader, source, first, number))
+        return future
+
+    def close(self) -> None:
+        pass
+
+
+class PoolMapper:
+    """Maps in ``workers`` spawned processes (spawned, not forked: the caller has threads)."""
+
+    def __init__(self, workers: int = 1) -> None:
+        self.workers = workers
+        self.depth = workers + 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, page: Page, reader: str, source: str, first: int,
+               number: int) -> Future[Mapped] | Future[Packed]:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers,
+                                             mp_context=multiprocessing.get_context("spawn"))
+        try:
+            return self._pool.submit(map_body, page.body, reader, source, first, number)
+        except RuntimeError:  # the pool broke earlier: map here
+            return InlineMapper().submit(page, reader, source, first, number)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def result(future: Future[Mapped] | Future[Packed], page: Page, reader: str, source: str,
+           first: int, number: int) -> Mapped:
+    """The future's records, or the page mapped here if the worker failed."""
+    try:
+        done = future.result()
+    except Exception:  # a dead worker (BrokenProcessPool) or pickling trouble
+        return map_records(page, reader, source, first, number)
+    if done and isinstance(done[0][1], tuple):
+        return unpack(done)
+    return done  # type: ignore[return-value]
