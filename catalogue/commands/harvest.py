@@ -15,7 +15,6 @@ from typing import Any, Protocol
 import click
 from sqlalchemy import Engine
 
-from catalogue.commands.index import after_ingest
 from catalogue.folder_imports import process_folder
 from catalogue.harvesting import HarvestReport, harvest_source
 from catalogue.settings import Settings, SettingsError, Source
@@ -124,7 +123,6 @@ def harvest_command(obj: _Obj, slugs: tuple[str, ...], everything: bool, full: b
             continue
         if not _harvest_one(engine, settings, source, full, since):
             failed += 1
-    after_ingest(settings, engine, lambda line: click.echo(line, err=True))
     if failed:
         sys.exit(2)
 
