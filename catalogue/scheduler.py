@@ -19,7 +19,6 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 
-from catalogue.commands.index import after_ingest
 from catalogue.folder_imports import process_folder
 from catalogue.harvesting import harvest_source
 from catalogue.settings import Settings
@@ -52,7 +51,6 @@ def run_source(settings: Settings, engine: Engine, slug: str,
         done_index = update_index(engine, index_dir)
         line += f"; index: {done_index.indexed} updated, {done_index.deleted} removed"
     log.info(line)
-    after_ingest(settings, engine)
     return line
 
 
