@@ -97,9 +97,27 @@ def demo_records(demo_export: Path) -> list[Any]:
 
 @pytest.fixture(scope="session")
 def demo_index(demo_records: list[Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real Whoosh index of the demo records (read-only: tests that write build their own)."""
+    """A real Whoosh index of the demo records (read-only: tests that write build their own).
+
+    Built in three segments, as big rebuilds are, so every search test also covers
+    reading postings and columns across segments.
+    """
     from indexes import rebuild
 
     path = tmp_path_factory.mktemp("demo-index")
-    rebuild(demo_records, path)
+    rebuild(demo_records, path, segment_docs=700)
     return path
+
+
+# --- the public catalogue ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def web_site(tmp_path_factory: pytest.TempPathFactory, demo_export: Path) -> Iterator[Any]:
+    """The demo union catalogue served by the real app on 127.0.0.1 (tests/web_site.py)."""
+    from tests.web_site import start_site
+
+    site = start_site(tmp_path_factory.mktemp("web"), demo_export)
+    yield site
+    site.serving.stop()
+    site.engine.dispose()
