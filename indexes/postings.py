@@ -106,7 +106,7 @@ class Postings:
             if (field, term) not in leaf:
                 continue
             local, local_weights = _leaf(leaf.postings(field, term), weights)
-            ids.extend(local if offset == 0 else (d + offset for d in local))
+            ids.extend(local if offset == 0 else map(offset.__add__, local))
             found.extend(local_weights)
         return ids, found
 

@@ -36,7 +36,7 @@ from indexes.highlight import mark, snippet
 from indexes.model import Hit, SearchRequest, SearchResult
 from indexes.postings import DocSet, Postings
 from indexes.ranking import Ranker
-from indexes.schema import AUTHORS, DISPLAY_TITLE, ID, SNIPPET, SORT_NEW, SORTS
+from indexes.schema import AUTHORS, DISPLAY_TITLE, FACETS, ID, SNIPPET, SORT_NEW, SORTS
 
 #: At most this many hits make the query worth a spelling suggestion.
 FEW_HITS = 3
@@ -110,6 +110,21 @@ class Searcher:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def warm(self, facets: tuple[str, ...] = tuple(FACETS), sorts: bool = True) -> None:
+        """Load facet columns and sort keys now rather than in the first search.
+
+        They cost 0.3-0.5 s at 100k records after opening and after every change: call
+        this at start-up and after an import (from a background thread if need be).
+        """
+        with self._lock:
+            gen = self._fresh()
+            for name in facets:
+                if name in FACETS:
+                    gen.columns.column(name)
+            if sorts:
+                for column in SORTS.values():
+                    gen.sort_key(column or SORT_NEW)
 
     def document_count(self) -> int:
         """How many records the index holds."""

@@ -195,3 +195,13 @@ def test_reindex_and_update_follow_the_store(demo_export: Path, tmp_path: Path) 
         assert changed.indexed >= 100
         assert searcher.document_count() == 400
     engine.dispose()
+
+
+def test_warm_loads_columns_before_the_first_search(demo_records: list[Record],
+                                                    tmp_path: Path) -> None:
+    rebuild(demo_records[:200], tmp_path)
+    with Searcher(tmp_path) as searcher:
+        searcher.warm()
+        result = searcher.search(SearchRequest(query="ville", facets=("doctype", "year"),
+                                               sort="title"))
+        assert result.total > 0 and len(result.facets) == 2
