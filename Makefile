@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONFIG ?= config.toml
 DEMO := var/demo/pmb-export.mrc
+HOST ?= 127.0.0.1
+PORT ?= 5000
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
 .PHONY: run test install install-test lint typecheck unit bench clean
@@ -14,14 +16,22 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(PIP) install -e .
 
+## Python test tools, then Debian's chromium (as root, when missing) and axe-core (npm).
 install-test: $(BIN)/python
 	$(PIP) install -e '.[test]'
+	sh tests/browser/install.sh
 
-## Set up, generate the demo PMB export, import it (the web app joins with the search issue).
+## Set up, generate the demo PMB export, import it, build the search index, then serve the
+## catalogue on http://$(HOST):$(PORT) in the foreground, the scheduler running beside it
+## (Ctrl-C stops both).
 run: install
 	$(BIN)/catalogue --config $(CONFIG) demo --output $(DEMO)
 	$(BIN)/catalogue --config $(CONFIG) import $(DEMO) --source crpv --full
+	$(BIN)/catalogue --config $(CONFIG) reindex
 	$(BIN)/catalogue --config $(CONFIG) sources
+	@$(BIN)/catalogue --config $(CONFIG) scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/catalogue --config $(CONFIG) serve --host $(HOST) --port $(PORT)
 
 ## Install what the tests need and run linters, type checks and the whole suite.
 test: install-test lint typecheck unit
@@ -39,4 +49,4 @@ bench: install
 	$(BIN)/python bench/import.py
 
 clean:
-	rm -rf $(VENV) var build *.egg-info .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) var build *.egg-info .mypy_cache .ruff_cache .pytest_cache tests/browser/node_modules

@@ -14,7 +14,8 @@ from typing import Any, BinaryIO, NoReturn, cast
 import click
 from tqdm import tqdm
 
-from catalogue import demo
+from catalogue import demo, union
+from catalogue.commands.index import after_ingest, reindex_command
 from catalogue.formats.base import FormatError, Parsed
 from catalogue.formats.charsets import CHARSETS
 from catalogue.formats.detect import FORMATS
@@ -131,6 +132,8 @@ def import_command(obj: Context, file: str, slug: str | None, fmt: str | None,
         print_report(report)
         sys.exit(130)
     print_report(report)
+    union.refresh(engine, source.slug)
+    after_ingest(settings, engine, click.echo)
 
 
 @main.command("sources")
@@ -177,6 +180,7 @@ from catalogue.commands.harvest import harvest_command, scheduler_command  # noq
 
 main.add_command(harvest_command)
 main.add_command(scheduler_command)
+main.add_command(reindex_command)
 
 
 @main.command("serve")
@@ -187,7 +191,7 @@ main.add_command(scheduler_command)
               help="Worker threads of the WSGI server.")
 @click.pass_obj
 def serve_command(obj: Context, host: str, port: int, threads: int) -> None:
-    """Serve the web application with waitress (OAI-PMH at /oai)."""
+    """Serve the public catalogue with waitress (OAI-PMH at /oai)."""
     from waitress import serve
 
     from catalogue.web import create_app

@@ -98,6 +98,26 @@ class OaiSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexSettings:
+    """The ``[index]`` table: where the search index lives and how it is rebuilt."""
+
+    dir: Path = Path("var/index")
+    procs: int = 1  # writer processes of `catalogue reindex` (one per core helps at 100k+)
+    update_after_import: bool = True  # imports and harvests update the index when they end
+
+
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    """The ``[web]`` table: what the public catalogue shows and how much it gives at once."""
+
+    page_size: int = 20
+    latest: int = 10  # latest acquisitions on the home page (0: none)
+    max_results: int = 2000  # deepest result a visitor can page to (VuFind's result_limit)
+    max_export: int = 500  # records in one export
+    feed_size: int = 20  # entries of an Atom feed
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the application reads from config.toml and the environment."""
 
@@ -111,6 +131,8 @@ class Settings:
     sources: tuple[Source, ...]
     oai: OaiSettings = OaiSettings()
     harvest: HarvestSettings = HarvestSettings()
+    index: IndexSettings = IndexSettings()
+    web: WebSettings = WebSettings()
     secret_key: str = ""
     smtp_password: str = ""
 
@@ -325,6 +347,32 @@ def _oai(t: _Table, name: str, local_source: str, sources: tuple[Source, ...],
     )
 
 
+def _index(t: _Table, base: Path, data_dir: Path) -> IndexSettings:
+    """The ``[index]`` table; the directory defaults to DATA_DIR/index."""
+    folder = t.get("dir", str, "")
+    if folder and not folder.strip():
+        raise t._fail("dir", "must name a directory")
+    procs = t.get("procs", int, 1)
+    if not 1 <= procs <= 16:
+        raise t._fail("procs", "must be between 1 and 16")
+    return IndexSettings(dir=(base / folder).resolve() if folder else data_dir / "index",
+                         procs=procs, update_after_import=t.get("update_after_import", bool, True))
+
+
+def _web(t: _Table) -> WebSettings:
+    """The ``[web]`` table, each number within bounds a public server can afford."""
+    bounds = {"page_size": (5, 100), "latest": (0, 50), "max_results": (100, 50_000),
+              "max_export": (1, 5000), "feed_size": (1, 100)}
+    values: dict[str, int] = {}
+    defaults = WebSettings()
+    for key, (low, high) in bounds.items():
+        value = t.get(key, int, getattr(defaults, key))
+        if not low <= value <= high:
+            raise t._fail(key, f"must be between {low} and {high}")
+        values[key] = value
+    return WebSettings(**values)
+
+
 def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the configuration.
 
@@ -366,6 +414,8 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
         sources=sources,
         oai=oai,
         harvest=_harvest(root.table("harvest")),
+        index=_index(root.table("index"), base, data_dir),
+        web=_web(root.table("web")),
         secret_key=environ.get("CATALOGUE_SECRET_KEY", ""),
         smtp_password=environ.get("CATALOGUE_SMTP_PASSWORD", ""),
     )

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import click
 from sqlalchemy import Engine
 
+from catalogue.commands.index import after_ingest
 from catalogue.folder_imports import process_folder
 from catalogue.harvesting import HarvestReport, harvest_source
 from catalogue.settings import Settings, SettingsError, Source
@@ -123,6 +124,7 @@ def harvest_command(obj: _Obj, slugs: tuple[str, ...], everything: bool, full: b
             continue
         if not _harvest_one(engine, settings, source, full, since):
             failed += 1
+    after_ingest(settings, engine, lambda line: click.echo(line, err=True))
     if failed:
         sys.exit(2)
 
@@ -136,7 +138,7 @@ def scheduler_command(obj: _Obj) -> None:
     settings = obj.settings
     engine = obj.engine()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    index_dir = settings.data_dir / "index"  # updated after each job when it exists
+    index_dir = settings.index.dir  # updated after each job when it exists
     sched = scheduler.build(settings,
                             lambda slug: scheduler.run_source(settings, engine, slug, index_dir))
     jobs = sched.get_jobs()

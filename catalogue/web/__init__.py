@@ -1,34 +1,71 @@
 """The web application factory: the composition root of everything served over HTTP.
 
-``create_app(settings)`` opens the store and registers each part; today the OAI-PMH
-provider at ``/oai`` (see :mod:`catalogue.web.oai_provider`).
+``create_app(settings)`` opens the store and the search index and registers each part:
+the public catalogue (blueprints ``search``, ``record``, ``exports``, ``feeds``,
+``api``, ``language``) and the OAI-PMH provider at ``/oai``
+(:mod:`catalogue.web.oai_provider`). Views are thin: they call
+:class:`catalogue.opac.service.Opac` and render Jinja templates, server-side, with a
+little optional JavaScript; every page works without it.
 """
 
 from __future__ import annotations
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Engine
 
 from catalogue.clock import Clock, utcnow
+from catalogue.opac.service import Opac
 from catalogue.settings import Settings
 from catalogue.store import database
-from catalogue.web import oai_provider
+from catalogue.web import (
+    api,
+    errors,
+    exports,
+    feeds,
+    i18n,
+    language,
+    oai_provider,
+    pages,
+    record,
+    search,
+)
 from catalogue.web.secret import secret_key
+from catalogue.web.service import attach
+from indexes import Searcher
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None,
-               clock: Clock = utcnow) -> Flask:
+               clock: Clock = utcnow, searcher: Searcher | None = None) -> Flask:
     """The Flask application for ``settings``.
 
     Args:
         settings: the loaded configuration.
         engine: an open store (default: open ``settings.store_url``, migrating it).
         clock: the wall clock (tests pass their own).
+        searcher: the search service (default: one over ``[index] dir``, opened lazily,
+            so the app starts, and OAI answers, before the first index is built).
     """
     app = Flask(__name__)
-    app.config["SECRET_KEY"] = secret_key(settings)
+    app.config.update(
+        SECRET_KEY=secret_key(settings),
+        WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session: forms never expire
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # the API's documented order
+    app.url_map.merge_slashes = False  # a partner's record id may hold "//"
     app.extensions["catalogue.settings"] = settings
     store = engine if engine is not None else database.open_store(settings.store_url)
     app.extensions["catalogue.engine"] = store
+    attach(app, Opac(settings, store, searcher or Searcher(settings.index.dir)))
+    i18n.init(app, settings.data_dir / "cache" / "translations")
+    csrf = CSRFProtect(app)
     oai_provider.register(app, settings, store, clock)
+    csrf.exempt(app.blueprints["oai"])  # harvesters POST without a session: OAI-PMH allows it
+    for part in (search, record, exports, feeds, api, language):
+        app.register_blueprint(part.bp)
+    pages.register(app)
+    errors.register(app)
     return app

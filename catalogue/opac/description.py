@@ -1,0 +1,122 @@
+"""A record's description as a catalogue card reads: ISBD-like statements from the model.
+
+Pure functions of :class:`catalogue.records.Record`, language-neutral (punctuation, not
+words): the labels around them are the templates' business, in the reader's language.
+:func:`safe_url` is the gate every partner-supplied link passes before it becomes an
+``href``: a harvested record could carry ``javascript:`` and must not turn our page
+into its launcher.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from catalogue.records import Agent, Item, Physical, Publication, Record, SerialLink, Series
+
+#: UNIMARC relator codes ($4) shown beside a name; others are shown without a role.
+ROLES = ("070", "340", "651", "080", "440", "730", "205", "557", "595", "710", "727")
+
+
+def publication(pub: Publication) -> str:
+    """``Paris : La Documentation française, 2011``."""
+    places = " ; ".join(pub.places)
+    publishers = " : ".join(pub.publishers)
+    head = " : ".join(p for p in (places, publishers) if p)
+    dates = ", ".join(pub.dates)
+    return ", ".join(p for p in (head, dates) if p)
+
+
+def physical(desc: Physical) -> str:
+    """``86 p. : coul. ; 22 cm + 1 DVD``."""
+    text = desc.extent
+    if desc.illustrations:
+        text = f"{text} : {desc.illustrations}" if text else desc.illustrations
+    if desc.dimensions:
+        text = f"{text} ; {desc.dimensions}" if text else desc.dimensions
+    if desc.accompanying:
+        text = f"{text} + {desc.accompanying}" if text else desc.accompanying
+    return text
+
+
+def series(s: Series) -> str:
+    """``Title. Sub-collection ; number``."""
+    title = f"{s.title}. {s.part_title}" if s.part_title else s.title
+    return " ; ".join(p for p in (title, s.number) if p)
+
+
+def serial(link: SerialLink) -> str:
+    """Where an article or an issue was published: title, number, date, pages."""
+    parts = [link.title.strip(), link.number, link.date, link.page]
+    return ", ".join(p for p in parts if p)
+
+
+def published_in(record: Record) -> str:
+    """Where an article or an issue appeared, its periodical (461) and issue (463) joined."""
+    parts: list[str] = []
+    for link in record.serial_links:
+        if link.tag in ("461", "463"):
+            parts += [p for p in (link.title.strip(), link.number, link.date, link.page)
+                      if p and p not in parts]
+    return ", ".join(parts)
+
+
+def agent_role(agent: Agent) -> str:
+    """The first relator code of ``agent`` worth a label (see :data:`ROLES`), else ''."""
+    return next((r for r in agent.roles if r in ROLES), "")
+
+
+def year(record: Record) -> str:
+    """The publication year as text ('' when unknown)."""
+    found = record.year()
+    if found:
+        return str(found)
+    for link in record.serial_links:
+        digits = "".join(ch if ch.isdigit() else " " for ch in link.date).split()
+        for token in digits:
+            if len(token) == 4:
+                return token
+    return ""
+
+
+def identifiers(record: Record) -> list[tuple[str, str]]:
+    """(scheme, value) of the valid identifiers, ISBN and ISSN first."""
+    order = {"isbn": 0, "issn": 1}
+    found = [(i.scheme, i.value) for i in record.identifiers if not i.invalid and i.value]
+    return sorted(found, key=lambda pair: order.get(pair[0], 2))
+
+
+def safe_url(url: str) -> str | None:
+    """``url`` if it is an absolute http(s) URL, else None (never ``javascript:``...)."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if any(ch in url for ch in "\x00\r\n\t<>\"' "):
+        return None
+    return url
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """One item as the record page lists it."""
+
+    location: str
+    call_number: str
+    section: str
+    kind: str
+    barcode: str
+    state: str  # indexes.documents availability state: available, onsite, on_loan, unavailable
+    status: str  # the centre's own status label, as catalogued
+    note: str
+
+
+def copy(item: Item, state: str) -> Copy:
+    """The displayed form of ``item``, given its availability ``state``."""
+    location = item.location or item.holder or item.owner
+    return Copy(location=location, call_number=item.call_number,
+                section=item.section_label or item.section, kind=item.type_label,
+                barcode=item.barcode, state=state, status=item.status_label, note=item.note)

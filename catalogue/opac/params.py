@@ -1,0 +1,211 @@
+"""A search as URL parameters: read from any query string, bounded, and written back.
+
+Every page of the catalogue (results, facets, chips, paging, sort, Atom feed, JSON API)
+is a GET URL, so a search can be bookmarked, shared, followed in a feed reader and
+crawled. This module is the one reader and writer of those URLs::
+
+    q=prévention&doctype=a&descriptor=Jeunesse&descriptor=Violence&sort=newest&page=2
+
+Facet filters use the index's public facet names; several values of one facet are
+OR-ed, facets are AND-ed. Reading never fails: an unknown sort is the default one, a
+page that is not a positive number is the first, over-long text is cut, control
+characters are dropped. What comes out is safe to hand to the search service and to
+echo (templates escape it).
+
+The advanced search form is turned into the same query language a documentalist could
+type (``titre:(...) auteur:(...) annee:2010-2020``), so its results page is an ordinary
+one with the query visible and editable.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from indexes import FACETS, SORTS, SearchRequest
+
+MAX_QUERY = 1000
+MAX_VALUE = 200
+MAX_VALUES = 20
+MAX_PAGE_DIGITS = 9
+HUGE_PAGE = 1_000_000_000  # what a longer number reads as (clamped to the last page)
+_DIGITS = re.compile(r"^[0-9]+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+
+
+class Args(Protocol):
+    """What a query string offers (werkzeug's ``MultiDict`` has it)."""
+
+    def getlist(self, key: str) -> list[str]: ...
+
+
+def first(args: Args, key: str) -> str:
+    """The first value of ``key`` in a query string ('' when absent)."""
+    values = args.getlist(key)
+    return values[0] if values else ""
+
+
+def clean(text: str | None, limit: int) -> str:
+    """User text made safe to search and show: NFC, no control characters, one line."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text[: limit * 2])
+    return " ".join(_CONTROL.sub(" ", text).split())[:limit]
+
+
+def number(text: str | None, default: int = 1) -> int:
+    """A positive page number from user text; anything else is ``default``."""
+    text = (text or "").strip()
+    if not _DIGITS.match(text):
+        return default
+    if len(text) > MAX_PAGE_DIGITS:
+        return HUGE_PAGE
+    return max(int(text), 1)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchParams:
+    """One search as its URL says it: query, facet filters, sort (``''``: default), page."""
+
+    query: str = ""
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    sort: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Args) -> SearchParams:
+        """Read a query string; see the module docstring for what is tolerated."""
+        filters = []
+        for name in FACETS:
+            values = [clean(v, MAX_VALUE) for v in args.getlist(name)[:MAX_VALUES * 2]]
+            kept = tuple(dict.fromkeys(v for v in values if v))[:MAX_VALUES]
+            if kept:
+                filters.append((name, kept))
+        sort = clean(first(args, "sort"), 20)
+        return cls(query=clean(first(args, "q"), MAX_QUERY), filters=tuple(filters),
+                   sort=sort if sort in SORTS else "", page=number(first(args, "page")))
+
+    # --- meaning ----------------------------------------------------------------------
+
+    @property
+    def effective_sort(self) -> str:
+        """The sort in force: as asked, else relevance for a query and newest for browsing."""
+        return self.sort or ("relevance" if self.query else "newest")
+
+    @property
+    def filter_map(self) -> dict[str, tuple[str, ...]]:
+        """Facet name -> selected values."""
+        return dict(self.filters)
+
+    @property
+    def is_empty(self) -> bool:
+        """Neither a query nor a filter: the whole catalogue."""
+        return not self.query and not self.filters
+
+    def selected(self, name: str, value: str) -> bool:
+        """Whether ``value`` of facet ``name`` is among the filters."""
+        return value in self.filter_map.get(name, ())
+
+    def request(self, page_size: int, facets: tuple[str, ...] = ()) -> SearchRequest:
+        """The index request for this search (the page is set by the caller)."""
+        return SearchRequest(query=self.query, filters=self.filter_map, facets=facets,
+                             sort=self.effective_sort, page=1, page_size=page_size)
+
+    # --- variations (each one a link of the results page) -----------------------------
+
+    def _with_filters(self, filters: Mapping[str, tuple[str, ...]]) -> SearchParams:
+        ordered = tuple((name, filters[name]) for name in FACETS if filters.get(name))
+        return replace(self, filters=ordered, page=1)
+
+    def toggled(self, name: str, value: str) -> SearchParams:
+        """This search with ``value`` of facet ``name`` added, or removed if it was there."""
+        current = self.filter_map
+        values = current.get(name, ())
+        if value in values:
+            current[name] = tuple(v for v in values if v != value)
+        else:
+            current[name] = (*values, value)[:MAX_VALUES]
+        return self._with_filters(current)
+
+    def unfiltered(self) -> SearchParams:
+        """This search without any facet filter."""
+        return replace(self, filters=(), page=1)
+
+    def at_page(self, page: int) -> SearchParams:
+        """The same search at another page."""
+        return replace(self, page=max(page, 1))
+
+    def sorted_by(self, sort: str) -> SearchParams:
+        """The same search in another order, from its first page."""
+        return replace(self, sort=sort if sort in SORTS else "", page=1)
+
+    def with_query(self, query: str) -> SearchParams:
+        """Another query with the same filters (a spelling suggestion)."""
+        return replace(self, query=clean(query, MAX_QUERY), page=1)
+
+    def args(self, *, page: bool = True) -> dict[str, Any]:
+        """The query string parameters of this search (default values left out).
+
+        Values are strings or lists of strings (a facet's values), as ``url_for`` takes.
+        """
+        out: dict[str, Any] = {}
+        if self.query:
+            out["q"] = self.query
+        for name, values in self.filters:
+            out[name] = list(values)
+        if self.sort:
+            out["sort"] = self.sort
+        if page and self.page > 1:
+            out["page"] = str(self.page)
+        return out
+
+
+# --- the advanced search form ------------------------------------------------------------
+
+#: Form field -> query prefix of the words typed in it.
+ADVANCED_FIELDS = {"titre": "titre", "auteur": "auteur", "sujet": "sujet",
+                   "collection": "collection", "editeur": "editeur"}
+_SYNTAX = re.compile(r'["()]')
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def _words(text: str) -> str:
+    """Words with the query language's grouping and quoting characters removed."""
+    words = _SYNTAX.sub(" ", text).split()
+    return " ".join(w.lstrip("-+") for w in words if w.lstrip("-+"))
+
+
+def advanced_query(args: Args) -> str:
+    """The query language equivalent of the advanced search form's fields.
+
+    ``tous`` (all these words), ``phrase`` (this exact phrase), ``aucun`` (none of
+    these words), one field per prefix of :data:`ADVANCED_FIELDS`, ``isbn``, ``cote``
+    (call number), and ``annee_de`` / ``annee_a`` (years).
+    """
+    parts: list[str] = []
+    every = _words(clean(first(args, "tous"), MAX_VALUE))
+    if every:
+        parts.append(every)
+    phrase = _words(clean(first(args, "phrase"), MAX_VALUE))
+    if phrase:
+        parts.append(f'"{phrase}"')
+    for name, prefix in ADVANCED_FIELDS.items():
+        text = _words(clean(first(args, name), MAX_VALUE))
+        if text:
+            parts.append(f"{prefix}:({text})" if " " in text else f"{prefix}:{text}")
+    isbn = re.sub(r"[^0-9Xx-]", "", clean(first(args, "isbn"), 40))
+    if isbn:
+        parts.append(f"isbn:{isbn}")
+    call = _words(clean(first(args, "cote"), 80))
+    if call:
+        parts.append(f'cote:"{call}"' if " " in call else f"cote:{call}")
+    low, high = (clean(first(args, k), 4) for k in ("annee_de", "annee_a"))
+    low, high = (y if _YEAR.match(y) else "" for y in (low, high))
+    if low or high:
+        parts.append(f"annee:{low}-{high}" if low != high else f"annee:{low}")
+    none = _words(clean(first(args, "aucun"), MAX_VALUE))
+    parts += [f"-{w}" for w in none.split()]
+    return clean(" ".join(parts), MAX_QUERY)

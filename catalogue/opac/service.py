@@ -1,0 +1,293 @@
+"""The public catalogue's one service: search pages, record pages, exports and feeds.
+
+A results page shows **one result per work**: when several centres catalogue the same
+book (a union cluster, :mod:`catalogue.union`), the best-ranked of their records stands
+for the work and the page lists every centre holding it. The index ranks records, not
+works, so the service walks the ranked records in chunks from the first, folding each
+into the work it belongs to, until it has the works of the requested page (and one
+more, to know whether a next page exists). The same walk from the same start gives
+every page, so paging never repeats nor skips a work; the walk is bounded by
+``[web] max_results``, as VuFind bounds deep paging with ``result_limit``. Counts (the
+hit count, the facets) stay counts of records, which is what a filter selects.
+
+Everything shown about a record comes from the store (the truth), read in one batch
+per page; what the index could not know (a record deleted since the last update) is
+simply not shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from catalogue.opac.description import Copy, copy
+from catalogue.opac.params import SearchParams
+from catalogue.records import Record
+from catalogue.settings import Settings
+from catalogue.store import opac as store
+from catalogue.store.opac import Entry, Holder
+from indexes import FACETS, Hit, Searcher, SearchRequest, SearchResult, availability
+from indexes.documents import item_state
+
+#: Records asked of the index per step of the walk (its largest page).
+CHUNK = 100
+#: Facets counted on a results page, in display order.
+PAGE_FACETS = ("doctype", "availability", "source", "year", "descriptor", "language",
+               "collection")
+SIMILAR = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """One centre holding a work, as a result or a record page lists it."""
+
+    global_id: str
+    source: str
+    source_name: str
+    availability: str  # available, onsite, on_loan, unavailable, or '' (no items)
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One work on a results page: the best-ranked record of it and who holds it."""
+
+    position: int
+    hit: Hit
+    entry: Entry | None
+    holdings: tuple[Holding, ...]
+
+    @property
+    def global_id(self) -> str:
+        """The shown record's id."""
+        return self.hit.global_id
+
+    @property
+    def record(self) -> Record | None:
+        """The shown record as stored (None if the store no longer has it)."""
+        return self.entry.record if self.entry else None
+
+    @property
+    def others(self) -> tuple[Holding, ...]:
+        """The holdings of the other centres (or other records) of the same work."""
+        return tuple(h for h in self.holdings if h.global_id != self.hit.global_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ResultPage:
+    """A results page: the works of one page, with the search's counts and facets."""
+
+    params: SearchParams
+    found: SearchResult
+    results: tuple[Result, ...]
+    page: int
+    pages: int
+    page_size: int
+    has_next: bool
+
+    @property
+    def total(self) -> int:
+        """Matching records (all centres)."""
+        return self.found.total
+
+    @property
+    def first_position(self) -> int:
+        """The position of the page's first work (1-based)."""
+        return (self.page - 1) * self.page_size + 1
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPage:
+    """Everything the record page shows."""
+
+    entry: Entry
+    availability: str
+    holdings: tuple[Holding, ...]  # every centre's record of the work, this one included
+    similar: tuple[Hit, ...]
+    copies: tuple[Copy, ...]  # the record's items with their availability
+
+    @property
+    def record(self) -> Record:
+        """The record itself."""
+        return self.entry.record
+
+    @property
+    def others(self) -> tuple[Holding, ...]:
+        """The same work in the other records of the union catalogue."""
+        return tuple(h for h in self.holdings if h.global_id != self.entry.global_id)
+
+
+class Opac:
+    """The services behind the public catalogue's pages, feeds and API."""
+
+    def __init__(self, settings: Settings, engine: Engine, searcher: Searcher) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.searcher = searcher
+        self._names = {s.slug: s.name for s in settings.sources}
+
+    # --- lookups --------------------------------------------------------------------
+
+    def source_name(self, slug: str) -> str:
+        """A source's display name: configured (config.toml names it as the public should
+        read it), else as the store recorded it, else its slug."""
+        if slug not in self._names:
+            self._names.update({k: v for k, v in store.source_names(self.engine).items()
+                                if k not in self._names})
+        return self._names.get(slug, slug)
+
+    def max_page(self, page_size: int) -> int:
+        """The deepest page a visitor may reach (``[web] max_results``)."""
+        return max(1, -(-self.settings.web.max_results // page_size))
+
+    # --- search -----------------------------------------------------------------------
+
+    def search(self, params: SearchParams, page_size: int | None = None,
+               facets: Sequence[str] = PAGE_FACETS) -> ResultPage:
+        """One results page of ``params`` (see the module docstring for works vs records).
+
+        Raises:
+            indexes.IndexMissing: the index was never built.
+        """
+        size = page_size or self.settings.web.page_size
+        base = params.request(CHUNK, tuple(f for f in facets if f in FACETS))
+        first = self.searcher.search(base)
+        last_page = min(max(1, -(-first.total // size)), self.max_page(size))
+        page = min(params.page, last_page)
+        groups, exhausted = self._walk(base, first, page * size + 1)
+        start = (page - 1) * size
+        if exhausted:
+            last_page = min(max(1, -(-len(groups) // size)), last_page)
+            if start >= len(groups) and page > last_page:
+                page, start = last_page, (last_page - 1) * size
+        chosen = groups[start:start + size]
+        results = self._results(chosen, start)
+        return ResultPage(params=replace(params, page=page), found=first, results=results,
+                          page=page, pages=last_page, page_size=size,
+                          has_next=len(groups) > start + size and page < last_page)
+
+    def _walk(self, base: SearchRequest, first: SearchResult,
+              wanted: int) -> tuple[list[list[Hit]], bool]:
+        """Ranked hits folded into works, until ``wanted`` works or the end of the list."""
+        groups: list[list[Hit]] = []
+        where: dict[int, int] = {}
+        limit = self.settings.web.max_results
+        number, found = 1, first
+        while True:
+            clusters = store.cluster_ids(self.engine, [h.global_id for h in found.hits])
+            for hit in found.hits:
+                cluster = clusters.get(hit.global_id)
+                if cluster is None:  # in the index, gone from the store: not shown
+                    continue
+                if cluster in where:
+                    groups[where[cluster]].append(hit)
+                else:
+                    where[cluster] = len(groups)
+                    groups.append([hit])
+            seen = number * CHUNK
+            exhausted = seen >= found.total or not found.hits
+            if exhausted or len(groups) >= wanted or seen >= limit:
+                return groups, exhausted
+            number += 1
+            found = self.searcher.search(replace(base, page=number, facets=()))
+
+    def _results(self, groups: Sequence[list[Hit]], start: int) -> tuple[Result, ...]:
+        shown = [group[0] for group in groups]
+        entries = store.entries(self.engine, [h.global_id for h in shown])
+        clusters = {e.cluster_id for e in entries.values()}
+        holders = store.holders(self.engine, clusters)
+        out = []
+        for n, hit in enumerate(shown):
+            entry = entries.get(hit.global_id)
+            out.append(Result(position=start + n + 1, hit=hit, entry=entry,
+                              holdings=self._holdings(entry, holders)))
+        return tuple(out)
+
+    def _holdings(self, entry: Entry | None,
+                  holders: dict[int, list[Holder]]) -> tuple[Holding, ...]:
+        if entry is None:
+            return ()
+        members = holders.get(entry.cluster_id) or [
+            Holder(entry.id, self.source_name(entry.record.source), entry.record)]
+        if not any(m.id == entry.id for m in members):
+            members = [Holder(entry.id, self.source_name(entry.record.source), entry.record),
+                       *members]
+        return tuple(Holding(m.global_id, m.record.source, self.source_name(m.record.source),
+                             availability(m.record)) for m in members)
+
+    def count(self, params: SearchParams) -> int:
+        """How many records match, without ranking (for alerts and tests)."""
+        return self.searcher.count(params.query, params.filter_map)
+
+    # --- records ----------------------------------------------------------------------
+
+    def record(self, source: str, source_id: str) -> RecordPage | None:
+        """The record page of (source, source_id), or None when there is no such live record."""
+        entry = store.entry(self.engine, source, source_id)
+        if entry is None:
+            return None
+        holders = store.holders(self.engine, [entry.cluster_id])
+        holdings = self._holdings(entry, holders)
+        exclude = {h.global_id for h in holdings}
+        return RecordPage(entry=entry, availability=availability(entry.record),
+                          holdings=holdings, similar=self.similar(entry.record, exclude),
+                          copies=tuple(copy(i, item_state(i)) for i in entry.record.items))
+
+    def similar(self, record: Record, exclude: Iterable[str] = ()) -> tuple[Hit, ...]:
+        """Records sharing the most descriptors (else keywords, else an author) with ``record``.
+
+        PMB's "Peut-être aimerez-vous", VuFind's MoreLikeThis: a relevance search on
+        the record's subjects, the record itself and its twins left out. Never raises:
+        a missing index gives no similar records.
+        """
+        terms = [d.label for d in record.descriptors][:6] or list(record.keywords[:6])
+        prefix = "sujet"
+        if not terms and record.agents:
+            terms, prefix = [record.agents[0].name], "auteur"
+        cleaned = [" ".join(t.replace('"', " ").split()) for t in terms]
+        query = " OR ".join(f'{prefix}:"{t}"' for t in cleaned if t)
+        if not query:
+            return ()
+        skip = {record.global_id, *exclude}
+        try:
+            found = self.searcher.search(SearchRequest(
+                query=query, page_size=3 * SIMILAR + len(skip), highlight=False, suggest=False))
+        except Exception:  # similar records are a bonus: never fail a record page for them
+            return ()
+        hits = [h for h in found.hits if h.global_id not in skip]
+        clusters = store.cluster_ids(self.engine, [h.global_id for h in hits])
+        taken = set(store.cluster_ids(self.engine, [record.global_id]).values())
+        out = []
+        for hit in hits:  # one record per work, as on a results page
+            cluster = clusters.get(hit.global_id)
+            if cluster is None or cluster in taken:
+                continue
+            taken.add(cluster)
+            out.append(hit)
+        return tuple(out[:SIMILAR])
+
+    def latest(self, limit: int | None = None) -> list[Entry]:
+        """The latest acquisitions (records by first arrival in the store), newest first."""
+        return store.latest(self.engine, self.settings.web.latest if limit is None else limit)
+
+    def records(self, global_ids: Sequence[str]) -> list[Record]:
+        """The live records among ``global_ids``, in the order asked, at most ``max_export``."""
+        wanted = list(dict.fromkeys(global_ids))[: self.settings.web.max_export]
+        found = store.entries(self.engine, wanted)
+        return [found[g].record for g in wanted if g in found]
+
+    def feed_page(self, params: SearchParams) -> tuple[SearchResult, list[tuple[Hit, Entry]]]:
+        """The newest records of a search (one per record: a feed follows records)."""
+        sort = params.sort or "newest"
+        request = replace(params.request(self.settings.web.feed_size), sort=sort,
+                          suggest=False)
+        found = self.searcher.search(request)
+        entries = store.entries(self.engine, [h.global_id for h in found.hits])
+        return found, [(h, entries[h.global_id]) for h in found.hits if h.global_id in entries]
+
+    @staticmethod
+    def newest(entries: Iterable[Entry], default: datetime) -> datetime:
+        """The latest change among ``entries`` (a feed's ``updated``)."""
+        return max((e.datestamp for e in entries), default=default)

@@ -1,0 +1,41 @@
+"""Downloads of one record or a selection: ``/export?format=ris&id=crpv:10&id=crpv:12``.
+
+Session-less on purpose: the selection is the ids in the URL (the results page's
+checkboxes submit them with a GET form), so nothing is stored between requests, a
+selection can be bookmarked, and a reader without cookies can export too. Exporting
+changes nothing, which is why it is a GET and needs no CSRF token.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request
+from flask_babel import gettext
+
+from catalogue.opac.exports import FORMATS, file_name
+from catalogue.opac.params import clean
+from catalogue.web.errors import PageError
+from catalogue.web.service import opac
+
+bp = Blueprint("exports", __name__)
+
+
+@bp.get("/export")
+def download() -> Response:
+    """The selected records in the chosen format, as an attachment."""
+    fmt = FORMATS.get(request.args.get("format", "ris"))
+    if fmt is None:
+        raise PageError(400, gettext("Format d'export inconnu."))
+    limit = opac().settings.web.max_export
+    ids = [clean(i, 250) for i in request.args.getlist("id")[: limit * 2]]
+    ids = [i for i in ids if i]
+    if not ids:
+        raise PageError(400, gettext("Aucune notice sélectionnée : cochez les notices à exporter."))
+    if len(ids) > limit:
+        raise PageError(400, gettext("Trop de notices sélectionnées (%(limit)d au plus).",
+                                     limit=limit))
+    records = opac().records(ids)
+    if not records:
+        abort(404)
+    response = Response(fmt.write(records), content_type=fmt.content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name(fmt, records)}"'
+    return response

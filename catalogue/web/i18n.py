@@ -1,0 +1,69 @@
+"""The interface languages: French by default, English on request; catalogs compiled here.
+
+Message ids are the French texts themselves (French is the interface's own language, and
+a template read by a French documentalist reads as the page it renders); English is the
+one translation, ``translations/en/LC_MESSAGES/messages.po`` beside this module. Only the
+``.po`` is committed: it is compiled to the ``.mo`` that gettext reads when the app is
+created, into ``DATA_DIR/cache/translations``, with Babel's own pure-Python compiler, so
+no build step, tool or network is needed and an edited ``.po`` is picked up at the next
+start.
+
+The reader's choice is a cookie set by the language switch (a POST form, CSRF-protected);
+without it the page is French, whatever the browser prefers, because the catalogue's
+content is French and the staff share links expecting French pages.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, request
+from flask_babel import Babel
+
+SOURCE = Path(__file__).with_name("translations")
+DOMAIN = "messages"
+DEFAULT = "fr"
+#: Language code -> its name in itself (how a language switch names it).
+LANGUAGES = {"fr": "Français", "en": "English"}
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def compile_catalogs(target: Path, source: Path = SOURCE) -> list[Path]:
+    """Compile every ``<lang>/LC_MESSAGES/messages.po`` under ``source`` into ``target``.
+
+    A ``.mo`` newer than its ``.po`` is kept; others are written to a temporary name and
+    renamed, so a worker starting beside another never reads half a file. Returns the
+    ``.mo`` files in service.
+    """
+    done = []
+    for po in sorted(source.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        mo = target / po.relative_to(source).with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            mo.parent.mkdir(parents=True, exist_ok=True)
+            with open(po, "rb") as fh:
+                catalog = read_po(fh, locale=po.parts[-3], domain=DOMAIN)
+            tmp = mo.with_name(f"{mo.name}.{os.getpid()}.tmp")
+            with open(tmp, "wb") as out:
+                write_mo(out, catalog)
+            os.replace(tmp, mo)
+        done.append(mo)
+    return done
+
+
+def select_locale() -> str:
+    """The reader's language: the switch's cookie when valid, else French."""
+    chosen = request.cookies.get(COOKIE, "")
+    return chosen if chosen in LANGUAGES else DEFAULT
+
+
+def init(app: Flask, cache: Path) -> Babel:
+    """Compile the catalogs into ``cache`` and set Flask-Babel up on ``app``."""
+    compile_catalogs(cache)
+    babel = Babel()
+    babel.init_app(app, locale_selector=select_locale, default_locale=DEFAULT,
+                   default_timezone="Europe/Paris", default_translation_directories=str(cache))
+    return babel

@@ -1,0 +1,107 @@
+"""What every page shares: template helpers, the language switch, and security headers.
+
+The headers are the cheap, strict kind: a Content-Security-Policy allowing only our own
+scripts, styles and images (plus images over https, for partners' cover thumbnails),
+no framing, no MIME sniffing. Templates autoescape everything; the only markup that is
+inserted as it is comes from the index's highlighter, which escapes the text itself
+(:mod:`indexes.highlight`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_babel import format_decimal, get_locale
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from catalogue.opac.description import (
+    agent_role,
+    identifiers,
+    physical,
+    publication,
+    published_in,
+    safe_url,
+    serial,
+    series,
+    year,
+)
+from catalogue.opac.params import SearchParams
+from catalogue.web import labels
+from catalogue.web.i18n import LANGUAGES
+from catalogue.web.language import LanguageForm
+from catalogue.web.links import absolute, record_path, record_url
+from catalogue.web.service import opac
+
+CSP = ("default-src 'self'; img-src 'self' https: data:; style-src 'self'; "
+       "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+       "frame-ancestors 'none'")
+
+
+def _search_url(params: SearchParams, endpoint: str = "search.results") -> str:
+    return url_for(endpoint, **params.args())
+
+
+def _facet_url(facet: str, value: str) -> str:
+    """The results page of a facet value alone (a descriptor or collection link)."""
+    return url_for("search.results", **SearchParams().toggled(facet, value).args())
+
+
+def _query_url(query: str) -> str:
+    return url_for("search.results", q=query)
+
+
+def _language_form() -> LanguageForm:
+    current = str(get_locale() or "fr")
+    other = next(code for code in LANGUAGES if code != current)
+    path = request.full_path if request.query_string else request.path
+    return LanguageForm(formdata=None, lang=other, next=path)
+
+
+def _number(value: int) -> str:
+    return str(format_decimal(value))
+
+
+def _highlighted(html: str) -> Markup:
+    """Index highlighting (already escaped, ``<mark>`` added) made insertable."""
+    return Markup(html)  # escaped by indexes.highlight before <mark> was added
+
+
+def register(app: Flask) -> None:
+    """Install the template helpers and the response headers on ``app``."""
+
+    @app.context_processor
+    def shared() -> dict[str, Any]:
+        service = opac()
+        locale = str(get_locale() or "fr")
+        return {
+            "site_name": service.settings.name,
+            "locale": locale,
+            "languages": LANGUAGES,
+            "language_form": _language_form(),
+            "source_name": service.source_name,
+        }
+
+    app.jinja_env.globals.update(
+        search_url=_search_url, facet_url=_facet_url, query_url=_query_url,
+        record_path=record_path, record_url=record_url, absolute=absolute,
+        safe_url=safe_url, publication=publication, physical=physical, series_text=series,
+        serial_text=serial, published_in=published_in, agent_role=agent_role, identifiers=identifiers, year=year,
+        facet_title=labels.facet_title, value_label=labels.value_label,
+        sort_label=labels.sort_label, doc_type_label=labels.doc_type_label,
+        availability_label=labels.availability_label, role_label=labels.role_label,
+        language_name=labels.language_name, identifier_label=labels.identifier_label,
+        highlighted=_highlighted, number=_number,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", CSP)
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        return response

@@ -1,0 +1,45 @@
+"""The search pages: home (search box, latest acquisitions), results, advanced search.
+
+All GET: a search is a URL (see :mod:`catalogue.opac.params`). The advanced form is
+turned into the query language and redirected to an ordinary results page, so what a
+reader sees in the search box is what was searched, and can be edited.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from catalogue.opac.params import ADVANCED_FIELDS, SearchParams, advanced_query
+from catalogue.web.service import opac
+
+bp = Blueprint("search", __name__)
+
+#: Advanced form fields that hold query text (the others are filters).
+_TEXT_FIELDS = ("tous", "phrase", "aucun", *ADVANCED_FIELDS, "isbn", "cote", "annee_de",
+                "annee_a")
+
+
+@bp.get("/")
+def home() -> str:
+    """The home page: one search box and the latest acquisitions."""
+    return render_template("home.html", latest=opac().latest())
+
+
+@bp.get("/recherche")
+def results() -> str:
+    """A results page: works, facets, chips, sort, paging, spelling suggestion."""
+    params = SearchParams.from_args(request.args)
+    page = opac().search(params)
+    return render_template("results.html", page=page, params=page.params)
+
+
+@bp.get("/recherche/avancee")
+def advanced() -> str | Response:
+    """The advanced search form; once filled in, its results page."""
+    if any((request.args.get(name) or "").strip() for name in _TEXT_FIELDS) or any(
+        request.args.getlist(name) for name in ("doctype", "language", "source")
+    ):
+        params = SearchParams.from_args(request.args).with_query(advanced_query(request.args))
+        return redirect(url_for("search.results", **params.args()), 303)
+    return render_template("advanced.html", sources=opac().settings.sources)

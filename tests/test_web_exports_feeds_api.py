@@ -1,0 +1,153 @@
+"""Exports (RIS, BibTeX, UNIMARC, MARCXML, Dublin Core), the Atom feed of a search, the
+OpenSearch description and the JSON API, read back with real parsers and schemas."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from lxml import etree
+
+from catalogue.formats import unimarc
+from indexes import SearchRequest
+from tests.test_ris_bibtex import balanced, parse_ris, values
+from tests.web_site import WebSite
+
+IDS = ["crpv:10", "crpv:31", "partner:1825"]
+ATOM = {"a": "http://www.w3.org/2005/Atom", "os": "http://a9.com/-/spec/opensearch/1.1/"}
+
+
+def export(site: WebSite, fmt: str, ids: list[str]) -> bytes:
+    response = site.client().get("/export", query_string={"format": fmt, "id": ids})
+    assert response.status_code == 200, response.data[:300]
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment; filename=")
+    return bytes(response.data)
+
+
+def test_ris_export(web_site: WebSite) -> None:
+    refs = parse_ris(export(web_site, "ris", IDS).decode("utf-8"))
+    assert [values(r, "AN")[0] for r in refs] == IDS  # the order asked for
+    response = web_site.client().get("/export?format=ris&id=crpv:10")
+    assert response.headers["Content-Type"] == "application/x-research-info-systems; charset=utf-8"
+    assert 'filename="notice-crpv-10.ris"' in response.headers["Content-Disposition"]
+
+
+def test_bibtex_export(web_site: WebSite) -> None:
+    text = export(web_site, "bibtex", IDS).decode("utf-8")
+    assert len(re.findall(r"^@\w+\{", text, re.M)) == 3 and balanced(text)
+
+
+def test_unimarc_export_reads_back(web_site: WebSite) -> None:
+    data = export(web_site, "unimarc", IDS)
+    parsed = [p.record for p in unimarc.read(io.BytesIO(data), "x")]
+    assert [r.source_id for r in parsed if r] == ["10", "31", "1825"]
+
+
+def test_marcxml_export_is_valid_marc21_slim(web_site: WebSite, shared_data: Path) -> None:
+    doc = etree.fromstring(export(web_site, "marcxml", IDS))
+    schema = etree.XMLSchema(etree.parse(str(shared_data / "schemas" / "MARC21slim.xsd")))
+    assert schema.validate(doc), schema.error_log.last_error
+    assert len(doc) == 3
+
+
+def test_dublin_core_export(web_site: WebSite, shared_data: Path) -> None:
+    one = etree.fromstring(export(web_site, "dc", ["crpv:10"]))
+    assert one.tag == "{http://www.openarchives.org/OAI/2.0/oai_dc/}dc"
+    many = etree.fromstring(export(web_site, "dc", IDS))
+    assert many.tag == "records" and len(many) == 3
+
+
+@pytest.mark.parametrize("query, status", [
+    ("format=ris", 400), ("format=nope&id=crpv:10", 400), ("format=ris&id=crpv:none", 404),
+    ("format=ris&id=", 400), ("id=crpv:10", 200),
+])
+def test_export_refusals(web_site: WebSite, query: str, status: int) -> None:
+    response = web_site.client().get("/export?" + query)
+    assert response.status_code == status
+    if status == 400:
+        assert b"Traceback" not in response.data and "text/html" in response.content_type
+
+
+def test_export_selection_is_bounded(web_site: WebSite) -> None:
+    ids = [f"crpv:{n}" for n in range(1, 60)]  # max_export is 50 in the test site
+    response = web_site.client().get("/export", query_string={"format": "ris", "id": ids})
+    assert response.status_code == 400
+    assert "50 au plus" in response.get_data(as_text=True)
+
+
+def test_atom_feed_of_a_search(web_site: WebSite) -> None:
+    response = web_site.client().get("/recherche/atom?q=jeunes&doctype=a")
+    assert response.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+    feed = etree.fromstring(response.data)
+    assert feed.tag == "{http://www.w3.org/2005/Atom}feed"
+    entries = feed.findall("a:entry", ATOM)
+    assert len(entries) == web_site.settings.web.feed_size
+    total = int(feed.findtext("os:totalResults", namespaces=ATOM) or 0)
+    page = web_site.client().get("/api/search?q=jeunes&doctype=a").get_json()
+    assert total == page["total"]
+    self_link = feed.find("a:link[@rel='self']", ATOM).get("href")
+    assert parse_qs(urlsplit(self_link).query) == {"q": ["jeunes"], "doctype": ["a"]}
+    for entry in entries:
+        assert entry.findtext("a:id", namespaces=ATOM).startswith(web_site.url + "/notice/")
+        assert entry.findtext("a:title", namespaces=ATOM)
+        assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$",
+                        entry.findtext("a:updated", namespaces=ATOM))
+        assert entry.find("a:author/a:name", ATOM) is not None
+    newest = web_site.app.extensions["catalogue.opac"].searcher.search(SearchRequest(
+        query="jeunes", filters={"doctype": ("a",)}, sort="newest", page_size=20))
+    assert [e.find("a:link", ATOM).get("href") for e in entries] == [
+        web_site.url + "/notice/" + h.global_id.replace(":", "/", 1) for h in newest.hits]
+    empty = etree.fromstring(web_site.client().get("/recherche/atom?q=zzzxxqq").data)
+    assert empty.findall("a:entry", ATOM) == [] and empty.find("a:author", ATOM) is not None
+
+
+def test_opensearch_description(web_site: WebSite) -> None:
+    response = web_site.client().get("/opensearch.xml")
+    assert response.headers["Content-Type"].startswith("application/opensearchdescription+xml")
+    doc = etree.fromstring(response.data)
+    urls = {u.get("type"): u.get("template") for u in doc.findall("os:Url", ATOM)}
+    assert urls["text/html"].startswith(web_site.url + "/recherche?q={searchTerms}")
+    assert "{searchTerms}" in urls["application/atom+xml"]
+    assert "{searchTerms}" in urls["application/json"]
+    home = web_site.client().get("/").data
+    assert b'type="application/opensearchdescription+xml"' in home
+
+
+def test_json_search(web_site: WebSite) -> None:
+    data = web_site.client().get("/api/search?q=politique&doctype=a&page=2&page_size=10").get_json()
+    assert data["api_version"] == 1
+    assert (data["query"], data["filters"], data["page"], data["page_size"]) == (
+        "politique", {"doctype": ["a"]}, 2, 10)
+    assert data["sort"] == "relevance" and data["total"] > 20
+    assert len(data["results"]) == 10 and data["results"][0]["position"] == 11
+    first = data["results"][0]
+    assert {"id", "url", "api_url", "title", "title_html", "snippet_html", "authors", "year",
+            "doc_type", "doc_type_label", "holdings"} <= set(first)
+    assert first["holdings"][0]["source_name"]
+    facets = data["facets"]
+    assert facets["doctype"]["values"][0] == {
+        "value": "a", "label": "Texte imprimé", "count": data["total"], "selected": True}
+    assert set(data["links"]) >= {"self", "html", "atom", "next", "prev"}
+    follow = web_site.client().get(urlsplit(data["links"]["next"]).path + "?"
+                                   + urlsplit(data["links"]["next"]).query).get_json()
+    assert follow["page"] == 3 and follow["page_size"] == 10
+    response = web_site.client().get("/api/search?q=x")
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_json_record(web_site: WebSite) -> None:
+    data = web_site.client().get("/api/records/crpv/10").get_json()
+    assert data["id"] == "crpv:10" and data["url"] == web_site.url + "/notice/crpv/10"
+    assert data["availability"] == "available"
+    assert data["items"][0]["call_number"] == "303.625 BER"
+    assert data["record"]["title"]["main"].startswith("La mise en œuvre")
+    assert data["holdings"][0]["id"] == "crpv:10"
+    assert all(s["id"] != "crpv:10" for s in data["similar"])
+    missing = web_site.client().get("/api/records/crpv/none")
+    assert missing.status_code == 404
+    assert missing.get_json()["error"]["title"] == "Page introuvable"
+    assert web_site.client().get("/api").get_json()["api_version"] == 1
