@@ -7,6 +7,7 @@ exit status 2, never a traceback.
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn, cast
@@ -195,9 +196,11 @@ def serve_command(obj: Context, host: str, port: int, threads: int) -> None:
     from waitress import serve
 
     from catalogue.web import create_app
+    from catalogue.web.service import warm
 
     settings = obj.settings
     app = create_app(settings)
+    threading.Thread(target=lambda: click.echo(warm(app), err=True), daemon=True).start()
     click.echo(f"Serving {settings.name} on http://{host}:{port}/ "
                f"(OAI-PMH base URL as announced: {settings.base_url}/oai)")
     serve(app, host=host, port=port, threads=threads, ident="catalogue")

@@ -54,7 +54,7 @@ def test_marcxml_export_is_valid_marc21_slim(web_site: WebSite, shared_data: Pat
     assert len(doc) == 3
 
 
-def test_dublin_core_export(web_site: WebSite, shared_data: Path) -> None:
+def test_dublin_core_export(web_site: WebSite) -> None:
     one = etree.fromstring(export(web_site, "dc", ["crpv:10"]))
     assert one.tag == "{http://www.openarchives.org/OAI/2.0/oai_dc/}dc"
     many = etree.fromstring(export(web_site, "dc", IDS))

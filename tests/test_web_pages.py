@@ -339,3 +339,7 @@ def test_missing_index_is_a_503_page_and_the_rest_still_works(
     assert client.get("/").status_code == 200
     assert client.get("/notice/crpv/10").status_code == 200  # similar records just absent
     assert client.get("/oai?verb=Identify").status_code == 200
+    from catalogue.web.service import warm
+
+    assert warm(app).startswith("warning: no index in")
+    assert warm(web_site.app) == "search index loaded"

@@ -156,7 +156,7 @@ class Opac:
         first = self.searcher.search(base)
         last_page = min(max(1, -(-first.total // size)), self.max_page(size))
         page = min(params.page, last_page)
-        groups, exhausted = self._walk(base, first, page * size + 1)
+        groups, exhausted = self._walk(base, first, page * size + 1, (page - 1) * size)
         start = (page - 1) * size
         if exhausted:
             last_page = min(max(1, -(-len(groups) // size)), last_page)
@@ -168,9 +168,14 @@ class Opac:
                           page=page, pages=last_page, page_size=size,
                           has_next=len(groups) > start + size and page < last_page)
 
-    def _walk(self, base: SearchRequest, first: SearchResult,
-              wanted: int) -> tuple[list[list[Hit]], bool]:
-        """Ranked hits folded into works, until ``wanted`` works or the end of the list."""
+    def _walk(self, base: SearchRequest, first: SearchResult, wanted: int,
+              skipped: int) -> tuple[list[list[Hit]], bool]:
+        """Ranked hits folded into works, until ``wanted`` works or the end of the list.
+
+        A work is never ranked before its best record, so the works of the page (from the
+        ``skipped``-th on) come from records ranked ``skipped`` or later: the chunks before
+        are asked for without highlighting, which is most of a deep page's cost.
+        """
         groups: list[list[Hit]] = []
         where: dict[int, int] = {}
         limit = self.settings.web.max_results
@@ -191,7 +196,8 @@ class Opac:
             if exhausted or len(groups) >= wanted or seen >= limit:
                 return groups, exhausted
             number += 1
-            found = self.searcher.search(replace(base, page=number, facets=()))
+            found = self.searcher.search(replace(base, page=number, facets=(),
+                                                 highlight=number * CHUNK > skipped))
 
     def _results(self, groups: Sequence[list[Hit]], start: int) -> tuple[Result, ...]:
         shown = [group[0] for group in groups]

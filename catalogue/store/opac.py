@@ -10,12 +10,12 @@ queries whatever its size.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, Select, select, tuple_
+from sqlalchemy import Engine, Row, Select, select
 
 from catalogue.records import Record, from_json
 from catalogue.store.harvest_tables import record_clusters
@@ -60,8 +60,17 @@ def split_id(global_id: str) -> tuple[str, str]:
     return source, source_id
 
 
-def _pairs(global_ids: Iterable[str]) -> list[tuple[str, str]]:
-    return list(dict.fromkeys(split_id(g) for g in global_ids if ":" in g))
+def _by_source(global_ids: Iterable[str]) -> Iterator[tuple[str, list[str]]]:
+    """(source, source ids) batches: ``source = ? AND source_id IN (...)`` uses the unique
+    (source, source_id) index, where a row-value ``IN`` makes SQLite scan the table."""
+    ids: dict[str, list[str]] = {}
+    for global_id in dict.fromkeys(global_ids):
+        if ":" in global_id:
+            source, source_id = split_id(global_id)
+            ids.setdefault(source, []).append(source_id)
+    for source, values in ids.items():
+        for start in range(0, len(values), CHUNK):
+            yield source, values[start:start + CHUNK]
 
 
 def _entry(row: Row[Any]) -> Entry:
@@ -81,13 +90,11 @@ def _entries_query() -> Select[Any]:
 
 def entries(engine: Engine, global_ids: Sequence[str]) -> dict[str, Entry]:
     """The live records among ``global_ids``, keyed by global id (unknown ids left out)."""
-    pairs = _pairs(global_ids)
     found: dict[str, Entry] = {}
     with engine.connect() as conn:
-        for start in range(0, len(pairs), CHUNK):
-            chunk = pairs[start:start + CHUNK]
-            query = _entries_query().where(
-                tuple_(records.c.source, records.c.source_id).in_(chunk))
+        for source, chunk in _by_source(global_ids):
+            query = _entries_query().where(records.c.source == source,
+                                           records.c.source_id.in_(chunk))
             for row in conn.execute(query):
                 entry = _entry(row)
                 found[entry.global_id] = entry
@@ -104,13 +111,18 @@ def entry(engine: Engine, source: str, source_id: str) -> Entry | None:
 
 
 def latest(engine: Engine, limit: int) -> list[Entry]:
-    """The ``limit`` live records that arrived last (``first_seen``), newest first."""
+    """The ``limit`` live records that arrived last (``first_seen``), newest first.
+
+    Records get their id when they first arrive and ``first_seen`` never changes after,
+    so the primary key's order is the arrival order: walking it backwards finds the
+    newest at once, where sorting on ``first_seen`` (not indexed) reads the whole table.
+    """
     if limit <= 0:
         return []
-    query = _entries_query().order_by(
-        records.c.first_seen.desc(), records.c.id.desc()).limit(limit)
+    query = _entries_query().order_by(records.c.id.desc()).limit(limit)
     with engine.connect() as conn:
-        return [_entry(row) for row in conn.execute(query)]
+        found = [_entry(row) for row in conn.execute(query)]
+    return sorted(found, key=lambda e: (e.first_seen, e.id), reverse=True)
 
 
 def cluster_ids(engine: Engine, global_ids: Sequence[str]) -> dict[str, int]:
@@ -119,16 +131,14 @@ def cluster_ids(engine: Engine, global_ids: Sequence[str]) -> dict[str, int]:
     Light on purpose (no record data): the results page asks it for every ranked hit it
     walks through while folding a work's records from several centres into one result.
     """
-    pairs = _pairs(global_ids)
     found: dict[str, int] = {}
     with engine.connect() as conn:
-        for start in range(0, len(pairs), CHUNK):
-            chunk = pairs[start:start + CHUNK]
+        for source, chunk in _by_source(global_ids):
             query = (
                 select(records.c.id, records.c.source, records.c.source_id,
                        record_clusters.c.cluster_id)
                 .outerjoin(record_clusters, record_clusters.c.record_id == records.c.id)
-                .where(tuple_(records.c.source, records.c.source_id).in_(chunk))
+                .where(records.c.source == source, records.c.source_id.in_(chunk))
             )
             for row in conn.execute(query):
                 cluster = row.cluster_id if row.cluster_id is not None else row.id
