@@ -69,3 +69,15 @@ def test_french_is_the_default_whatever_the_browser_prefers(web_site: object) ->
     assert b'<html lang="fr">' in client.get("/").data
     client.set_cookie("lang", "en")
     assert b'<html lang="en">' in client.get("/").data
+
+
+def test_a_read_only_cache_falls_back_to_a_temporary_folder(tmp_path: Path) -> None:
+    from flask import Flask
+    from flask_babel import force_locale, gettext
+
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    app = Flask(__name__)
+    i18n.init(app, blocked / "translations")
+    with app.test_request_context("/"), force_locale("en"):
+        assert gettext("Rechercher") == "Search"

@@ -16,6 +16,7 @@ content is French and the staff share links expecting French pages.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -61,8 +62,16 @@ def select_locale() -> str:
 
 
 def init(app: Flask, cache: Path) -> Babel:
-    """Compile the catalogs into ``cache`` and set Flask-Babel up on ``app``."""
-    compile_catalogs(cache)
+    """Compile the catalogs into ``cache`` and set Flask-Babel up on ``app``.
+
+    A read-only ``cache`` (a locked-down deployment) falls back to a private temporary
+    folder: the catalogs are small and compile in milliseconds.
+    """
+    try:
+        compile_catalogs(cache)
+    except OSError:
+        cache = Path(tempfile.mkdtemp(prefix="catalogue-translations-"))
+        compile_catalogs(cache)
     babel = Babel()
     babel.init_app(app, locale_selector=select_locale, default_locale=DEFAULT,
                    default_timezone="Europe/Paris", default_translation_directories=str(cache))
