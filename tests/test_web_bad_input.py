@@ -7,6 +7,9 @@ makes sense, the export and record URLs, over the real app and the real index.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -117,3 +120,76 @@ def test_errors_never_leak_a_traceback(web_site: WebSite, monkeypatch: pytest.Mo
     body = response.get_data(as_text=True)
     assert "Erreur interne" in body and "secret internal detail" not in body
     assert "Traceback" not in body
+
+
+# --- hostile records: what a partner's catalogue could send us ------------------------------
+
+
+def _hostile_fill(engine: Any, export: Path) -> None:
+    from catalogue.formats import unimarc
+    from catalogue.records import (
+        Agent,
+        AttachedDocument,
+        Descriptor,
+        Item,
+        Link,
+        Publication,
+        Record,
+        Title,
+    )
+    from tests.web_site import _import
+
+    record = Record(
+        source="partner", source_id="evil-1",
+        title=Title(main=f"Titre {SCRIPT} piégé", subtitle=(ATTRIBUTE,)),
+        agents=(Agent(name=f"Auteur {SCRIPT}", rest='"quote'),),
+        publications=(Publication(publishers=(ATTRIBUTE,), dates=("2020",)),),
+        abstracts=(f"Résumé {SCRIPT} avec jeunes {ATTRIBUTE}",),
+        descriptors=(Descriptor(label=f"Sujet {SCRIPT}"),),
+        keywords=(f'mot "clé" {ATTRIBUTE}',),
+        documents=(AttachedDocument(url="javascript:alert(1)", name=f"Doc {SCRIPT}"),
+                   AttachedDocument(url="https://ok.example/doc.pdf", name="PDF")),
+        links=(Link(url="data:text/html,<script>alert(1)</script>", note="lien"),),
+        items=(Item(barcode="B1", call_number=f"C {SCRIPT}", location=ATTRIBUTE,
+                    status_label=SCRIPT),),
+    )
+    _import(engine, "partner", unimarc.to_iso2709(record))
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory, demo_export: Path) -> Iterator[Any]:
+    from tests.web_site import start_site
+
+    site = start_site(tmp_path_factory.mktemp("hostile"), demo_export, fill=_hostile_fill)
+    yield site
+    site.serving.stop()
+    site.engine.dispose()
+
+
+def test_hostile_record_content_is_escaped_everywhere(hostile_site: Any) -> None:
+    client = hostile_site.client()
+    pages = {
+        "home": client.get("/"),
+        "results": client.get("/recherche?q=jeunes"),
+        "browse": client.get("/recherche"),
+        "record": client.get("/notice/partner/evil-1"),
+        "feed": client.get("/recherche/atom"),
+        "ris": client.get("/export?format=ris&id=partner:evil-1"),
+    }
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        body = response.get_data(as_text=True)
+        if name in ("home", "results", "browse", "record"):
+            assert SCRIPT not in body and ATTRIBUTE not in body, name
+            assert "&lt;script&gt;" in body, name
+    assert "/notice/partner/evil-1" in pages["results"].get_data(as_text=True)
+    assert "<mark>jeunes</mark>" in pages["results"].get_data(as_text=True)
+    record = html.fromstring(pages["record"].data)
+    hrefs = record.xpath("//a/@href")
+    assert not [h for h in hrefs if h.lower().startswith(("javascript:", "data:"))]
+    assert "https://ok.example/doc.pdf" in hrefs
+    assert record.xpath("//script[not(@src)]") == []
+    from lxml import etree
+
+    feed = etree.fromstring(pages["feed"].data)  # well-formed whatever the titles hold
+    assert feed.tag.endswith("feed")
