@@ -53,6 +53,7 @@ dc:rights     'dc:rights' literals only: the catalogue states no rights of its o
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -392,13 +393,21 @@ def dc_values(record: Record) -> list[tuple[str, str]]:
         "coverage": _literals(record, "coverage"),
         "rights": _literals(record, "rights"),
     }
-    cleaner = TextCleaner()
+    # One plain loop: this runs for every record of every oai_dc page the provider serves.
     out: list[tuple[str, str]] = []
     for name in ELEMENTS:
-        texts = (x.strip() if name == "description" else " ".join(x.split())
-                 for x in values[name])
-        texts = (xml_text(cleaner.value(x)) for x in texts)
-        out += [(name, x) for x in _dedup(texts)]
+        seen: set[str] = set()
+        keep_lines = name == "description"
+        for raw in values[name]:
+            if not raw:
+                continue
+            text = raw.strip() if keep_lines else " ".join(raw.split())
+            if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+                text = unicodedata.normalize("NFC", text)
+            text = xml_text(text)
+            if text and text not in seen:
+                seen.add(text)
+                out.append((name, text))
     return out
 
 
