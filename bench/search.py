@@ -111,14 +111,14 @@ def query_mix(index_dir: Path, count: int, seed: int = 7) -> list[tuple[str, str
 
 # --- engines ------------------------------------------------------------------------------
 
-def ours(index_dir: Path) -> Callable[[str], int]:
+def ours(index_dir: Path) -> tuple[Callable[[str], int], Searcher]:
     searcher = Searcher(index_dir, result_cache=0)
 
     def run(query: str) -> int:
         result = searcher.search(SearchRequest(query=query, facets=FACETS, page_size=20))
         return result.total
 
-    return run
+    return run, searcher
 
 
 def bare_whoosh(index_dir: Path) -> Callable[[str], int]:
@@ -278,11 +278,12 @@ def bench(size: int, queries: int, parallel: bool, workdir: Path, cold: int) -> 
     cold_times: dict[str, list[float]] = {c: [] for c in CATEGORIES}
     for category, query in sample:
         start = time.perf_counter()
-        run = ours(ix)
+        run, searcher = ours(ix)
         run(query)
         cold_times[category].append((time.perf_counter() - start) * 1000)
+        searcher.close()
     results.append(row(f"ours, cold (open + 1 query, {len(sample)} queries)", cold_times))
-    run = ours(ix)
+    run, _ = ours(ix)
     results.append(row("ours, first pass", timed(run, mix)))
     results.append(row("ours, warm (facets + highlight)", merge([timed(run, mix)
                                                                  for _ in range(3)])))
