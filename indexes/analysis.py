@@ -129,7 +129,18 @@ class _Whole:
         return len(self.value)
 
 
-class _WordAnalyzer(Analyzer):  # type: ignore[misc]
+class _Stateless(Analyzer):  # type: ignore[misc]
+    """An analyzer without settings: two of the same class are equal (Whoosh compares
+    schemas field by field when it opens an index)."""
+
+    def __eq__(self, other: object) -> bool:
+        return other is not None and self.__class__ is other.__class__
+
+    def __hash__(self) -> int:
+        return hash(self.__class__)
+
+
+class _WordAnalyzer(_Stateless):
     """Split text into words and map each through ``_convert`` (None drops the word).
 
     Positions are renumbered over the kept words, so a phrase with stop words inside
@@ -138,12 +149,6 @@ class _WordAnalyzer(Analyzer):  # type: ignore[misc]
 
     def _convert(self, raw: str) -> str | None:
         raise NotImplementedError
-
-    def __eq__(self, other: object) -> bool:
-        return other is not None and self.__class__ is other.__class__
-
-    def __hash__(self) -> int:
-        return hash(self.__class__)
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
@@ -193,14 +198,8 @@ class FoldingAnalyzer(_WordAnalyzer):
         return word or None
 
 
-class ValuesAnalyzer(Analyzer):  # type: ignore[misc]
+class ValuesAnalyzer(_Stateless):
     """Each ``\\x1f``-separated value is one exact term (facet and identifier fields)."""
-
-    def __eq__(self, other: object) -> bool:
-        return other is not None and self.__class__ is other.__class__
-
-    def __hash__(self) -> int:
-        return hash(self.__class__)
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
