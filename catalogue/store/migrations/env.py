@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import catalogue.store.harvest_tables  # noqa: F401  (registers the harvesting tables)
+import catalogue.store.people_tables  # noqa: F401  (registers the people tables)
 from catalogue.store.tables import metadata
 
 engine = context.config.attributes["engine"]
