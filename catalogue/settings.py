@@ -13,11 +13,16 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from catalogue.formats.charsets import CHARSETS
+from catalogue.people.settings import AccountSettings, MailSettings, parse_accounts, parse_mail
+from catalogue.toml_table import SettingsError, TomlTable
+
+_Table = TomlTable
+__all__ = ["SettingsError", "Settings", "load", "locate"]
 
 ENV_CONFIG = "CATALOGUE_CONFIG"
 FORMATS = ("auto", "unimarc", "marc21", "pmbxml", "marcxml", "dc")
@@ -27,10 +32,6 @@ REPOSITORY_IDENTIFIER = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z][a-zA-Z0-9
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 #: Record fields a curated OAI selection can match terms in.
 SELECTION_FIELDS = ("descriptors", "keywords", "title", "abstracts", "indexing")
-
-
-class SettingsError(Exception):
-    """The configuration cannot be used; the message names the file and the key."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,10 @@ class Settings:
     harvest: HarvestSettings = HarvestSettings()
     index: IndexSettings = IndexSettings()
     web: WebSettings = WebSettings()
+    mail: MailSettings = MailSettings()
+    accounts: AccountSettings = AccountSettings()
+    #: The whole parsed file, for parts that validate their own table (``[dsi]``...).
+    raw: Mapping[str, Any] = field(default_factory=dict)
     secret_key: str = ""
     smtp_password: str = ""
 
@@ -157,40 +162,6 @@ def locate(explicit: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env)
     return Path("config.toml")
-
-
-_KINDS = {int: "an integer", str: "a string", bool: "true or false", dict: "a table",
-          list: "a list"}
-
-
-class _Table:
-    """Typed access to one TOML table that names the key in every error."""
-
-    def __init__(self, data: Mapping[str, Any], prefix: str, path: Path) -> None:
-        self.data, self.prefix, self.path = data, prefix, path
-
-    def _fail(self, key: str, why: str) -> SettingsError:
-        return SettingsError(f"{self.path}: key '{self.prefix}{key}' {why}")
-
-    def get(self, key: str, kind: type, default: Any = ...) -> Any:
-        if key not in self.data:
-            if default is ...:
-                raise self._fail(key, "is missing")
-            return default
-        value = self.data[key]
-        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
-            raise self._fail(key, f"must be {_KINDS.get(kind, kind.__name__)}, got {value!r}")
-        return value
-
-    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
-        value: str = self.get(key, str, default)
-        if value not in choices:
-            raise self._fail(key, f"must be one of {', '.join(choices)} (got {value!r})")
-        return value
-
-    def table(self, key: str) -> _Table:
-        value = self.get(key, dict, {})
-        return _Table(value, f"{self.prefix}{key}.", self.path)
 
 
 def _resolve_url(url: str, base: Path) -> str:
@@ -416,6 +387,9 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
         harvest=_harvest(root.table("harvest")),
         index=_index(root.table("index"), base, data_dir),
         web=_web(root.table("web")),
+        mail=parse_mail(root.table("mail"), environ.get("CATALOGUE_SMTP_PASSWORD", ""), name),
+        accounts=parse_accounts(root.table("accounts")),
+        raw=data,
         secret_key=environ.get("CATALOGUE_SECRET_KEY", ""),
         smtp_password=environ.get("CATALOGUE_SMTP_PASSWORD", ""),
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-import catalogue.store.harvest_tables  # noqa: F401  (registers the harvesting tables)
-import catalogue.store.people_tables  # noqa: F401  (registers the people tables)
+# Importing a table module registers its tables on the shared metadata.
+from catalogue.store import harvest_tables, people_tables  # noqa: F401
 from catalogue.store.tables import metadata
 
 engine = context.config.attributes["engine"]
