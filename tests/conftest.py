@@ -121,3 +121,18 @@ def web_site(tmp_path_factory: pytest.TempPathFactory, demo_export: Path) -> Ite
     yield site
     site.serving.stop()
     site.engine.dispose()
+
+
+# --- Mail -------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def smtp_sink() -> Iterator[Any]:
+    """A real SMTP server on 127.0.0.1 recording what it accepts (see tests/smtp_sink.py)."""
+    from tests.smtp_sink import SmtpSink
+
+    sink = SmtpSink().start()
+    try:
+        yield sink
+    finally:
+        sink.stop()

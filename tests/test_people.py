@@ -1,0 +1,199 @@
+"""People foundation: accounts, signed links, the SMTP mailer and the outbox, against a
+real SQLite store and a real SMTP server (aiosmtpd) on 127.0.0.1."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from catalogue.people import accounts, outbox
+from catalogue.people.accounts import AccountError
+from catalogue.people.mailer import Mailer, compose
+from catalogue.people.settings import AccountSettings
+from catalogue.people.tokens import SIGN_IN, LinkSigner, TokenError
+from catalogue.store import database
+from catalogue.store.people_tables import outbox as outbox_table
+
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture()
+def engine(tmp_path: Path) -> Engine:
+    return database.open_store(f"sqlite:///{tmp_path}/people.db")
+
+
+def test_email_is_normalised_and_unique(engine: Engine) -> None:
+    p = accounts.create(engine, NOW, email="  Elodie.Dupre@Example.FR ", name="Élodie  Dupré")
+    assert p.email == "elodie.dupre@example.fr" and p.name == "Élodie Dupré"
+    assert not p.confirmed
+    with pytest.raises(AccountError, match="existe déjà") as err:
+        accounts.create(engine, NOW, email="ELODIE.DUPRE@example.fr")
+    assert err.value.field == "email"
+    assert accounts.register(engine, NOW, "elodie.dupre@EXAMPLE.fr").id == p.id
+
+
+@pytest.mark.parametrize("bad", ["", "pas une adresse", "a@b", "x@example.fr\r\nBcc: y@z.fr",
+                                 "a" * 250 + "@example.fr"])
+def test_invalid_emails_are_refused_in_french(engine: Engine, bad: str) -> None:
+    with pytest.raises(AccountError) as err:
+        accounts.create(engine, NOW, email=bad)
+    assert err.value.field == "email" and "adresse" in err.value.message
+
+
+def test_names_with_line_breaks_are_refused(engine: Engine) -> None:
+    with pytest.raises(AccountError, match="retour à la ligne"):
+        accounts.create(engine, NOW, email="a@example.fr", name="Eve\r\nBcc: x@example.fr")
+
+
+def test_borrower_without_email_by_card(engine: Engine) -> None:
+    accounts.add_category(engine, "pv", "Politique de la ville")
+    p = accounts.create(engine, NOW, card="L0001", name="Karim B.", category="pv")
+    assert accounts.by_card(engine, "L0001") == p and p.email is None
+    with pytest.raises(AccountError, match="carte est déjà"):
+        accounts.create(engine, NOW, card="L0001")
+    with pytest.raises(AccountError, match="Catégorie inconnue"):
+        accounts.create(engine, NOW, card="L0002", category="nope")
+    assert [p.id] == [x.id for x in accounts.search(engine, "karim")]
+
+
+def test_password_lockout_after_repeated_failures(engine: Engine) -> None:
+    policy = AccountSettings(lockout_attempts=3, lockout_minutes=15)
+    p = accounts.create(engine, NOW, email="bib@example.fr", role="librarian",
+                        password="un mot de passe long")
+    assert accounts.authenticate(engine, "BIB@example.fr", "un mot de passe long", NOW, policy).id == p.id
+    for _ in range(2):
+        with pytest.raises(AccountError, match="incorrect"):
+            accounts.authenticate(engine, "bib@example.fr", "faux", NOW, policy)
+    with pytest.raises(AccountError, match="verrouillé pour 15 min"):
+        accounts.authenticate(engine, "bib@example.fr", "faux", NOW, policy)
+    with pytest.raises(AccountError, match="verrouillé encore"):  # even the right password
+        accounts.authenticate(engine, "bib@example.fr", "un mot de passe long", NOW, policy)
+    later = NOW + timedelta(minutes=16)
+    assert accounts.authenticate(engine, "bib@example.fr", "un mot de passe long", later, policy)
+    with pytest.raises(AccountError, match="incorrect"):  # unknown address: same message
+        accounts.authenticate(engine, "nobody@example.fr", "whatever", NOW, policy)
+    with pytest.raises(AccountError, match="au moins 10"):
+        accounts.set_password(engine, p.id, "court", NOW)
+
+
+def test_sign_in_links_expire_are_spent_and_cannot_be_forged(engine: Engine) -> None:
+    signer = LinkSigner("secret")
+    alice = accounts.create(engine, NOW, email="alice@example.fr")
+    bob = accounts.create(engine, NOW, email="bob@example.fr")
+    token = signer.person_token(SIGN_IN, alice, NOW)
+    ttl = timedelta(minutes=30)
+    assert signer.person_from(engine, SIGN_IN, token, NOW + timedelta(minutes=29), ttl).id == alice.id
+    with pytest.raises(TokenError, match="expiré"):
+        signer.person_from(engine, SIGN_IN, token, NOW + timedelta(minutes=31), ttl)
+    with pytest.raises(TokenError, match="pas valide"):  # another key
+        LinkSigner("other").person_from(engine, SIGN_IN, token, NOW, ttl)
+    with pytest.raises(TokenError, match="pas valide"):  # another purpose
+        signer.person_from(engine, "confirm", token, NOW, ttl)
+    forged = signer.sign("other-purpose", {"p": bob.id, "e": bob.email, "n": bob.login_nonce}, NOW)
+    with pytest.raises(TokenError):
+        signer.person_from(engine, SIGN_IN, forged, NOW, ttl)
+    head, _, sig = token.rpartition(".")
+    with pytest.raises(TokenError):
+        signer.person_from(engine, SIGN_IN, head + "." + sig[::-1], NOW, ttl)
+    accounts.rotate_nonce(engine, alice.id)  # the link was used: replay refused
+    with pytest.raises(TokenError, match="déjà servi"):
+        signer.person_from(engine, SIGN_IN, token, NOW, ttl)
+
+
+def _message(sink: Any, to: str, subject: str = "Votre lien de connexion") -> Any:
+    return compose(sink.mail_settings(), to=to, to_name="Hélène Noël", subject=subject,
+                   text="Bonjour Hélène,\nVoici votre lien : é à ç œ.",
+                   html="<p>Bonjour Hélène</p>", now=NOW)
+
+
+def test_mailer_reports_each_outcome(smtp_sink: Any) -> None:
+    smtp_sink.refuse["later@example.fr"] = 451
+    smtp_sink.refuse["gone@example.fr"] = 550
+    with Mailer(smtp_sink.mail_settings()) as mailer:
+        assert mailer.send(_message(smtp_sink, "ok@example.fr")).status == "sent"
+        assert mailer.send(_message(smtp_sink, "later@example.fr")).status == "retry"
+        assert mailer.send(_message(smtp_sink, "gone@example.fr")).status == "refused"
+        smtp_sink.drop_next = 1
+        assert mailer.send(_message(smtp_sink, "dropped@example.fr")).status == "sent"  # retried once
+        smtp_sink.drop_next = 2
+        assert mailer.send(_message(smtp_sink, "dropped2@example.fr")).status == "retry"
+        assert mailer.send(_message(smtp_sink, "after@example.fr")).status == "sent"
+    got = smtp_sink.messages_to("ok@example.fr")[0]
+    assert got["Subject"] == "Votre lien de connexion"
+    assert str(got["To"]) == "Hélène Noël <ok@example.fr>"
+    assert got["Message-ID"].endswith("@crpv.example.fr>") and got["Date"]
+    assert "é à ç œ" in got.get_body(("plain",)).get_content()
+    assert got.get_body(("html",)).get_content().strip() == "<p>Bonjour Hélène</p>"
+    assert [r.rcpt_tos for r in smtp_sink.received] == [
+        ["ok@example.fr"], ["dropped@example.fr"], ["after@example.fr"]]
+
+
+def test_mailer_with_the_server_down_says_retry_without_waiting(smtp_sink: Any) -> None:
+    settings = smtp_sink.mail_settings()
+    smtp_sink.stop()
+    with Mailer(settings) as mailer:
+        outcomes = [mailer.send(_message(smtp_sink, f"p{n}@example.fr")) for n in range(3)]
+    assert {o.status for o in outcomes} == {"retry"} and "unreachable" in outcomes[0].detail
+
+
+def test_header_injection_in_subject_is_refused(smtp_sink: Any) -> None:
+    with pytest.raises(ValueError):
+        _message(smtp_sink, "ok@example.fr", subject="Alerte\r\nBcc: victim@example.fr")
+
+
+def test_throttle_spaces_messages(smtp_sink: Any) -> None:
+    slept: list[float] = []
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    with Mailer(smtp_sink.mail_settings(per_minute=60), sleep=sleep,
+                monotonic=lambda: now[0]) as mailer:
+        for n in range(3):
+            mailer.send(_message(smtp_sink, f"t{n}@example.fr"))
+            now[0] += 0.25  # the send itself takes a while
+    assert slept == pytest.approx([0.75, 0.75])
+
+
+def test_outbox_retries_until_accepted_and_gives_up_on_refusal(engine: Engine, smtp_sink: Any) -> None:
+    settings = smtp_sink.mail_settings(retry_minutes=10)
+    outbox.queue(engine, _message(smtp_sink, "a@example.fr"), kind="confirm", now=NOW)
+    outbox.queue(engine, _message(smtp_sink, "b@example.fr"), kind="confirm", now=NOW)
+    outbox.queue(engine, _message(smtp_sink, "c@example.fr"), kind="confirm", now=NOW)
+    smtp_sink.refuse["b@example.fr"] = 450
+    smtp_sink.refuse["c@example.fr"] = 550
+    report = outbox.drain(engine, settings, NOW)
+    assert (report.sent, report.retried, report.failed) == (1, 1, 1)
+    assert outbox.drain(engine, settings, NOW + timedelta(minutes=5)).sent == 0  # not due yet
+    del smtp_sink.refuse["b@example.fr"]
+    assert outbox.drain(engine, settings, NOW + timedelta(minutes=11)).sent == 1
+    assert outbox.drain(engine, settings, NOW + timedelta(hours=1)) == outbox.DrainReport()
+    assert sorted(r.rcpt_tos[0] for r in smtp_sink.received) == ["a@example.fr", "b@example.fr"]
+    with engine.connect() as conn:
+        rows = conn.execute(select(outbox_table.c.recipient, outbox_table.c.failed,
+                                   outbox_table.c.last_error).order_by(outbox_table.c.id)).all()
+    assert rows[2].failed and rows[2].last_error.startswith("550")
+
+
+def test_gdpr_export_and_delete(engine: Engine) -> None:
+    p = accounts.create(engine, NOW, email="x@example.fr", password="assez long !!")
+    data = accounts.export(engine, p.id)
+    assert data["email"] == "x@example.fr" and "password_hash" not in data
+    outbox.queue(engine, compose(accounts_settings(), to="x@example.fr", subject="s", text="t",
+                                 now=NOW), kind="confirm", now=NOW, person_id=p.id)
+    accounts.delete(engine, p.id)
+    assert accounts.get(engine, p.id) is None
+    with engine.connect() as conn:
+        assert conn.execute(select(outbox_table)).all() == []
+
+
+def accounts_settings() -> Any:
+    from catalogue.people.settings import MailSettings
+
+    return MailSettings(sender="doc@crpv.example.fr")
