@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from catalogue import demo, union
 from catalogue.commands.index import after_ingest, reindex_command
+from catalogue.commands.people import mail_command, users_command
 from catalogue.formats.base import FormatError, Parsed
 from catalogue.formats.charsets import CHARSETS
 from catalogue.formats.detect import FORMATS
@@ -182,6 +183,8 @@ from catalogue.commands.harvest import harvest_command, scheduler_command  # noq
 main.add_command(harvest_command)
 main.add_command(scheduler_command)
 main.add_command(reindex_command)
+main.add_command(users_command)
+main.add_command(mail_command)
 
 
 @main.command("serve")

@@ -25,6 +25,7 @@ from catalogue.settings import Settings
 
 log = logging.getLogger("catalogue.scheduler")
 MISFIRE_GRACE_SECONDS = 6 * 3600
+MAIL_EXECUTOR = "mail"
 
 
 def run_source(settings: Settings, engine: Engine, slug: str,
@@ -59,7 +60,10 @@ def build(settings: Settings, job: Callable[[str], object],
     """A scheduler holding one job per source with a ``schedule`` (not started)."""
     sched = scheduler or BlockingScheduler(timezone=settings.harvest.timezone)
     sched.configure(
-        executors={"default": ThreadPoolExecutor(max_workers=1)},
+        # Store writers share one thread; mail has its own, so a sign-in link is not
+        # held back by a two-hour harvest.
+        executors={"default": ThreadPoolExecutor(max_workers=1),
+                   MAIL_EXECUTOR: ThreadPoolExecutor(max_workers=1)},
         job_defaults={"coalesce": True, "max_instances": 1,
                       "misfire_grace_time": MISFIRE_GRACE_SECONDS},
         timezone=settings.harvest.timezone,
@@ -75,3 +79,17 @@ def build(settings: Settings, job: Callable[[str], object],
                       args=[source.slug], id=f"source:{source.slug}",
                       name=f"{source.kind} {source.slug}", replace_existing=True)
     return sched
+
+
+def add_outbox_job(sched: BaseScheduler, settings: Settings, engine: Engine) -> None:
+    """Send the mails web requests queued (sign-in links, confirmations) every few seconds."""
+    from catalogue.clock import utcnow
+    from catalogue.people import outbox
+
+    def send() -> None:
+        report = outbox.drain(engine, settings.mail, utcnow())
+        if report != outbox.DrainReport():
+            log.info("%s", report)
+
+    sched.add_job(send, "interval", seconds=settings.mail.outbox_seconds, id="mail:outbox",
+                  name="mail outbox", executor=MAIL_EXECUTOR, replace_existing=True)

@@ -141,10 +141,8 @@ def scheduler_command(obj: _Obj) -> None:
     index_dir = settings.index.dir  # updated after each job when it exists
     sched = scheduler.build(settings,
                             lambda slug: scheduler.run_source(settings, engine, slug, index_dir))
+    scheduler.add_outbox_job(sched, settings, engine)
     jobs = sched.get_jobs()
-    if not jobs:
-        click.echo("error: no source has a schedule in the configuration", err=True)
-        sys.exit(2)
     for job in jobs:
         click.echo(f"scheduled {job.name}: {job.trigger}")
     try:

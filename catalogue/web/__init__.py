@@ -19,10 +19,12 @@ from catalogue.opac.service import Opac
 from catalogue.settings import Settings
 from catalogue.store import database
 from catalogue.web import (
+    account,
     api,
     errors,
     exports,
     feeds,
+    guards,
     i18n,
     language,
     oai_provider,
@@ -59,12 +61,14 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     app.extensions["catalogue.settings"] = settings
     store = engine if engine is not None else database.open_store(settings.store_url)
     app.extensions["catalogue.engine"] = store
+    app.extensions["catalogue.clock"] = clock
     attach(app, Opac(settings, store, searcher or Searcher(settings.index.dir)))
     i18n.init(app, settings.data_dir / "cache" / "translations")
     csrf = CSRFProtect(app)
+    guards.init(app, settings, store, app.config["SECRET_KEY"])
     oai_provider.register(app, settings, store, clock)
     csrf.exempt(app.blueprints["oai"])  # harvesters POST without a session: OAI-PMH allows it
-    for part in (search, record, exports, feeds, api, language):
+    for part in (search, record, exports, feeds, api, language, account):
         app.register_blueprint(part.bp)
     pages.register(app)
     errors.register(app)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import cast
 
 from flask import Flask, current_app
+from sqlalchemy import Engine
 
+from catalogue.clock import Clock
 from catalogue.opac.service import Opac
+from catalogue.settings import Settings
 from indexes import IndexMissing
 
 KEY = "catalogue.opac"
@@ -33,3 +37,19 @@ def warm(app: Flask) -> str:
     except IndexMissing as exc:
         return f"warning: {exc}"
     return "search index loaded"
+
+
+def engine() -> Engine:
+    """The running application's store."""
+    return cast(Engine, current_app.extensions["catalogue.engine"])
+
+
+def settings() -> Settings:
+    """The running application's configuration."""
+    return cast(Settings, current_app.extensions["catalogue.settings"])
+
+
+def now() -> datetime:
+    """The application clock's current time (tests inject their own clock)."""
+    clock = cast(Clock, current_app.extensions["catalogue.clock"])
+    return clock()

@@ -1,0 +1,106 @@
+"""``catalogue users`` (staff and people) and ``catalogue mail`` (the outbox).
+
+Passwords are never arguments (they would stay in the shell history and in ``ps``):
+they are prompted for, or read from standard input with ``--password-stdin``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Protocol
+
+import click
+
+from catalogue.clock import utcnow
+from catalogue.people import accounts, outbox
+from catalogue.people.accounts import AccountError
+from catalogue.settings import Settings
+
+
+class _Obj(Protocol):
+    @property
+    def settings(self) -> Settings: ...
+
+    def engine(self) -> Any: ...
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group("users")
+def users_command() -> None:
+    """Staff accounts and people (subscribers, borrowers)."""
+
+
+@users_command.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["librarian", "admin", "none"]), default="librarian",
+              show_default=True, help="Staff role ('none': a public account).")
+@click.option("--name", default="", help="Full name shown on the pages.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_obj
+def add_user(obj: _Obj, email: str, role: str, name: str, password_stdin: bool) -> None:
+    """Create an account (staff get a password; the address counts as confirmed)."""
+    staff = role != "none"
+    password = ""
+    if staff:
+        password = (sys.stdin.readline().rstrip("\n") if password_stdin else
+                    click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    try:
+        person = accounts.create(obj.engine(), utcnow(), email=email, name=name,
+                                 role=role if staff else "", password=password, confirmed=True)
+    except AccountError as exc:
+        _fail(f"{exc.field or 'account'}: {exc.message}")
+        return
+    click.echo(f"created {person.email} (id {person.id}, role {person.role or 'public'})")
+
+
+@users_command.command("password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_obj
+def set_password(obj: _Obj, email: str, password_stdin: bool) -> None:
+    """Set a new password (and unlock the account)."""
+    engine = obj.engine()
+    person = accounts.by_email(engine, email)
+    if person is None:
+        _fail(f"no account for {email}")
+        return
+    password = (sys.stdin.readline().rstrip("\n") if password_stdin else
+                click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    try:
+        accounts.set_password(engine, person.id, password, utcnow())
+    except AccountError as exc:
+        _fail(exc.message)
+    click.echo(f"password set for {person.email}")
+
+
+@users_command.command("list")
+@click.option("--staff", is_flag=True, help="Only librarians and administrators.")
+@click.argument("text", default="")
+@click.pass_obj
+def list_users(obj: _Obj, staff: bool, text: str) -> None:
+    """People whose name, email or card contains TEXT."""
+    for person in accounts.search(obj.engine(), text, limit=500):
+        if staff and not person.is_staff:
+            continue
+        click.echo(f"{person.id}\t{person.email or '-'}\t{person.role or 'public'}\t"
+                   f"{person.card or '-'}\t{person.name}")
+
+
+@click.group("mail")
+def mail_command() -> None:
+    """Outgoing mail."""
+
+
+@mail_command.command("send")
+@click.pass_obj
+def send_outbox(obj: _Obj) -> None:
+    """Send the queued mails now (the scheduler does it every [mail] outbox_seconds)."""
+    settings = obj.settings
+    report = outbox.drain(obj.engine(), settings.mail, utcnow())
+    click.echo(str(report))
+    if report.retried or report.failed:
+        sys.exit(1)
