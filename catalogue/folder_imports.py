@@ -18,6 +18,7 @@ from catalogue import union
 from catalogue.clock import Clock, utcnow
 from catalogue.formats.base import FormatError
 from catalogue.settings import Settings, Source
+from catalogue.source_lock import source_lock
 from catalogue.store.ingest import Ingest, RunReport
 from harvesters.dropfolder import DropFolder, Outcome, Processed
 from harvesters.pmb import open_export
@@ -70,8 +71,13 @@ def importer(engine: Engine, settings: Settings, source: Source,
 
 def process_folder(engine: Engine, settings: Settings, source: Source, *,
                    clock: Clock = utcnow, now: Callable[[], float] = time.time) -> list[Processed]:
-    """Import every complete file waiting in ``source``'s drop folder."""
+    """Import every complete file waiting in ``source``'s drop folder.
+
+    Raises:
+        SourceBusy: another process is harvesting or importing this source.
+    """
     if source.folder is None:
         return []
     folder = DropFolder(source.folder, settle_seconds=source.settle_seconds, now=now)
-    return folder.process(importer(engine, settings, source, clock))
+    with source_lock(settings.data_dir, source.slug, "drop-folder import"):
+        return folder.process(importer(engine, settings, source, clock))

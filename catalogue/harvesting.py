@@ -23,6 +23,7 @@ from sqlalchemy import Engine, and_, desc, insert, or_, select, update
 from catalogue import union
 from catalogue.clock import Clock, utcnow
 from catalogue.settings import Settings, Source
+from catalogue.source_lock import source_lock
 from catalogue.store.harvest_tables import harvest_runs, harvest_state
 from catalogue.store.ingest import Ingest, Problem
 from catalogue.store.tables import records, sources
@@ -73,7 +74,7 @@ def ensure_source(engine: Engine, source: Source, now: datetime) -> None:
 def _start_run(engine: Engine, source: Source, kind: str, now: datetime, **values: object) -> int:
     ensure_source(engine, source, now)
     with engine.begin() as conn:
-        # A run still 'running' here was killed: only one writer runs at a time.
+        # A run still 'running' here was killed: we hold the source's lock (source_lock).
         conn.execute(update(harvest_runs)
                      .where(harvest_runs.c.source == source.slug, harvest_runs.c.status == "running")
                      .values(status="interrupted", message="the process stopped mid-run"))
@@ -216,7 +217,20 @@ def harvest_source(
         full: list everything and tombstone what the partner no longer has.
         from_: harvest from this moment instead of the last successful harvest.
         on_page: called after each committed page (progress display).
+
+    Raises:
+        SourceBusy: another process is harvesting this source; nothing was done (no run
+            is recorded, the other run is left alone).
     """
+    with source_lock(settings.data_dir, source.slug, "harvest"):
+        return _harvest(engine, settings, source, session=session, full=full, from_=from_,
+                        clock=clock, sleep=sleep, on_page=on_page)
+
+
+def _harvest(engine: Engine, settings: Settings, source: Source, *,
+             session: requests.Session | None, full: bool, from_: datetime | None,
+             clock: Clock, sleep: Callable[[float], None],
+             on_page: ProgressFn | None) -> HarvestReport:
     started, tick = clock(), time.monotonic()
     prefix = source.metadata_prefix or DEFAULT_PREFIX.get(source.format, "oai_dc")
     sets = " ".join(source.sets)

@@ -21,11 +21,25 @@ from sqlalchemy import Engine
 
 from catalogue.folder_imports import process_folder
 from catalogue.harvesting import harvest_source
-from catalogue.settings import Settings
+from catalogue.settings import Settings, Source
+from catalogue.source_lock import SourceBusy
 
 log = logging.getLogger("catalogue.scheduler")
 MISFIRE_GRACE_SECONDS = 6 * 3600
 MAIL_EXECUTOR = "mail"
+
+
+def _run(settings: Settings, engine: Engine, source: Source) -> str:
+    slug = source.slug
+    if source.kind == "oai":
+        report = harvest_source(engine, settings, source)
+        return (f"harvest {slug}: {report.status}, pages {report.pages}, added {report.added}, "
+                f"updated {report.updated}, deleted {report.deleted}, rejected {report.rejected}, "
+                f"retries {report.retries}, {report.duration:.1f} s"
+                + (f" - {report.message}" if report.message else ""))
+    done = process_folder(engine, settings, source)
+    return f"folder {slug}: " + (", ".join(
+        f"{p.name} {'done' if p.ok else 'failed'}" for p in done) or "nothing new")
 
 
 def run_source(settings: Settings, engine: Engine, slug: str,
@@ -36,16 +50,12 @@ def run_source(settings: Settings, engine: Engine, slug: str,
     index is derived: it is updated after the store has committed, never before).
     """
     source = settings.source(slug)
-    if source.kind == "oai":
-        report = harvest_source(engine, settings, source)
-        line = (f"harvest {slug}: {report.status}, pages {report.pages}, added {report.added}, "
-                f"updated {report.updated}, deleted {report.deleted}, rejected {report.rejected}, "
-                f"retries {report.retries}, {report.duration:.1f} s"
-                + (f" - {report.message}" if report.message else ""))
-    else:
-        done = process_folder(engine, settings, source)
-        line = f"folder {slug}: " + (", ".join(
-            f"{p.name} {'done' if p.ok else 'failed'}" for p in done) or "nothing new")
+    try:
+        line = _run(settings, engine, source)
+    except SourceBusy as exc:  # `catalogue harvest` got there first: its run stands
+        line = f"skipped {exc}"
+        log.warning(line)
+        return line
     if index_dir is not None and index_dir.is_dir():
         from catalogue.indexing import update_index
 

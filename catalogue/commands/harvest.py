@@ -19,6 +19,7 @@ from catalogue.commands.index import after_ingest
 from catalogue.folder_imports import process_folder
 from catalogue.harvesting import HarvestReport, harvest_source
 from catalogue.settings import Settings, SettingsError, Source
+from catalogue.source_lock import SourceBusy
 from harvesters.oaipmh import PageBatch
 
 MAX_LISTED = 20
@@ -122,7 +123,11 @@ def harvest_command(obj: _Obj, slugs: tuple[str, ...], everything: bool, full: b
             click.echo(f"error: {exc}", err=True)
             failed += 1
             continue
-        if not _harvest_one(engine, settings, source, full, since):
+        try:
+            if not _harvest_one(engine, settings, source, full, since):
+                failed += 1
+        except SourceBusy as exc:
+            click.echo(f"error: {exc}", err=True)
             failed += 1
     after_ingest(settings, engine, lambda line: click.echo(line, err=True))
     if failed:
