@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 # Importing a table module registers its tables on the shared metadata.
-from catalogue.store import harvest_tables, people_tables  # noqa: F401
+from catalogue.store import circulation_tables, harvest_tables, people_tables  # noqa: F401
 from catalogue.store.tables import metadata
 
 engine = context.config.attributes["engine"]
