@@ -197,3 +197,27 @@ def accounts_settings() -> Any:
     from catalogue.people.settings import MailSettings
 
     return MailSettings(sender="doc@crpv.example.fr")
+
+
+def test_users_and_mail_commands(config_path: Path, smtp_sink: Any) -> None:
+    from click.testing import CliRunner
+
+    from catalogue.cli import main
+
+    with config_path.open("a", encoding="utf-8") as fh:
+        fh.write(f'\n[mail]\nport = {smtp_sink.port}\nsender = "doc@crpv.example.fr"\n')
+    runner = CliRunner()
+    args = ["--config", str(config_path)]
+    done = runner.invoke(main, [*args, "users", "add", "Bib@Example.fr", "--role", "admin",
+                                "--name", "Anne", "--password-stdin"], input="assez long !!\n")
+    assert done.exit_code == 0 and "created bib@example.fr" in done.output
+    short = runner.invoke(main, [*args, "users", "add", "x@example.fr", "--password-stdin"],
+                          input="court\n")
+    assert short.exit_code == 2 and "au moins 10" in short.output
+    dup = runner.invoke(main, [*args, "users", "add", "bib@example.fr", "--password-stdin"],
+                        input="assez long !!\n")
+    assert dup.exit_code == 2 and "existe déjà" in dup.output
+    listed = runner.invoke(main, [*args, "users", "list", "--staff"])
+    assert "bib@example.fr\tadmin" in listed.output
+    assert runner.invoke(main, [*args, "mail", "send"]).output.strip() == \
+        "outbox: 0 sent, 0 to retry, 0 failed"
