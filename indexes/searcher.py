@@ -43,6 +43,10 @@ FEW_HITS = 3
 RESULT_CACHE = 512
 
 
+class QueryError(Exception):
+    """A query that :meth:`Searcher.select` cannot evaluate as written."""
+
+
 class _Generation:
     """Everything tied to one state of the index: searcher, postings, caches."""
 
@@ -55,6 +59,14 @@ class _Generation:
         self.ranker = Ranker(self.postings)
         self.results: OrderedDict[Any, SearchResult] = OrderedDict()
         self._sort_keys: dict[str, list[bytes]] = {}
+        self._global_ids: dict[int, str] | None = None
+
+    def global_ids(self) -> dict[int, str]:
+        """Document number -> global id of every live document (read once)."""
+        if self._global_ids is None:
+            self._global_ids = {doc: str(fields[ID])
+                                for doc, fields in self.searcher.reader().iter_docs()}
+        return self._global_ids
 
     def sort_key(self, column: str) -> list[bytes]:
         keys = self._sort_keys.get(column)
@@ -170,6 +182,29 @@ class Searcher:
             gen = self._fresh()
             return len(self._matching(gen, req, syntax.parse(req.query))[0])
 
+    def select(self, query: str,
+               filters: Mapping[str, tuple[str, ...]] | None = None) -> frozenset[str]:
+        """Global ids of every record matching, unranked and never degraded (DSI equations).
+
+        Unlike :meth:`search`, a query that cannot be evaluated is an error: an alert must
+        not silently turn into plain words and mail its subscriber unrelated records.
+
+        Raises:
+            QueryError: the query or a filter cannot be evaluated.
+        """
+        unknown = sorted(set(filters or {}) - set(FACETS))
+        if unknown:
+            raise QueryError(f"unknown filter: {', '.join(unknown)}")
+        req = SearchRequest(query=query, filters=filters or {}).bounded()
+        with self._lock:
+            gen = self._fresh()
+            try:
+                final = self._matching(gen, req, syntax.parse(req.query))[0]
+            except Exception as exc:
+                raise QueryError(f"{type(exc).__name__}: {exc}") from exc
+            ids = gen.global_ids()
+            return frozenset(ids[doc] for doc in final)
+
     def _matching(self, gen: _Generation, req: SearchRequest,
                   node: syntax.Node) -> tuple[DocSet, DocSet, dict[str, set[int]]]:
         matched = gen.evaluator.docs(node)
@@ -223,7 +258,7 @@ class Searcher:
         )
 
     def _suggest(self, gen: _Generation, req: SearchRequest, total: int) -> str | None:
-        corrected = spelling.correct(req.query, gen.postings, gen.searcher)
+        corrected = spelling.correct(req.query, gen.postings, gen.searcher, gen.columns)
         if corrected is None or corrected == req.query:
             return None
         found = len(self._matching(gen, req, syntax.parse(corrected))[0])

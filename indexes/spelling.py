@@ -12,18 +12,28 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from whoosh.reading import TermNotFound  # type: ignore[import-untyped]
+
 from indexes.analysis import STOP_WORDS, WORD, simplify
+from indexes.facets import FacetColumns
 from indexes.postings import Postings
-from indexes.schema import WORDS
+from indexes.schema import AUTHORS, DISPLAY_TITLE, SNIPPET, WORDS
 
 #: A word found in at most this many records is worth correcting.
 RARE = 1
 #: Longer words are not corrected (the edit automaton grows with the word).
 MAX_WORD = 30
+#: Records whose stored text is read to find how a folded word is written.
+SURFACE_DOCS = 20
 
 
-def correct(text: str, postings: Postings, searcher: Any) -> str | None:
-    """``text`` with its unknown words corrected, or None when nothing was changed."""
+def correct(text: str, postings: Postings, searcher: Any,
+            columns: FacetColumns | None = None) -> str | None:
+    """``text`` with its unknown words corrected, or None when nothing was changed.
+
+    ``columns`` (the generation's facet columns) lets a correction found only in
+    descriptors or collections be spelled as there.
+    """
     corrector = searcher.corrector(WORDS)
     replacements: dict[str, str] = {}
     for raw in WORD.findall(text):
@@ -34,8 +44,37 @@ def correct(text: str, postings: Postings, searcher: Any) -> str | None:
             continue
         found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
         if found and found[0] != word and postings.frequency(WORDS, found[0]) > RARE:
-            replacements[raw] = found[0]
+            replacements[raw] = surface(found[0], searcher, columns)
     if not replacements:
         return None
     pattern = re.compile("|".join(rf"(?<!\w){re.escape(r)}(?!\w)" for r in replacements))
     return pattern.sub(lambda m: replacements[m.group(0)], text)
+
+
+def surface(word: str, searcher: Any, columns: FacetColumns | None = None) -> str:
+    """How the catalogue writes the folded ``word``: ``delinquance`` -> ``délinquance``.
+
+    The ``words`` lexicon is folded (so ``delinquance`` and ``délinquance`` are one
+    term); a suggestion should still read as French. The stored text (and descriptors
+    and collections) of the first few records holding the word gives its accented
+    spelling, lower-cased; the folded word is kept when none of them shows it.
+    """
+    try:
+        matcher = searcher.postings(WORDS, word)
+    except TermNotFound:
+        return word
+    seen = 0
+    while matcher.is_active() and seen < SURFACE_DOCS:
+        doc = matcher.id()
+        stored = searcher.stored_fields(doc)
+        texts = [str(stored.get(field) or "") for field in (DISPLAY_TITLE, SNIPPET, AUTHORS)]
+        if columns is not None:
+            texts += [" ".join(columns.column(name)[doc]) for name in ("descriptor", "collection")]
+        for text in texts:
+            for raw in WORD.findall(text):
+                if simplify(raw) == word:
+                    spelled: str = raw.lower()
+                    return spelled.split("'")[-1] if "'" in spelled else spelled
+        seen += 1
+        matcher.next()
+    return word

@@ -179,7 +179,7 @@ def test_sort_orders(web_site: WebSite, sort: str) -> None:
 def test_did_you_mean(web_site: WebSite) -> None:
     _, doc = get(web_site, "/recherche?q=prevnetion")
     link = doc.xpath('//p[@class="suggestion"]/a')[0]
-    assert link.text == "prevention"
+    assert link.text == "prévention"  # spelled as the catalogue writes it
     _, fixed = get(web_site, link.get("href"))
     assert count_of(fixed) > 0
 
