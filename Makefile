@@ -22,15 +22,16 @@ install-test: $(BIN)/python
 	sh tests/browser/install.sh
 
 ## Set up, generate the demo PMB export, import it, build the search index, then serve the
-## catalogue on http://$(HOST):$(PORT) in the foreground, the scheduler running beside it
-## (Ctrl-C stops both).
+## catalogue on http://$(HOST):$(PORT) in the foreground, the scheduler and the demo's mail
+## sink (messages kept in var/mail) running beside it (Ctrl-C stops all three).
 run: install
 	$(BIN)/catalogue --config $(CONFIG) demo --output $(DEMO)
 	$(BIN)/catalogue --config $(CONFIG) import $(DEMO) --source crpv --full
 	$(BIN)/catalogue --config $(CONFIG) reindex
 	$(BIN)/catalogue --config $(CONFIG) sources
-	@$(BIN)/catalogue --config $(CONFIG) scheduler & scheduler=$$!; \
-	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
+	@$(BIN)/catalogue --config $(CONFIG) mail sink & sink=$$!; \
+	$(BIN)/catalogue --config $(CONFIG) scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler $$sink 2>/dev/null; wait $$scheduler $$sink 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/catalogue --config $(CONFIG) serve --host $(HOST) --port $(PORT)
 
 ## Install what the tests need and run linters, type checks and the whole suite.

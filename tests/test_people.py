@@ -221,3 +221,28 @@ def test_users_and_mail_commands(config_path: Path, smtp_sink: Any) -> None:
     assert "bib@example.fr\tadmin" in listed.output
     assert runner.invoke(main, [*args, "mail", "send"]).output.strip() == \
         "outbox: 0 sent, 0 to retry, 0 failed"
+
+
+def test_mail_sink_keeps_each_message_as_a_file(tmp_path: Path) -> None:
+    import socket
+
+    from catalogue.people import mailsink
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = mailsink.start(tmp_path / "mail", port=port)
+    try:
+        from catalogue.people.settings import MailSettings
+
+        settings = MailSettings(port=port, sender="doc@crpv.example.fr")
+        with Mailer(settings) as mailer:
+            for n in range(2):
+                msg = compose(settings, to=f"p{n}@example.fr", subject="Nouveautés",
+                              text="Délinquance juvénile", now=NOW)
+                assert mailer.send(msg).sent
+    finally:
+        controller.stop()
+    files = sorted((tmp_path / "mail").glob("*.eml"))
+    assert len(files) == 2
+    assert b"p1@example.fr" in files[1].read_bytes()

@@ -104,3 +104,32 @@ def send_outbox(obj: _Obj) -> None:
     click.echo(str(report))
     if report.retried or report.failed:
         sys.exit(1)
+
+
+@mail_command.command("sink")
+@click.option("--host", default=None, help="Address to listen on (default: [mail] host).")
+@click.option("--port", type=int, default=None, help="Port (default: [mail] port).")
+@click.option("--folder", type=click.Path(file_okay=False), default=None,
+              help="Where messages are kept (default: DATA_DIR/mail).")
+@click.pass_obj
+def mail_sink(obj: _Obj, host: str | None, port: int | None, folder: str | None) -> None:
+    """A local SMTP server keeping every message as an .eml file (the demo's mailbox)."""
+    import threading
+    from pathlib import Path
+
+    from catalogue.people import mailsink
+
+    settings = obj.settings
+    where = Path(folder) if folder else settings.data_dir / "mail"
+    try:
+        controller = mailsink.start(where, host or settings.mail.host, port or settings.mail.port)
+    except (OSError, RuntimeError) as exc:
+        _fail(f"cannot listen on {host or settings.mail.host}:{port or settings.mail.port}: {exc}")
+        return
+    click.echo(f"mail sink on {controller.hostname}:{controller.port}, messages in {where}")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
