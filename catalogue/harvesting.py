@@ -20,8 +20,9 @@ from datetime import datetime, timedelta
 import requests
 from sqlalchemy import Engine, and_, desc, insert, or_, select, update
 
-from catalogue import union
+from catalogue import reconciliation, union
 from catalogue.clock import Clock, utcnow
+from catalogue.reconciliation import Reconciliation
 from catalogue.settings import Settings, Source
 from catalogue.source_lock import source_lock
 from catalogue.store.harvest_tables import harvest_runs, harvest_state
@@ -61,6 +62,7 @@ class HarvestReport:
     started_at: datetime | None = None
     import_run: int | None = None
     problems: list[Problem] = field(default_factory=list)
+    reconciliation: Reconciliation | None = None
 
 
 def ensure_source(engine: Engine, source: Source, now: datetime) -> None:
@@ -210,6 +212,7 @@ def harvest_source(
     clock: Clock = utcnow,
     sleep: Callable[[float], None] = time.sleep,
     on_page: ProgressFn | None = None,
+    reconcile: bool = False,
 ) -> HarvestReport:
     """Harvest one OAI-PMH source into the store; a failure is a report, never an exception.
 
@@ -217,6 +220,9 @@ def harvest_source(
         full: list everything and tombstone what the partner no longer has.
         from_: harvest from this moment instead of the last successful harvest.
         on_page: called after each committed page (progress display).
+        reconcile: list the partner's identifiers afterwards and delete what it no longer
+            lists, whether or not ``[harvest] reconcile_days`` makes it due (see
+            :mod:`catalogue.reconciliation`).
 
     Raises:
         SourceBusy: another process is harvesting this source; nothing was done (no run
@@ -224,13 +230,13 @@ def harvest_source(
     """
     with source_lock(settings.data_dir, source.slug, "harvest"):
         return _harvest(engine, settings, source, session=session, full=full, from_=from_,
-                        clock=clock, sleep=sleep, on_page=on_page)
+                        clock=clock, sleep=sleep, on_page=on_page, reconcile=reconcile)
 
 
 def _harvest(engine: Engine, settings: Settings, source: Source, *,
              session: requests.Session | None, full: bool, from_: datetime | None,
              clock: Clock, sleep: Callable[[float], None],
-             on_page: ProgressFn | None) -> HarvestReport:
+             on_page: ProgressFn | None, reconcile: bool) -> HarvestReport:
     started, tick = clock(), time.monotonic()
     prefix = source.metadata_prefix or DEFAULT_PREFIX.get(source.format, "oai_dc")
     sets = " ".join(source.sets)
@@ -296,10 +302,16 @@ def _harvest(engine: Engine, settings: Settings, source: Source, *,
         notes += outcome.notes
         report.restarts = outcome.restarts
         done = ingest.finish()
+        ingest = None  # committed: what follows must not mark it interrupted
         report.problems = done.problems
         if report.full:
             runs = (chain.import_runs if chain else ()) + (done.run_id,)
             report.deleted += _sweep(engine, source.slug, runs, clock())
+        elif reconcile or (start_from is not None and reconciliation.due(
+                engine, source.slug, h.reconcile_days, clock())):
+            report.reconciliation = reconciliation.reconcile(engine, harvester, plan,
+                                                             url=source.url, clock=clock)
+            notes.append(report.reconciliation.line())
         union.refresh(engine, source.slug)
         report.retries = client.stats.retries
         previous = _incremental_from(engine, source.slug, 0)

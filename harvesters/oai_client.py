@@ -111,7 +111,15 @@ class OAIClient:
             BadResumptionToken: the partner refused a token mid-list.
             OAIError, MalformedResponse, EndpointUnreachable: the list cannot go on.
         """
-        params = {"verb": "ListRecords", "metadataPrefix": metadata_prefix}
+        return self._list("ListRecords", metadata_prefix, set_spec, from_, until)
+
+    def list_identifiers(self, metadata_prefix: str, set_spec: str | None = None) -> Iterator[Page]:
+        """Every page of a ListIdentifiers (pages of ``<header>`` elements), as :meth:`list_records`."""
+        return self._list("ListIdentifiers", metadata_prefix, set_spec, None, None)
+
+    def _list(self, verb: str, metadata_prefix: str, set_spec: str | None, from_: str | None,
+              until: str | None) -> Iterator[Page]:
+        params = {"verb": verb, "metadataPrefix": metadata_prefix}
         if set_spec:
             params["set"] = set_spec
         if from_:
@@ -120,8 +128,8 @@ class OAIClient:
             params["until"] = until
         tokens: set[str] = set()
         while True:
-            root, body = self.fetch_body(params, what="ListRecords")
-            page = replace(oai.read_page(root), body=body)
+            root, body = self.fetch_body(params, what=verb)
+            page = replace(oai.read_page(root, verb), body=body)
             yield page
             if not page.token:
                 return
@@ -130,7 +138,7 @@ class OAIClient:
                     f"the partner sent resumption token {page.token[:40]!r} twice: the list loops"
                 )
             tokens.add(page.token)
-            params = {"verb": "ListRecords", "resumptionToken": page.token}
+            params = {"verb": verb, "resumptionToken": page.token}
 
     # --- transport -----------------------------------------------------------------
 

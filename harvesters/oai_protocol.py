@@ -231,8 +231,11 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def read_page(root: etree._Element) -> Page:
-    """A ListRecords answer; ``noRecordsMatch`` is an empty last page.
+def read_page(root: etree._Element, verb: str = "ListRecords") -> Page:
+    """A ListRecords (or ListIdentifiers) answer; ``noRecordsMatch`` is an empty last page.
+
+    The page's ``records`` are the ``<record>`` elements (the ``<header>`` elements of a
+    ListIdentifiers answer).
 
     Raises:
         BadResumptionToken, OAIError: the partner answered with an error.
@@ -243,13 +246,13 @@ def read_page(root: etree._Element) -> Page:
     if found and found[0][0] == "noRecordsMatch":
         return Page(records=[], token=None, response_date=response_date)
     raise_errors(root)
-    listing = child(root, "ListRecords")
+    listing = child(root, verb)
     if listing is None:
-        raise MalformedResponse("the response holds neither <ListRecords> nor <error>")
+        raise MalformedResponse(f"the response holds neither <{verb}> nor <error>")
     token_el = child(listing, "resumptionToken")
     token = text_of(token_el) or None
     return Page(
-        records=list(children(listing, "record")),
+        records=list(children(listing, "record" if verb == "ListRecords" else "header")),
         token=token,
         response_date=response_date,
         cursor=_int(token_el.get("cursor")) if token_el is not None else None,
@@ -258,8 +261,9 @@ def read_page(root: etree._Element) -> Page:
 
 
 def read_header(record: etree._Element) -> Header:
-    """The header of a ``<record>`` (empty identifier when it has none)."""
-    header = child(record, "header")
+    """The header of a ``<record>``, or a ListIdentifiers ``<header>`` itself (empty
+    identifier when it has none)."""
+    header = record if localname(record) == "header" else child(record, "header")
     if header is None:
         return Header(identifier="", datestamp="", deleted=False, sets=())
     return Header(

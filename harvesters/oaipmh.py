@@ -32,7 +32,7 @@ from harvesters import oai_protocol as oai
 from harvesters.oai_client import OAIClient
 from harvesters.oai_protocol import BadResumptionToken, HarvestError, Identify
 
-__all__ = ["Checkpoint", "Harvester", "Outcome", "PageBatch", "Plan", "Sink"]
+__all__ = ["Checkpoint", "Harvester", "Listing", "Outcome", "PageBatch", "Plan", "Sink"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +104,15 @@ class Outcome:
     checkpoint: Checkpoint = field(default_factory=Checkpoint)
 
 
+@dataclass(slots=True)
+class Listing:
+    """What a complete ListIdentifiers of a plan's sets found: the live identifiers."""
+
+    live: set[str] = field(default_factory=set)
+    deleted: int = 0
+    pages: int = 0
+
+
 class Harvester:
     """Runs a :class:`Plan` against one partner through an :class:`OAIClient`."""
 
@@ -154,6 +163,28 @@ class Harvester:
             start = resume if resume is not None and index == resume.set_index else None
             self._harvest_set(plan, identify, index, set_spec, start, outcome)
         return outcome
+
+    def identifiers(self, plan: Plan) -> Listing:
+        """List the identifiers of every set of the plan (or of the whole repository).
+
+        Raises:
+            HarvestError: the listing could not be completed (a refused token included).
+                A partial listing proves nothing about what is absent from it, so it is
+                never returned, and no restart is attempted: the next listing starts over.
+        """
+        listing = Listing()
+        for set_spec in plan.sets or (None,):
+            for page in self.client.list_identifiers(plan.metadata_prefix, set_spec):
+                listing.pages += 1
+                for element in page.records:
+                    header = oai.read_header(element)
+                    if not header.identifier:
+                        continue
+                    if header.deleted:
+                        listing.deleted += 1
+                    else:
+                        listing.live.add(header.identifier)
+        return listing
 
     def _from_for(self, plan: Plan, identify: Identify, checkpoint: Checkpoint | None,
                   outcome: Outcome) -> str | None:

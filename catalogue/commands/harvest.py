@@ -76,7 +76,7 @@ def print_harvest(report: HarvestReport) -> None:
 
 
 def _harvest_one(engine: Engine, settings: Settings, source: Source, full: bool,
-                 from_: datetime | None) -> bool:
+                 from_: datetime | None, reconcile: bool = False) -> bool:
     if source.kind != "oai":
         if source.folder is None:
             click.echo(f"error: source {source.slug!r} is a file source without a folder: "
@@ -91,9 +91,10 @@ def _harvest_one(engine: Engine, settings: Settings, source: Source, full: bool,
         return all(p.ok for p in done)
     click.echo(f"Harvesting {source.slug} from {source.url}", err=True)
     report = harvest_source(engine, settings, source, full=full, from_=from_,
-                            on_page=_progress(source.slug))
+                            on_page=_progress(source.slug), reconcile=reconcile)
     print_harvest(report)
-    return report.status == "completed"
+    listing = report.reconciliation
+    return report.status == "completed" and (listing is None or listing.status == "completed")
 
 
 @click.command("harvest")
@@ -104,9 +105,12 @@ def _harvest_one(engine: Engine, settings: Settings, source: Source, full: bool,
               help="List everything and delete what the partner no longer has.")
 @click.option("--from", "from_", default=None, metavar="DATE",
               help="Harvest changes since DATE (YYYY-MM-DD) instead of since the last harvest.")
+@click.option("--reconcile", is_flag=True,
+              help="Then list the partner's identifiers and delete what it no longer lists "
+                   "(done every [harvest] reconcile_days anyway).")
 @click.pass_obj
 def harvest_command(obj: _Obj, slugs: tuple[str, ...], everything: bool, full: bool,
-                    from_: str | None) -> None:
+                    from_: str | None, reconcile: bool) -> None:
     """Harvest partner catalogues (OAI-PMH) and drop folders into the store."""
     settings = obj.settings
     since = parse_from(from_)
@@ -124,7 +128,7 @@ def harvest_command(obj: _Obj, slugs: tuple[str, ...], everything: bool, full: b
             failed += 1
             continue
         try:
-            if not _harvest_one(engine, settings, source, full, since):
+            if not _harvest_one(engine, settings, source, full, since, reconcile):
                 failed += 1
         except SourceBusy as exc:
             click.echo(f"error: {exc}", err=True)
