@@ -1,22 +1,32 @@
 """OAI-PMH harvest throughput over real HTTP, side by side with pyoai's reference server.
 
 Usage: python bench/oai.py [--records 100000] [--page-size 100] [--store PATH]
+                           [--rounds 3] [--no-unimarc]
 
 A demo PMB export of N records is generated and imported once into a temporary SQLite
 store (or an existing ``--store`` is reused). Our app (``create_app``) and pyoai's
-``BatchingServer`` over the same records, each behind waitress on 127.0.0.1, are then
-harvested in full with ListRecords by one requests + lxml client (the harvester a
-partner would write): records/s, p95 page latency, first and last page latency (single
-pages, and the mean of the first and last ten). The peer is favoured: its records are
-read from the store and mapped to Dublin Core before the clock starts, so it measures
-pyoai's protocol and serialisation cost only, and it pages by offset over a list in
-memory. Clients accept gzip as requests does by default (pyoai never compresses).
+``BatchingServer`` over the same records, each in its own process behind waitress on
+127.0.0.1, are then harvested in full with ListRecords by one requests + lxml client
+(the harvester a partner would write): records/s, p95 page latency, first and last page
+latency (single pages, and the mean of the first and last ten).
+
+The servers are started once and harvested in turn, round after round, so that every
+row of the table sees the same machine load; each figure is the median over the rounds
+(the spread of records/s is shown too). Each round first empties our dissemination
+cache, then harvests ours ``cold`` (every record written and the cache filled as the
+harvest goes: a first harvest after an import or a mapping change), pyoai reading each
+page from the store by OFFSET and mapping it, ours again ``warm`` (served from the
+cache: every later harvest), and pyoai over records read and mapped to Dublin Core
+before its clock starts (pyoai's protocol and serialisation cost only, paging by offset
+over a list in memory). Clients accept gzip as requests does by default (pyoai never
+compresses).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -234,6 +244,19 @@ def child(kind: str, db: Path, page_size: int) -> None:
     threading.Event().wait()
 
 
+def empty_cache(db: Path) -> None:
+    """Forget every kept dissemination (our next harvest is a first one)."""
+    conn = sqlite3.connect(db)
+    try:
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+        for table in ("oai_disseminations", "oai_record_sets"):
+            if table in tables:
+                conn.execute(f"DELETE FROM {table}")
+        conn.commit()
+    finally:
+        conn.close()
+
+
 def start(kind: str, db: Path, page_size: int) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen([sys.executable, __file__, "--serve", kind, "--store", str(db),
                                 "--page-size", str(page_size)], stdout=subprocess.PIPE, text=True)
@@ -243,10 +266,24 @@ def start(kind: str, db: Path, page_size: int) -> tuple[subprocess.Popen[str], s
     return process, f"http://127.0.0.1:{port}{path}"
 
 
+NAMES = {
+    "ours": "catalogue (this project)",
+    "pyoai-store": "pyoai 2.5 BatchingServer, records read per page (OFFSET)",
+    "pyoai-memory": "pyoai 2.5 BatchingServer, records pre-mapped in memory",
+}
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.1f}/{five:.1f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--page-size", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-unimarc", action="store_true", help="oai_dc only")
     parser.add_argument("--store", type=Path, default=None,
                         help="reuse (or create) this SQLite store instead of a temporary one")
     parser.add_argument("--serve", default=None, help=argparse.SUPPRESS)
@@ -254,35 +291,50 @@ def main() -> None:
     if args.serve:
         child(args.serve, args.store, args.page_size)
         return
+    # (server, prefix, cache state); "cold" rows run right after the cache is emptied.
+    plan = [("ours", "oai_dc", "cold"), ("pyoai-store", "oai_dc", ""),
+            ("ours", "oai_dc", "warm"), ("pyoai-memory", "oai_dc", "")]
+    if not args.no_unimarc:
+        plan += [("ours", "unimarc", "cold"), ("ours", "unimarc", "warm")]
+    results: dict[tuple[str, str, str], list[dict[str, float]]] = {row: [] for row in plan}
+    loads = []
     with tempfile.TemporaryDirectory() as tmp:
         db = args.store or Path(tmp) / "bench.db"
         if not db.exists():
             build_store(db, args.records)
-        rows = []
-        for kind, name, prefix in (
-            ("ours", "catalogue (this project)", "oai_dc"),
-            ("ours", "catalogue (this project)", "unimarc"),
-            ("pyoai-store", "pyoai 2.5 BatchingServer, records read per page (OFFSET)", "oai_dc"),
-            ("pyoai-memory", "pyoai 2.5 BatchingServer, records pre-mapped in memory", "oai_dc"),
-        ):
-            print(f"harvesting {name} {prefix}...", file=sys.stderr)
-            process, url = start(kind, db, args.page_size)
-            try:
-                rows.append((name, prefix, harvest(url, prefix)))
-            finally:
+        servers = {kind: start(kind, db, args.page_size) for kind in NAMES}
+        try:
+            for round_no in range(1, args.rounds + 1):
+                loads.append(load())
+                for kind, prefix, cache in plan:
+                    if cache == "cold":
+                        empty_cache(db)
+                    print(f"round {round_no}: {NAMES[kind]} {prefix} {cache} (load {load()})",
+                          file=sys.stderr)
+                    result = harvest(servers[kind][1], prefix)
+                    print(f"  {result['rate']:.0f} records/s", file=sys.stderr)
+                    results[(kind, prefix, cache)].append(result)
+            loads.append(load())
+        finally:
+            for process, _ in servers.values():
                 process.kill()
                 process.wait()
-    count = rows[0][2]["records"]
-    when = datetime.now(UTC).strftime("%Y-%m-%d")
+    count = results[plan[0]][0]["records"]
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"\nFull ListRecords harvest of {count:.0f} records, pages of {args.page_size}, "
-          f"requests + lxml client, servers under waitress on 127.0.0.1, {os.cpu_count()} cores "
-          f"({when})\n")
-    print("| server | format | records/s | p95 page (ms) | first page (ms) | last page (ms) "
-          "| mean first 10 / last 10 pages (ms) |")
-    print("|---|---|---:|---:|---:|---:|---:|")
-    for name, prefix, r in rows:
-        print(f"| {name} | {prefix} | {r['rate']:.0f} | {r['p95']:.1f} | {r['first']:.1f} | "
-              f"{r['last']:.1f} | {r['first10']:.1f} / {r['last10']:.1f} |")
+          f"requests + lxml client, servers under waitress on 127.0.0.1, {os.cpu_count()} cores, "
+          f"median of {args.rounds} interleaved rounds ({when}; load average 1/5 min at the "
+          f"start of each round and at the end: {', '.join(loads)})\n")
+    print("| server | format | cache | records/s (min-max) | p95 page ms | first page ms "
+          "| last page ms | mean first 10 / last 10 pages ms |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
+    for (kind, prefix, cache), runs in results.items():
+        def med(key: str, runs: list[dict[str, float]] = runs) -> float:
+            return statistics.median(r[key] for r in runs)
+        rates = [r["rate"] for r in runs]
+        print(f"| {NAMES[kind]} | {prefix} | {cache or '-'} | {med('rate'):,.0f} "
+              f"({min(rates):,.0f}-{max(rates):,.0f}) | {med('p95'):.1f} | {med('first'):.1f} | "
+              f"{med('last'):.1f} | {med('first10'):.1f} / {med('last10'):.1f} |")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,10 @@
 """The XML around every answer: the OAI-PMH root, responseDate, request, headers, errors.
 
-Built with lxml and serialised once, in UTF-8 (the only encoding OAI-PMH allows).
+Built with lxml and serialised once, in UTF-8 (the only encoding OAI-PMH allows). The
+records' metadata arrives already serialised (the store keeps it, see
+:class:`oai.repository.Dissemination`): :func:`metadata` leaves a placeholder in the
+tree and :func:`serialise` puts the bytes in its place, so a kept record is never
+parsed again.
 """
 
 from __future__ import annotations
@@ -47,10 +51,36 @@ def root(now: datetime, base_url: str, echo: Mapping[str, str]) -> etree._Elemen
     return element
 
 
-def serialise(element: etree._Element) -> bytes:
-    """The document as UTF-8 bytes with its XML declaration."""
+#: The placeholder as lxml serialises it. A processing instruction cannot occur inside
+#: text or attributes, where lxml escapes '<', so only our placeholders produce it.
+_PLACEHOLDER = b"<?oai-metadata ?>"
+
+
+def metadata(parent: etree._Element, data: bytes, pieces: list[bytes]) -> etree._Element:
+    """Append ``<metadata>`` holding the serialised element ``data`` (see :func:`serialise`)."""
+    element = sub(parent, "metadata")
+    element.append(etree.ProcessingInstruction("oai-metadata"))
+    pieces.append(data)
+    return element
+
+
+def serialise(element: etree._Element, pieces: Sequence[bytes] = ()) -> bytes:
+    """The document as UTF-8 bytes with its XML declaration.
+
+    Args:
+        element: the root.
+        pieces: the serialised metadata given to :func:`metadata`, in document order.
+    """
     data: bytes = etree.tostring(element, xml_declaration=True, encoding="UTF-8")
-    return data
+    if not pieces:
+        return data
+    parts = data.split(_PLACEHOLDER)
+    if len(parts) != len(pieces) + 1:
+        raise AssertionError(f"{len(parts) - 1} metadata placeholders for {len(pieces)} records")
+    out = [parts[0]]
+    for piece, part in zip(pieces, parts[1:], strict=True):
+        out += (piece, part)
+    return b"".join(out)
 
 
 def errors(now: datetime, base_url: str, echo: Mapping[str, str],

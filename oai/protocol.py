@@ -49,10 +49,11 @@ def handle(params: Mapping[str, Sequence[str]], repo: Repository, now: datetime,
         return envelope.errors(now, config.base_url, {}, [exc])
     echo = arguments.echoable(request)
     root = envelope.root(now, config.base_url, echo)
+    context = verbs.Context(repo, now, config)
     try:
-        VERBS[request.verb](verbs.Context(repo, now, config), request, root)
+        VERBS[request.verb](context, request, root)
     except OaiError as exc:
         if isinstance(exc, BadResumptionToken):
             echo.pop("resumptionToken", None)  # as the specification's example: not valid
         return envelope.errors(now, config.base_url, echo if exc.echo else {}, [exc])
-    return envelope.serialise(root)
+    return envelope.serialise(root, context.pieces)

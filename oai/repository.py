@@ -9,7 +9,7 @@ not exposed simply does not exist for the protocol.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -38,11 +38,28 @@ class Origin:
 
 
 @dataclass(frozen=True, slots=True)
+class Dissemination:
+    """One metadata format as a repository is asked to write it.
+
+    ``write`` turns a record into its serialised metadata element (UTF-8, no XML
+    declaration). ``key`` changes whenever ``write`` could give another result for the
+    same record content (another version of the mapping code, other options), so a
+    repository may keep what ``write`` returned for a record and serve it again for as
+    long as both the record's content and ``key`` are unchanged.
+    """
+
+    prefix: str
+    key: str
+    write: Callable[[Record], bytes]
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
-    """A record as the protocol sees it: header facts and, when asked for, the record.
+    """A record as the protocol sees it: header facts and, when asked for, its metadata.
 
     ``position`` is the store's row id, the tie-breaker of the (datestamp, id) order.
-    ``record`` is None for deleted records and when only headers were requested.
+    ``metadata`` is the record written by the requested :class:`Dissemination`; it is
+    None for deleted records and when only headers were requested.
     """
 
     source: str
@@ -51,7 +68,7 @@ class Entry:
     position: int
     deleted: bool
     sets: tuple[str, ...] = ()
-    record: Record | None = None
+    metadata: bytes | None = None
     origin: Origin | None = None
 
     @property
@@ -82,14 +99,19 @@ class Repository(Protocol):
     def has_set(self, spec: str) -> bool:
         """Whether ``spec`` names a set."""
 
-    def get(self, source: str, source_id: str, with_record: bool = True) -> Entry | None:
-        """One exposed record, live or deleted, or None."""
+    def get(self, source: str, source_id: str,
+            dissemination: Dissemination | None = None) -> Entry | None:
+        """One exposed record, live or deleted, or None; with its metadata if asked."""
 
-    def at(self, position: int, with_record: bool = True) -> Entry | None:
-        """The exposed record with this store id, or None."""
+    def at(self, position: int, dissemination: Dissemination | None = None) -> Entry | None:
+        """The exposed record with this store id, or None; with its metadata if asked."""
 
-    def page(self, selector: Selector, limit: int, with_records: bool) -> list[Entry]:
-        """Up to ``limit`` records of ``selector`` after its position, in (datestamp, id) order."""
+    def page(self, selector: Selector, limit: int,
+             dissemination: Dissemination | None = None) -> list[Entry]:
+        """Up to ``limit`` records of ``selector`` after its position, in (datestamp, id) order.
+
+        Live records carry their metadata written by ``dissemination`` when one is given.
+        """
 
     def count(self, selector: Selector) -> int:
         """How many records ``selector`` covers from its start (completeListSize)."""

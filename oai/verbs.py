@@ -9,13 +9,12 @@ sent, the extra one only telling whether a token is needed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from lxml import etree
 
-from catalogue.records import replace
-from oai import datestamps, envelope, identifiers, tokens
+from oai import datestamps, envelope, formats, identifiers, tokens
 from oai.arguments import Request
 from oai.config import OaiConfig
 from oai.envelope import sub
@@ -30,7 +29,7 @@ from oai.errors import (
     printable,
 )
 from oai.formats import MetadataFormat
-from oai.repository import Entry, Repository, Selector
+from oai.repository import Dissemination, Entry, Repository, Selector
 
 _SET = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*\Z")
 _TICK = timedelta(microseconds=1)
@@ -38,11 +37,16 @@ _TICK = timedelta(microseconds=1)
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What every verb works with: the repository, the request's instant, the deployment."""
+    """What every verb works with: the repository, the request's instant, the deployment.
+
+    ``pieces`` collects the serialised metadata of the response, in document order
+    (see :func:`oai.envelope.metadata`).
+    """
 
     repo: Repository
     now: datetime
     config: OaiConfig
+    pieces: list[bytes] = field(default_factory=list)
 
 
 def identify(ctx: Context, request: Request, parent: etree._Element) -> None:
@@ -64,9 +68,9 @@ def identify(ctx: Context, request: Request, parent: etree._Element) -> None:
                             identifiers.sample(cfg.repository_identifier, cfg.local_source))
 
 
-def _entry(ctx: Context, identifier: str, with_record: bool) -> Entry:
+def _entry(ctx: Context, identifier: str, dissemination: Dissemination | None) -> Entry:
     local = identifiers.parse(ctx.config.repository_identifier, identifier)
-    entry = ctx.repo.get(local.source, local.source_id, with_record) if local else None
+    entry = ctx.repo.get(local.source, local.source_id, dissemination) if local else None
     if entry is None:
         raise IdDoesNotExist(f"no record has the identifier '{printable(identifier)}'")
     return entry
@@ -85,7 +89,7 @@ def list_metadata_formats(ctx: Context, request: Request, parent: etree._Element
     """ListMetadataFormats, for the repository or for one item (every record has them all)."""
     identifier = request.get("identifier")
     if identifier is not None:
-        _entry(ctx, identifier, with_record=False)
+        _entry(ctx, identifier, None)
     formats = list(ctx.config.formats.values())
     if not formats:
         raise NoMetadataFormats("no metadata format is available for this item")
@@ -122,15 +126,16 @@ def _dc_description(parent: etree._Element, text: str) -> None:
     etree.SubElement(dc, f"{{{DC}}}description").text = text
 
 
-def _record(ctx: Context, parent: etree._Element, entry: Entry, fmt: MetadataFormat) -> None:
+def _dissemination(ctx: Context, fmt: MetadataFormat) -> Dissemination:
+    return formats.dissemination(fmt, ctx.config.include_items)
+
+
+def _record(ctx: Context, parent: etree._Element, entry: Entry) -> None:
     element = sub(parent, "record")
     envelope.header(element, ctx.config.repository_identifier, entry)
-    if entry.deleted or entry.record is None:
+    if entry.deleted or entry.metadata is None:
         return
-    record = entry.record
-    if not ctx.config.include_items and record.items:
-        record = replace(record, items=())
-    sub(element, "metadata").append(fmt.write(record))
+    envelope.metadata(element, entry.metadata, ctx.pieces)
     if entry.origin is not None:
         envelope.provenance(element, entry.origin)
 
@@ -138,8 +143,8 @@ def _record(ctx: Context, parent: etree._Element, entry: Entry, fmt: MetadataFor
 def get_record(ctx: Context, request: Request, parent: etree._Element) -> None:
     """GetRecord: one record, or its deleted header."""
     fmt = _format(ctx, request.args["metadataPrefix"])
-    entry = _entry(ctx, request.args["identifier"], with_record=True)
-    _record(ctx, sub(parent, "GetRecord"), entry, fmt)
+    entry = _entry(ctx, request.args["identifier"], _dissemination(ctx, fmt))
+    _record(ctx, sub(parent, "GetRecord"), entry)
 
 
 def _first_state(ctx: Context, request: Request) -> tokens.ListState:
@@ -189,15 +194,16 @@ def list_items(ctx: Context, request: Request, parent: etree._Element) -> None:
     if fmt is None:
         raise BadResumptionToken(f"the format '{state.prefix}' is no longer offered")
     records = request.verb == "ListRecords"
+    dissemination = _dissemination(ctx, fmt) if records else None
     selector = Selector(state.set_spec, state.start, state.end, state.last)
-    entries = ctx.repo.page(selector, cfg.page_size + 1, with_records=records)
+    entries = ctx.repo.page(selector, cfg.page_size + 1, dissemination)
     more = len(entries) > cfg.page_size
     ahead = entries[cfg.page_size].position if more else None
     entries = entries[: cfg.page_size]
     if not entries and state.ahead is not None:
         # Everything after the last record sent changed during the harvest: send the
         # record that promised a next page, in its current state (never sent before).
-        fallback = ctx.repo.at(state.ahead, with_record=records)
+        fallback = ctx.repo.at(state.ahead, dissemination)
         if fallback is not None and _in_set(fallback, state.set_spec):
             entries = [fallback]
     if not entries:
@@ -205,7 +211,7 @@ def list_items(ctx: Context, request: Request, parent: etree._Element) -> None:
     element = sub(parent, request.verb)
     for entry in entries:
         if records:
-            _record(ctx, element, entry, fmt)
+            _record(ctx, element, entry)
         else:
             envelope.header(element, cfg.repository_identifier, entry)
     if token is None and not more:

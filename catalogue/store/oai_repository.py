@@ -25,15 +25,21 @@ partners to re-harvest that set from scratch.
 Keyset paging: ``WHERE (datestamp, id) > (:last_datestamp, :last_id) ORDER BY
 datestamp, id LIMIT n`` on the (datestamp, id) index, so a page costs the same at the
 end of a 100,000-record harvest as at its start.
+
+Metadata and selection setSpecs come from the dissemination cache
+(:mod:`catalogue.store.dissemination`) when it holds them for the record's current
+content; otherwise the record's JSON is decoded, written, and the result kept.
 """
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -41,11 +47,14 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    FromClause,
     Row,
     and_,
+    case,
     false,
     func,
     literal,
+    null,
     or_,
     select,
     true,
@@ -55,8 +64,9 @@ from sqlalchemy import (
 from catalogue.formats import dublincore, marcxml
 from catalogue.records import DOC_TYPES, Record, from_json
 from catalogue.settings import Selection, Source
+from catalogue.store.dissemination import CacheRow, DisseminationCache
 from catalogue.store.tables import UTCDateTime, records
-from oai.repository import Entry, Origin, Selector, SetInfo
+from oai.repository import Dissemination, Entry, Origin, Selector, SetInfo
 
 PMB_NAMESPACE = "http://www.pmbservices.fr"
 #: records.format -> namespace of the metadata as the source gave it (provenance).
@@ -71,6 +81,8 @@ def fold(text: str | None) -> str:
     """
     if not text:
         return ""
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
@@ -117,6 +129,18 @@ def selected(record: Record, selection: Selection) -> bool:
     return bool(selections_of(record, [selection]))
 
 
+def selection_rules(selections: Sequence[Selection]) -> str:
+    """A digest of the selections and of the code matching them (this module).
+
+    The key under which a record's selection setSpecs are kept: editing a selection in
+    config.toml, or this code, makes every record's membership computed again.
+    """
+    digest = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16)
+    for s in selections:
+        digest.update(repr((s.slug, s.terms, s.fields)).encode())
+    return digest.hexdigest()
+
+
 def selections_of(record: Record, selections: Sequence[Selection]) -> list[str]:
     """The slugs of the selections ``record`` belongs to, each field folded only once."""
     folded: dict[str, list[str]] = {}
@@ -141,7 +165,9 @@ class SqlRepository:
         self.local = local_source
         self.sources = {s.slug: s for s in sources if s.slug == local_source or s.redistribute}
         self.selections = {s.slug: s for s in selections}
+        self.rules = selection_rules(selections)
         self.base_url = base_url
+        self.cache = DisseminationCache(engine)
         # ``source || ''``: a test no index can serve, so that the planner walks the
         # (datestamp, id) index in order; given a plain ``source IN (...)`` SQLite picks
         # the (source, last_run) index and sorts the whole source on every page.
@@ -215,31 +241,71 @@ class SqlRepository:
 
     # --- records ------------------------------------------------------------------------
 
-    def _columns(self, with_records: bool) -> list[ColumnElement[Any]]:
+    def _query(self, dissemination: Dissemination | None) -> Any:
+        """SELECT of the header columns and, from the cache, metadata and selections.
+
+        The record's JSON is read only for rows the cache cannot answer.
+        """
         columns: list[ColumnElement[Any]] = [
             records.c.id, records.c.source, records.c.source_id, records.c.datestamp,
-            records.c.deleted, records.c.doc_type, records.c.format,
+            records.c.deleted, records.c.doc_type, records.c.format, records.c.content_hash,
         ]
-        if with_records or self.selections:
-            columns.append(records.c.data)
-        return columns
+        source: FromClause = records
+        missing: list[ColumnElement[bool]] = []
+        if not self.cache.enabled:
+            if dissemination is not None or self.selections:
+                columns.append(records.c.data)
+            return select(*columns)
+        if dissemination is not None:
+            source = self.cache.join(source, dissemination.prefix, dissemination.key)
+            columns.append(self.cache.xml.label("xml"))
+            missing.append(and_(self.cache.xml.is_(None), records.c.deleted.is_(False)))
+        if self.selections:
+            source = self.cache.join_sets(source, self.rules)
+            columns.append(self.cache.slugs.label("slugs"))
+            missing.append(self.cache.slugs.is_(None))
+        if missing:
+            columns.append(case((or_(*missing), records.c.data), else_=null()).label("data"))
+        return select(*columns).select_from(source)
 
-    def _entry(self, row: Row[Any], with_records: bool) -> Entry:
-        m = row._mapping
-        sets = [f"centre:{m['source']}", f"type:{m['doc_type']}"]
-        deleted = bool(m["deleted"])
-        record = from_json(m["data"]) if (with_records or self.selections) else None
-        if record is not None:
-            # Header setSpecs from the record itself: the same test as
-            # selection_clause's SQL, without paying for it on every listed row.
-            sets += [f"selection:{slug}"
-                     for slug in selections_of(record, list(self.selections.values()))]
-        origin = None
-        if m["source"] != self.local:
-            origin = self._origin(m["source"], m["source_id"], m["datestamp"], m["format"])
-        return Entry(source=m["source"], source_id=m["source_id"], datestamp=m["datestamp"],
-                     position=m["id"], deleted=deleted, sets=tuple(sets),
-                     record=record if with_records and not deleted else None, origin=origin)
+    def _entries(self, rows: Sequence[Row[Any]],
+                 dissemination: Dissemination | None) -> list[Entry]:
+        """Entries of ``rows``, writing what the cache lacked and keeping it."""
+        fragments: list[CacheRow] = []
+        kept_sets: list[CacheRow] = []
+        out = []
+        for row in rows:
+            m = row._mapping
+            deleted = bool(m["deleted"])
+            data = m.get("data")  # only there when the cache lacks something
+            record = None if data is None else from_json(data)
+            sets = [f"centre:{m['source']}", f"type:{m['doc_type']}"]
+            if self.selections:
+                slugs = m.get("slugs")
+                if slugs is None:
+                    assert record is not None
+                    # The same test as selection_clause's SQL, once per record content.
+                    slugs = " ".join(selections_of(record, list(self.selections.values())))
+                    kept_sets.append({"record_id": m["id"], "rules": self.rules,
+                                      "content_hash": m["content_hash"], "slugs": slugs})
+                sets += [f"selection:{slug}" for slug in slugs.split()]
+            metadata = None
+            if dissemination is not None and not deleted:
+                metadata = m.get("xml")
+                if metadata is None:
+                    assert record is not None
+                    metadata = dissemination.write(record)
+                    fragments.append({"record_id": m["id"], "prefix": dissemination.prefix,
+                                      "writer_key": dissemination.key,
+                                      "content_hash": m["content_hash"], "xml": metadata})
+            origin = None
+            if m["source"] != self.local:
+                origin = self._origin(m["source"], m["source_id"], m["datestamp"], m["format"])
+            out.append(Entry(source=m["source"], source_id=m["source_id"],
+                             datestamp=m["datestamp"], position=m["id"], deleted=deleted,
+                             sets=tuple(sets), metadata=metadata, origin=origin))
+        self.cache.keep(fragments, kept_sets)
+        return out
 
     def _origin(self, source: str, source_id: str, stamp: datetime, fmt: str) -> Origin:
         src = self.sources[source]
@@ -251,20 +317,23 @@ class SqlRepository:
             harvest_date=stamp,
         )
 
-    def _one(self, condition: ColumnElement[bool], with_record: bool) -> Entry | None:
+    def _one(self, condition: ColumnElement[bool],
+             dissemination: Dissemination | None) -> Entry | None:
         with self._connect() as conn:
-            row = conn.execute(select(*self._columns(with_record))
-                               .where(self._exposed, condition)).first()
-        return None if row is None else self._entry(row, with_record)
+            rows = list(conn.execute(self._query(dissemination)
+                                     .where(self._exposed, condition).limit(1)))
+        entries = self._entries(rows, dissemination)
+        return entries[0] if entries else None
 
-    def get(self, source: str, source_id: str, with_record: bool = True) -> Entry | None:
-        """One exposed record, live or deleted."""
+    def get(self, source: str, source_id: str,
+            dissemination: Dissemination | None = None) -> Entry | None:
+        """One exposed record, live or deleted, with its metadata if asked."""
         return self._one(and_(records.c.source == source, records.c.source_id == source_id),
-                         with_record)
+                         dissemination)
 
-    def at(self, position: int, with_record: bool = True) -> Entry | None:
-        """The exposed record whose store id is ``position``."""
-        return self._one(records.c.id == position, with_record)
+    def at(self, position: int, dissemination: Dissemination | None = None) -> Entry | None:
+        """The exposed record whose store id is ``position``, with its metadata if asked."""
+        return self._one(records.c.id == position, dissemination)
 
     def _window(self, selector: Selector) -> list[ColumnElement[bool]]:
         where = [self._exposed, records.c.datestamp < literal(selector.end, UTCDateTime()),
@@ -273,17 +342,19 @@ class SqlRepository:
             where.append(records.c.datestamp >= literal(selector.start, UTCDateTime()))
         return where
 
-    def page(self, selector: Selector, limit: int, with_records: bool) -> list[Entry]:
+    def page(self, selector: Selector, limit: int,
+             dissemination: Dissemination | None = None) -> list[Entry]:
         """The next ``limit`` records after ``selector.after``, by (datestamp, id)."""
         where = self._window(selector)
         if selector.after is not None:
             stamp, last_id = selector.after
             where.append(tuple_(records.c.datestamp, records.c.id)
                          > tuple_(literal(stamp, UTCDateTime()), literal(last_id)))
-        query = (select(*self._columns(with_records)).where(*where)
+        query = (self._query(dissemination).where(*where)
                  .order_by(records.c.datestamp, records.c.id).limit(limit))
         with self._connect() as conn:
-            return [self._entry(row, with_records) for row in conn.execute(query)]
+            rows = list(conn.execute(query))
+        return self._entries(rows, dissemination)
 
     def count(self, selector: Selector) -> int:
         """How many records the selector's window holds (its position ignored)."""
