@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from catalogue.dsi.settings import DsiSettings, parse_dsi
 from catalogue.formats.charsets import CHARSETS
+from catalogue.lending.settings import CirculationSettings, parse_circulation
 from catalogue.people.settings import AccountSettings, MailSettings, parse_accounts, parse_mail
 from catalogue.toml_table import SettingsError, TomlTable
 
@@ -50,6 +52,8 @@ class Source:
     schedule: str = ""  # crontab line (minute hour day month weekday) for `catalogue scheduler`
     folder: Path | None = None  # drop folder watched for this source's export files
     settle_seconds: int = 60  # a dropped file must keep its size and mtime this long
+    full: bool = False  # every dropped file is the whole catalogue: absent records are deleted
+    full_pattern: str = ""  # glob: dropped files named so are the whole catalogue
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +141,8 @@ class Settings:
     web: WebSettings = WebSettings()
     mail: MailSettings = MailSettings()
     accounts: AccountSettings = AccountSettings()
+    dsi: DsiSettings = DsiSettings()
+    circulation: CirculationSettings = CirculationSettings()
     #: The whole parsed file, for parts that validate their own table (``[dsi]``...).
     raw: Mapping[str, Any] = field(default_factory=dict)
     secret_key: str = ""
@@ -226,8 +232,13 @@ def _harvest_keys(t: _Table, base: Path) -> dict[str, Any]:
     settle = t.get("settle_seconds", int, 60)
     if not 0 <= settle <= 86_400:
         raise t._fail("settle_seconds", "must be between 0 and 86400")
+    full, pattern = t.get("full", bool, False), t.get("full_pattern", str, "").strip()
+    if (full or pattern) and not folder:
+        raise t._fail("full" if full else "full_pattern",
+                      "applies to drop-folder files: give the source a folder")
     return {"sets": sets, "metadata_prefix": prefix, "schedule": schedule,
-            "folder": (base / folder).resolve() if folder else None, "settle_seconds": settle}
+            "folder": (base / folder).resolve() if folder else None, "settle_seconds": settle,
+            "full": full, "full_pattern": pattern}
 
 
 def _harvest(t: _Table) -> HarvestSettings:
@@ -390,6 +401,8 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
         web=_web(root.table("web")),
         mail=parse_mail(root.table("mail"), environ.get("CATALOGUE_SMTP_PASSWORD", ""), name),
         accounts=parse_accounts(root.table("accounts")),
+        dsi=parse_dsi(root.table("dsi")),
+        circulation=parse_circulation(root.table("circulation"), default_source),
         raw=data,
         secret_key=environ.get("CATALOGUE_SECRET_KEY", ""),
         smtp_password=environ.get("CATALOGUE_SMTP_PASSWORD", ""),

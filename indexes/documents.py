@@ -34,11 +34,13 @@ from indexes.schema import (
 )
 
 AVAILABLE, ON_SITE, ON_LOAN, UNAVAILABLE = "available", "onsite", "on_loan", "unavailable"
+#: Only a live state (the lending desk): a returned copy set aside for a borrower.
+RESERVED = "reserved"
 #: Best first: a record is as available as its most available copy.
-AVAILABILITY_ORDER = (AVAILABLE, ON_SITE, ON_LOAN, UNAVAILABLE)
+AVAILABILITY_ORDER = (AVAILABLE, ON_SITE, RESERVED, ON_LOAN, UNAVAILABLE)
 AVAILABILITY_LABELS = {
-    AVAILABLE: "Disponible", ON_SITE: "Consultation sur place", ON_LOAN: "En prêt",
-    UNAVAILABLE: "Indisponible",
+    AVAILABLE: "Disponible", ON_SITE: "Consultation sur place", RESERVED: "Réservé",
+    ON_LOAN: "En prêt", UNAVAILABLE: "Indisponible",
 }
 
 #: (global_id, item) -> live state of that item, or None to keep the catalogued one.

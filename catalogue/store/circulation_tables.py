@@ -14,8 +14,11 @@ sent once.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import (
     Column,
+    Connection,
     Date,
     ForeignKey,
     Index,
@@ -24,9 +27,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    insert,
+    select,
+    update,
 )
 
-from catalogue.store.tables import UTCDateTime, metadata
+from catalogue.store.tables import UTCDateTime, items, metadata
 
 #: Wildcard of a rule's category or item type: any.
 ANY = "*"
@@ -128,3 +134,38 @@ circulation_events = Table(
     Column("detail", Text, nullable=False, default=""),
     Index("ix_circulation_events_at", "at"),
 )
+
+
+def retire_items(conn: Connection, record_id: int, gone: dict[str, int], now: datetime) -> None:
+    """What an import does with a record's items its export no longer lists.
+
+    Called by :meth:`catalogue.store.ingest.Ingest._sync_items` (``gone``: item key ->
+    id). Items added by hand at the desk (key ``desk:...``) are not the export's to
+    remove. Items circulation still needs (any loan, a hold, a desk state) are kept and
+    flagged ``missing_since`` for the librarian; the others are deleted. Items of the
+    record that the export still lists lose an earlier flag.
+    """
+    conn.execute(update(item_states).where(
+        item_states.c.item_id.in_(select(items.c.id).where(
+            items.c.record_id == record_id, items.c.id.not_in(list(gone.values())))),
+        item_states.c.missing_since.is_not(None)).values(missing_since=None))
+    ids = [i for key, i in gone.items() if not key.startswith("desk:")]
+    if not ids:
+        return
+    needed = set(conn.execute(select(loans.c.item_id).where(loans.c.item_id.in_(ids))).scalars())
+    needed |= set(conn.execute(select(reservations.c.held_item_id)
+                               .where(reservations.c.held_item_id.in_(ids))).scalars())
+    states = set(conn.execute(select(item_states.c.item_id)
+                              .where(item_states.c.item_id.in_(ids))).scalars())
+    needed |= states
+    for item_id in needed:
+        if item_id in states:
+            conn.execute(update(item_states).where(item_states.c.item_id == item_id,
+                                                   item_states.c.missing_since.is_(None))
+                         .values(missing_since=now))
+        else:
+            conn.execute(insert(item_states).values(item_id=item_id, state="", note="",
+                                                    missing_since=now, changed_at=now))
+    doomed = [i for i in ids if i not in needed]
+    if doomed:
+        conn.execute(items.delete().where(items.c.id.in_(doomed)))

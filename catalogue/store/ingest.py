@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, case, insert, or_, s
 from catalogue.clock import Clock, utcnow
 from catalogue.formats.base import Parsed
 from catalogue.records import Item, Record, to_json_bytes
+from catalogue.store.circulation_tables import retire_items
 from catalogue.store.tables import import_problems, import_runs, items, records, sources
 
 #: Datestamp of rows written but not yet stamped; never committed (see Ingest._stamp).
@@ -364,8 +365,8 @@ class Ingest:
                 conn.execute(insert(items).values(record_id=record_id, **row))
             else:
                 conn.execute(update(items).where(items.c.id == item_id).values(**row))
-        if current:
-            conn.execute(items.delete().where(items.c.id.in_(list(current.values()))))
+        # Never erase circulation state: items the desk still needs are flagged instead.
+        retire_items(conn, record_id, current, self.clock())
 
     def _save_counts(self, conn: Connection, **extra: Any) -> None:
         rep = self.report

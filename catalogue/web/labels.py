@@ -56,6 +56,7 @@ AVAILABILITY_LABELS = {
     "available": lazy_gettext("Disponible"),
     "onsite": lazy_gettext("Consultation sur place"),
     "on_loan": lazy_gettext("En prêt"),
+    "reserved": lazy_gettext("Réservé"),
     "unavailable": lazy_gettext("Indisponible"),
     "": lazy_gettext("Pas d'exemplaire"),
 }
