@@ -12,7 +12,7 @@ from indexes.directory import IndexLocked, IndexMissing
 from indexes.documents import AVAILABILITY_LABELS, LiveStatus, availability, document
 from indexes.model import Facet, FacetValue, Hit, SearchRequest, SearchResult
 from indexes.schema import FACETS, SORTS
-from indexes.searcher import Searcher
+from indexes.searcher import QueryError, Searcher
 from indexes.writer import IndexWriter, WriteReport, rebuild, update
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "IndexMissing",
     "IndexWriter",
     "LiveStatus",
+    "QueryError",
     "SearchRequest",
     "SearchResult",
     "Searcher",

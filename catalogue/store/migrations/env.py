@@ -5,7 +5,12 @@ from __future__ import annotations
 from alembic import context
 
 # Importing a table module registers its tables on the shared metadata.
-from catalogue.store import circulation_tables, harvest_tables, people_tables  # noqa: F401
+from catalogue.store import (  # noqa: F401
+    circulation_tables,
+    dsi_tables,
+    harvest_tables,
+    people_tables,
+)
 from catalogue.store.tables import metadata
 
 engine = context.config.attributes["engine"]

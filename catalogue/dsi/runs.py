@@ -1,0 +1,311 @@
+"""A DSI run: due profiles -> new records -> one digest per subscriber -> SMTP -> watermarks.
+
+The run reads the clock once (``now``). For every due subscriber-profile pair it selects
+the candidates matching the profile whose novelty date (first seen, or updated) is at or
+after the pair's watermark minus ``[dsi] margin_minutes``, minus the records already
+delivered for the pair. The margin covers imports that stamped their records just before
+the run but committed just after it read the store; the delivered set makes the overlap
+harmless. A person's due pairs go out in one mail; once the server *accepted* it, one
+transaction records the delivery, the delivered records and moves those pairs'
+watermarks to ``now``. A refused or failed mail moves nothing: the next run, which still
+finds the pairs due, sends it again with whatever arrived since. Pairs with nothing new
+move their watermark without a mail (no empty email).
+
+One gap remains, as in any system without two-phase commit with the SMTP server: a
+crash between the server's 250 and our commit sends that mail again at the next run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, insert, select, update
+
+from catalogue.dsi import archives, digest, links
+from catalogue.dsi.equations import EquationError
+from catalogue.dsi.matching import Candidate, Matcher, candidates
+from catalogue.dsi.profiles import Profile, all_profiles, set_problem
+from catalogue.people.mailer import REFUSED, RETRY, Mailer, Outcome
+from catalogue.people.settings import MailSettings
+from catalogue.people.tokens import LinkSigner
+from catalogue.settings import Settings
+from catalogue.store.dsi_tables import (
+    dsi_delivered,
+    dsi_deliveries,
+    dsi_picks,
+    dsi_runs,
+    dsi_subscriptions,
+)
+from catalogue.store.people_tables import persons
+
+CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """A due subscription with what its person needs for the mail."""
+
+    id: int
+    profile_id: int
+    person_id: int
+    watermark: datetime
+    email: str
+    name: str
+    language: str
+
+
+@dataclass
+class RunReport:
+    """What a run did (or, dry, would do)."""
+
+    started_at: datetime
+    dry_run: bool
+    run_id: int | None = None
+    due: int = 0
+    candidates: int = 0
+    evaluations: int = 0
+    digests: int = 0
+    sent: int = 0
+    retried: int = 0
+    refused: int = 0
+    quiet: int = 0  # due pairs with nothing new
+    records_sent: int = 0
+    issues: list[tuple[str, int, int]] = field(default_factory=list)  # slug, number, records
+    problems: list[str] = field(default_factory=list)
+    previews: list[digest.Digest] = field(default_factory=list)
+    match_seconds: float = 0.0
+    send_seconds: float = 0.0
+
+    def __str__(self) -> str:
+        head = "dsi (dry run)" if self.dry_run else "dsi"
+        text = (f"{head}: {self.due} due subscriptions, {self.candidates} candidate records, "
+                f"{self.evaluations} equations; {self.digests} digests: {self.sent} sent, "
+                f"{self.retried} to retry, {self.refused} refused; {self.quiet} with nothing "
+                f"new; {len(self.issues)} issues published "
+                f"(matching {self.match_seconds:.1f} s, sending {self.send_seconds:.1f} s)")
+        return "\n".join([text, *(f"  problem: {p}" for p in self.problems)])
+
+
+def _pairs(engine: Engine, profile_ids: set[int]) -> list[Pair]:
+    stmt = (select(dsi_subscriptions.c.id, dsi_subscriptions.c.profile_id,
+                   dsi_subscriptions.c.person_id, dsi_subscriptions.c.watermark,
+                   persons.c.email, persons.c.name, persons.c.language)
+            .join(persons, persons.c.id == dsi_subscriptions.c.person_id)
+            .where(persons.c.email.is_not(None), persons.c.email_confirmed_at.is_not(None))
+            .order_by(dsi_subscriptions.c.person_id, dsi_subscriptions.c.id))
+    with engine.connect() as conn:
+        return [Pair(r.id, r.profile_id, r.person_id, r.watermark, r.email, r.name, r.language)
+                for r in conn.execute(stmt) if r.profile_id in profile_ids]
+
+
+def _picks(engine: Engine, profile_ids: set[int], since: datetime) -> dict[int, dict[int, datetime]]:
+    out: dict[int, dict[int, datetime]] = defaultdict(dict)
+    with engine.connect() as conn:
+        for r in conn.execute(select(dsi_picks).where(dsi_picks.c.added_at >= since)):
+            if r.profile_id in profile_ids:
+                out[r.profile_id][r.record_id] = r.added_at
+    return out
+
+
+def _delivered(engine: Engine, pair_ids: set[int], record_ids: list[int]) -> set[tuple[int, int]]:
+    found: set[tuple[int, int]] = set()
+    with engine.connect() as conn:
+        for i in range(0, len(record_ids), CHUNK):
+            for r in conn.execute(select(dsi_delivered.c.subscription_id, dsi_delivered.c.record_id)
+                                  .where(dsi_delivered.c.record_id.in_(record_ids[i:i + CHUNK]))):
+                if r.subscription_id in pair_ids:
+                    found.add((r.subscription_id, r.record_id))
+    return found
+
+
+def _new_for(profile: Profile, since: datetime, matched: frozenset[int],
+             picked: dict[int, datetime], found: dict[int, Candidate]) -> set[int]:
+    new = {r for r in matched if found[r].stamp(profile.novelty) >= since}
+    new |= {r for r, added in picked.items() if added >= since and r in found}
+    return new
+
+
+def run(engine: Engine, settings: Settings, now: datetime, signer: LinkSigner, *,
+        list_slug: str | None = None, dry_run: bool = False,
+        mailer: Callable[[MailSettings], Mailer] = Mailer, workdir: Path | None = None) -> RunReport:
+    """One DSI run at ``now`` (see the module docstring).
+
+    Args:
+        list_slug: only this curated list, due or not (the documentalist's "diffuser").
+        dry_run: select and render, but send nothing and write nothing; the digests are
+            returned in ``previews``.
+    """
+    dsi = settings.dsi
+    zone, margin = ZoneInfo(dsi.timezone), timedelta(minutes=dsi.margin_minutes)
+    report = RunReport(now, dry_run)
+    started = time.perf_counter()
+    profiles = {p.id: p for p in all_profiles(engine) if p.active}
+    if list_slug is not None:
+        profiles = {i: p for i, p in profiles.items() if p.slug == list_slug}
+        if not profiles:
+            report.problems.append(f"no active list {list_slug!r}")
+            return report
+    forced = list_slug is not None
+    pairs = [p for p in _pairs(engine, set(profiles))
+             if forced or profiles[p.profile_id].periodicity.is_due(p.watermark, now, zone)]
+    lists = [p for p in profiles.values() if p.is_list and (
+        forced or p.periodicity.is_due(p.last_issue_at or p.created_at, now, zone))]
+    report.due = len(pairs)
+    if not pairs and not lists:
+        return report
+    if not dry_run:
+        with engine.begin() as conn:
+            key = conn.execute(insert(dsi_runs).values(started_at=now, dry_run=False, digests=0,
+                                                       sent=0, retried=0, refused=0, message="")
+                               ).inserted_primary_key
+            assert key is not None
+            report.run_id = int(key[0])
+    starts = [p.watermark for p in pairs] + [p.last_issue_at or p.created_at for p in lists]
+    since = min(starts) - margin
+    due_profiles = {p.profile_id for p in pairs} | {p.id for p in lists}
+    picked = _picks(engine, due_profiles, since)
+    found = candidates(engine, since, [r for d in picked.values() for r in d])
+    report.candidates = len(found)
+    matched: dict[int, frozenset[int]] = {}
+    with Matcher(found, workdir) as matcher:
+        for profile_id in sorted(due_profiles):
+            profile = profiles[profile_id]
+            try:
+                hits: set[int] = set()
+                for params in profile.equations:
+                    hits |= matcher.match(params)
+                matched[profile_id] = frozenset(hits)
+            except EquationError as exc:
+                report.problems.append(f"{profile.slug or 'alert'} #{profile.id} "
+                                       f"({profile.name}): {exc.message}")
+                if not dry_run:
+                    set_problem(engine, profile_id, exc.message)
+                continue
+            if profile.problem and not dry_run:
+                set_problem(engine, profile_id, "")
+        report.evaluations = matcher.evaluations
+    published: dict[int, int] = {}
+    for profile in lists:
+        if profile.id not in matched:
+            continue
+        fresh = _new_for(profile, (profile.last_issue_at or profile.created_at) - margin,
+                         matched[profile.id], picked.get(profile.id, {}), found)
+        order = sorted(fresh, key=lambda r: (found[r].stamp(profile.novelty), r), reverse=True)
+        if not dry_run:
+            made = archives.publish(engine, profile.id, order, now)
+            if made is not None:
+                published[profile.id] = made.number
+                report.issues.append((profile.slug or "", made.number, made.count))
+    pairs = [p for p in pairs if p.profile_id in matched]
+    delivered = _delivered(engine, {p.id for p in pairs}, sorted(found))
+    per_person: dict[int, list[tuple[Pair, list[int]]]] = defaultdict(list)
+    quiet: list[int] = []
+    for pair in pairs:
+        profile = profiles[pair.profile_id]
+        new = _new_for(profile, pair.watermark - margin, matched[pair.profile_id],
+                       picked.get(pair.profile_id, {}), found)
+        new = {r for r in new if (pair.id, r) not in delivered}
+        if not new:
+            quiet.append(pair.id)
+            continue
+        order = sorted(new, key=lambda r: (found[r].stamp(profile.novelty), r), reverse=True)
+        per_person[pair.person_id].append((pair, order))
+    report.quiet = len(quiet)
+    report.match_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    if not dry_run and quiet:
+        with engine.begin() as conn:
+            for i in range(0, len(quiet), CHUNK):
+                conn.execute(update(dsi_subscriptions)
+                             .where(dsi_subscriptions.c.id.in_(quiet[i:i + CHUNK]))
+                             .values(watermark=now))
+    with mailer(settings.mail) as smtp:
+        for person_id, parts in per_person.items():
+            mail = _digest(settings, signer, profiles, parts, found, published, now)
+            report.digests += 1
+            if dry_run:
+                report.previews.append(mail)
+                continue
+            outcome = _send(smtp, mail, settings.mail, now, zone)
+            _record(engine, report, person_id, parts, outcome, now)
+    report.send_seconds = time.perf_counter() - started
+    if report.run_id is not None:
+        with engine.begin() as conn:
+            conn.execute(update(dsi_runs).where(dsi_runs.c.id == report.run_id).values(
+                finished_at=now + timedelta(seconds=report.match_seconds + report.send_seconds),
+                digests=report.digests, sent=report.sent, retried=report.retried,
+                refused=report.refused, message="; ".join(report.problems)[:4000]))
+    return report
+
+
+def _digest(settings: Settings, signer: LinkSigner, profiles: dict[int, Profile],
+            parts: list[tuple[Pair, list[int]]], found: dict[int, Candidate],
+            published: dict[int, int], now: datetime) -> digest.Digest:
+    base = settings.base_url
+    first = parts[0][0]
+    sections = []
+    for pair, order in parts:
+        profile = profiles[pair.profile_id]
+        shown = order[:profile.cap]
+        if profile.is_list and profile.slug:
+            archive = base + links.list_path(profile.slug)
+        else:
+            archive = base + "/recherche?" + (profile.equations[0] if profile.equations else "")
+        token = links.unsubscribe_token(signer, pair.person_id, [pair.id], now)
+        sections.append(digest.Section(
+            profile.name, profile.description,
+            tuple(digest.line(found[r], base) for r in shown), len(order) - len(shown),
+            archive, base + links.unsubscribe_path(token)))
+    attachments = []
+    for pair, order in parts:
+        profile = profiles[pair.profile_id]
+        made = digest.attachment(profile.attachment, profile.name,
+                                 [found[r] for r in order[:profile.cap]])
+        if made is not None:
+            attachments.append(made)
+    token = links.unsubscribe_token(signer, first.person_id, [p.id for p, _ in parts], now)
+    return digest.Digest(first.email, first.name, first.language, tuple(sections),
+                         base + links.unsubscribe_path(token), base + links.MANAGE_PATH,
+                         settings.name, now, tuple(attachments))
+
+
+def _send(smtp: Mailer, made: digest.Digest, mail: MailSettings, now: datetime,
+          zone: ZoneInfo) -> tuple[Outcome, str]:
+    try:
+        msg = digest.message(made, mail, now, zone)
+    except ValueError as exc:  # a header injection attempt or a malformed address
+        return Outcome(REFUSED, f"message refused before sending: {exc}"), ""
+    return smtp.send(msg), str(msg["Message-ID"])
+
+
+def _record(engine: Engine, report: RunReport, person_id: int,
+            parts: list[tuple[Pair, list[int]]], result: tuple[Outcome, str],
+            now: datetime) -> None:
+    outcome, message_id = result
+    count = sum(len(order) for _, order in parts)
+    with engine.begin() as conn:
+        key = conn.execute(insert(dsi_deliveries).values(
+            run_id=report.run_id, person_id=person_id, at=now, status=outcome.status,
+            records=count, message_id=message_id, detail=outcome.detail[:1000])
+        ).inserted_primary_key
+        assert key is not None
+        if not outcome.sent:
+            if outcome.status == RETRY:
+                report.retried += 1
+            else:
+                report.refused += 1
+            return
+        conn.execute(insert(dsi_delivered), [
+            {"subscription_id": pair.id, "record_id": r, "delivery_id": key[0]}
+            for pair, order in parts for r in order])
+        conn.execute(update(dsi_subscriptions)
+                     .where(dsi_subscriptions.c.id.in_([pair.id for pair, _ in parts]))
+                     .values(watermark=now, last_sent_at=now))
+    report.sent += 1
+    report.records_sent += count
