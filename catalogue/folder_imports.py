@@ -4,10 +4,18 @@ A dropped file is imported exactly as ``catalogue import FILE --source SLUG`` wo
 the source's format and encoding, and the text the documentalist finds next to the
 file in ``done/`` or ``failed/`` is the same summary the command prints. A file whose
 records were all rejected goes to ``failed/``: it was almost certainly the wrong file.
+
+PMB's scheduled exports are either the changes or the whole catalogue; only the
+documentalist knows which, so the source says: ``full = true`` (every dropped file is
+the whole catalogue) or ``full_pattern`` (files named so are). A full file is imported
+as ``catalogue import --full`` would: once it has been read to the end, records of the
+source it lacks are tombstoned - unless a rejected record could not be identified, or
+every record was rejected, when nothing is deleted.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -44,6 +52,12 @@ def summary(report: RunReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+def is_full(source: Source, name: str) -> bool:
+    """Whether the dropped file ``name`` is the whole catalogue of ``source``."""
+    pattern = source.full_pattern
+    return source.full or bool(pattern) and fnmatch.fnmatch(name.lower(), pattern.lower())
+
+
 def importer(engine: Engine, settings: Settings, source: Source,
              clock: Clock = utcnow) -> Callable[[Path], Outcome]:
     """The function a :class:`DropFolder` calls for each complete file of ``source``."""
@@ -53,18 +67,29 @@ def importer(engine: Engine, settings: Settings, source: Source,
             export = open_export(path, source.format, source.encoding)
         except FormatError as exc:
             return Outcome(False, f"error: {exc}\n")
+        full = is_full(source, path.name)
         ingest = Ingest(engine, source=source.slug, source_name=source.name,
                         source_kind=source.kind, path=str(path), format=export.format,
-                        encoding=export.encoding, batch_size=settings.batch_size, clock=clock)
+                        encoding=export.encoding, full=full, batch_size=settings.batch_size,
+                        clock=clock)
         try:
             ingest.add_all(export.read(source.slug))
+            ingest.flush()
+            if full and ingest.report.rejected == ingest.report.read:
+                # Not one record read: the wrong file, whatever its name; delete nothing.
+                ingest.report.full = False
+                ingest.report.message = ("no record of this full catalogue could be read: "
+                                         "nothing was deleted")
             report = ingest.finish()
         except BaseException:
             ingest.abort("interrupted while importing a dropped file")
             raise
         union.refresh(engine, source.slug)
         useless = report.read > 0 and report.rejected == report.read
-        return Outcome(report.status == "completed" and not useless, summary(report))
+        why = "full = true" if source.full else f"its name matches {source.full_pattern!r}"
+        header = (f"the full catalogue of {source.slug} ({why}): its records absent from the "
+                  "file are deleted\n") if full else ""
+        return Outcome(report.status == "completed" and not useless, header + summary(report))
 
     return run
 

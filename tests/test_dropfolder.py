@@ -6,12 +6,14 @@ import os
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from catalogue.cli import main
 from catalogue.folder_imports import process_folder
+from catalogue.settings import SettingsError
 from harvesters.dropfolder import DropFolder, Outcome, is_temporary
-from tests.harvest_support import deployment, stored
+from tests.harvest_support import deployment, stored, tombstones
 
 NOW = time.time()
 
@@ -101,3 +103,65 @@ def test_harvest_command_runs_the_folder(tmp_path: Path, demo_export: Path) -> N
     assert result.exit_code == 0, result.output
     assert "crpv: e.mrc -> done/" in result.stdout
     assert len(stored(engine, "crpv")) == 12
+
+
+def records_of(demo_export: Path, first: int, last: int) -> bytes:
+    """Records ``first``..``last`` (1-based, inclusive) of the demo export."""
+    data = demo_export.read_bytes()
+    ends = [0]
+    while len(ends) <= last:
+        ends.append(data.index(b"\x1d", ends[-1]) + 1)
+    return data[ends[first - 1]:ends[last]]
+
+
+def test_full_pattern_files_are_the_whole_catalogue(tmp_path: Path, demo_export: Path) -> None:
+    _, settings, engine = deployment(tmp_path, "", local() + '\nfull_pattern = "*-COMPLET.*"')
+    source = settings.source("crpv")
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "a-changes.mrc").write_bytes(records_of(demo_export, 1, 30))
+    aged(drop / "a-changes.mrc")
+    [partial] = process_folder(engine, settings, source, now=lambda: NOW)
+    assert partial.ok and "read 30, added 30" in partial.report
+    assert "full catalogue" not in partial.report
+
+    (drop / "b-catalogue-complet.mrc").write_bytes(records_of(demo_export, 1, 20))
+    aged(drop / "b-catalogue-complet.mrc")
+    [full] = process_folder(engine, settings, source, now=lambda: NOW)
+    assert full.ok, full.report
+    assert full.report.startswith("the full catalogue of crpv (its name matches '*-COMPLET.*')")
+    assert "read 20, added 0, updated 0, unchanged 20, deleted 10" in full.report
+    assert len(stored(engine, "crpv")) == 20 and len(tombstones(engine, "crpv")) == 10
+
+    # an export of changes again: adds, deletes nothing
+    (drop / "c-changes.mrc").write_bytes(records_of(demo_export, 31, 35))
+    aged(drop / "c-changes.mrc")
+    [changes] = process_folder(engine, settings, source, now=lambda: NOW)
+    assert "added 5" in changes.report and "deleted 0" in changes.report
+    assert len(stored(engine, "crpv")) == 25
+
+
+def test_full_true_but_unreadable_file_deletes_nothing(tmp_path: Path, demo_export: Path) -> None:
+    _, settings, engine = deployment(tmp_path, "", local() + "\nfull = true")
+    source = settings.source("crpv")
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "first.mrc").write_bytes(records_of(demo_export, 1, 10))
+    aged(drop / "first.mrc")
+    [first] = process_folder(engine, settings, source, now=lambda: NOW)
+    assert first.ok and first.report.startswith("the full catalogue of crpv (full = true)")
+
+    # every record's directory garbled: all rejected
+    broken = b"".join(rec[:24] + b"Z" * (int(rec[12:17]) - 25) + rec[int(rec[12:17]) - 1:] + b"\x1d"
+                      for rec in records_of(demo_export, 1, 3).split(b"\x1d")[:-1])
+    (drop / "second.mrc").write_bytes(broken)
+    aged(drop / "second.mrc")
+    [second] = process_folder(engine, settings, source, now=lambda: NOW)
+    assert not second.ok and second.path.parent.name == "failed"
+    assert "deleted 0" in second.report and "nothing was deleted" in second.report
+    assert len(stored(engine, "crpv")) == 10
+
+
+def test_full_keys_need_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=r"key 'sources\[0\]\.full' applies to drop-folder"):
+        deployment(tmp_path, "", "full = true")
