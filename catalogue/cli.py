@@ -178,6 +178,7 @@ def demo_command(obj: Context, count: int, seed: int, output: str | None) -> Non
     click.echo(f"wrote {written} records to {path}")
 
 
+from catalogue.commands.circulation import circulation_command  # noqa: E402
 from catalogue.commands.harvest import harvest_command, scheduler_command  # noqa: E402
 
 main.add_command(harvest_command)
@@ -185,6 +186,7 @@ main.add_command(scheduler_command)
 main.add_command(reindex_command)
 main.add_command(users_command)
 main.add_command(mail_command)
+main.add_command(circulation_command)
 
 
 @main.command("serve")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
+from catalogue.lending.availability import hook as live_hook
 from catalogue.records import Record, from_json
 from catalogue.store.tables import records
 from indexes import IndexWriter, LiveStatus, rebuild
@@ -91,6 +92,7 @@ def reindex(engine: Engine, index_dir: Path, live: LiveStatus | None = None,
     swap, so nothing is lost to the race.
     """
     index_dir = Path(index_dir)
+    live = live if live is not None else live_hook(engine)  # the desk knows better
     before = _latest(engine)
     report = rebuild(live_records(engine), index_dir, live=live, procs=procs)
     _write_watermark(index_dir, before)
@@ -110,6 +112,7 @@ def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
     index equals a build).
     """
     index_dir = Path(index_dir)
+    live = live if live is not None else live_hook(engine)  # the desk knows better
     if since is None:
         mark = read_watermark(index_dir)
         since = mark - MARGIN if mark else None

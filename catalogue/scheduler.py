@@ -103,3 +103,17 @@ def add_outbox_job(sched: BaseScheduler, settings: Settings, engine: Engine) -> 
 
     sched.add_job(send, "interval", seconds=settings.mail.outbox_seconds, id="mail:outbox",
                   name="mail outbox", executor=MAIL_EXECUTOR, replace_existing=True)
+
+
+def add_circulation_job(sched: BaseScheduler, settings: Settings, engine: Engine) -> None:
+    """Every morning at ``[circulation] reminder_hour``: expire holds, send overdue reminders."""
+    from catalogue.clock import utcnow
+    from catalogue.lending.daily import morning
+
+    def run() -> None:
+        expired, report = morning(engine, settings, utcnow())
+        log.info("circulation: %d hold(s) expired; %s", expired, report)
+
+    sched.add_job(run, CronTrigger(hour=settings.circulation.reminder_hour, minute=0,
+                                   timezone=settings.circulation.timezone),
+                  id="circulation:morning", name="circulation reminders", replace_existing=True)

@@ -1,0 +1,114 @@
+"""``catalogue circulation``: the desk's chores from the command line.
+
+``reminders`` (with ``--dry-run`` to see who would be written to), ``rules`` to list,
+set and delete loan rules, ``closed`` for closing days, ``borrowers`` to import a CSV
+of borrowers. Refusals end with one ``error:`` line and exit status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Protocol
+
+import click
+
+from catalogue.clock import utcnow
+from catalogue.lending import closures
+from catalogue.lending.borrowers import import_csv
+from catalogue.lending.daily import morning
+from catalogue.lending.refusals import Refusal
+from catalogue.lending.rules import LoanRule, default_rule, delete_rule, list_rules, save_rule
+from catalogue.settings import Settings
+
+
+class _Obj(Protocol):
+    @property
+    def settings(self) -> Settings: ...
+
+    def engine(self) -> Any: ...
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group("circulation")
+def circulation_command() -> None:
+    """Lending desk: reminders, loan rules, closing days, borrowers."""
+
+
+@circulation_command.command("reminders")
+@click.option("--dry-run", is_flag=True, help="List the reminders due, send nothing.")
+@click.pass_obj
+def reminders_command(obj: _Obj, dry_run: bool) -> None:
+    """Expire holds and send today's overdue reminders (what the scheduler does each morning)."""
+    expired, report = morning(obj.engine(), obj.settings, utcnow(), dry_run=dry_run)
+    for letter in report.planned:
+        way = letter.email or "letter"
+        click.echo(f"level {letter.level}  {letter.name or '?'} <{way}>  "
+                   + ", ".join(loan.barcode for loan in letter.loans))
+    if dry_run:
+        click.echo(f"dry run: {len(report.planned)} reminder(s) due, nothing sent")
+    else:
+        click.echo(f"{expired} hold(s) expired; {report}")
+
+
+@circulation_command.command("rules")
+@click.option("--set", "set_", nargs=2, metavar="CATEGORY ITEM_TYPE",
+              help="Create or replace the rule of this scope ('*' for any).")
+@click.option("--delete", "delete_id", type=int, help="Delete the rule with this id.")
+@click.option("--loan-days", type=int)
+@click.option("--max-loans", type=int)
+@click.option("--renewals", type=int)
+@click.option("--renewal-days", type=int)
+@click.option("--max-reservations", type=int)
+@click.pass_obj
+def rules_command(obj: _Obj, /, set_: tuple[str, str] | None, delete_id: int | None,
+                  **numbers: int | None) -> None:
+    """List the loan rules; --set or --delete one."""
+    engine = obj.engine()
+    base = default_rule(obj.settings.circulation)
+    if set_:
+        current = next((r for r in list_rules(engine) if (r.category, r.item_type) == set_), base)
+        values = {k: v if v is not None else getattr(current, k) for k, v in numbers.items()}
+        try:
+            save_rule(engine, LoanRule(set_[0], set_[1], **values))
+        except Refusal as exc:
+            _fail(f"{exc.field}: {exc.message}")
+    if delete_id is not None:
+        delete_rule(engine, delete_id)
+    click.echo(f"{'id':>4} {'category':<12} {'type':<8} days max renew +days resa")
+    for r in [*list_rules(engine), base]:
+        click.echo(f"{r.id or '-':>4} {r.category:<12} {r.item_type:<8} {r.loan_days:>4} "
+                   f"{r.max_loans:>3} {r.renewals:>5} {r.renewal_days:>5} {r.max_reservations:>4}"
+                   + ("  (config.toml default)" if r.id is None else ""))
+
+
+@circulation_command.command("closed")
+@click.option("--add", "add", type=click.DateTime(["%Y-%m-%d"]), help="Close this day.")
+@click.option("--label", default="", help="Why (shown on the desk).")
+@click.option("--remove", type=click.DateTime(["%Y-%m-%d"]), help="Open this day again.")
+@click.pass_obj
+def closed_command(obj: _Obj, add: Any, label: str, remove: Any) -> None:
+    """List closing days (from today); --add or --remove one."""
+    engine = obj.engine()
+    if add is not None:
+        closures.set_closing_day(engine, add.date(), label)
+    if remove is not None:
+        closures.remove_closing_day(engine, remove.date())
+    today = closures.local_day(utcnow(), obj.settings.circulation)
+    for day in closures.list_closing_days(engine, since=today):
+        click.echo(f"{day.day:%Y-%m-%d}  {day.label}")
+
+
+@circulation_command.command("borrowers")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def borrowers_command(obj: _Obj, csv_file: Path) -> None:
+    """Import borrowers from a CSV file (columns: card, name, email, category, expires_on...)."""
+    report = import_csv(obj.engine(), csv_file.read_text(encoding="utf-8-sig"), utcnow())
+    for line, message in report.problems:
+        click.echo(f"line {line}: {message}", err=True)
+    click.echo(str(report))
