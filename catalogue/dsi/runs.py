@@ -309,3 +309,25 @@ def _record(engine: Engine, report: RunReport, person_id: int,
                      .values(watermark=now, last_sent_at=now))
     report.sent += 1
     report.records_sent += count
+
+
+def preview_issue(engine: Engine, settings: Settings, profile: Profile,
+                  now: datetime) -> list[Candidate]:
+    """The records the list's next issue would carry if it ran at ``now``, newest first.
+
+    Raises:
+        EquationError: an equation of the list no longer parses.
+    """
+    since = (profile.last_issue_at or profile.created_at) - timedelta(
+        minutes=settings.dsi.margin_minutes)
+    picked = _picks(engine, {profile.id}, since)
+    found = candidates(engine, since, list(picked.get(profile.id, {})))
+    with Matcher(found) as matcher:
+        hits: set[int] = set()
+        for params in profile.equations:
+            hits |= matcher.match(params)
+    fresh = _new_for(profile, since, frozenset(hits), picked.get(profile.id, {}), found)
+    with engine.connect() as conn:
+        fresh -= archives.already_published(conn, profile.id, fresh)
+    return sorted((found[r] for r in fresh),
+                  key=lambda c: (c.stamp(profile.novelty), c.record_id), reverse=True)

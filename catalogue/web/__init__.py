@@ -21,12 +21,15 @@ from catalogue.store import database
 from catalogue.web import (
     account,
     api,
+    desk,
+    dsi,
     errors,
     exports,
     feeds,
     guards,
     i18n,
     language,
+    loans,
     oai_provider,
     pages,
     record,
@@ -68,8 +71,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     guards.init(app, settings, store, app.config["SECRET_KEY"])
     oai_provider.register(app, settings, store, clock)
     csrf.exempt(app.blueprints["oai"])  # harvesters POST without a session: OAI-PMH allows it
-    for part in (search, record, exports, feeds, api, language, account):
+    for part in (search, record, exports, feeds, api, language, account, desk, loans):
         app.register_blueprint(part.bp)
+    dsi.register(app)
     pages.register(app)
     errors.register(app)
     return app
