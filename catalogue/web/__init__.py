@@ -21,7 +21,6 @@ from catalogue.store import database
 from catalogue.web import (
     account,
     api,
-    desk,
     dsi,
     errors,
     exports,
@@ -29,7 +28,6 @@ from catalogue.web import (
     guards,
     i18n,
     language,
-    loans,
     oai_provider,
     pages,
     record,
@@ -71,7 +69,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     guards.init(app, settings, store, app.config["SECRET_KEY"])
     oai_provider.register(app, settings, store, clock)
     csrf.exempt(app.blueprints["oai"])  # harvesters POST without a session: OAI-PMH allows it
-    for part in (search, record, exports, feeds, api, language, account, desk, loans):
+    for part in (search, record, exports, feeds, api, language, account):
         app.register_blueprint(part.bp)
     dsi.register(app)
     pages.register(app)
