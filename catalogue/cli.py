@@ -179,6 +179,7 @@ def demo_command(obj: Context, count: int, seed: int, output: str | None) -> Non
 
 
 from catalogue.commands.circulation import circulation_command  # noqa: E402
+from catalogue.commands.dsi import dsi_command  # noqa: E402
 from catalogue.commands.harvest import harvest_command, scheduler_command  # noqa: E402
 
 main.add_command(harvest_command)
@@ -187,6 +188,7 @@ main.add_command(reindex_command)
 main.add_command(users_command)
 main.add_command(mail_command)
 main.add_command(circulation_command)
+main.add_command(dsi_command)
 
 
 @main.command("serve")

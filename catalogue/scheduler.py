@@ -117,3 +117,20 @@ def add_circulation_job(sched: BaseScheduler, settings: Settings, engine: Engine
     sched.add_job(run, CronTrigger(hour=settings.circulation.reminder_hour, minute=0,
                                    timezone=settings.circulation.timezone),
                   id="circulation:morning", name="circulation reminders", replace_existing=True)
+
+
+def add_dsi_job(sched: BaseScheduler, settings: Settings, engine: Engine) -> None:
+    """The DSI run on ``[dsi] schedule``: each profile decides whether it is due."""
+    if not settings.dsi.enabled or not settings.dsi.schedule:
+        return
+    from catalogue.clock import utcnow
+    from catalogue.dsi.runs import run
+    from catalogue.people.tokens import LinkSigner
+    from catalogue.web.secret import secret_key
+
+    def job() -> None:
+        log.info("%s", run(engine, settings, utcnow(), LinkSigner(secret_key(settings))))
+
+    sched.add_job(job, CronTrigger.from_crontab(settings.dsi.schedule,
+                                                timezone=settings.dsi.timezone),
+                  id="dsi:run", name="dsi digests", replace_existing=True)

@@ -152,6 +152,7 @@ def scheduler_command(obj: _Obj) -> None:
                             lambda slug: scheduler.run_source(settings, engine, slug, index_dir))
     scheduler.add_outbox_job(sched, settings, engine)
     scheduler.add_circulation_job(sched, settings, engine)
+    scheduler.add_dsi_job(sched, settings, engine)
     jobs = sched.get_jobs()
     for job in jobs:
         click.echo(f"scheduled {job.name}: {job.trigger}")

@@ -1,0 +1,57 @@
+"""``catalogue dsi``: runs by hand (or dry), and the lists at a glance."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Protocol
+
+import click
+
+from catalogue.clock import utcnow
+from catalogue.dsi import profiles
+from catalogue.dsi.runs import run
+from catalogue.people.tokens import LinkSigner
+from catalogue.settings import Settings
+
+
+class _Obj(Protocol):
+    @property
+    def settings(self) -> Settings: ...
+
+    def engine(self) -> Any: ...
+
+
+@click.group("dsi")
+def dsi_command() -> None:
+    """Selective dissemination: curated lists, alerts and their digests."""
+
+
+@dsi_command.command("run")
+@click.option("--list", "slug", default=None, help="Only this curated list, due or not.")
+@click.option("--dry-run", is_flag=True, help="Select and render, send and record nothing.")
+@click.pass_obj
+def run_command(obj: _Obj, slug: str | None, dry_run: bool) -> None:
+    """Send the digests that are due now (what the scheduler does every morning)."""
+    from catalogue.web.secret import secret_key
+
+    settings = obj.settings
+    report = run(obj.engine(), settings, utcnow(), LinkSigner(secret_key(settings)),
+                 list_slug=slug, dry_run=dry_run)
+    click.echo(str(report))
+    for made in report.previews:
+        click.echo(f"  would send to {made.email}: {made.count} records in "
+                   f"{len(made.sections)} section(s): "
+                   + ", ".join(s.name for s in made.sections))
+    if slug is not None and report.problems and not report.due and not report.issues:
+        sys.exit(2)
+
+
+@dsi_command.command("lists")
+@click.pass_obj
+def lists_command(obj: _Obj) -> None:
+    """The curated lists with their subscriber counts."""
+    engine = obj.engine()
+    for p in profiles.lists(engine, staff=True):
+        click.echo(f"{p.slug:<30} {len(profiles.subscribers(engine, p.id)):>6} subscribers  "
+                   f"{p.periodicity.describe():<28} {p.name}"
+                   + (f"  [problem: {p.problem}]" if p.problem else ""))

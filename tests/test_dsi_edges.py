@@ -1,0 +1,139 @@
+"""Bad input and edge cases of runs; the command line and the scheduler job."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+from click.testing import CliRunner
+from sqlalchemy import select, update
+
+from catalogue import scheduler
+from catalogue.cli import main
+from catalogue.dsi import profiles, subscribers
+from catalogue.dsi.equations import EquationError, parse
+from catalogue.dsi.profiles import ProfileError
+from catalogue.dsi.schedule import Periodicity
+from catalogue.store.dsi_tables import dsi_deliveries, dsi_equations, dsi_profiles
+from tests.dsi_support import MONDAY, days, ingest, person, record, run, setup, text_part
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def test_periodicities() -> None:
+    monday = datetime(2026, 3, 2, 6, tzinfo=UTC)
+    weekly = Periodicity("weekly", weekday=0)
+    assert weekly.is_due(monday - days(6), monday, PARIS)
+    assert not weekly.is_due(monday - days(0.1), monday + days(3), PARIS)
+    assert weekly.is_due(monday - days(6), monday + days(1), PARIS)  # Tuesday catches up
+    monthly = Periodicity("monthly", month_day=31)
+    feb = datetime(2026, 2, 28, 6, tzinfo=UTC)
+    assert monthly.is_due(feb - days(3), feb, PARIS)  # the 31st is the month's last day
+    assert not monthly.is_due(feb, feb + days(1), PARIS)
+    every = Periodicity("every", every_days=3)
+    assert not every.is_due(monday, monday + days(2), PARIS)
+    assert every.is_due(monday, monday + days(3), PARIS)
+
+
+def test_equations_that_no_longer_parse() -> None:
+    assert parse("http://x/recherche?q=jeunesse&doctype=a&page=2").params() == "q=jeunesse&doctype=a"
+    with pytest.raises(EquationError, match="ne peut plus être interprétée"):
+        parse("q=jeunesse&theme=ancien")
+    with pytest.raises(EquationError):
+        parse("q=" + "x" * 3000)
+
+
+def test_broken_equation_skips_its_profile_only(config_path: Path, smtp_sink: Any) -> None:
+    settings, engine = setup(config_path, smtp_sink)
+    start = MONDAY - days(7)
+    who = person(engine, "a@example.org", start)
+    good = profiles.save_list(engine, start, slug="bonne", name="Bonne",
+                              equation_params=["q=jeunesse"])
+    bad = profiles.save_list(engine, start, slug="cassee", name="Cassée",
+                             equation_params=["q=jeunesse"])
+    with engine.begin() as conn:  # a facet renamed since the equation was saved
+        conn.execute(update(dsi_equations).where(dsi_equations.c.profile_id == bad.id)
+                     .values(params="q=jeunesse&ancienfacette=x"))
+    for p in (good, bad):
+        profiles.subscribe(engine, start, who.id, p.id)
+    ingest(engine, [record("Jeunesse")], MONDAY - days(1))
+    report = run(engine, settings, MONDAY)
+    assert report.sent == 1 and any("ancienfacette" in p for p in report.problems)
+    [msg] = smtp_sink.messages_to("a@example.org")
+    assert "== Bonne" in text_part(msg) and "Cassée" not in text_part(msg)
+    assert "ancienfacette" in (profiles.get(engine, bad.id) or good).problem
+    with engine.begin() as conn:  # repaired: it catches up on what it missed
+        conn.execute(update(dsi_equations).where(dsi_equations.c.profile_id == bad.id)
+                     .values(params="q=jeunesse"))
+    run(engine, settings, MONDAY + days(7))
+    last = smtp_sink.messages_to("a@example.org")[-1]
+    assert "== Cassée" in text_part(last) and (profiles.get(engine, bad.id) or good).problem == ""
+
+
+def test_header_injection_and_no_empty_mail(config_path: Path, smtp_sink: Any) -> None:
+    settings, engine = setup(config_path, smtp_sink)
+    start = MONDAY - days(7)
+    with pytest.raises(ProfileError):
+        profiles.save_list(engine, start, slug="x", name="Liste\r\nBcc: victim@example.org")
+    with pytest.raises(ProfileError):
+        profiles.create_alert(engine, start, 1, name="A\nBcc: v@example.org", params="q=a")
+    who = person(engine, "a@example.org", start)
+    listed = profiles.save_list(engine, start, slug="x", name="Liste", equation_params=["q=a"])
+    profiles.subscribe(engine, start, who.id, listed.id)
+    empty = profiles.save_list(engine, start, slug="vide", name="Sans abonnés",
+                               equation_params=["q=jeunesse"])
+    assert run(engine, settings, MONDAY).digests == 0  # nothing new: no mail at all
+    assert smtp_sink.received == []
+    with engine.begin() as conn:  # a name written behind the form's back
+        conn.execute(update(dsi_profiles).where(dsi_profiles.c.id == listed.id)
+                     .values(name="Liste\r\nBcc: victim@example.org"))
+    ingest(engine, [record("Un document a lire", subjects=["a"])], MONDAY + days(1))
+    report = run(engine, settings, MONDAY + days(7))
+    assert report.refused == 1 and smtp_sink.received == []
+    with engine.connect() as conn:
+        assert conn.execute(select(dsi_deliveries.c.status)).scalars().all() == ["refused"]
+    assert empty.id  # a list without subscribers sends nothing either
+
+
+def test_csv_import_reports_bad_lines(config_path: Path) -> None:
+    settings, engine = setup(config_path)
+    listed = profiles.save_list(engine, MONDAY, slug="x", name="Liste")
+    person(engine, "deja@example.org", MONDAY)
+    text = ("email;name;language\n"
+            "nouvelle@example.org;Zoé Ñúñez;en\n"
+            "pas-une-adresse;X;fr\n"
+            "DEJA@example.org;;fr\n"
+            "injection@example.org;\"Eve\r\nBcc: v@example.org\";fr\n")
+    report = subscribers.import_csv(engine, MONDAY, text, listed.id)
+    assert (report.created, report.subscribed) == (1, 2)
+    assert [n for n, _ in report.problems] == [3, 5]
+    assert {s.email for s in profiles.subscribers(engine, listed.id)} == {
+        "nouvelle@example.org", "deja@example.org"}
+
+
+def test_cli_dry_run_and_scheduler_job(config_path: Path) -> None:
+    settings, engine = setup(config_path)
+    who = person(engine, "a@example.org", datetime(2020, 1, 1, tzinfo=UTC))
+    listed = profiles.save_list(engine, datetime(2020, 1, 1, tzinfo=UTC), slug="tout",
+                                name="Tout", equation_params=["doctype=a"],
+                                periodicity=Periodicity("daily"))
+    profiles.subscribe(engine, datetime(2020, 1, 1, tzinfo=UTC), who.id, listed.id)
+    ingest(engine, [record("Un document")], datetime(2020, 1, 2, tzinfo=UTC))
+    result = CliRunner().invoke(main, ["--config", str(config_path), "dsi", "run", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "would send to a@example.org: 1 records" in result.output
+    assert "dsi (dry run)" in result.output
+    listing = CliRunner().invoke(main, ["--config", str(config_path), "dsi", "lists"])
+    assert "tout" in listing.output and "1 subscribers" in listing.output
+    sched = BackgroundScheduler()
+    scheduler.add_dsi_job(sched, settings, engine)
+    assert [j.id for j in sched.get_jobs()] == ["dsi:run"]
+    off = dataclasses.replace(settings, dsi=dataclasses.replace(settings.dsi, enabled=False))
+    sched2 = BackgroundScheduler()
+    scheduler.add_dsi_job(sched2, off, engine)
+    assert sched2.get_jobs() == []
