@@ -43,8 +43,11 @@ bp = Blueprint("dsi", __name__)
 
 
 def register(app: Flask) -> None:
-    """Register the blueprint; the one-click unsubscribe POST is exempt from CSRF."""
+    """Register the public and the staff blueprints; the one-click POST is CSRF-exempt."""
+    from catalogue.web import dsi_admin
+
     app.register_blueprint(bp)
+    app.register_blueprint(dsi_admin.bp)
     app.extensions["csrf"].exempt(unsubscribe_post)
 
 
