@@ -10,6 +10,7 @@ into its launcher.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlsplit
 
 from catalogue.records import Agent, Item, Physical, Publication, Record, SerialLink, Series
@@ -112,11 +113,13 @@ class Copy:
     state: str  # indexes.documents availability state: available, onsite, on_loan, unavailable
     status: str  # the centre's own status label, as catalogued
     note: str
+    due_on: date | None = None  # on loan (lending desk): back by this date
 
 
-def copy(item: Item, state: str) -> Copy:
+def copy(item: Item, state: str, due_on: date | None = None) -> Copy:
     """The displayed form of ``item``, given its availability ``state``."""
     location = item.location or item.holder or item.owner
     return Copy(location=location, call_number=item.call_number,
                 section=item.section_label or item.section, kind=item.type_label,
-                barcode=item.barcode, state=state, status=item.status_label, note=item.note)
+                barcode=item.barcode, state=state, status=item.status_label, note=item.note,
+                due_on=due_on)

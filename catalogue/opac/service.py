@@ -23,6 +23,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from catalogue.lending.availability import snapshot
 from catalogue.opac.description import Copy, copy
 from catalogue.opac.params import SearchParams
 from catalogue.records import Record
@@ -220,8 +221,9 @@ class Opac:
         if not any(m.id == entry.id for m in members):
             members = [Holder(entry.id, self.source_name(entry.record.source), entry.record),
                        *members]
+        live = snapshot(self.engine, [m.id for m in members])  # the desk's loans and holds
         return tuple(Holding(m.global_id, m.record.source, self.source_name(m.record.source),
-                             availability(m.record)) for m in members)
+                             availability(m.record, live.status)) for m in members)
 
     def count(self, params: SearchParams) -> int:
         """How many records match, without ranking (for alerts and tests)."""
@@ -237,9 +239,15 @@ class Opac:
         holders = store.holders(self.engine, [entry.cluster_id])
         holdings = self._holdings(entry, holders)
         exclude = {h.global_id for h in holdings}
-        return RecordPage(entry=entry, availability=availability(entry.record),
+        live = snapshot(self.engine, [entry.id])
+        copies = []
+        for item in entry.record.items:
+            found = live.copy(entry.global_id, item)
+            copies.append(copy(item, found.state if found else item_state(item),
+                               found.due_on if found else None))
+        return RecordPage(entry=entry, availability=availability(entry.record, live.status),
                           holdings=holdings, similar=self.similar(entry.record, exclude),
-                          copies=tuple(copy(i, item_state(i)) for i in entry.record.items))
+                          copies=tuple(copies))
 
     def similar(self, record: Record, exclude: Iterable[str] = ()) -> tuple[Hit, ...]:
         """Records sharing the most descriptors (else keywords, else an author) with ``record``.

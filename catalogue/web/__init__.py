@@ -21,6 +21,7 @@ from catalogue.store import database
 from catalogue.web import (
     account,
     api,
+    desk,
     dsi,
     errors,
     exports,
@@ -28,6 +29,7 @@ from catalogue.web import (
     guards,
     i18n,
     language,
+    loans,
     oai_provider,
     pages,
     record,
@@ -69,7 +71,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     guards.init(app, settings, store, app.config["SECRET_KEY"])
     oai_provider.register(app, settings, store, clock)
     csrf.exempt(app.blueprints["oai"])  # harvesters POST without a session: OAI-PMH allows it
-    for part in (search, record, exports, feeds, api, language, account):
+    for part in (search, record, exports, feeds, api, language, account, desk, loans):
         app.register_blueprint(part.bp)
     dsi.register(app)
     pages.register(app)

@@ -1,0 +1,240 @@
+"""The lending desk's pages (``/guichet``), for librarians and administrators.
+
+Made for a barcode scanner: every page opens with the cursor in the field to scan, a
+scanner's Enter submits, and the answer (due date, "reserved for ...") is on the next
+screen in large type. A loan is two scans: the card (GET: it only looks the borrower
+up), then the item (POST). Views only call :class:`catalogue.lending.desk.Desk` and
+render; a :class:`~catalogue.lending.refusals.Refusal` is shown next to its field. After
+a change the page redirects (303), so a reload never repeats it; a form submitted twice
+meets a "repeat" refusal, shown as information, and nothing is done twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from catalogue.lending import audit, closures, reminders
+from catalogue.lending import items as desk_items
+from catalogue.lending import loans as loan_list
+from catalogue.lending import reservations as resa
+from catalogue.lending.desk import Desk
+from catalogue.lending.refusals import Refusal
+from catalogue.lending.rules import LoanRule, default_rule, delete_rule, list_rules, save_rule
+from catalogue.web.guards import admin_required, current_person, staff_required
+from catalogue.web.service import engine, now, settings
+
+bp = Blueprint("desk", __name__, url_prefix="/guichet")
+
+
+def desk() -> Desk:
+    """The desk over the application's store."""
+    return Desk(engine(), settings())
+
+
+def actor() -> int | None:
+    person = current_person()
+    return person.id if person else None
+
+
+def today() -> date:
+    return closures.local_day(now(), settings().circulation)
+
+
+@bp.get("/")
+@staff_required
+def home() -> str:
+    """Scan a card to lend, or an item to take back."""
+    return render_template("desk/home.html", card_error=None, return_error=None, checkin=None)
+
+
+@bp.get("/emprunteur")
+@staff_required
+def borrower() -> str | tuple[str, int]:
+    """A borrower's screen: eligibility, open loans, reservations, the item field."""
+    card = request.args.get("carte", "").strip()
+    try:
+        person = desk().borrower(card)
+    except Refusal as exc:
+        return render_template("desk/home.html", card_error=exc, return_error=None,
+                               checkin=None, card=card), 404
+    return _borrower_page(person.card or card)
+
+
+def _borrower_page(card: str, error: Refusal | None = None, code: str = "",
+                   status: int = 200) -> tuple[str, int]:
+    the_desk = desk()
+    person = the_desk.borrower(card)
+    warning = None
+    try:
+        the_desk.eligible(person, today())
+    except Refusal as exc:
+        warning = exc
+    return render_template(
+        "desk/borrower.html", person=person, warning=warning, error=error, code=code,
+        loans=loan_list.of_person(engine(), person.id),
+        reservations=resa.of_person(engine(), person.id), today=today()), status
+
+
+@bp.post("/pret")
+@staff_required
+def check_out() -> Response | tuple[str, int]:
+    """Lend the scanned item to the borrower on screen."""
+    card = request.form.get("carte", "")
+    code = request.form.get("code", "")
+    try:
+        loan = desk().check_out(card, code, now(), actor())
+    except Refusal as exc:
+        if exc.field == "card":
+            return render_template("desk/home.html", card_error=exc, return_error=None,
+                                   checkin=None, card=card), 422
+        if exc.repeat:
+            flash(exc.message, "info")
+            return redirect(url_for("desk.borrower", carte=card), 303)
+        return _borrower_page(card, exc, code, 422)
+    flash(f"Prêt enregistré : {loan.barcode} « {loan.title} », retour le "
+          f"{loan.due_on:%d/%m/%Y}.", "success")
+    return redirect(url_for("desk.borrower", carte=card), 303)
+
+
+@bp.post("/retour")
+@staff_required
+def check_in() -> str | tuple[str, int]:
+    """Take an item back; say at once if it is reserved for someone."""
+    code = request.form.get("code", "")
+    try:
+        done = desk().check_in(code, now(), actor())
+    except Refusal as exc:
+        return render_template("desk/home.html", card_error=None, return_error=exc,
+                               checkin=None), 200 if exc.code == "not_on_loan" else 422
+    return render_template("desk/home.html", card_error=None, return_error=None, checkin=done), 200
+
+
+@bp.post("/prolonger")
+@staff_required
+def renew() -> Response:
+    """Renew one loan of the borrower on screen."""
+    card = request.form.get("carte", "")
+    try:
+        loan = desk().renew(int(request.form.get("pret", "0") or 0), now(), actor(),
+                            expected_due=_date(request.form.get("echeance", "")))
+        flash(f"Prêt prolongé : {loan.barcode}, retour le {loan.due_on:%d/%m/%Y}.", "success")
+    except Refusal as exc:
+        flash(exc.message, "info" if exc.repeat else "error")
+    except ValueError:
+        flash("Prêt introuvable.", "error")
+    return redirect(url_for("desk.borrower", carte=card), 303)
+
+
+@bp.post("/reservations/<int:reservation_id>/annuler")
+@staff_required
+def cancel(reservation_id: int) -> Response:
+    """Cancel a reservation (the held copy goes to the next in line)."""
+    card = request.form.get("carte", "")
+    try:
+        desk().cancel(reservation_id, now(), actor())
+        flash("Réservation annulée.", "success")
+    except Refusal as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("desk.borrower", carte=card) if card else url_for("desk.home"), 303)
+
+
+@bp.post("/reserver")
+@staff_required
+def reserve() -> Response:
+    """Reserve a record (``source:id``) for the borrower on screen."""
+    card = request.form.get("carte", "")
+    try:
+        person = desk().borrower(card)
+        desk().reserve(person.id, request.form.get("notice", "").strip(), now(), actor())
+        flash("Réservation enregistrée.", "success")
+    except Refusal as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("desk.borrower", carte=card), 303)
+
+
+@bp.get("/retards")
+@staff_required
+def overdue() -> str:
+    """Open loans past their due date, the oldest first."""
+    return render_template("desk/overdue.html", loans=loan_list.overdue(engine(), today()),
+                           today=today())
+
+
+@bp.route("/lettres", methods=["GET", "POST"])
+@staff_required
+def letters() -> str | Response:
+    """Reminder letters to print (borrowers without email); POST marks them printed."""
+    if request.method == "POST":
+        ids = [int(i) for i in request.form.getlist("rappel") if i.isdigit()]
+        done = reminders.letters_to_print(engine(), today())
+        allowed = {i for p in done for i in p.reminder_ids}
+        count = reminders.mark_printed(engine(), [i for i in ids if i in allowed], now())
+        flash(f"{count} rappel(s) marqué(s) comme imprimé(s).", "success")
+        return redirect(url_for("desk.letters"), 303)
+    return render_template("desk/letters.html", letters=reminders.letters_to_print(engine(), today()),
+                           today=today(), site=settings())
+
+
+@bp.route("/exemplaires", methods=["GET", "POST"])
+@staff_required
+def flagged() -> str | Response | tuple[str, int]:
+    """Items with a desk state or gone from the export; POST changes an item's state."""
+    error = None
+    if request.method == "POST":
+        try:
+            item = desk_items.set_state(engine(), settings().circulation,
+                                        request.form.get("code", ""), request.form.get("etat", ""),
+                                        now(), actor(), request.form.get("note", ""))
+            flash(f"{item.barcode} : {desk_items.STATES[item.desk_state]}.", "success")
+            return redirect(url_for("desk.flagged"), 303)
+        except Refusal as exc:
+            error = exc
+    return render_template("desk/items.html", items=desk_items.flagged(engine()),
+                           states=desk_items.STATES, error=error), 422 if error else 200
+
+
+@bp.get("/journal")
+@staff_required
+def log() -> str:
+    """The audit log: who did what, when."""
+    return render_template("desk/log.html", events=audit.recent(engine()))
+
+
+@bp.route("/regles", methods=["GET", "POST"])
+@admin_required
+def rules() -> str | Response | tuple[str, int]:
+    """Loan rules by category x item type (administrators); closing days."""
+    error = None
+    if request.method == "POST":
+        form = request.form
+        try:
+            if form.get("supprimer", "").isdigit():
+                delete_rule(engine(), int(form["supprimer"]))
+            elif form.get("ferme"):
+                closures.set_closing_day(engine(), date.fromisoformat(form["ferme"]),
+                                         form.get("motif", ""))
+            else:
+                save_rule(engine(), LoanRule(
+                    form.get("categorie", "*"), form.get("support", "*"),
+                    **{k: int(form.get(k, "") or -1) for k in
+                       ("loan_days", "max_loans", "renewals", "renewal_days", "max_reservations")}))
+            flash("Enregistré.", "success")
+            return redirect(url_for("desk.rules"), 303)
+        except Refusal as exc:
+            error = exc
+        except ValueError:
+            error = Refusal("Valeur invalide.", code="bad_rule", field="ferme")
+    return render_template("desk/rules.html", rules=list_rules(engine()),
+                           default=default_rule(settings().circulation), error=error,
+                           closed=closures.list_closing_days(engine(), since=today())
+                           ), 422 if error else 200
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None

@@ -1,0 +1,85 @@
+"""The lending desk served by the real app over HTTP on 127.0.0.1 (a real SQLite file,
+a real index), with a clock the tests move, and sign-in helpers for real HTTP clients."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+from flask import Flask
+
+from catalogue import indexing
+from catalogue.store import database
+from catalogue.web import create_app
+from tests.circulation_support import MONDAY, PASSWORD, World, build, write_config
+from tests.oai_site import Serving, serve
+
+CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+class Clock:
+    """The app's clock: fixed, moved by tests."""
+
+    def __init__(self, at: datetime = MONDAY) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+@dataclass
+class DeskSite:
+    url: str
+    world: World
+    app: Flask
+    clock: Clock
+    serving: Serving
+
+    def client(self) -> Any:
+        return self.app.test_client()
+
+    def http(self, email: str, password: str = PASSWORD) -> requests.Session:
+        """A real HTTP client signed in with a password (staff)."""
+        session = requests.Session()
+        page = session.get(self.url + "/connexion", timeout=10)
+        token = CSRF.search(page.text)
+        assert token, page.text[:500]
+        done = session.post(self.url + "/connexion", timeout=10, allow_redirects=False,
+                            data={"csrf_token": token.group(1), "email": email,
+                                  "password": password, "suivant": "/guichet/"})
+        assert done.status_code in (302, 303), done.text[:500]
+        return session
+
+    def stop(self) -> None:
+        self.serving.stop()
+        self.world.engine.dispose()
+
+
+def start(folder: Path, *, store_url: str | None = None, smtp_port: int = 2525) -> DeskSite:
+    holder: dict[str, Any] = {}
+
+    def late_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterator[bytes]:
+        return holder["app"](environ, start_response)  # type: ignore[no-any-return]
+
+    serving, root = serve(late_app)
+    settings = write_config(folder, base_url=root, smtp_port=smtp_port,
+                            **({"store_url": store_url} if store_url else {}))
+    engine = database.open_store(settings.store_url)
+    world = build(settings, engine)
+    indexing.reindex(engine, settings.index.dir)
+    clock = Clock()
+    app = create_app(settings, engine=engine, clock=clock)
+    holder["app"] = app.wsgi_app
+    return DeskSite(root, world, app, clock, serving)
+
+
+def csrf(client: Any, path: str) -> str:
+    page = client.get(path)
+    found = CSRF.search(page.get_data(as_text=True))
+    assert found, f"no CSRF token on {path} ({page.status_code})"
+    return found.group(1)
