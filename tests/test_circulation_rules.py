@@ -206,3 +206,28 @@ def test_circulation_settings_are_checked(tmp_path: Path) -> None:
 
     with pytest.raises(SettingsError, match="circulation.reminder_days"):
         load(tmp_path / "config.toml", env={})
+
+
+def _demo_combinations() -> list[tuple[str, tuple[str, str, int, str]]]:
+    from catalogue.demo.vocabulary import ITEM_TYPES, STATUSES
+
+    types = sorted({code for code, *_ in ITEM_TYPES.values()} | {"uu"})
+    return [(t, s) for t in types for s in STATUSES]
+
+
+@pytest.mark.parametrize(("item_type", "status"), _demo_combinations(),
+                         ids=lambda v: v if isinstance(v, str) else v[1])
+def test_every_item_type_and_status_of_the_demo_data(world: World, item_type: str,
+                                                     status: tuple[str, str, int, str]) -> None:
+    """The demo export's 995$r codes x PMB statuses (label, 995$o, id, 996 pret_flag)."""
+    from tests.circulation_support import book, import_records, item
+
+    label, code, _, flag = status
+    import_records(world.engine, [book("demo", "Notice de démonstration",
+                                       item("DEMO1", item_type, code, label, flag == "1"))])
+    if code in ("d", "n"):
+        loan = world.desk.check_out("C-ALICE", "DEMO1", MONDAY, None)
+        assert loan.due_on == (date(2026, 3, 9) if item_type == "ga" else date(2026, 3, 23))
+    else:
+        expected = "on_site" if code == "c" else "unavailable"
+        assert refused(world.desk.check_out, "C-ALICE", "DEMO1", MONDAY, None).code == expected
