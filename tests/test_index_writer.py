@@ -205,3 +205,42 @@ def test_warm_loads_columns_before_the_first_search(demo_records: list[Record],
         result = searcher.search(SearchRequest(query="ville", facets=("doctype", "year"),
                                                sort="title"))
         assert result.total > 0 and len(result.facets) == 2
+
+
+def test_large_update_in_segments_replaces_across_them(demo_records: list[Record],
+                                                       tmp_path: Path) -> None:
+    rebuild(demo_records[:50], tmp_path)
+    changed = replace(demo_records[120], title=Title(main="Zygomatiques du second segment"))
+    with IndexWriter(tmp_path, segment_docs=100) as writer:
+        writer.upsert(demo_records[:250])  # 50 re-indexed, 200 new: three segments
+        writer.upsert([changed])  # its first version sits in an already committed segment
+        writer.delete([demo_records[0].global_id])
+    assert writer.report().upserted == 251
+    with Searcher(tmp_path) as searcher:
+        assert searcher.document_count() == 249
+        assert [h.global_id for h in searcher.search("zygomatiques").hits] == [changed.global_id]
+
+
+def test_field_lengths_from_memory_write_the_same_postings(demo_records: list[Record],
+                                                           tmp_path: Path) -> None:
+    from whoosh import index as whoosh_index  # type: ignore[import-untyped]
+
+    from indexes import writer as writer_module
+
+    def postings(folder: Path) -> list[tuple[object, ...]]:
+        found = []
+        with whoosh_index.open_dir(str(directory.current(folder))).reader() as reader:
+            for fieldname, text in reader.all_terms():
+                info = reader.term_info(fieldname, text)
+                found.append((fieldname, text, info.min_length(), info.max_length(),
+                              info.weight(), tuple(reader.postings(fieldname, text).all_ids())))
+        return found
+
+    rebuild(demo_records[:400], tmp_path / "memory", segment_docs=150)
+    plain = writer_module._remember_lengths
+    writer_module._remember_lengths = lambda writer: None
+    try:
+        rebuild(demo_records[:400], tmp_path / "files", segment_docs=150)
+    finally:
+        writer_module._remember_lengths = plain
+    assert postings(tmp_path / "memory") == postings(tmp_path / "files")
