@@ -1,10 +1,11 @@
 """The XML around every answer: the OAI-PMH root, responseDate, request, headers, errors.
 
-Built with lxml and serialised once, in UTF-8 (the only encoding OAI-PMH allows). The
-records' metadata arrives already serialised (the store keeps it, see
-:class:`oai.repository.Dissemination`): :func:`metadata` leaves a placeholder in the
-tree and :func:`serialise` puts the bytes in its place, so a kept record is never
-parsed again.
+Built with lxml and serialised once, in UTF-8 (the only encoding OAI-PMH allows), except
+the records of the lists: their metadata arrives already serialised (the store keeps it,
+see :class:`oai.repository.Dissemination`), so each ``<record>`` or ``<header>`` is
+written as text around it (:func:`record`, :func:`header`), a placeholder stands for it
+in the tree, and :func:`serialise` puts the bytes in its place. Building a hundred
+headers element by element cost as much as serving the kept metadata.
 """
 
 from __future__ import annotations
@@ -53,15 +54,55 @@ def root(now: datetime, base_url: str, echo: Mapping[str, str]) -> etree._Elemen
 
 #: The placeholder as lxml serialises it. A processing instruction cannot occur inside
 #: text or attributes, where lxml escapes '<', so only our placeholders produce it.
-_PLACEHOLDER = b"<?oai-metadata ?>"
+_PLACEHOLDER = b"<?oai-piece ?>"
 
 
-def metadata(parent: etree._Element, data: bytes, pieces: list[bytes]) -> etree._Element:
-    """Append ``<metadata>`` holding the serialised element ``data`` (see :func:`serialise`)."""
-    element = sub(parent, "metadata")
-    element.append(etree.ProcessingInstruction("oai-metadata"))
+def _piece(parent: etree._Element, data: bytes, pieces: list[bytes]) -> None:
+    parent.append(etree.ProcessingInstruction("oai-piece"))
     pieces.append(data)
-    return element
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _header_text(repository: str, entry: Entry) -> str:
+    status = ' status="deleted"' if entry.deleted else ""
+    identifier = _escape(identifiers.make(repository, entry.source, entry.source_id))
+    specs = "".join(f"<setSpec>{_escape(spec)}</setSpec>" for spec in entry.sets)
+    return (f"<header{status}><identifier>{identifier}</identifier>"
+            f"<datestamp>{datestamps.format(entry.datestamp)}</datestamp>{specs}</header>")
+
+
+def header(parent: etree._Element, repository: str, entry: Entry, pieces: list[bytes]) -> None:
+    """Append a record's ``<header>``: identifier, datestamp, sets, deleted status.
+
+    Args:
+        parent: the element the header goes into.
+        repository: the repositoryIdentifier.
+        entry: the record.
+        pieces: where the serialised header waits for :func:`serialise`.
+    """
+    _piece(parent, _header_text(repository, entry).encode("utf-8"), pieces)
+
+
+def record(parent: etree._Element, repository: str, entry: Entry, pieces: list[bytes]) -> None:
+    """Append a ``<record>``: its header, its metadata unless deleted, its provenance.
+
+    Args:
+        parent: the element the record goes into.
+        repository: the repositoryIdentifier.
+        entry: the record, with its serialised metadata.
+        pieces: where the serialised record waits for :func:`serialise`.
+    """
+    parts = [f"<record>{_header_text(repository, entry)}".encode()]
+    if not entry.deleted and entry.metadata is not None:
+        parts += (b"<metadata>", entry.metadata, b"</metadata>")
+        if entry.origin is not None:
+            parts.append(etree.tostring(provenance(entry.origin), encoding="UTF-8",
+                                        xml_declaration=False))
+    parts.append(b"</record>")
+    _piece(parent, b"".join(parts), pieces)
 
 
 def serialise(element: etree._Element, pieces: Sequence[bytes] = ()) -> bytes:
@@ -69,14 +110,15 @@ def serialise(element: etree._Element, pieces: Sequence[bytes] = ()) -> bytes:
 
     Args:
         element: the root.
-        pieces: the serialised metadata given to :func:`metadata`, in document order.
+        pieces: the serialised records and headers given to :func:`record` and
+            :func:`header`, in document order.
     """
     data: bytes = etree.tostring(element, xml_declaration=True, encoding="UTF-8")
     if not pieces:
         return data
     parts = data.split(_PLACEHOLDER)
     if len(parts) != len(pieces) + 1:
-        raise AssertionError(f"{len(parts) - 1} metadata placeholders for {len(pieces)} records")
+        raise AssertionError(f"{len(parts) - 1} placeholders for {len(pieces)} pieces")
     out = [parts[0]]
     for piece, part in zip(pieces, parts[1:], strict=True):
         out += (piece, part)
@@ -92,21 +134,12 @@ def errors(now: datetime, base_url: str, echo: Mapping[str, str],
     return serialise(element)
 
 
-def header(parent: etree._Element, repository: str, entry: Entry) -> etree._Element:
-    """A record's ``<header>``: identifier, datestamp, sets, deleted status."""
-    element = sub(parent, "header", **({"status": "deleted"} if entry.deleted else {}))
-    sub(element, "identifier", identifiers.make(repository, entry.source, entry.source_id))
-    sub(element, "datestamp", datestamps.format(entry.datestamp))
-    for spec in entry.sets:
-        sub(element, "setSpec", spec)
-    return element
-
-
-def provenance(parent: etree._Element, origin: Origin) -> etree._Element:
+def provenance(origin: Origin) -> etree._Element:
     """An ``<about>`` holding the provenance of a re-exposed record (provenance.xsd)."""
-    about = sub(parent, "about")
-    nsmap: Any = {None: PROVENANCE, "xsi": XSI}
-    block = etree.SubElement(about, f"{{{PROVENANCE}}}provenance", nsmap=nsmap)
+    outer: Any = {None: OAI}
+    about = etree.Element(q("about"), nsmap=outer)
+    inner: Any = {None: PROVENANCE, "xsi": XSI}
+    block = etree.SubElement(about, f"{{{PROVENANCE}}}provenance", nsmap=inner)
     block.set(f"{{{XSI}}}schemaLocation", PROVENANCE_SCHEMA)
     described = etree.SubElement(block, f"{{{PROVENANCE}}}originDescription",
                                  harvestDate=datestamps.format(origin.harvest_date),

@@ -39,8 +39,8 @@ _TICK = timedelta(microseconds=1)
 class Context:
     """What every verb works with: the repository, the request's instant, the deployment.
 
-    ``pieces`` collects the serialised metadata of the response, in document order
-    (see :func:`oai.envelope.metadata`).
+    ``pieces`` collects the serialised records and headers of the response, in document
+    order (see :func:`oai.envelope.record`).
     """
 
     repo: Repository
@@ -130,21 +130,12 @@ def _dissemination(ctx: Context, fmt: MetadataFormat) -> Dissemination:
     return formats.dissemination(fmt, ctx.config.include_items)
 
 
-def _record(ctx: Context, parent: etree._Element, entry: Entry) -> None:
-    element = sub(parent, "record")
-    envelope.header(element, ctx.config.repository_identifier, entry)
-    if entry.deleted or entry.metadata is None:
-        return
-    envelope.metadata(element, entry.metadata, ctx.pieces)
-    if entry.origin is not None:
-        envelope.provenance(element, entry.origin)
-
-
 def get_record(ctx: Context, request: Request, parent: etree._Element) -> None:
     """GetRecord: one record, or its deleted header."""
     fmt = _format(ctx, request.args["metadataPrefix"])
     entry = _entry(ctx, request.args["identifier"], _dissemination(ctx, fmt))
-    _record(ctx, sub(parent, "GetRecord"), entry)
+    envelope.record(sub(parent, "GetRecord"), ctx.config.repository_identifier, entry,
+                    ctx.pieces)
 
 
 def _first_state(ctx: Context, request: Request) -> tokens.ListState:
@@ -209,11 +200,9 @@ def list_items(ctx: Context, request: Request, parent: etree._Element) -> None:
     if not entries:
         raise NoRecordsMatch("no record matches the request")
     element = sub(parent, request.verb)
+    write = envelope.record if records else envelope.header
     for entry in entries:
-        if records:
-            _record(ctx, element, entry)
-        else:
-            envelope.header(element, cfg.repository_identifier, entry)
+        write(element, cfg.repository_identifier, entry, ctx.pieces)
     if token is None and not more:
         return
     attrs = {"cursor": str(state.cursor), "completeListSize": str(max(state.total, state.cursor

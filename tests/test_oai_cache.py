@@ -26,7 +26,7 @@ from oai import formats
 from oai.config import OaiConfig
 from oai.protocol import handle
 from oai.repository import Dissemination, Selector
-from tests.oai_site import NS, split_export
+from tests.oai_site import NS, split_export, validation_schema
 
 CONFIG = """
 [catalogue]
@@ -37,6 +37,12 @@ url = "sqlite:///var/c.db"
 [[sources]]
 slug = "crpv"
 name = "CRPV"
+[[sources]]
+slug = "partner"
+name = "Partenaire"
+kind = "oai"
+redistribute = true
+url = "https://partner.example.org/oai"
 [oai]
 repository_identifier = "crpv.example.fr"
 page_size = 100
@@ -75,10 +81,11 @@ def demo_records(export: Path, count: int) -> list[Record]:
     return [p.record for p in parsed if p.record is not None]
 
 
-def ingest(engine: Engine, clock: SteppingClock, records: list[Record]) -> None:
-    run = Ingest(engine, source="crpv", format="unimarc", batch_size=50, clock=clock)
+def ingest(engine: Engine, clock: SteppingClock, records: list[Record], source: str = "crpv",
+           full: bool = False) -> None:
+    run = Ingest(engine, source=source, format="unimarc", batch_size=50, clock=clock, full=full)
     data = b"".join(unimarc.to_iso2709(r) for r in records)
-    run.add_all(unimarc.read(io.BytesIO(data), "crpv"))
+    run.add_all(unimarc.read(io.BytesIO(data), source))
     run.finish()
 
 
@@ -129,6 +136,34 @@ def test_a_reimported_change_is_served_in_every_format_and_set(
                                   identifier=identifier)).find(".//o:header", NS)
     assert header is not None
     assert "selection:jeunesse" in [s.text for s in header.iterfind("o:setSpec", NS)]
+
+
+def test_cold_and_warm_responses_are_valid(
+        store: tuple[Settings, Engine, SteppingClock], demo_export: Path, shared_data: Path,
+        tmp_path: Path) -> None:
+    settings, engine, clock = store
+    records = demo_records(demo_export, 12)
+    odd = replace(records[0], title=Title("A & B <C> \"D\" ]]> E"), keywords=("Mot-clé-témoin",))
+    ingest(engine, clock, [odd, *records[1:8]])
+    ingest(engine, clock, [odd, *records[1:6]], full=True)  # two tombstones
+    ingest(engine, clock, records[8:], source="partner")  # re-exposed, with provenance
+    schema = validation_schema(shared_data, tmp_path)
+    repo, config = repository_of(settings, engine), config_of(settings)
+    identifier = f"oai:crpv.example.fr:crpv:{odd.source_id}"
+    for prefix in PREFIXES:
+        for state in ("cold", "warm"):
+            now = clock()
+            for body in (ask(repo, config, now, verb="ListRecords", metadataPrefix=prefix),
+                         ask(repo, config, now, verb="ListIdentifiers", metadataPrefix=prefix),
+                         ask(repo, config, now, verb="GetRecord", metadataPrefix=prefix,
+                             identifier=identifier)):
+                doc = etree.fromstring(body)
+                assert schema.validate(doc), (prefix, state, schema.error_log.last_error)
+            listed = etree.fromstring(ask(repo, config, now, verb="ListRecords",
+                                          metadataPrefix=prefix))
+            assert len(listed.findall(".//o:header[@status='deleted']", NS)) == 2
+            assert len(listed.findall(".//o:record/o:about", NS)) == 4
+            assert len(listed.findall(".//o:record/o:metadata", NS)) == 10
 
 
 def test_metadata_is_kept_per_writer_key(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -37,7 +38,7 @@ from sqlalchemy import (
     literal,
     tuple_,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from catalogue.store.dissemination_tables import oai_disseminations, oai_record_sets
@@ -131,15 +132,31 @@ class DisseminationCache:
 
     def _upsert(self, conn: Connection, table: Table, keys: tuple[str, ...],
                 rows: Sequence[CacheRow]) -> None:
-        columns = [c for c in rows[0] if c not in keys]
-        if self.dialect in ("sqlite", "postgresql"):
-            dialect_insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
-            statement = dialect_insert(table)
+        if self.dialect == "sqlite":
+            # One prepared statement for the page, rows as plain tuples: SQLAlchemy's
+            # per-row parameter processing cost as much as SQLite's own work.
+            sql, order = _sqlite_upsert(table, keys)
+            conn.exec_driver_sql(sql, [tuple(row[name] for name in order) for row in rows])
+            return
+        if self.dialect == "postgresql":
+            statement = postgresql.insert(table)
             conn.execute(statement.on_conflict_do_update(
                 index_elements=list(keys),
-                set_={name: statement.excluded[name] for name in columns}), list(rows))
+                set_={c.name: statement.excluded[c.name] for c in table.c
+                      if c.name not in keys}), list(rows))
             return
         key_columns = [table.c[k] for k in keys]
         wanted = [tuple_(*(literal(row[k]) for k in keys)) for row in rows]
         conn.execute(delete(table).where(tuple_(*key_columns).in_(wanted)))
         conn.execute(insert(table), list(rows))
+
+
+@cache
+def _sqlite_upsert(table: Table, keys: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """``INSERT ... ON CONFLICT DO UPDATE`` for every column of ``table``, and their order."""
+    names = tuple(c.name for c in table.c)
+    updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in keys)
+    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
+           f"VALUES ({', '.join('?' for _ in names)}) "
+           f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
+    return sql, names
