@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import requests
-from sqlalchemy import Engine, and_, desc, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, desc, insert, or_, select, update
 
 from catalogue import reconciliation, union
 from catalogue.clock import Clock, utcnow
@@ -150,24 +150,27 @@ class _StoreSink:
     def commit(self, batch: PageBatch) -> None:
         for parsed in batch.parsed:
             self.ingest.add(parsed)
-        self.ingest.flush()
+        # The page and its checkpoint in one transaction: one commit per page, and a
+        # checkpoint can never get ahead of (or behind) the records it vouches for.
+        self.ingest.flush(also=lambda conn: self._checkpoint(conn, batch))
+
+    def _checkpoint(self, conn: Connection, batch: PageBatch) -> None:
         rejected = [p.source_id for p in batch.parsed if not p.ok and p.source_id]
         rep, done = self.report, self.ingest.report
         rep.pages, rep.records = rep.pages + 1, rep.records + len(batch.parsed)
         rep.added, rep.updated, rep.unchanged = done.added, done.updated, done.unchanged
         rep.deleted, rep.rejected = done.deleted, done.rejected
         rep.retries = self.client.stats.retries
-        with self.engine.begin() as conn:
-            if rejected:
-                # A record we could not map is still the partner's: a full harvest keeps it.
-                conn.execute(update(records).where(records.c.source == rep.source,
-                                                   records.c.source_id.in_(rejected))
-                             .values(last_run=done.run_id))
-            conn.execute(update(harvest_runs).where(harvest_runs.c.id == rep.run_id).values(
-                pages=rep.pages, records=rep.records, added=rep.added, updated=rep.updated,
-                unchanged=rep.unchanged, deleted=rep.deleted, rejected=rep.rejected,
-                retries=rep.retries, checkpoint=batch.checkpoint.to_json(),
-            ))
+        if rejected:
+            # A record we could not map is still the partner's: a full harvest keeps it.
+            conn.execute(update(records).where(records.c.source == rep.source,
+                                               records.c.source_id.in_(rejected))
+                         .values(last_run=done.run_id))
+        conn.execute(update(harvest_runs).where(harvest_runs.c.id == rep.run_id).values(
+            pages=rep.pages, records=rep.records, added=rep.added, updated=rep.updated,
+            unchanged=rep.unchanged, deleted=rep.deleted, rejected=rep.rejected,
+            retries=rep.retries, checkpoint=batch.checkpoint.to_json(),
+        ))
 
 
 def _sweep(engine: Engine, source: str, import_runs: tuple[int, ...], now: datetime) -> int:

@@ -111,7 +111,8 @@ _STATE = case((records.c.deleted.is_(True), "deleted"), else_=records.c.content_
 def refresh(engine: Engine, source: str | None = None) -> int:
     """Re-cluster the records (of ``source``, or all) whose content changed; returns how many."""
     query = (
-        select(records.c.id, records.c.data, records.c.deleted, _STATE.label("state"))
+        select(records.c.id, records.c.data, records.c.deleted, _STATE.label("state"),
+               record_clusters.c.record_id.label("clustered"))
         .outerjoin(record_clusters, record_clusters.c.record_id == records.c.id)
         .where(or_(record_clusters.c.record_id.is_(None), record_clusters.c.content_hash != _STATE))
     )
@@ -119,8 +120,13 @@ def refresh(engine: Engine, source: str | None = None) -> int:
         query = query.where(records.c.source == source)
     with engine.begin() as conn:
         changed: dict[int, tuple[str, ...]] = {}
+        states: dict[int, str] = {}
+        unclustered: set[int] = set()
         for row in conn.execute(query):
             changed[row.id] = () if row.deleted else match_keys(from_json(row.data))
+            states[row.id] = row.state
+            if row.clustered is None:
+                unclustered.add(row.id)
         if not changed:
             return 0
         touched: set[str] = set()
@@ -132,16 +138,23 @@ def refresh(engine: Engine, source: str | None = None) -> int:
         if rows:
             conn.execute(insert(record_keys), rows)
         touched |= {key for keys in changed.values() for key in keys}
-        _relabel(conn, set(changed), touched)
+        _relabel(conn, changed, states, touched, unclustered)
     return len(changed)
 
 
-def _relabel(conn: Connection, seeds: set[int], keys: set[str]) -> None:
-    """Recompute the clusters reachable from ``seeds`` through ``keys``."""
+def _relabel(conn: Connection, seeds: dict[int, tuple[str, ...]], seed_states: dict[int, str],
+             keys: set[str], unclustered: set[int]) -> None:
+    """Recompute the clusters reachable from ``seeds`` (id -> keys) through ``keys``.
+
+    What the caller already knows of the seeds (their keys, their state, which have no
+    cluster row yet) is not read again: on a partner's first harvest every record is a
+    seed, most alone in its cluster, and the store is asked only about the records
+    they meet.
+    """
     members = set(seeds)
     seen_keys: set[str] = set()
     frontier = set(keys)
-    edges: dict[int, set[str]] = {}
+    edges: dict[int, set[str]] = {rid: set(found) for rid, found in seeds.items()}
     while frontier:
         seen_keys |= frontier
         new_ids: set[int] = set()
@@ -153,14 +166,11 @@ def _relabel(conn: Connection, seeds: set[int], keys: set[str]) -> None:
         members |= new_ids
         frontier = set()
         for chunk in _chunks(sorted(new_ids)):
-            for row in conn.execute(select(record_keys.c.key)
+            for row in conn.execute(select(record_keys.c.record_id, record_keys.c.key)
                                     .where(record_keys.c.record_id.in_(chunk))):
+                edges.setdefault(row.record_id, set()).add(row.key)
                 if row.key not in seen_keys:
                     frontier.add(row.key)
-    for chunk in _chunks(sorted(members)):
-        for row in conn.execute(select(record_keys.c.record_id, record_keys.c.key)
-                                .where(record_keys.c.record_id.in_(chunk))):
-            edges.setdefault(row.record_id, set()).add(row.key)
     parent = {rid: rid for rid in members}
 
     def root(rid: int) -> int:
@@ -176,12 +186,12 @@ def _relabel(conn: Connection, seeds: set[int], keys: set[str]) -> None:
             a, b = root(rid), root(other)
             if a != b:
                 parent[max(a, b)] = min(a, b)
-    states: dict[int, str] = {}
-    for chunk in _chunks(sorted(members)):
+    states = dict(seed_states)
+    for chunk in _chunks(sorted(members - seed_states.keys())):
         for row in conn.execute(select(records.c.id, _STATE.label("state"))
                                 .where(records.c.id.in_(chunk))):
             states[row.id] = row.state
-    for chunk in _chunks(sorted(members)):
+    for chunk in _chunks(sorted(members - unclustered)):
         conn.execute(delete(record_clusters).where(record_clusters.c.record_id.in_(chunk)))
     conn.execute(insert(record_clusters), [
         {"record_id": rid, "cluster_id": root(rid), "content_hash": states[rid]}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -172,13 +172,21 @@ class Ingest:
         finally:
             gc.set_threshold(*thresholds)
 
-    def flush(self) -> None:
-        """Write the queued batch in one transaction."""
-        if not self.batch:
+    def flush(self, also: Callable[[Connection], object] | None = None) -> None:
+        """Write the queued batch in one transaction.
+
+        Args:
+            also: more writes for the same transaction (a harvest's checkpoint), run
+                after the batch and before the datestamps are stamped.
+        """
+        if not self.batch and also is None:
             return
         batch, self.batch = self.batch, []
         with self.engine.begin() as conn:
-            self._write(conn, batch, PENDING)
+            if batch:
+                self._write(conn, batch, PENDING)
+            if also is not None:
+                also(conn)
             self._stamp(conn)
 
     def _stamp(self, conn: Connection) -> datetime:
