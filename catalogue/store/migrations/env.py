@@ -7,6 +7,7 @@ from alembic import context
 # Importing a table module registers its tables on the shared metadata.
 from catalogue.store import (  # noqa: F401
     circulation_tables,
+    dissemination_tables,
     dsi_tables,
     harvest_tables,
     people_tables,
