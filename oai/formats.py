@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -172,14 +173,17 @@ def _sources() -> list[Path]:
 
 @cache
 def writers_version() -> str:
-    """A digest of the writers' code (and lxml's version): any change to either changes it.
+    """A digest of the writers' code and of what else shapes their output.
 
-    Metadata kept in the store under an older version is written again, so a mapping
-    fix reaches harvesters without anyone having to remember to invalidate anything.
+    That is every module a writer can reach, lxml's version (serialisation) and the
+    Unicode database's (NFC normalisation). Metadata kept in the store under another
+    version is written again, so a mapping fix reaches harvesters without anyone having
+    to remember to invalidate anything.
     """
-    digest = hashlib.blake2b(etree.LXML_VERSION.__repr__().encode(), digest_size=16)
+    versions = f"lxml {etree.LXML_VERSION} unicode {unicodedata.unidata_version}"
+    digest = hashlib.blake2b(versions.encode(), digest_size=16)
     for path in _sources():
-        digest.update(path.name.encode())
+        digest.update(f"\0{'/'.join(path.parts[-3:])}\0".encode())  # not where it is installed
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
