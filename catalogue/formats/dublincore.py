@@ -219,20 +219,27 @@ def _dedup(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v))
 
 
+_DC_TAGS = {f"{{{ns}}}{name}": name for ns in (DC, DCTERMS) for name in ELEMENTS}
+
+
 def _values(element: etree._Element, cleaner: TextCleaner) -> dict[str, list[str]]:
+    # Run for every harvested oai_dc record: tags are looked up as Clark names, and the
+    # text of an element without children is its .text (no itertext walk).
     found: dict[str, list[str]] = {name: [] for name in ELEMENTS}
     for child in element:
-        if not isinstance(child.tag, str):
+        tag = child.tag
+        if not isinstance(tag, str):
             continue
-        qname = etree.QName(child)
-        if qname.namespace not in (DC, DCTERMS) or qname.localname not in found:
+        name = _DC_TAGS.get(tag)
+        if name is None:
+            qname = etree.QName(child)
             cleaner.once(f"skip-{qname.text}", f"element <{qname.localname}> "
                                                f"({qname.namespace or 'no namespace'}) left out")
             continue
-        raw = cleaner.value(_text(child))
-        value = raw.strip() if qname.localname == "description" else " ".join(raw.split())
+        raw = cleaner.value((child.text or "") if len(child) == 0 else _text(child))
+        value = raw.strip() if name == "description" else " ".join(raw.split())
         if value:
-            found[qname.localname].append(value)
+            found[name].append(value)
     return found
 
 
