@@ -41,7 +41,8 @@ def test_complete_file_imported_and_filed_with_report(tmp_path: Path, demo_expor
     drop.mkdir()
     (drop / "export-2025-01-01.mrc").write_bytes(small_export(demo_export, 30))
     aged(drop / "export-2025-01-01.mrc")
-    (drop / "growing.mrc").write_bytes(small_export(demo_export, 5))  # mtime: just now
+    (drop / "growing.mrc").write_bytes(small_export(demo_export, 5))
+    aged(drop / "growing.mrc", 0)  # written "just now" on the test's clock (NOW is import time)
     (drop / "export.mrc.part").write_bytes(b"half")
     aged(drop / "export.mrc.part")
     (drop / "garbage.mrc").write_bytes(b"\x00\x01\x02 not a catalogue" * 10)
