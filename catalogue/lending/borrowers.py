@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, func, select
 
 from catalogue.people import accounts
 from catalogue.people.accounts import AccountError
+from catalogue.store.circulation_tables import loans, reservations
 
 COLUMNS = ("card", "name", "email", "category", "expires_on", "phone", "address", "suspended")
 
@@ -98,3 +99,25 @@ def _one(engine: Engine, row: dict[str, Any], now: datetime, report: BorrowerImp
     if suspended:
         accounts.update_person(engine, person.id, now, suspended=True)
     report.created += 1
+
+
+def deletion_refusal(conn: Connection, person_id: int) -> str | None:
+    """Why a borrower may not be erased yet, in French, or None.
+
+    Erasing someone with documents at home would orphan the loans (the copies would be
+    "on loan" to nobody, and no reminder could reach anyone); erasing someone a copy is
+    set aside for would leave it on the hold shelf for nobody. Waiting reservations do not
+    block: they simply go with the account. Registered with
+    :func:`catalogue.people.accounts.refuse_deletion_when` by this package.
+    """
+    on_loan = conn.execute(select(func.count()).select_from(loans).where(
+        loans.c.person_id == person_id, loans.c.returned_at.is_(None))).scalar_one()
+    if on_loan:
+        return (f"Ce compte a encore {on_loan} prêt(s) en cours : les documents doivent être "
+                "rendus au centre avant la suppression du compte.")
+    held = conn.execute(select(func.count()).select_from(reservations).where(
+        reservations.c.person_id == person_id, reservations.c.status == "held")).scalar_one()
+    if held:
+        return (f"{held} document(s) réservé(s) sont mis de côté pour ce compte : annulez ces "
+                "réservations avant de supprimer le compte.")
+    return None

@@ -9,7 +9,7 @@ the centre's mail server is the judge of deliverability).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -333,9 +333,36 @@ def signed_in(engine: Engine, person_id: int, now: datetime) -> None:
         conn.execute(update(persons).where(persons.c.id == person_id).values(last_login_at=now))
 
 
+#: A check run before a person is erased: the French reason to refuse, or None.
+DeletionCheck = Callable[[Connection, int], str | None]
+_deletion_checks: list[DeletionCheck] = []
+
+
+def refuse_deletion_when(check: DeletionCheck) -> None:
+    """Make :func:`delete` run ``check`` first (idempotent).
+
+    This is how a part that owns something a person holds (the lending desk: open loans,
+    copies set aside) stops an erasure without this module knowing that part: the
+    dependency goes from lending to people, never back.
+    """
+    if check not in _deletion_checks:
+        _deletion_checks.append(check)
+
+
 def delete(engine: Engine, person_id: int) -> None:
-    """Erase a person (GDPR): rows referencing them go with them (ON DELETE CASCADE)."""
+    """Erase a person (GDPR): rows referencing them go with them (ON DELETE CASCADE).
+
+    The registered checks run inside the deletion's transaction, so what they saw is
+    what is deleted.
+
+    Raises:
+        AccountError: a check refused (e.g. documents still on loan); nothing is deleted.
+    """
     with engine.begin() as conn:
+        for check in _deletion_checks:
+            reason = check(conn, person_id)
+            if reason:
+                raise AccountError(reason)
         conn.execute(persons.delete().where(persons.c.id == person_id))
 
 

@@ -295,6 +295,10 @@ def delete_account() -> str | tuple[str, int]:
     if person.is_staff:
         flash(gettext("Un compte du personnel se supprime par un administrateur."))
         return manage(), 422
-    accounts.delete(engine(), person.id)
+    try:
+        accounts.delete(engine(), person.id)
+    except AccountError as exc:  # e.g. documents still on loan (catalogue.lending)
+        flash(exc.message)
+        return manage(), 409
     logout_user()
     return render_template("dsi/deleted.html")
