@@ -71,20 +71,20 @@ def _latest(engine: Engine) -> datetime | None:
     return stamp
 
 
-def live_records(engine: Engine) -> Iterator[Record]:
-    """Every live record of the store (tombstones excluded), streamed in id order."""
+def live_records(engine: Engine) -> Iterator[tuple[Record, datetime]]:
+    """Every live record of the store (tombstones excluded) with its arrival, in id order."""
     last = 0
     while True:
         with engine.connect() as conn:
             rows = conn.execute(
-                select(records.c.id, records.c.data)
+                select(records.c.id, records.c.data, records.c.first_seen)
                 .where(records.c.deleted.is_(False), records.c.id > last)
                 .order_by(records.c.id).limit(BATCH)
             ).all()
         if not rows:
             return
         for row in rows:
-            yield from_json(row.data)
+            yield from_json(row.data), row.first_seen
         last = rows[-1].id
 
 
@@ -121,7 +121,7 @@ def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
         mark = read_watermark(index_dir)
         since = mark - MARGIN if mark else None
     query = select(records.c.source, records.c.source_id, records.c.data, records.c.deleted,
-                   records.c.datestamp)
+                   records.c.datestamp, records.c.first_seen)
     if since is not None:
         query = query.where(records.c.datestamp >= since)
     latest = None
@@ -135,7 +135,7 @@ def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
             if row.deleted:
                 writer.delete([f"{row.source}:{row.source_id}"])
             else:
-                writer.upsert([from_json(row.data)])
+                writer.upsert([(from_json(row.data), row.first_seen)])
     report = writer.report()
     previous = read_watermark(index_dir)
     if latest is not None and (previous is None or latest > previous):

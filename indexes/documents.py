@@ -9,6 +9,7 @@ takes a :data:`LiveStatus` hook that may override the state of any item.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from catalogue.records import Item, Record
@@ -46,6 +47,17 @@ AVAILABILITY_LABELS = {
 #: (global_id, item) -> live state of that item, or None to keep the catalogued one.
 LiveStatus = Callable[[str, Item], str | None]
 
+#: What writers take: a record, or a record with the moment it entered the catalogue.
+#: That moment (the store's ``first_seen``) is the "newest" sort key: new acquisitions
+#: and feeds follow arrival in the catalogue, not publication years. Without it, the
+#: record's own creation date (100$a) stands in.
+Indexable = Record | tuple[Record, datetime]
+
+
+def unpack(item: Indexable) -> tuple[Record, datetime | None]:
+    """The record and its arrival moment, if given."""
+    return item if isinstance(item, tuple) else (item, None)
+
 SNIPPET_SOURCE_CHARS = 1500
 _LEADING_ARTICLES = ("l'", "le ", "la ", "les ", "un ", "une ", "des ", "the ", "a ", "an ")
 _ON_LOAN_WORDS = ("en pret", "emprunte", "on loan")
@@ -66,6 +78,13 @@ def item_state(item: Item) -> str:
     ):
         return ON_SITE
     return AVAILABLE
+
+
+def _arrival(record: Record, added: datetime | None, year: int | None) -> bytes:
+    """The "newest" key: arrival (else catalogue creation date), then publication year."""
+    when = (added.astimezone(UTC).strftime("%Y%m%d%H%M%S") if added is not None
+            else (record.created or "00000000")[:8].ljust(8, "0") + "000000")
+    return f"{when}{year or 0:04d}".encode("ascii")
 
 
 def availability(record: Record, live: LiveStatus | None = None) -> str:
@@ -134,8 +153,9 @@ def _identifiers(record: Record) -> list[str]:
     return keys
 
 
-def document(record: Record, live: LiveStatus | None = None) -> dict[str, Any]:
-    """The index document of ``record`` (field name -> value)."""
+def document(record: Record, live: LiveStatus | None = None,
+             added: datetime | None = None) -> dict[str, Any]:
+    """The index document of ``record`` (field name -> value); ``added``: see :data:`Indexable`."""
     title = record.title
     display = nfc(title.display())
     titles = " ; ".join([display, *title.parallel, *title.part_number, *title.part_name])
@@ -172,7 +192,7 @@ def document(record: Record, live: LiveStatus | None = None) -> dict[str, Any]:
         SORT_TITLE: sort_title(display),
         SORT_AUTHOR: fold(record.agents[0].display()).encode("utf-8") if record.agents
         else b"\xff",
-        SORT_NEW: f"{year or 0:04d}{record.created or '00000000'}".encode("ascii"),
+        SORT_NEW: _arrival(record, added, year),
     }
     facets = {
         "doctype": record.doc_type,

@@ -20,9 +20,8 @@ from typing import Any
 from whoosh import index as whoosh_index  # type: ignore[import-untyped]
 from whoosh.util.numeric import byte_to_length, length_to_byte  # type: ignore[import-untyped]
 
-from catalogue.records import Record
 from indexes import directory, schema
-from indexes.documents import LiveStatus, document
+from indexes.documents import Indexable, LiveStatus, document, unpack
 
 #: Whoosh's in-memory posting buffer per writer process before it spills a sorted run
 #: to disk. Spilled runs are pickled posting by posting and merged back, which cost a
@@ -98,11 +97,12 @@ class IndexWriter:
             raise
         return self
 
-    def upsert(self, records: Iterable[Record]) -> int:
+    def upsert(self, records: Iterable[Indexable]) -> int:
         """Add records, replacing any indexed document with the same global id."""
         count = 0
-        for record in records:
-            self._writer.update_document(**document(record, self.live))
+        for item in records:
+            record, added = unpack(item)
+            self._writer.update_document(**document(record, self.live, added))
             count += 1
             self._in_segment += 1
             if self.segment_docs and self._in_segment >= self.segment_docs:
@@ -193,7 +193,7 @@ class _Lengths:
         """Nothing to release."""
 
 
-def update(index_dir: Path, upserts: Iterable[Record] = (), deletions: Iterable[str] = (),
+def update(index_dir: Path, upserts: Iterable[Indexable] = (), deletions: Iterable[str] = (),
            live: LiveStatus | None = None, lock_timeout: float = 600.0) -> WriteReport:
     """Apply one batch of changes to the index in service, in one commit."""
     with IndexWriter(index_dir, live, lock_timeout) as writer:
@@ -202,7 +202,7 @@ def update(index_dir: Path, upserts: Iterable[Record] = (), deletions: Iterable[
     return writer.report()
 
 
-def rebuild(records: Iterable[Record], index_dir: Path, live: LiveStatus | None = None,
+def rebuild(records: Iterable[Indexable], index_dir: Path, live: LiveStatus | None = None,
             procs: int = 1, lock_timeout: float = 600.0,
             segment_docs: int = SEGMENT_DOCS) -> WriteReport:
     """Build a complete index from ``records`` in a fresh generation, then swap it in.
@@ -233,8 +233,9 @@ def rebuild(records: Iterable[Record], index_dir: Path, live: LiveStatus | None 
                 writer = _writer(ix, **options)
                 added = 0
                 try:
-                    for record in batch:
-                        writer.add_document(**document(record, live))
+                    for item in batch:
+                        record, arrived = unpack(item)
+                        writer.add_document(**document(record, live, arrived))
                         added += 1
                         if added == segment_docs:
                             break

@@ -215,8 +215,9 @@ def test_prefix_and_year_range(searcher: Searcher, by_id: dict[str, Record]) -> 
 
 def test_sorts_and_paging(searcher: Searcher, by_id: dict[str, Record]) -> None:
     newest = searcher.search(SearchRequest(query="ville", sort="newest", page_size=50))
-    years = [by_id[h.global_id].year() or 0 for h in newest.hits]
-    assert years == sorted(years, reverse=True)
+    # Records given without an arrival date: their creation date (100$a), then the year.
+    keys = [(by_id[h.global_id].created, by_id[h.global_id].year() or 0) for h in newest.hits]
+    assert keys == sorted(keys, reverse=True) and len(set(keys)) > 1
     by_title = searcher.search(SearchRequest(query="ville", sort="title", page_size=50))
     assert len(by_title.hits) == 50
     first = searcher.search(SearchRequest(query="ville", page=1))
@@ -319,3 +320,16 @@ def test_real_files_facets(real: tuple[Searcher, list[Record]]) -> None:
     result = searcher.search(SearchRequest(query="", facets=FACET_NAMES, facet_limit=500))
     assert result.total == len(records)
     check_facets(result, records)
+
+
+def test_newest_follows_arrival_in_the_catalogue(tmp_path: Path,
+                                                  demo_records: list[Record]) -> None:
+    """Dated records (as the store indexes them) sort by arrival, whatever their year."""
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    dated = [(r, start + timedelta(minutes=n)) for n, r in enumerate(demo_records[:60])]
+    rebuild(dated, tmp_path)
+    with Searcher(tmp_path) as s:
+        hits = s.search(SearchRequest(query="", sort="newest", page_size=20)).hits
+    assert [h.global_id for h in hits] == [r.global_id for r, _ in reversed(dated)][:20]

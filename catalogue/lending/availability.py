@@ -102,11 +102,11 @@ def refresh_index(engine: Engine, index_dir: Path, record_ids: Iterable[int]) ->
         return False
     try:
         with engine.connect() as conn:
-            rows = conn.execute(select(records.c.data).where(
+            rows = conn.execute(select(records.c.data, records.c.first_seen).where(
                 records.c.id.in_(ids), records.c.deleted.is_(False))).all()
         live = snapshot(engine, ids)
         with IndexWriter(Path(index_dir), live.status, lock_timeout=LOCK_WAIT) as writer:
-            writer.upsert(from_json(r.data) for r in rows)
+            writer.upsert((from_json(r.data), r.first_seen) for r in rows)
     except Exception:  # the index catches up at its next update
         log.warning("index not updated after a desk operation on records %s", ids, exc_info=True)
         return False

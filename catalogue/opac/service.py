@@ -201,7 +201,11 @@ class Opac:
                                                  highlight=number * CHUNK > skipped))
 
     def _results(self, groups: Sequence[list[Hit]], start: int) -> tuple[Result, ...]:
-        shown = [group[0] for group in groups]
+        # A work is shown through the centre's own record when it holds one (its call
+        # numbers and items are the ones a reader can borrow here), else its best hit.
+        local = self.settings.default_source + ":"
+        shown = [next((h for h in group if h.global_id.startswith(local)), group[0])
+                 for group in groups]
         entries = store.entries(self.engine, [h.global_id for h in shown])
         clusters = {e.cluster_id for e in entries.values()}
         holders = store.holders(self.engine, clusters)
