@@ -12,7 +12,8 @@ latency (single pages, and the mean of the first and last ten).
 
 The servers are started once and harvested in turn, round after round, so that every
 row of the table sees the same machine load; each figure is the median over the rounds
-(the spread of records/s is shown too). Each round first empties our dissemination
+(the spread of records/s is shown too), and each row's rate is also given relative to
+the two peers as the median of its per-round ratios to them. Each round first empties our dissemination
 cache, then harvests ours ``cold`` (every record written and the cache filled as the
 harvest goes: a first harvest after an import or a mapping change), pyoai reading each
 page from the store by OFFSET and mapping it, ours again ``warm`` (served from the
@@ -325,17 +326,23 @@ def main() -> None:
           f"requests + lxml client, servers under waitress on 127.0.0.1, {os.cpu_count()} cores, "
           f"median of {args.rounds} interleaved rounds ({when}; load average 1/5 min at the "
           f"start of each round and at the end: {', '.join(loads)})\n")
-    print("| server | format | cache | records/s (min-max) | p95 page ms | first page ms "
-          "| last page ms | mean first 10 / last 10 pages ms |")
-    print("|---|---|---|---:|---:|---:|---:|---:|")
+    offset = [r["rate"] for r in results[("pyoai-store", "oai_dc", "")]]
+    memory = [r["rate"] for r in results[("pyoai-memory", "oai_dc", "")]]
+    print("| server | format | cache | records/s (min-max) | / pyoai OFFSET | / pyoai pre-mapped "
+          "| p95 page ms | first page ms | last page ms | mean first 10 / last 10 pages ms |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for (kind, prefix, cache), runs in results.items():
         def med(key: str, runs: list[dict[str, float]] = runs) -> float:
             return statistics.median(r[key] for r in runs)
         rates = [r["rate"] for r in runs]
+        # Ratios to the peers harvested in the same round, then their median: the load
+        # changes between rounds far more than within one.
+        vs_offset = statistics.median(a / b for a, b in zip(rates, offset, strict=True))
+        vs_memory = statistics.median(a / b for a, b in zip(rates, memory, strict=True))
         print(f"| {NAMES[kind]} | {prefix} | {cache or '-'} | {med('rate'):,.0f} "
-              f"({min(rates):,.0f}-{max(rates):,.0f}) | {med('p95'):.1f} | {med('first'):.1f} | "
-              f"{med('last'):.1f} | {med('first10'):.1f} / {med('last10'):.1f} |")
-
+              f"({min(rates):,.0f}-{max(rates):,.0f}) | {vs_offset:.0%} | {vs_memory:.0%} | "
+              f"{med('p95'):.1f} | {med('first'):.1f} | {med('last'):.1f} | "
+              f"{med('first10'):.1f} / {med('last10'):.1f} |")
 
 if __name__ == "__main__":
     main()
