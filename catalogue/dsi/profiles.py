@@ -23,7 +23,7 @@ from catalogue.dsi import equations
 from catalogue.dsi.schedule import PERIODS, Periodicity
 from catalogue.store.dsi_tables import (
     dsi_equations,
-    dsi_picks,
+    dsi_issues,
     dsi_profile_categories,
     dsi_profiles,
     dsi_subscriptions,
@@ -67,16 +67,31 @@ class Profile:
     equations: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     auto_categories: tuple[str, ...] = ()
+    closed_at: datetime | None = None
 
     @property
     def is_list(self) -> bool:
         """A curated list of the centre (not a private alert)."""
         return self.owner_id is None
 
+    @property
+    def sends(self) -> bool:
+        """Whether runs consider it: active and not closed."""
+        return self.active and self.closed_at is None
+
+    def _seen_by(self, category: str | None) -> bool:
+        return self.visibility == "public" or (category is not None
+                                               and category in self.categories)
+
     def offered_to(self, category: str | None) -> bool:
         """Whether a person of ``category`` may subscribe by themself."""
-        return self.is_list and self.active and (
-            self.visibility == "public" or (category is not None and category in self.categories))
+        return self.is_list and self.sends and self._seen_by(category)
+
+    def archives_open_to(self, category: str | None) -> bool:
+        """Whether a person of ``category`` may browse its issues: a closed list's past
+        issues stay public (a documentalist cites them), a merely inactive one's do not."""
+        return self.is_list and (self.active or self.closed_at is not None) and self._seen_by(
+            category)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,12 +261,52 @@ def create_alert(engine: Engine, now: datetime, person_id: int, *, name: str, pa
 
 
 def delete_profile(engine: Engine, profile_id: int, owner_id: int | None = None) -> bool:
-    """Delete a list (staff) or, with ``owner_id``, that person's alert only."""
+    """Delete a list (staff) or, with ``owner_id``, that person's alert only.
+
+    A list that published an issue is never deleted (its archives would go with it):
+    close it instead (:func:`close_list`).
+
+    Raises:
+        ProfileError: the list has published issues.
+    """
     where = [dsi_profiles.c.id == profile_id]
     if owner_id is not None:
         where.append(dsi_profiles.c.owner_id == owner_id)
     with engine.begin() as conn:
+        if conn.execute(select(dsi_issues.c.id).where(dsi_issues.c.profile_id == profile_id)
+                        .limit(1)).first() is not None:
+            raise ProfileError("Cette liste a des numéros parus : fermez-la plutôt, ses "
+                               "archives resteront consultables.")
         return bool(conn.execute(delete(dsi_profiles).where(*where)).rowcount)
+
+
+def close_list(engine: Engine, now: datetime, profile_id: int) -> bool:
+    """Close a curated list: no more issues or mails; subscribers and archives stay.
+
+    Nobody is unsubscribed (the subscription tells the person, on their page, that the
+    list ended). False if there is no such open list.
+    """
+    with engine.begin() as conn:
+        return bool(conn.execute(update(dsi_profiles).where(
+            dsi_profiles.c.id == profile_id, dsi_profiles.c.owner_id.is_(None),
+            dsi_profiles.c.closed_at.is_(None)).values(closed_at=now, updated_at=now)).rowcount)
+
+
+def reopen_list(engine: Engine, now: datetime, profile_id: int) -> bool:
+    """Reopen a closed list, starting afresh: what arrived while it was closed is not sent.
+
+    The list's and its subscriptions' watermarks move to ``now``, as for a new list and
+    a new subscriber; otherwise the first issue after months would be one huge backlog.
+    """
+    with engine.begin() as conn:
+        done = conn.execute(update(dsi_profiles).where(
+            dsi_profiles.c.id == profile_id, dsi_profiles.c.owner_id.is_(None),
+            dsi_profiles.c.closed_at.is_not(None)).values(
+                closed_at=None, last_issue_at=now, updated_at=now)).rowcount
+        if done:
+            conn.execute(update(dsi_subscriptions).where(
+                dsi_subscriptions.c.profile_id == profile_id).values(watermark=now))
+    return bool(done)
 
 
 def set_problem(engine: Engine, profile_id: int, problem: str) -> None:
@@ -281,7 +336,8 @@ def _profiles(conn: Connection, where: Any) -> list[Profile]:
         active=r.active, problem=r.problem, last_issue_at=r.last_issue_at,
         created_at=r.created_at, equations=tuple(eqs[r.id]),
         categories=tuple(c for c, _ in cats[r.id]),
-        auto_categories=tuple(c for c, a in cats[r.id] if a)) for r in rows]
+        auto_categories=tuple(c for c, a in cats[r.id] if a), closed_at=r.closed_at)
+        for r in rows]
 
 
 def get(engine: Engine | Connection, profile_id: int) -> Profile | None:
@@ -320,6 +376,14 @@ def lists(engine: Engine, *, category: str | None = None, staff: bool = False) -
     with engine.connect() as conn:
         found = _profiles(conn, dsi_profiles.c.owner_id.is_(None))
     return found if staff else [p for p in found if p.offered_to(category)]
+
+
+def closed_lists(engine: Engine, *, category: str | None = None) -> list[Profile]:
+    """Closed curated lists whose archives ``category`` may browse."""
+    with engine.connect() as conn:
+        found = _profiles(conn, dsi_profiles.c.owner_id.is_(None)
+                          & dsi_profiles.c.closed_at.is_not(None))
+    return [p for p in found if p.archives_open_to(category)]
 
 
 def alerts_of(engine: Engine, person_id: int) -> list[Profile]:
@@ -401,36 +465,11 @@ def subscribe_category(engine: Engine, now: datetime, person_id: int,
         return 0
     with engine.begin() as conn:
         wanted = [r.profile_id for r in conn.execute(
-            select(dsi_profile_categories.c.profile_id).where(
+            select(dsi_profile_categories.c.profile_id).join(dsi_profiles).where(
                 dsi_profile_categories.c.category == category,
-                dsi_profile_categories.c.auto.is_(True)))]
+                dsi_profile_categories.c.auto.is_(True), dsi_profiles.c.closed_at.is_(None)))]
         had = {r.profile_id for r in conn.execute(select(dsi_subscriptions.c.profile_id).where(
             dsi_subscriptions.c.person_id == person_id))}
         for profile_id in wanted:
             _subscribe(conn, now, person_id, profile_id)
     return len(set(wanted) - had)
-
-
-def add_pick(engine: Engine, now: datetime, profile_id: int, record_id: int) -> None:
-    """Hand-pick a record for a list: it goes out with the next issue (idempotent)."""
-    with engine.begin() as conn:
-        if conn.execute(select(dsi_picks.c.record_id).where(
-                dsi_picks.c.profile_id == profile_id,
-                dsi_picks.c.record_id == record_id)).first() is None:
-            conn.execute(insert(dsi_picks).values(profile_id=profile_id, record_id=record_id,
-                                                  added_at=now))
-
-
-def remove_pick(engine: Engine, profile_id: int, record_id: int) -> None:
-    """Withdraw a hand-picked record (already sent issues keep it)."""
-    with engine.begin() as conn:
-        conn.execute(delete(dsi_picks).where(dsi_picks.c.profile_id == profile_id,
-                                             dsi_picks.c.record_id == record_id))
-
-
-def picks(engine: Engine, profile_id: int) -> list[tuple[int, datetime]]:
-    """(record id, when picked) of a list, newest first."""
-    with engine.connect() as conn:
-        return [(r.record_id, r.added_at) for r in conn.execute(
-            select(dsi_picks).where(dsi_picks.c.profile_id == profile_id)
-            .order_by(dsi_picks.c.added_at.desc()))]

@@ -5,14 +5,17 @@ the candidates matching the profile whose novelty date (first seen, or updated) 
 after the pair's watermark minus ``[dsi] margin_minutes``, minus the records already
 delivered for the pair. The margin covers imports that stamped their records just before
 the run but committed just after it read the store; the delivered set makes the overlap
-harmless. A person's due pairs go out in one mail; once the server *accepted* it, one
-transaction records the delivery, the delivered records and moves those pairs'
-watermarks to ``now``. A refused or failed mail moves nothing: the next run, which still
-finds the pairs due, sends it again with whatever arrived since. Pairs with nothing new
-move their watermark without a mail (no empty email).
+harmless. A person's due pairs go out in one mail; once the server *accepted* it, the
+delivery, the delivered records and those pairs' watermarks (moved to ``now``) are
+recorded, in small groups (:mod:`catalogue.dsi.deliveries`). A refused or failed mail
+moves nothing: the next run, which still finds the pairs due, sends it again with
+whatever arrived since. Pairs with nothing new move their watermark without a mail (no
+empty email). People whose address was refused for good ``[dsi] bounce_limit`` times in a
+row are skipped (:mod:`catalogue.dsi.bounces`); closed lists are not run at all.
 
 One gap remains, as in any system without two-phase commit with the SMTP server: a
-crash between the server's 250 and our commit sends that mail again at the next run.
+crash between the server's 250 and the commit of that mail's group sends it again at
+the next run (at most ``[dsi] delivery_group`` mails; see :mod:`catalogue.dsi.deliveries`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert, select, update
 
-from catalogue.dsi import archives, digest, links
+from catalogue.dsi import archives, bounces, digest, links
+from catalogue.dsi.deliveries import Entry, Ledger
 from catalogue.dsi.equations import EquationError
 from catalogue.dsi.matching import Candidate, Matcher, candidates
 from catalogue.dsi.profiles import Profile, all_profiles, set_problem
@@ -37,7 +41,6 @@ from catalogue.people.tokens import LinkSigner
 from catalogue.settings import Settings
 from catalogue.store.dsi_tables import (
     dsi_delivered,
-    dsi_deliveries,
     dsi_picks,
     dsi_runs,
     dsi_subscriptions,
@@ -75,6 +78,7 @@ class RunReport:
     retried: int = 0
     refused: int = 0
     quiet: int = 0  # due pairs with nothing new
+    bouncing: int = 0  # people skipped: their address was refused for good too often
     records_sent: int = 0
     issues: list[tuple[str, int, int]] = field(default_factory=list)  # slug, number, records
     problems: list[str] = field(default_factory=list)
@@ -87,7 +91,8 @@ class RunReport:
         text = (f"{head}: {self.due} due subscriptions, {self.candidates} candidate records, "
                 f"{self.evaluations} equations; {self.digests} digests: {self.sent} sent, "
                 f"{self.retried} to retry, {self.refused} refused; {self.quiet} with nothing "
-                f"new; {len(self.issues)} issues published "
+                f"new; {self.bouncing} bouncing addresses skipped; "
+                f"{len(self.issues)} issues published "
                 f"(matching {self.match_seconds:.1f} s, sending {self.send_seconds:.1f} s)")
         return "\n".join([text, *(f"  problem: {p}" for p in self.problems)])
 
@@ -145,15 +150,18 @@ def run(engine: Engine, settings: Settings, now: datetime, signer: LinkSigner, *
     zone, margin = ZoneInfo(dsi.timezone), timedelta(minutes=dsi.margin_minutes)
     report = RunReport(now, dry_run)
     started = time.perf_counter()
-    profiles = {p.id: p for p in all_profiles(engine) if p.active}
+    profiles = {p.id: p for p in all_profiles(engine) if p.sends}
     if list_slug is not None:
         profiles = {i: p for i, p in profiles.items() if p.slug == list_slug}
         if not profiles:
             report.problems.append(f"no active list {list_slug!r}")
             return report
     forced = list_slug is not None
+    stopped = bounces.stopped(engine, dsi.bounce_limit)
     pairs = [p for p in _pairs(engine, set(profiles))
              if forced or profiles[p.profile_id].periodicity.is_due(p.watermark, now, zone)]
+    report.bouncing = len({p.person_id for p in pairs if p.person_id in stopped})
+    pairs = [p for p in pairs if p.person_id not in stopped]
     lists = [p for p in profiles.values() if p.is_list and (
         forced or p.periodicity.is_due(p.last_issue_at or p.created_at, now, zone))]
     report.due = len(pairs)
@@ -225,15 +233,20 @@ def run(engine: Engine, settings: Settings, now: datetime, signer: LinkSigner, *
                 conn.execute(update(dsi_subscriptions)
                              .where(dsi_subscriptions.c.id.in_(quiet[i:i + CHUNK]))
                              .values(watermark=now))
-    with mailer(settings.mail) as smtp:
+    with mailer(settings.mail) as smtp, Ledger(engine, report.run_id, now,
+                                               group=dsi.delivery_group) as ledger:
         for person_id, parts in per_person.items():
             mail = _digest(settings, signer, profiles, parts, found, published, now)
             report.digests += 1
             if dry_run:
                 report.previews.append(mail)
                 continue
-            outcome = _send(smtp, mail, settings.mail, now, zone)
-            _record(engine, report, person_id, parts, outcome, now)
+            outcome, message_id = _send(smtp, mail, settings.mail, now, zone)
+            entry = Entry(person_id, mail.email, tuple((pair.id, tuple(order))
+                                                       for pair, order in parts),
+                          outcome, message_id)
+            _count(report, entry)
+            ledger.add(entry)
     report.send_seconds = time.perf_counter() - started
     if report.run_id is not None:
         with engine.begin() as conn:
@@ -284,31 +297,14 @@ def _send(smtp: Mailer, made: digest.Digest, mail: MailSettings, now: datetime,
     return smtp.send(msg), str(msg["Message-ID"])
 
 
-def _record(engine: Engine, report: RunReport, person_id: int,
-            parts: list[tuple[Pair, list[int]]], result: tuple[Outcome, str],
-            now: datetime) -> None:
-    outcome, message_id = result
-    count = sum(len(order) for _, order in parts)
-    with engine.begin() as conn:
-        key = conn.execute(insert(dsi_deliveries).values(
-            run_id=report.run_id, person_id=person_id, at=now, status=outcome.status,
-            records=count, message_id=message_id, detail=outcome.detail[:1000])
-        ).inserted_primary_key
-        assert key is not None
-        if not outcome.sent:
-            if outcome.status == RETRY:
-                report.retried += 1
-            else:
-                report.refused += 1
-            return
-        conn.execute(insert(dsi_delivered), [
-            {"subscription_id": pair.id, "record_id": r, "delivery_id": key[0]}
-            for pair, order in parts for r in order])
-        conn.execute(update(dsi_subscriptions)
-                     .where(dsi_subscriptions.c.id.in_([pair.id for pair, _ in parts]))
-                     .values(watermark=now, last_sent_at=now))
-    report.sent += 1
-    report.records_sent += count
+def _count(report: RunReport, entry: Entry) -> None:
+    if entry.outcome.sent:
+        report.sent += 1
+        report.records_sent += entry.records
+    elif entry.outcome.status == RETRY:
+        report.retried += 1
+    else:
+        report.refused += 1
 
 
 def preview_issue(engine: Engine, settings: Settings, profile: Profile,

@@ -23,6 +23,8 @@ class DsiSettings:
     unsubscribe_days: int = 365  # validity of the unsubscribe links of a mail
     max_alerts: int = 20  # private alerts per person
     feed_size: int = 20  # issues in a list's Atom feed
+    bounce_limit: int = 3  # consecutive permanent refusals before an address is left alone
+    delivery_group: int = 50  # accepted mails recorded per commit (the crash window)
 
 
 def parse_dsi(t: TomlTable) -> DsiSettings:
@@ -30,7 +32,8 @@ def parse_dsi(t: TomlTable) -> DsiSettings:
     defaults = DsiSettings()
     ints = bounded_ints(t, {"margin_minutes": (0, 24 * 60), "default_cap": (1, 1000),
                             "max_cap": (1, 5000), "unsubscribe_days": (1, 3650),
-                            "max_alerts": (0, 1000), "feed_size": (1, 200)}, defaults)
+                            "max_alerts": (0, 1000), "feed_size": (1, 200),
+                            "bounce_limit": (0, 100), "delivery_group": (1, 1000)}, defaults)
     if ints["default_cap"] > ints["max_cap"]:
         raise t.fail("default_cap", "must not exceed max_cap")
     schedule = t.get("schedule", str, defaults.schedule).strip()

@@ -12,6 +12,8 @@ run, an overlapping window or an import landing mid-run never sends one twice.
 Everything a person owns or receives references ``persons.id`` ON DELETE CASCADE: an
 account deletion (GDPR) erases it. ``sqlite_autoincrement`` keeps ids from being reused,
 so a signed unsubscribe link of a deleted subscription can never name a new one.
+``dsi_bounces`` counts, per person, the consecutive permanent refusals (5xx) of their
+address; past ``[dsi] bounce_limit`` the run stops mailing them (migration 0007).
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ dsi_profiles = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("problem", Text, nullable=False, default=""),  # why the last run skipped it
     Column("last_issue_at", UTCDateTime, nullable=True),  # the archive's watermark
+    # A closed list publishes and sends nothing more; its archives and subscribers stay.
+    Column("closed_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_dsi_profiles_owner", "owner_id"),
@@ -99,6 +103,19 @@ dsi_subscriptions = Table(
     UniqueConstraint("profile_id", "person_id", name="uq_dsi_subscriptions_pair"),
     Index("ix_dsi_subscriptions_person", "person_id"),
     sqlite_autoincrement=True,
+)
+
+dsi_bounces = Table(
+    "dsi_bounces",
+    metadata,
+    Column("person_id", Integer, ForeignKey("persons.id", ondelete="CASCADE"),
+           primary_key=True),
+    # The address the refusals were for: a person who changes address starts afresh.
+    Column("email", Text, nullable=False),
+    Column("refusals", Integer, nullable=False, default=0),  # consecutive permanent refusals
+    Column("first_at", UTCDateTime, nullable=False),
+    Column("last_at", UTCDateTime, nullable=False),
+    Column("detail", Text, nullable=False, default=""),  # the server's last answer
 )
 
 dsi_runs = Table(

@@ -55,7 +55,7 @@ def _visible(slug: str) -> profiles.Profile:
     found = profiles.by_slug(engine(), slug)
     person = current_person()
     if found is None or not found.is_list or not (
-            found.offered_to(person.category if person else None)
+            found.archives_open_to(person.category if person else None)
             or (person is not None and person.is_staff)):
         abort(404)
     return found
