@@ -64,3 +64,37 @@ def test_a_copy_set_aside_blocks_the_erasure_a_waiting_reservation_does_not(
     world.desk.reserve(fay, "crpv:1", now, None)  # both copies out: Fay waits
     accounts.delete(world.engine, fay)
     assert accounts.get(world.engine, fay) is None
+
+
+def test_the_borrower_chooses_to_keep_the_loan_history_and_to_forget_it(site: DeskSite) -> None:
+    world, now = site.world, site.clock()
+    alice_id = world.people["alice"].id
+    world.desk.check_out("C-ALICE", "B3", now, None)
+    world.desk.check_in("B3", now, None)  # not opted in: forgotten at once
+    client = site.client()
+    person = accounts.get(world.engine, alice_id)
+    assert person is not None
+    sign_in_with_link(site.app, client, person)
+    page = client.get("/compte/prets").get_data(as_text=True)
+    assert "ne garde pas la liste" in page and "Prévenir la délinquance" not in page
+    token = csrf_token(client, "/compte/prets")
+    answer = client.post("/compte/prets/historique", data={"csrf_token": token, "garder": "oui"})
+    assert answer.status_code == 303
+    assert "seront gardés" in client.get("/compte/prets").get_data(as_text=True)
+    world.desk.check_out("C-ALICE", "B3", now, None)
+    world.desk.check_out("C-ALICE", "L1", now, None)
+    world.desk.check_in("B3", now, None)
+    page = client.get("/compte/prets").get_data(as_text=True)
+    assert "Prévenir la délinquance des jeunes (02/03/2026)" in page
+    assert "Ne plus garder mon historique" in page
+    client.post("/compte/prets/historique", data={"csrf_token": token, "garder": "non"})
+    page = client.get("/compte/prets").get_data(as_text=True)
+    assert "n'est plus conservé (1 prêt(s) effacé(s))" in page.replace("&#39;", "'")
+    assert "Prévenir la délinquance des jeunes (02/03/2026)" not in page
+    with world.engine.connect() as conn:  # the open loan keeps its borrower
+        assert conn.execute(select(loans.c.person_id).where(
+            loans.c.returned_at.is_(None))).scalar() == alice_id
+        assert conn.execute(select(loans.c.id).where(loans.c.person_id == alice_id,
+                                                     loans.c.returned_at.is_not(None))).all() == []
+    assert site.client().post("/compte/prets/historique", data={"garder": "oui"}).status_code \
+        in (302, 400)

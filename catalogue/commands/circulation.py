@@ -15,7 +15,7 @@ import click
 
 from catalogue.clock import utcnow
 from catalogue.lending import closures
-from catalogue.lending.borrowers import import_csv
+from catalogue.lending.borrowers import decode, import_csv
 from catalogue.lending.daily import morning
 from catalogue.lending.refusals import Refusal
 from catalogue.lending.rules import LoanRule, default_rule, delete_rule, list_rules, save_rule
@@ -108,7 +108,7 @@ def closed_command(obj: _Obj, add: Any, label: str, remove: Any) -> None:
 @click.pass_obj
 def borrowers_command(obj: _Obj, csv_file: Path) -> None:
     """Import borrowers from a CSV file (columns: card, name, email, category, expires_on...)."""
-    report = import_csv(obj.engine(), csv_file.read_text(encoding="utf-8-sig"), utcnow())
+    report = import_csv(obj.engine(), decode(csv_file.read_bytes()), utcnow())
     for line, message in report.problems:
         click.echo(f"line {line}: {message}", err=True)
     click.echo(str(report))

@@ -19,7 +19,7 @@ from catalogue.store.people_tables import persons
 from catalogue.store.tables import items
 
 ACTIONS = ("checkout", "checkin", "renew", "reserve", "cancel", "hold", "expire", "state",
-           "add_item", "reminder")
+           "add_item", "reminder", "borrowers", "suspend")
 
 
 @dataclass(frozen=True, slots=True)

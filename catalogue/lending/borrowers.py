@@ -1,4 +1,6 @@
-"""Borrowers in bulk: the CSV import a centre runs when it opens the desk, or each term.
+"""Borrowers: the CSV import, the loan-history choice, the check before an erasure.
+
+The CSV import is what a centre runs when it opens the desk, or each term.
 
 One row per borrower, a header naming the columns (``card`` is required; ``name``,
 ``email``, ``category``, ``expires_on`` (YYYY-MM-DD or DD/MM/YYYY), ``phone``,
@@ -15,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, update
 
+from catalogue.lending import audit
 from catalogue.people import accounts
-from catalogue.people.accounts import AccountError
+from catalogue.people.accounts import AccountError, Person
 from catalogue.store.circulation_tables import loans, reservations
 
 COLUMNS = ("card", "name", "email", "category", "expires_on", "phone", "address", "suspended")
@@ -49,11 +52,40 @@ def _day(text: str) -> date | None:
     raise AccountError(f"Date illisible : {text!r} (AAAA-MM-JJ ou JJ/MM/AAAA).", "expires_on")
 
 
-def import_csv(engine: Engine, text: str, now: datetime) -> BorrowerImport:
-    """Create or update the borrowers of a CSV text (``,`` or ``;`` separated)."""
+def decode(data: bytes) -> str:
+    """The text of an uploaded CSV file: UTF-8 (with or without BOM), else Windows-1252.
+
+    A spreadsheet saved as "CSV" on a French Windows desktop is Windows-1252; reading it
+    as UTF-8 would turn every accented name into replacement characters.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+def import_csv(engine: Engine, text: str, now: datetime, *,
+               actor_id: int | None = None) -> BorrowerImport:
+    """Create or update the borrowers of a CSV text (``,`` or ``;`` separated).
+
+    The import's summary goes to the audit log (who imported, how many lines went in).
+    """
+    report = _import(engine, text, now)
+    with engine.begin() as conn:
+        audit.record(conn, now, "borrowers", actor_id, detail=f"import CSV : {report.created} "
+                     f"créé(s), {report.updated} mis à jour, {len(report.problems)} rejet(s)")
+    return report
+
+
+def _import(engine: Engine, text: str, now: datetime) -> BorrowerImport:
     report = BorrowerImport()
     sample = text[:2048]
-    dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+    dialect: Any = csv.excel
+    try:
+        if sample.strip():
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:  # one column only: nothing to sniff
+        pass
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if "card" not in header:
@@ -62,8 +94,11 @@ def import_csv(engine: Engine, text: str, now: datetime) -> BorrowerImport:
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
         report.problems.append((1, f"Colonnes inconnues ignorées : {', '.join(unknown)}."))
-    for line, raw in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+    for raw in reader:
+        # Where the row starts: a quoted address may span lines, blank lines are skipped.
+        line = reader.line_num - sum(v.count("\n") for v in raw.values() if isinstance(v, str))
+        row = {(k or "").strip().lower(): v.strip() for k, v in raw.items()
+               if isinstance(v, str)}
         try:
             _one(engine, row, now, report)
         except AccountError as exc:
@@ -75,30 +110,43 @@ def _one(engine: Engine, row: dict[str, Any], now: datetime, report: BorrowerImp
     card = row.get("card", "")
     if not card:
         raise AccountError("Numéro de carte manquant.", "card")
-    values: dict[str, Any] = {"name": row.get("name", ""), "category": row.get("category") or None,
-                              "expires_on": _day(row.get("expires_on", "")),
-                              "phone": row.get("phone", ""), "address": row.get("address", "")}
-    if values["category"] and values["category"] not in dict(accounts.list_categories(engine)):
+    # Only the non-empty cells change a known borrower: a file without a "suspended" or a
+    # "name" column (or with a blank cell) must not lift a suspension or erase a name.
+    values: dict[str, Any] = {k: row[k] for k in ("name", "category", "phone", "address")
+                              if row.get(k)}
+    if row.get("expires_on"):
+        values["expires_on"] = _day(row["expires_on"])
+    if row.get("suspended"):
+        values["suspended"] = _yes_no(row["suspended"])
+    if "category" in values and values["category"] not in dict(accounts.list_categories(engine)):
         raise AccountError(f"Catégorie inconnue : {values['category']}.", "category")
-    suspended = row.get("suspended", "").lower() in {"oui", "yes", "1", "true", "o"}
     existing = accounts.by_card(engine, card)
     if existing is not None:
-        accounts.update_person(engine, existing.id, now, suspended=suspended, **values)
+        accounts.update_person(engine, existing.id, now, **values)
         report.updated += 1
         return
     email = row.get("email") or None
-    if email and accounts.by_email(engine, email) is not None:
-        person = accounts.by_email(engine, email)
-        assert person is not None
+    person = accounts.by_email(engine, email) if email else None
+    if person is not None:
         if person.card:
             raise AccountError(f"{email} a déjà la carte {person.card}.", "email")
-        accounts.update_person(engine, person.id, now, card=card, suspended=suspended, **values)
+        accounts.update_person(engine, person.id, now, card=card, **values)
         report.updated += 1
         return
+    suspended = values.pop("suspended", False)
     person = accounts.create(engine, now, email=email, card=card, **values)
     if suspended:
         accounts.update_person(engine, person.id, now, suspended=True)
     report.created += 1
+
+
+def _yes_no(text: str) -> bool:
+    answer = text.strip().lower()
+    if answer in {"oui", "o", "yes", "y", "1", "true", "vrai"}:
+        return True
+    if answer in {"non", "n", "no", "0", "false", "faux"}:
+        return False
+    raise AccountError(f"Valeur de « suspended » illisible : {text!r} (oui ou non).", "suspended")
 
 
 def deletion_refusal(conn: Connection, person_id: int) -> str | None:
@@ -121,3 +169,21 @@ def deletion_refusal(conn: Connection, person_id: int) -> str | None:
         return (f"{held} document(s) réservé(s) sont mis de côté pour ce compte : annulez ces "
                 "réservations avant de supprimer le compte.")
     return None
+
+
+def keep_history(engine: Engine, person_id: int, keep: bool, now: datetime) -> tuple[Person, int]:
+    """Record the borrower's choice to keep (or not) the list of the loans they returned.
+
+    Opting out also forgets the history kept so far: the returned loans lose their
+    borrower, as they would have had the borrower never opted in. Open loans are not
+    history and keep their borrower. Returns the person and how many loans were forgotten.
+    """
+    # The choice first: a return made meanwhile already follows it, then nothing is left.
+    person = accounts.update_person(engine, person_id, now, history_opt_in=keep)
+    forgotten = 0
+    if not keep:
+        with engine.begin() as conn:
+            forgotten = conn.execute(update(loans).where(
+                loans.c.person_id == person_id, loans.c.returned_at.is_not(None))
+                .values(person_id=None)).rowcount
+    return person, forgotten

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import unquote
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
@@ -154,11 +155,21 @@ def set_state(engine: Engine, settings: CirculationSettings, barcode: str, state
 
 def add(engine: Engine, settings: CirculationSettings, global_id: str, barcode: str, now: datetime,
         actor_id: int | None, *, call_number: str = "", item_type: str = "", location: str = "",
-        loanable: bool = True) -> DeskItem:
+        section: str = "", loanable: bool = True) -> DeskItem:
     """Add a copy by hand to a record of a lendable source (a gift not yet in PMB).
 
     Its item key starts with ``desk:`` so that re-imports of the record keep it.
+    ``global_id`` is ``source:id`` as record pages show it (``crpv:123``); a record
+    page address (``/notice/crpv/123``) is accepted too, since that is what a librarian
+    copies.
+
+    Raises:
+        Refusal: empty or taken barcode (a card's too), unknown or deleted record, or a
+            record of a source this desk does not lend.
     """
+    global_id = global_id.strip()
+    if "/notice/" in global_id:
+        global_id = unquote(global_id.split("/notice/", 1)[1]).replace("/", ":", 1)
     code = barcode.strip()
     source, _, source_id = global_id.partition(":")
     if not code or len(code) > 100:
@@ -181,13 +192,30 @@ def add(engine: Engine, settings: CirculationSettings, global_id: str, barcode: 
                           field="barcode")
         key = conn.execute(insert(items).values(
             record_id=record.id, item_key=f"{DESK_KEY}{code}", barcode=code,
-            call_number=call_number.strip(), item_type=item_type.strip()[:20], section="",
+            call_number=call_number.strip(), item_type=item_type.strip()[:20],
+            section=section.strip()[:20],
             status="", status_label="", location=location.strip(), loanable=loanable,
             withdrawn=False)).inserted_primary_key
         assert key is not None
         audit.record(conn, now, "add_item", actor_id, item_id=int(key[0]), detail=global_id)
         found = get(conn, int(key[0]))
     assert found is not None
+    return found
+
+
+def choices(engine: Engine) -> dict[str, list[str]]:
+    """The item types, locations and sections the lendable copies already use.
+
+    The hand-made copy form offers them, so a copy added at the desk is described with
+    the words PMB uses for its neighbours (``aa``, "Centre de documentation"...).
+    """
+    found: dict[str, list[str]] = {}
+    with engine.connect() as conn:
+        for name in ("item_type", "location", "section"):
+            column = items.c[name]
+            found[name] = [v for v in conn.execute(
+                select(column).where(column != "").distinct().order_by(column).limit(200)
+            ).scalars()]
     return found
 
 

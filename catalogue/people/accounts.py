@@ -145,12 +145,20 @@ def _one(engine: Engine | Connection, where: Any) -> Person | None:
     return _person(row) if row is not None else None
 
 
-def search(engine: Engine, text: str, *, limit: int = 50) -> list[Person]:
-    """People whose name, email or card contains ``text`` (case-insensitive), by name."""
-    like = f"%{text.strip().lower()}%"
-    stmt = (_select().where(func.lower(persons.c.name).like(like) | persons.c.email.like(like)
-                            | func.lower(persons.c.card).like(like))
-            .order_by(persons.c.name, persons.c.id).limit(limit))
+def search(engine: Engine, text: str, *, limit: int = 50, with_card: bool = False) -> list[Person]:
+    """People whose name, email or card contains ``text`` (case-insensitive), by name.
+
+    ``%`` and ``_`` in ``text`` are matched literally (a card number may hold ``_``);
+    ``with_card`` keeps borrowers only (the desk's search).
+    """
+    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{escaped}%"
+    where = (func.lower(persons.c.name).like(like, escape="\\")
+             | persons.c.email.like(like, escape="\\")
+             | func.lower(persons.c.card).like(like, escape="\\"))
+    if with_card:
+        where = where & persons.c.card.is_not(None)
+    stmt = _select().where(where).order_by(persons.c.name, persons.c.id).limit(limit)
     with engine.connect() as conn:
         return [_person(r) for r in conn.execute(stmt)]
 

@@ -16,13 +16,14 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from catalogue.lending import audit, closures, reminders
+from catalogue.lending import audit, borrowers, closures, reminders
 from catalogue.lending import items as desk_items
 from catalogue.lending import loans as loan_list
 from catalogue.lending import reservations as resa
 from catalogue.lending.desk import Desk
 from catalogue.lending.refusals import Refusal
 from catalogue.lending.rules import LoanRule, default_rule, delete_rule, list_rules, save_rule
+from catalogue.people import accounts
 from catalogue.web.guards import admin_required, current_person, staff_required
 from catalogue.web.service import engine, now, settings
 
@@ -61,6 +62,41 @@ def borrower() -> str | tuple[str, int]:
         return render_template("desk/home.html", card_error=exc, return_error=None,
                                checkin=None, card=card), 404
     return _borrower_page(person.card or card)
+
+
+@bp.get("/emprunteurs")
+@staff_required
+def search() -> str | Response:
+    """Borrowers whose name, email or card contains the text; one match opens their screen."""
+    text = request.args.get("q", "").strip()[:200]
+    found = accounts.search(engine(), text, limit=SEARCH_LIMIT + 1, with_card=True) if text else []
+    if len(found) == 1 and found[0].card:
+        return redirect(url_for("desk.borrower", carte=found[0].card), 303)
+    return render_template("desk/search.html", q=text, people=found[:SEARCH_LIMIT],
+                           more=len(found) > SEARCH_LIMIT, today=today())
+
+
+SEARCH_LIMIT = 50
+
+
+@bp.route("/emprunteurs/import", methods=["GET", "POST"])
+@staff_required
+def import_borrowers() -> str | tuple[str, int]:
+    """Create or update borrowers from a CSV file; the report lists each rejected line."""
+    report = None
+    status = 200
+    if request.method == "POST":
+        upload = request.files.get("fichier")
+        data = upload.read() if upload else b""
+        if not data.strip():
+            return render_template("desk/import.html", report=None,
+                                   error="Choisissez un fichier CSV non vide.",
+                                   columns=borrowers.COLUMNS), 422
+        report = borrowers.import_csv(engine(), borrowers.decode(data), now(),
+                                      actor_id=actor())
+        status = 422 if report.problems and not (report.created or report.updated) else 200
+    return render_template("desk/import.html", report=report, error=None,
+                           columns=borrowers.COLUMNS), status
 
 
 def _borrower_page(card: str, error: Refusal | None = None, code: str = "",
@@ -188,12 +224,38 @@ def flagged() -> str | Response | tuple[str, int]:
             item = desk_items.set_state(engine(), settings().circulation,
                                         request.form.get("code", ""), request.form.get("etat", ""),
                                         now(), actor(), request.form.get("note", ""))
-            flash(f"{item.barcode} : {desk_items.STATES[item.desk_state]}.", "success")
+            flash(f"{item.barcode} : {desk_items.STATES[item.desk_state]}"
+                  f"{'' if item.desk_state else ' (remis en service)'}.", "success")
             return redirect(url_for("desk.flagged"), 303)
         except Refusal as exc:
             error = exc
     return render_template("desk/items.html", items=desk_items.flagged(engine()),
                            states=desk_items.STATES, error=error), 422 if error else 200
+
+
+@bp.route("/exemplaires/ajouter", methods=["GET", "POST"])
+@staff_required
+def add_item() -> str | Response | tuple[str, int]:
+    """Add a copy by hand to a record (a gift not yet catalogued in PMB)."""
+    form = request.form if request.method == "POST" else request.args
+    values = {k: form.get(k, "") for k in
+              ("notice", "code", "cote", "localisation", "support", "section")}
+    values["pretable"] = "oui" if request.method == "GET" else form.get("pretable", "")
+    error = None
+    if request.method == "POST":
+        try:
+            item = desk_items.add(
+                engine(), settings().circulation, values["notice"], values["code"], now(),
+                actor(), call_number=values["cote"], item_type=values["support"],
+                location=values["localisation"], section=values["section"],
+                loanable=values["pretable"] == "oui")
+            flash(f"Exemplaire {item.barcode} ajouté à « {item.title} »"
+                  f"{'' if item.loanable else ' (exclu du prêt)'}.", "success")
+            return redirect(url_for("desk.add_item"), 303)
+        except Refusal as exc:
+            error = exc
+    return render_template("desk/add_item.html", values=values, error=error,
+                           choices=desk_items.choices(engine())), 422 if error else 200
 
 
 @bp.get("/journal")

@@ -1,4 +1,5 @@
-"""The borrower's own loans on the public site (``/compte/prets``): see, renew, reserve.
+"""The borrower's own loans on the public site (``/compte/prets``): see, renew, reserve,
+and choose whether the loans they return are kept as their history.
 
 Every action names the loan or reservation by id *and* checks it belongs to the
 signed-in person (:class:`catalogue.lending.desk.Desk` is given ``borrower_id``):
@@ -10,9 +11,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from catalogue.lending import closures
+from catalogue.lending import borrowers, closures
 from catalogue.lending import loans as loan_list
 from catalogue.lending import reservations as resa
 from catalogue.lending.desk import Desk
@@ -88,4 +90,20 @@ def reserve() -> Response:
               "success")
     except Refusal as exc:
         flash(exc.message, "error")
+    return redirect(url_for("loans.mine"), 303)
+
+
+@bp.post("/prets/historique")
+@signin_required
+def history() -> Response:
+    """Opt in to (``garder=oui``) or out of the loan history; opting out forgets it."""
+    person = _me()
+    keep = request.form.get("garder") == "oui"
+    _, forgotten = borrowers.keep_history(engine(), person.id, keep, now())
+    if keep:
+        flash(gettext("Les prêts que vous rendrez seront gardés dans votre historique."),
+              "success")
+    else:
+        flash(gettext("Votre historique n'est plus conservé (%(n)s prêt(s) effacé(s)).",
+                      n=forgotten), "success")
     return redirect(url_for("loans.mine"), 303)
