@@ -69,10 +69,11 @@ def _token_error(message: str) -> tuple[str, int]:
 
 @bp.get("/listes")
 def lists() -> str:
-    """The curated lists a visitor may subscribe to."""
+    """The curated lists a visitor may subscribe to, and the closed ones' archives."""
     person = current_person()
-    return render_template("dsi/lists.html", lists=profiles.lists(
-        engine(), category=person.category if person else None))
+    category = person.category if person else None
+    return render_template("dsi/lists.html", lists=profiles.lists(engine(), category=category),
+                           closed=profiles.closed_lists(engine(), category=category))
 
 
 @bp.get("/listes/<slug>")

@@ -1,12 +1,14 @@
-"""The documentalist's DSI pages: curate lists, see subscribers, import them from CSV,
-preview the next issue, browse past issues. Staff only; thin views over catalogue.dsi."""
+"""The documentalist's DSI pages: curate lists, hand-pick records, see subscribers (and
+the bouncing addresses), import them from CSV, preview the next issue, browse past
+issues, close or delete a list. Staff only; thin views over catalogue.dsi."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from catalogue.dsi import archives, profiles, subscribers
+from catalogue.dsi import archives, bounces, picks, profiles, subscribers
 from catalogue.dsi.equations import EquationError
 from catalogue.dsi.profiles import ProfileError
 from catalogue.dsi.runs import preview_issue
@@ -42,8 +44,7 @@ def edit(profile_id: int | None) -> str | Response | tuple[str, int]:
     """Create or change a list."""
     current = _list(profile_id) if profile_id is not None else None
     if request.method == "GET":
-        return render_template("dsi/admin/edit.html", profile=current, errors={}, form=None,
-                               periods=PERIODS, weekdays=WEEKDAYS)
+        return _edit_page(current, {}, None)
     f = request.form
 
     def number(key: str, default: int) -> int:
@@ -63,10 +64,68 @@ def edit(profile_id: int | None) -> str | Response | tuple[str, int]:
             offered=[c for c in f.get("categories", "").split() if c],
             auto=[c for c in f.get("auto", "").split() if c], active=f.get("active") == "oui")
     except ProfileError as exc:
-        return render_template("dsi/admin/edit.html", profile=current, form=f,
-                               errors={exc.field or "name": exc.message}, periods=PERIODS,
-                               weekdays=WEEKDAYS), 422
+        return _edit_page(current, {exc.field or "name": exc.message}, f), 422
     return redirect(url_for("dsi_admin.subscribers_page", profile_id=saved.id), 303)
+
+
+def _edit_page(current: profiles.Profile | None, errors: dict[str, str],
+               form: object | None) -> str:
+    store = engine()
+    return render_template(
+        "dsi/admin/edit.html", profile=current, errors=errors, form=form, periods=PERIODS,
+        weekdays=WEEKDAYS, picks=picks.of_list(store, current.id) if current else [],
+        published=bool(archives.issues(store, current.id, 1)) if current else False)
+
+
+@bp.post("/selection")
+@staff_required
+def pick() -> tuple[str, int]:
+    """"Ajouter à une liste" from a record page: the record goes out in the next issue."""
+    notice = request.form.get("notice", "")
+    chosen = request.form.get("liste", "")
+    try:
+        found = picks.add(engine(), now(), int(chosen) if chosen.isdigit() else 0, notice)
+    except ProfileError as exc:
+        return render_template("dsi/admin/picked.html", profile=None, notice=notice,
+                               problem=exc.message), 422
+    return render_template("dsi/admin/picked.html", profile=found, notice=notice,
+                           problem=""), 200
+
+
+@bp.post("/liste/<int:profile_id>/selection/<int:record_id>/retirer")
+@staff_required
+def unpick(profile_id: int, record_id: int) -> Response:
+    """Withdraw a hand-picked record (issues already sent keep it)."""
+    picks.remove(engine(), _list(profile_id).id, record_id)
+    return redirect(url_for("dsi_admin.edit", profile_id=profile_id), 303)
+
+
+@bp.post("/liste/<int:profile_id>/fermer")
+@staff_required
+def close(profile_id: int) -> Response:
+    """Close a list: no more issues or mails; subscribers and archives stay."""
+    profiles.close_list(engine(), now(), _list(profile_id).id)
+    return redirect(url_for("dsi_admin.index"), 303)
+
+
+@bp.post("/liste/<int:profile_id>/rouvrir")
+@staff_required
+def reopen(profile_id: int) -> Response:
+    """Reopen a closed list from today on."""
+    profiles.reopen_list(engine(), now(), _list(profile_id).id)
+    return redirect(url_for("dsi_admin.index"), 303)
+
+
+@bp.post("/liste/<int:profile_id>/supprimer")
+@staff_required
+def remove(profile_id: int) -> Response | tuple[str, int]:
+    """Delete a list that never published an issue (else it can only be closed)."""
+    current = _list(profile_id)
+    try:
+        profiles.delete_profile(engine(), current.id)
+    except ProfileError as exc:
+        return _edit_page(current, {"delete": exc.message}, None), 409
+    return redirect(url_for("dsi_admin.index"), 303)
 
 
 @bp.route("/liste/<int:profile_id>/abonnes", methods=["GET", "POST"])
@@ -90,9 +149,26 @@ def subscribers_page(profile_id: int) -> str | tuple[str, int]:
                 message = "Abonné·e ajouté·e."
             except AccountError as exc:
                 problems, status = [(0, exc.message)], 422
+    return _subscribers_page(found, message, problems), status
+
+
+def _subscribers_page(found: profiles.Profile, message: str,
+                      problems: list[tuple[int, str]]) -> str:
+    listed = profiles.subscribers(engine(), found.id)
     return render_template("dsi/admin/subscribers.html", profile=found, message=message,
-                           problems=problems,
-                           subscribers=profiles.subscribers(engine(), profile_id)), status
+                           problems=problems, subscribers=listed,
+                           bounces=bounces.current(engine(), [s.person_id for s in listed]),
+                           limit=settings().dsi.bounce_limit)
+
+
+@bp.post("/liste/<int:profile_id>/abonnes/<int:person_id>/relancer")
+@staff_required
+def reset_bounce(profile_id: int, person_id: int) -> str:
+    """Mail a bouncing address again from the next run (the address was fixed)."""
+    found = _list(profile_id)
+    done = bounces.reset(engine(), person_id)
+    return _subscribers_page(found, gettext("Les envois à cette adresse reprendront au "
+                                            "prochain passage.") if done else "", [])
 
 
 @bp.get("/liste/<int:profile_id>/apercu")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
+from catalogue.dsi import picks
 from catalogue.opac.exports import FORMATS
-from catalogue.web.service import opac
+from catalogue.web.guards import current_person
+from catalogue.web.service import engine, opac
 
 bp = Blueprint("record", __name__)
 
@@ -21,4 +23,8 @@ def show(source: str, source_id: str) -> str:
     page = opac().record(source, source_id)
     if page is None:
         abort(404)
-    return render_template("record.html", page=page, record=page.record, formats=FORMATS)
+    person = current_person()
+    # Staff may hand-pick the record for a curated list ("Ajouter à une liste").
+    lists = picks.open_lists(engine()) if person is not None and person.is_staff else []
+    return render_template("record.html", page=page, record=page.record, formats=FORMATS,
+                           pick_lists=lists)
