@@ -21,13 +21,15 @@ install-test: $(BIN)/python
 	$(PIP) install -e '.[test]'
 	sh tests/browser/install.sh
 
-## Set up, generate the demo PMB export, import it, build the search index, then serve the
+## Set up, generate the demo PMB export, import it, build the search index, add the desk's
+## demo borrowers, librarian and loans (password in var/demo/staff-password.txt), then serve the
 ## catalogue on http://$(HOST):$(PORT) in the foreground, the scheduler and the demo's mail
 ## sink (messages kept in var/mail) running beside it (Ctrl-C stops all three).
 run: install
 	$(BIN)/catalogue --config $(CONFIG) demo --output $(DEMO)
 	$(BIN)/catalogue --config $(CONFIG) import $(DEMO) --source crpv --full
 	$(BIN)/catalogue --config $(CONFIG) reindex
+	$(BIN)/catalogue --config $(CONFIG) circulation demo
 	$(BIN)/catalogue --config $(CONFIG) sources
 	@$(BIN)/catalogue --config $(CONFIG) mail sink & sink=$$!; \
 	$(BIN)/catalogue --config $(CONFIG) scheduler & scheduler=$$!; \

@@ -2,7 +2,8 @@
 
 ``reminders`` (with ``--dry-run`` to see who would be written to), ``rules`` to list,
 set and delete loan rules, ``closed`` for closing days, ``borrowers`` to import a CSV
-of borrowers. Refusals end with one ``error:`` line and exit status 2.
+of borrowers, ``demo`` for the demo borrowers, librarian and loans of ``make run``.
+Refusals end with one ``error:`` line and exit status 2.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Protocol
 import click
 
 from catalogue.clock import utcnow
+from catalogue.demo.people import STAFF_EMAIL, populate
 from catalogue.lending import closures
 from catalogue.lending.borrowers import decode, import_csv
 from catalogue.lending.daily import morning
@@ -112,3 +114,25 @@ def borrowers_command(obj: _Obj, csv_file: Path) -> None:
     for line, message in report.problems:
         click.echo(f"line {line}: {message}", err=True)
     click.echo(str(report))
+
+
+@circulation_command.command("demo")
+@click.option("--password-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where the demo librarian's password is kept "
+                   "(default: DATA_DIR/demo/staff-password.txt).")
+@click.pass_obj
+def demo_command(obj: _Obj, password_file: Path | None) -> None:
+    """Demo borrowers (categories, 40 cards), a demo librarian, loans and a reservation.
+
+    Idempotent: run again, it keeps what exists (``make run`` calls it every time).
+    """
+    path = password_file or obj.settings.data_dir / "demo" / "staff-password.txt"
+    report = populate(obj.engine(), obj.settings, utcnow(), path)
+    for note in report.notes:
+        click.echo(note)
+    click.echo(str(report))
+    if report.password:
+        click.echo(f"demo librarian: {STAFF_EMAIL}  password: {report.password}")
+        click.echo(f"(shown once; kept in {path}, readable by you only)")
+    else:
+        click.echo(f"demo librarian: {STAFF_EMAIL}, password in {path}")
