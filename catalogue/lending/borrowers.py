@@ -23,6 +23,7 @@ from catalogue.lending import audit
 from catalogue.people import accounts
 from catalogue.people.accounts import AccountError, Person
 from catalogue.store.circulation_tables import loans, reservations
+from catalogue.store.people_tables import persons
 
 COLUMNS = ("card", "name", "email", "category", "expires_on", "phone", "address", "suspended")
 
@@ -187,3 +188,27 @@ def keep_history(engine: Engine, person_id: int, keep: bool, now: datetime) -> t
                 loans.c.person_id == person_id, loans.c.returned_at.is_not(None))
                 .values(person_id=None)).rowcount
     return person, forgotten
+
+
+def set_suspended(conn: Connection, person_id: int, suspended: bool, now: datetime,
+                  actor_id: int | None, why: str = "") -> bool:
+    """Suspend a borrower or lift the suspension (inside the caller's transaction).
+
+    Returns False when there was nothing to change (already so), so a repeated form or a
+    second reminder run writes no second audit event.
+    """
+    done = conn.execute(update(persons).where(persons.c.id == person_id,
+                                              persons.c.suspended.is_not(suspended))
+                        .values(suspended=suspended, updated_at=now)).rowcount
+    if done:
+        audit.record(conn, now, "suspend", actor_id, person_id=person_id,
+                     detail=("suspendu" if suspended else "suspension levée")
+                     + (f" ({why})" if why else ""))
+    return bool(done)
+
+
+def change_suspension(engine: Engine, person_id: int, suspended: bool, now: datetime,
+                      actor_id: int | None) -> bool:
+    """:func:`set_suspended` in a transaction of its own (the desk's button)."""
+    with engine.begin() as conn:
+        return set_suspended(conn, person_id, suspended, now, actor_id)

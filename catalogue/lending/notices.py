@@ -64,6 +64,9 @@ def reminder_text(settings: Settings, letter: Letter, today: date) -> str:
     for loan in letter.loans:
         lines.append(f"- {loan.title} (exemplaire {loan.barcode}, cote {loan.call_number or '-'}) : "
                      f"à rendre le {_day(loan.due_on)}, {loan.late_days(today)} jour(s) de retard")
+    if letter.level == 3 and settings.circulation.suspend_at_third_reminder:
+        lines += ["", "Votre carte est suspendue : vous ne pouvez plus emprunter ni réserver. "
+                  "Rapportez ces documents ; l'accueil du centre lèvera la suspension."]
     lines += ["", f"Votre compte : {settings.base_url}/compte/prets", "",
               settings.name]
     return "\n".join(lines)

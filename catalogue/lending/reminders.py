@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from catalogue.lending import audit, closures, notices
 from catalogue.lending import loans as loan_list
+from catalogue.lending.borrowers import set_suspended
 from catalogue.lending.notices import Letter
 from catalogue.people.mailer import REFUSED, Mailer
 from catalogue.people.settings import MailSettings
@@ -69,8 +70,13 @@ def pending(engine: Engine, settings: Settings, today: date) -> list[Letter]:
     return notices.group(overdue, levels, people)
 
 
-def _mark(engine: Engine, letter: Letter, channel: str, now: datetime) -> bool:
-    """Record that ``letter`` went out; False when another run had already recorded it."""
+def _mark(engine: Engine, letter: Letter, channel: str, now: datetime, suspend: bool) -> bool:
+    """Record that ``letter`` went out; False when another run had already recorded it.
+
+    With ``suspend`` (``[circulation] suspend_at_third_reminder``) a level-3 letter also
+    suspends its borrower, in the same transaction: the reminder says so, and the desk
+    refuses them new loans until a librarian lifts the suspension on their screen.
+    """
     try:
         with engine.begin() as conn:
             for loan in letter.loans:
@@ -81,6 +87,8 @@ def _mark(engine: Engine, letter: Letter, channel: str, now: datetime) -> bool:
                              .values(reminder_level=letter.level))
                 audit.record(conn, now, "reminder", None, item_id=loan.item_id,
                              person_id=letter.person_id, detail=f"niveau {letter.level} ({channel})")
+            if suspend and letter.level == 3 and letter.person_id:
+                set_suspended(conn, letter.person_id, True, now, None, "troisième rappel")
     except IntegrityError:
         return False
     return True
@@ -94,16 +102,17 @@ def send_reminders(engine: Engine, settings: Settings, now: datetime, *, dry_run
     report = ReminderReport(planned=letters)
     if dry_run or not letters:
         return report
+    suspend = settings.circulation.suspend_at_third_reminder
     with mailer(settings.mail) as smtp:
         for letter in letters:
             if not letter.email:
-                report.letters += _mark(engine, letter, LETTER, now)
+                report.letters += _mark(engine, letter, LETTER, now, suspend)
                 continue
             outcome = smtp.send(notices.reminder_mail(settings, letter, now, today))
             if outcome.sent:
-                report.emailed += _mark(engine, letter, EMAIL, now)
+                report.emailed += _mark(engine, letter, EMAIL, now, suspend)
             elif outcome.status == REFUSED:  # the address is dead: paper it is
-                report.letters += _mark(engine, letter, LETTER, now)
+                report.letters += _mark(engine, letter, LETTER, now, suspend)
             else:
                 report.retried += 1
     return report

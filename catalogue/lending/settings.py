@@ -4,8 +4,8 @@ Loan rules by borrower category x item type live in the store (``loan_rules``, e
 administrators on the desk's rules page or with ``catalogue circulation rule``): rules
 change with the centre's policy, not with a deployment. The keys here are what a
 deployment decides once: the *default rule* used when no stored rule matches, the weekly
-closing days, how long a returned reservation is held, the three reminder delays and
-which sources' items the desk lends.
+closing days, how long a returned reservation is held, the three reminder delays (and
+whether the third suspends the borrower) and which sources' items the desk lends.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class CirculationSettings:
     closed_weekdays: tuple[int, ...] = (6, 7)  # ISO weekdays (1 Monday .. 7 Sunday)
     reminder_days: tuple[int, int, int] = (7, 21, 42)  # days overdue for reminder levels 1-3
     reminder_hour: int = 7  # when `catalogue scheduler` sends the day's reminders (local hour)
+    suspend_at_third_reminder: bool = False  # a level-3 reminder also suspends the borrower
 
     @property
     def zone(self) -> ZoneInfo:
@@ -64,6 +65,8 @@ def parse_circulation(t: TomlTable, default_source: str) -> CirculationSettings:
     delays = _int_list(t, "reminder_days", defaults.reminder_days, 1, 365)
     if len(delays) != 3 or list(delays) != sorted(set(delays)):
         raise t.fail("reminder_days", "must list three increasing numbers of days, e.g. [7, 21, 42]")
+    suspend = t.get("suspend_at_third_reminder", bool, defaults.suspend_at_third_reminder)
     return CirculationSettings(sources=tuple(sources), timezone=zone,
+                               suspend_at_third_reminder=suspend,
                                closed_weekdays=tuple(sorted(set(weekdays))),
                                reminder_days=(delays[0], delays[1], delays[2]), **ints)

@@ -135,6 +135,22 @@ def check_out() -> Response | tuple[str, int]:
     return redirect(url_for("desk.borrower", carte=card), 303)
 
 
+@bp.post("/emprunteur/suspension")
+@staff_required
+def suspension() -> Response:
+    """Suspend the borrower on screen, or lift their suspension (``suspendre=oui|non``)."""
+    card = request.form.get("carte", "")
+    try:
+        person = desk().borrower(card)
+    except Refusal as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("desk.home"), 303)
+    suspended = request.form.get("suspendre") == "oui"
+    borrowers.change_suspension(engine(), person.id, suspended, now(), actor())
+    flash("Carte suspendue." if suspended else "Suspension levée.", "success")
+    return redirect(url_for("desk.borrower", carte=person.card), 303)
+
+
 @bp.post("/retour")
 @staff_required
 def check_in() -> str | tuple[str, int]:
