@@ -162,7 +162,7 @@ def main() -> None:
         print(f"  {report}")
         print(f"  total {total:.1f} s: matching {report.match_seconds:.1f} s, sending "
               f"{report.send_seconds:.1f} s; {handler.count} messages at the sink, "
-              f"{report.records_sent} record deliveries")
+              f"{report.records_sent} record deliveries in {report.commits} commits")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"median of {args.rounds}: total {statistics.median(totals):.1f} s, matching "
           f"{statistics.median(matching):.1f} s, sending {statistics.median(sending):.1f} s; "

@@ -80,6 +80,7 @@ class RunReport:
     quiet: int = 0  # due pairs with nothing new
     bouncing: int = 0  # people skipped: their address was refused for good too often
     records_sent: int = 0
+    commits: int = 0  # store transactions recording the mails' outcomes
     issues: list[tuple[str, int, int]] = field(default_factory=list)  # slug, number, records
     problems: list[str] = field(default_factory=list)
     previews: list[digest.Digest] = field(default_factory=list)
@@ -247,6 +248,7 @@ def run(engine: Engine, settings: Settings, now: datetime, signer: LinkSigner, *
                           outcome, message_id)
             _count(report, entry)
             ledger.add(entry)
+    report.commits = ledger.commits
     report.send_seconds = time.perf_counter() - started
     if report.run_id is not None:
         with engine.begin() as conn:
