@@ -246,3 +246,22 @@ def test_mail_sink_keeps_each_message_as_a_file(tmp_path: Path) -> None:
     files = sorted((tmp_path / "mail").glob("*.eml"))
     assert len(files) == 2
     assert b"p1@example.fr" in files[1].read_bytes()
+
+
+def test_text_parts_are_quoted_printable_and_read_back_exactly(smtp_sink: Any) -> None:
+    text = ("Bonjour Élodie,\n\nUne ligne finie par une espace \n.\nFrom here\n"
+            + "é" * 120 + "\nfin = ok\t\n")
+    html = "<p>Été « test » = 1</p>\n"
+    msg = compose(smtp_sink.mail_settings(), to="lecteur@example.org", subject="Été",
+                  text=text, html=html, now=datetime(2026, 3, 2, tzinfo=UTC))
+    with Mailer(smtp_sink.mail_settings()) as mailer:
+        assert mailer.send(msg).sent
+    [got] = smtp_sink.received
+    raw = got.raw.decode("ascii")  # 7-bit clean: any relay takes it
+    assert raw.count("Content-Transfer-Encoding: quoted-printable") == 2
+    assert max(len(line) for line in raw.splitlines()) <= 76
+    assert "espace=20" in raw and "=C3=89lodie" in raw
+    plain, rich = got.message.get_body(("plain",)), got.message.get_body(("html",))
+    assert plain is not None and rich is not None
+    assert plain.get_content().replace("\r\n", "\n") == text
+    assert rich.get_content().replace("\r\n", "\n") == html
