@@ -130,6 +130,12 @@ def test_cli_dry_run_and_scheduler_job(config_path: Path) -> None:
     assert "dsi (dry run)" in result.output
     listing = CliRunner().invoke(main, ["--config", str(config_path), "dsi", "lists"])
     assert "tout" in listing.output and "1 subscribers" in listing.output
+    profiles.close_list(engine, datetime(2020, 1, 3, tzinfo=UTC), listed.id)
+    listing = CliRunner().invoke(main, ["--config", str(config_path), "dsi", "lists"])
+    assert "[closed 2020-01-03]" in listing.output
+    closed = CliRunner().invoke(main, ["--config", str(config_path), "dsi", "run", "--list",
+                                       "tout"])
+    assert closed.exit_code == 2 and "no active list 'tout'" in closed.output
     sched = BackgroundScheduler()
     scheduler.add_dsi_job(sched, settings, engine)
     assert [j.id for j in sched.get_jobs()] == ["dsi:run"]

@@ -54,4 +54,6 @@ def lists_command(obj: _Obj) -> None:
     for p in profiles.lists(engine, staff=True):
         click.echo(f"{p.slug:<30} {len(profiles.subscribers(engine, p.id)):>6} subscribers  "
                    f"{p.periodicity.describe():<28} {p.name}"
+                   + (f"  [closed {p.closed_at:%Y-%m-%d}]" if p.closed_at else
+                      "" if p.active else "  [inactive]")
                    + (f"  [problem: {p.problem}]" if p.problem else ""))
