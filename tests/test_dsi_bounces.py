@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from catalogue.dsi import bounces, profiles
+from catalogue.dsi import bounces, profiles, subscribers
 from catalogue.dsi.schedule import Periodicity
 from catalogue.people import accounts
 from catalogue.store.people_tables import persons
@@ -49,6 +49,8 @@ def test_permanent_refusals_stop_then_resume_without_loss(config_path: Path,
     assert bounces.current(engine)[bad.id].refusals == 2
     third = day(3)
     assert third.refused == 1 and bounces.current(engine)[bad.id].stopped(3)
+    [kept] = subscribers.export(engine, bad.id)["refusals"]  # GDPR access shows it too
+    assert kept["in_a_row"] == 3 and kept["server_answer"].startswith("550")
     fourth = day(4)                       # left alone: no attempt at all
     assert fourth.bouncing == 1 and fourth.refused == 0 and fourth.sent == 1
     assert bad.id in bounces.stopped(engine, 3) and bounces.stopped(engine, 0) == set()

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from catalogue.dsi import profiles
 from catalogue.people import accounts
 from catalogue.people.accounts import AccountError
-from catalogue.store.dsi_tables import dsi_deliveries
+from catalogue.store.dsi_tables import dsi_bounces, dsi_deliveries
 from catalogue.store.people_tables import persons
 
 MAX_LINES = 50_000
@@ -98,6 +98,8 @@ def export(engine: Engine, person_id: int) -> Mapping[str, Any]:
                             .where(dsi_deliveries.c.person_id == person_id)
                             .order_by(dsi_deliveries.c.at)).all()
         known = conn.execute(select(persons.c.id).where(persons.c.id == person_id)).first()
+        refused = conn.execute(select(dsi_bounces).where(
+            dsi_bounces.c.person_id == person_id)).all()
     if known is None:
         return {}
     return {
@@ -108,4 +110,6 @@ def export(engine: Engine, person_id: int) -> Mapping[str, Any]:
                            "equations": list(s.profile.equations)} for s in subs],
         "deliveries": [{"at": plain(r.at), "status": r.status, "records": r.records}
                        for r in sent],
+        "refusals": [{"address": r.email, "in_a_row": r.refusals, "first": plain(r.first_at),
+                      "last": plain(r.last_at), "server_answer": r.detail} for r in refused],
     }
