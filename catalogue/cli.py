@@ -22,6 +22,7 @@ from catalogue.formats.base import FormatError, Parsed
 from catalogue.formats.charsets import CHARSETS
 from catalogue.formats.detect import FORMATS
 from catalogue.settings import Settings, SettingsError, load
+from catalogue.source_lock import SourceBusy, source_lock
 from catalogue.store import database, queries
 from catalogue.store.ingest import Ingest, RunReport
 from harvesters.pmb import ExportFile, open_export
@@ -121,20 +122,24 @@ def import_command(obj: Context, file: str, slug: str | None, fmt: str | None,
     click.echo(f"Importing {export.path.name} ({export.format}, encoding {export.encoding}) "
                f"into source '{source.slug}'{' as its full catalogue' if full else ''}")
     engine = obj.engine()
-    ingest = Ingest(
-        engine, source=source.slug, source_name=source.name, source_kind=source.kind,
-        path=str(export.path.resolve()), format=export.format, encoding=export.encoding,
-        full=full, batch_size=settings.batch_size,
-    )
-    try:
-        ingest.add_all(_progress(export, source.slug))
-        report = ingest.finish()
-    except KeyboardInterrupt:
-        report = ingest.abort("interrupted; committed batches are kept, re-run the import")
-        print_report(report)
-        sys.exit(130)
-    print_report(report)
-    union.refresh(engine, source.slug)
+    try:  # not while a drop-folder pass or a harvest writes the same source
+        with source_lock(settings.data_dir, source.slug, "import"):
+            ingest = Ingest(
+                engine, source=source.slug, source_name=source.name, source_kind=source.kind,
+                path=str(export.path.resolve()), format=export.format,
+                encoding=export.encoding, full=full, batch_size=settings.batch_size,
+            )
+            try:
+                ingest.add_all(_progress(export, source.slug))
+                report = ingest.finish()
+            except KeyboardInterrupt:
+                report = ingest.abort("interrupted; committed batches are kept, re-run the import")
+                print_report(report)
+                sys.exit(130)
+            print_report(report)
+            union.refresh(engine, source.slug)
+    except SourceBusy as exc:
+        fail(str(exc))
     after_ingest(settings, engine, click.echo)
 
 

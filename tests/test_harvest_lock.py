@@ -118,3 +118,17 @@ def test_drop_folder_waits_for_a_harvest_of_the_same_source(tmp_path: Path) -> N
             pytest.raises(SourceBusy, match=r"crpv: already running \(import by pid"):
         process_folder(engine, settings, source, now=lambda: time.time() + 3600)
     assert process_folder(engine, settings, source) == []  # released on leaving the block
+
+
+def test_import_of_a_source_being_written_is_refused(tmp_path: Path, demo_export: Path) -> None:
+    config, settings, engine = deployment(tmp_path, "", 'folder = "drop"')
+    with source_lock(settings.data_dir, "crpv", "drop-folder import"):
+        result = CliRunner().invoke(main, ["--config", str(config), "import", str(demo_export),
+                                           "--source", "crpv", "--full"])
+    assert result.exit_code == 2
+    assert "error: crpv: already running (drop-folder import by pid" in result.stderr
+    assert stored(engine, "crpv") == {}
+    result = CliRunner().invoke(main, ["--config", str(config), "import", str(demo_export),
+                                       "--source", "crpv"])
+    assert result.exit_code == 0, result.output
+    assert len(stored(engine, "crpv")) == 2000
