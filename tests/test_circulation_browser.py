@@ -35,6 +35,12 @@ def tab(browser: Any) -> Iterator[Any]:  # noqa: F811 - the fixture above
     assert errors == [], errors
 
 
+def focused(tab: Any, field_id: str) -> None:
+    """Wait until ``field_id`` has the focus: a scanner types wherever the focus is, and a
+    loaded machine may still be applying ``autofocus`` when the page is reported loaded."""
+    tab.wait_for_function(f"document.activeElement && document.activeElement.id === {field_id!r}")
+
+
 def test_desk_flow_with_a_scanner(tab: Any, site: DeskSite, axe_source: str) -> None:  # noqa: F811
     tab.goto(site.url + "/connexion")
     tab.fill("input[name=email]", site.world.librarian.email or "")
@@ -44,20 +50,24 @@ def test_desk_flow_with_a_scanner(tab: Any, site: DeskSite, axe_source: str) -> 
     tab.goto(site.url + "/guichet/")
     assert audit(tab, axe_source) == []
     # A scanner types the code and presses Enter, in the field that has the focus.
+    focused(tab, "carte")
     tab.keyboard.type("C-ALICE")
     tab.keyboard.press("Enter")
     tab.wait_for_url("**/guichet/emprunteur?carte=C-ALICE")
+    focused(tab, "code")
     tab.keyboard.type("B3")
     tab.keyboard.press("Enter")
     tab.wait_for_selector("text=Prêt enregistré : B3")
     assert "retour le 23/03/2026" in tab.inner_text("main")
     shot(tab, "desk-checkout")
     assert audit(tab, axe_source) == []
-    tab.keyboard.type("S1")  # the focus is back in the item field
+    focused(tab, "code")  # the focus is back in the item field
+    tab.keyboard.type("S1")
     tab.keyboard.press("Enter")
     tab.wait_for_selector("#code-erreur")
     assert "consultation sur place uniquement" in tab.inner_text("#code-erreur")
     assert audit(tab, axe_source) == []
+    focused(tab, "code")
     tab.keyboard.type("L1")
     tab.keyboard.press("Enter")
     tab.wait_for_selector("text=Prêt enregistré : L1")
