@@ -30,7 +30,7 @@ INTROS = {
     2: "Malgré un premier rappel, le(s) document(s) ci-dessous n'ont pas été rendus. "
        "Merci de les rapporter au plus vite : d'autres lecteurs les attendent peut-être.",
     3: "Ceci est notre dernier rappel. Sans retour du ou des document(s) ci-dessous, votre "
-       "carte sera suspendue et le centre prendra contact avec vous ou votre structure.",
+       "carte pourra être suspendue et le centre prendra contact avec vous ou votre structure.",
 }
 
 
