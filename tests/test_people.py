@@ -265,3 +265,10 @@ def test_text_parts_are_quoted_printable_and_read_back_exactly(smtp_sink: Any) -
     assert plain is not None and rich is not None
     assert plain.get_content().replace("\r\n", "\n") == text
     assert rich.get_content().replace("\r\n", "\n") == html
+
+
+def test_people_search_ignores_case_and_accents(engine: Engine) -> None:
+    helene = accounts.create(engine, NOW, email="h@example.fr", name="Hélène Noël")
+    accounts.create(engine, NOW, email="autre@example.fr", name="Marc Dupont")
+    for text in ("helene", "HÉLÈNE", "noel", "lène n", "h@example"):
+        assert [p.id for p in accounts.search(engine, text)] == [helene.id], text

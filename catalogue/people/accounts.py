@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from catalogue.people.settings import AccountSettings
+from catalogue.store import database
 from catalogue.store.people_tables import categories, persons
 
 ROLES = ("", "librarian", "admin")
@@ -146,14 +147,18 @@ def _one(engine: Engine | Connection, where: Any) -> Person | None:
 
 
 def search(engine: Engine, text: str, *, limit: int = 50, with_card: bool = False) -> list[Person]:
-    """People whose name, email or card contains ``text`` (case-insensitive), by name.
+    """People whose name, email or card contains ``text`` (case- and accent-insensitive on SQLite), by name.
 
     ``%`` and ``_`` in ``text`` are matched literally (a card number may hold ``_``);
     ``with_card`` keeps borrowers only (the desk's search).
     """
-    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    sqlite = engine.dialect.name == "sqlite"
+    folded = (database.fold(text.strip()) or "") if sqlite else text.strip().lower()
+    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     like = f"%{escaped}%"
-    where = (func.lower(persons.c.name).like(like, escape="\\")
+    # On SQLite names are compared without accents ("helene" finds "Hélène").
+    name = func.catalogue_fold(persons.c.name) if sqlite else func.lower(persons.c.name)
+    where = (name.like(like, escape="\\")
              | persons.c.email.like(like, escape="\\")
              | func.lower(persons.c.card).like(like, escape="\\"))
     if with_card:

@@ -6,6 +6,7 @@ Alembic first, so a deployment never runs new code on an old schema.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,14 @@ from sqlalchemy.engine import make_url
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+def fold(value: str | None) -> str | None:
+    """Lower-case without accents (``Hélène`` -> ``helene``): SQLite's ``lower`` is ASCII only."""
+    if value is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", value.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the web app read while an import writes; NORMAL sync is safe under WAL;
     # the busy timeout makes a second writer wait instead of failing at once.
@@ -26,6 +35,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    # Accent-insensitive search on small tables (people): ``catalogue_fold(name)``.
+    dbapi_connection.create_function("catalogue_fold", 1, fold, deterministic=True)
 
 
 def create(url: str) -> Engine:
