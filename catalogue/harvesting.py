@@ -311,7 +311,9 @@ def _harvest(engine: Engine, settings: Settings, source: Source, *,
             runs = (chain.import_runs if chain else ()) + (done.run_id,)
             report.deleted += _sweep(engine, source.slug, runs, clock())
         elif reconcile or (start_from is not None and reconciliation.due(
-                engine, source.slug, h.reconcile_days, clock())):
+                engine, source.slug,
+                h.reconcile_days if source.reconcile_days is None else source.reconcile_days,
+                clock())):
             report.reconciliation = reconciliation.reconcile(engine, harvester, plan,
                                                              url=source.url, clock=clock)
             notes.append(report.reconciliation.line())

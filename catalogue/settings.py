@@ -54,6 +54,7 @@ class Source:
     settle_seconds: int = 60  # a dropped file must keep its size and mtime this long
     full: bool = False  # every dropped file is the whole catalogue: absent records are deleted
     full_pattern: str = ""  # glob: dropped files named so are the whole catalogue
+    reconcile_days: int | None = None  # this partner's own [harvest] reconcile_days
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,9 +237,12 @@ def _harvest_keys(t: _Table, base: Path) -> dict[str, Any]:
     if (full or pattern) and not folder:
         raise t._fail("full" if full else "full_pattern",
                       "applies to drop-folder files: give the source a folder")
+    reconcile = t.get("reconcile_days", int, None) if "reconcile_days" in t.data else None
+    if reconcile is not None and not 0 <= reconcile <= 366:
+        raise t._fail("reconcile_days", "must be between 0 and 366")
     return {"sets": sets, "metadata_prefix": prefix, "schedule": schedule,
             "folder": (base / folder).resolve() if folder else None, "settle_seconds": settle,
-            "full": full, "full_pattern": pattern}
+            "full": full, "full_pattern": pattern, "reconcile_days": reconcile}
 
 
 def _harvest(t: _Table) -> HarvestSettings:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from catalogue.cli import main
 from catalogue.harvesting import harvest_reports, harvest_source
+from catalogue.settings import SettingsError
 from tests.harvest_servers import PartnerRepository, PyoaiServer, demo_records
 from tests.harvest_support import Sleeps, StepClock, as_dc, deployment, partner, stored, tombstones
 
@@ -115,3 +116,21 @@ def test_an_empty_listing_deletes_nothing(tmp_path: Path, repo: PartnerRepositor
         assert "identifier listing refused: the partner listed no identifier while we hold " \
                "20 live record(s): nothing was deleted" in result.stdout
     assert len(stored(engine, "p1")) == 20
+
+
+def test_a_partner_can_opt_out_of_the_periodic_listing(tmp_path: Path,
+                                                       repo: PartnerRepository) -> None:
+    with PyoaiServer(repo, page_size=6) as server:
+        _, settings, engine = deployment(tmp_path, partner("p1", server.url, set=SET,
+                                                           reconcile_days=0))
+        source = settings.source("p1")
+        assert source.reconcile_days == 0 and settings.harvest.reconcile_days == 7
+        harvest_source(engine, settings, source, clock=StepClock(), sleep=Sleeps())
+        del repo.entries[sorted(repo.live(SET))[0]]
+        later = harvest_source(engine, settings, source, sleep=Sleeps(),
+                               clock=StepClock(datetime(2025, 3, 1, tzinfo=UTC)))
+        assert later.reconciliation is None and not listings(server)
+        forced = harvest_source(engine, settings, source, sleep=Sleeps(), reconcile=True)
+        assert forced.reconciliation is not None and forced.reconciliation.deleted == 1
+    with pytest.raises(SettingsError, match=r"'sources\[1\]\.reconcile_days' must be between"):
+        deployment(tmp_path / "bad", partner("p1", "http://127.0.0.1:9/oai", reconcile_days=400))
