@@ -5,7 +5,9 @@ Each subscriber has two curated lists (of 30) and one private alert (drawn from 
 distinct saved searches, as people share their searches); the run groups identical
 equations, so it evaluates 630 equations against an index of the week's candidates.
 Prints the total time, the time in matching (selection, candidates index, equations,
-per-pair novelty) versus sending (render, SMTP, delivery records), and the peak RSS.
+per-pair novelty) versus sending (render, SMTP, delivery records; the part of it spent
+recording deliveries, in groups of ``[dsi] delivery_group``, is printed too), the load
+average before and after, and the peak RSS.
 
     .venv/bin/python bench/dsi.py [--records 100000] [--new 1000] [--people 10000] [--rounds 3]
 """
@@ -133,7 +135,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     print(f"load: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
-    totals, matching, sending = [], [], []
+    totals, matching, sending, recording = [], [], [], []
     for round_ in range(args.rounds):
         with tempfile.TemporaryDirectory() as tmp:
             config = Path(tmp) / "config.toml"
@@ -159,13 +161,16 @@ def main() -> None:
         totals.append(total)
         matching.append(report.match_seconds)
         sending.append(report.send_seconds)
+        recording.append(report.record_seconds)
         print(f"  {report}")
         print(f"  total {total:.1f} s: matching {report.match_seconds:.1f} s, sending "
               f"{report.send_seconds:.1f} s; {handler.count} messages at the sink, "
-              f"{report.records_sent} record deliveries in {report.commits} commits")
+              f"{report.records_sent} record deliveries in {report.commits} commits "
+              f"({report.record_seconds:.1f} s of the sending)")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"median of {args.rounds}: total {statistics.median(totals):.1f} s, matching "
-          f"{statistics.median(matching):.1f} s, sending {statistics.median(sending):.1f} s; "
+          f"{statistics.median(matching):.1f} s, sending {statistics.median(sending):.1f} s "
+          f"(recording {statistics.median(recording):.1f} s); "
           f"peak RSS {rss:.0f} MB")
     print(f"load: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
 

@@ -81,6 +81,7 @@ class RunReport:
     bouncing: int = 0  # people skipped: their address was refused for good too often
     records_sent: int = 0
     commits: int = 0  # store transactions recording the mails' outcomes
+    record_seconds: float = 0.0  # of send_seconds, spent in those transactions
     issues: list[tuple[str, int, int]] = field(default_factory=list)  # slug, number, records
     problems: list[str] = field(default_factory=list)
     previews: list[digest.Digest] = field(default_factory=list)
@@ -248,7 +249,7 @@ def run(engine: Engine, settings: Settings, now: datetime, signer: LinkSigner, *
                           outcome, message_id)
             _count(report, entry)
             ledger.add(entry)
-    report.commits = ledger.commits
+    report.commits, report.record_seconds = ledger.commits, ledger.seconds
     report.send_seconds = time.perf_counter() - started
     if report.run_id is not None:
         with engine.begin() as conn:
