@@ -10,12 +10,13 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, NoReturn, cast
+from typing import Any, BinaryIO, cast
 
 import click
 from tqdm import tqdm
 
 from catalogue import demo, union
+from catalogue.commands import fail
 from catalogue.commands.index import after_ingest, reindex_command
 from catalogue.commands.people import mail_command, users_command
 from catalogue.formats.base import FormatError, Parsed
@@ -28,12 +29,6 @@ from catalogue.store.ingest import Ingest, RunReport
 from harvesters.pmb import ExportFile, open_export
 
 MAX_LISTED = 50
-
-
-def fail(message: str) -> NoReturn:
-    """Print one error line and exit with status 2."""
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
 
 
 class Context:

@@ -8,32 +8,19 @@ Refusals end with one ``error:`` line and exit status 2.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import click
 
 from catalogue.clock import utcnow
+from catalogue.commands import Obj, fail
 from catalogue.demo.people import STAFF_EMAIL, populate
 from catalogue.lending import closures
 from catalogue.lending.borrowers import decode, import_csv
 from catalogue.lending.daily import morning
 from catalogue.lending.refusals import Refusal
 from catalogue.lending.rules import LoanRule, default_rule, delete_rule, list_rules, save_rule
-from catalogue.settings import Settings
-
-
-class _Obj(Protocol):
-    @property
-    def settings(self) -> Settings: ...
-
-    def engine(self) -> Any: ...
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
 
 
 @click.group("circulation")
@@ -44,7 +31,7 @@ def circulation_command() -> None:
 @circulation_command.command("reminders")
 @click.option("--dry-run", is_flag=True, help="List the reminders due, send nothing.")
 @click.pass_obj
-def reminders_command(obj: _Obj, dry_run: bool) -> None:
+def reminders_command(obj: Obj, dry_run: bool) -> None:
     """Expire holds and send today's overdue reminders (what the scheduler does each morning)."""
     expired, report = morning(obj.engine(), obj.settings, utcnow(), dry_run=dry_run)
     for letter in report.planned:
@@ -67,7 +54,7 @@ def reminders_command(obj: _Obj, dry_run: bool) -> None:
 @click.option("--renewal-days", type=int)
 @click.option("--max-reservations", type=int)
 @click.pass_obj
-def rules_command(obj: _Obj, /, set_: tuple[str, str] | None, delete_id: int | None,
+def rules_command(obj: Obj, /, set_: tuple[str, str] | None, delete_id: int | None,
                   **numbers: int | None) -> None:
     """List the loan rules; --set or --delete one."""
     engine = obj.engine()
@@ -78,7 +65,7 @@ def rules_command(obj: _Obj, /, set_: tuple[str, str] | None, delete_id: int | N
         try:
             save_rule(engine, LoanRule(set_[0], set_[1], **values))
         except Refusal as exc:
-            _fail(f"{exc.field}: {exc.message}")
+            fail(f"{exc.field}: {exc.message}")
     if delete_id is not None:
         delete_rule(engine, delete_id)
     click.echo(f"{'id':>4} {'category':<12} {'type':<8} days max renew +days resa")
@@ -93,7 +80,7 @@ def rules_command(obj: _Obj, /, set_: tuple[str, str] | None, delete_id: int | N
 @click.option("--label", default="", help="Why (shown on the desk).")
 @click.option("--remove", type=click.DateTime(["%Y-%m-%d"]), help="Open this day again.")
 @click.pass_obj
-def closed_command(obj: _Obj, add: Any, label: str, remove: Any) -> None:
+def closed_command(obj: Obj, add: Any, label: str, remove: Any) -> None:
     """List closing days (from today); --add or --remove one."""
     engine = obj.engine()
     if add is not None:
@@ -108,7 +95,7 @@ def closed_command(obj: _Obj, add: Any, label: str, remove: Any) -> None:
 @circulation_command.command("borrowers")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_obj
-def borrowers_command(obj: _Obj, csv_file: Path) -> None:
+def borrowers_command(obj: Obj, csv_file: Path) -> None:
     """Import borrowers from a CSV file (columns: card, name, email, category, expires_on...)."""
     report = import_csv(obj.engine(), decode(csv_file.read_bytes()), utcnow())
     for line, message in report.problems:
@@ -121,7 +108,7 @@ def borrowers_command(obj: _Obj, csv_file: Path) -> None:
               help="Where the demo librarian's password is kept "
                    "(default: DATA_DIR/demo/staff-password.txt).")
 @click.pass_obj
-def demo_command(obj: _Obj, password_file: Path | None) -> None:
+def demo_command(obj: Obj, password_file: Path | None) -> None:
     """Demo borrowers (categories, 40 cards), a demo librarian, loans and a reservation.
 
     Idempotent: run again, it keeps what exists (``make run`` calls it every time).

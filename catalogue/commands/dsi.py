@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Protocol
 
 import click
 
 from catalogue.clock import utcnow
+from catalogue.commands import Obj
 from catalogue.dsi import profiles
 from catalogue.dsi.runs import run
 from catalogue.people.tokens import LinkSigner
-from catalogue.settings import Settings
-
-
-class _Obj(Protocol):
-    @property
-    def settings(self) -> Settings: ...
-
-    def engine(self) -> Any: ...
 
 
 @click.group("dsi")
@@ -30,7 +22,7 @@ def dsi_command() -> None:
 @click.option("--list", "slug", default=None, help="Only this curated list, due or not.")
 @click.option("--dry-run", is_flag=True, help="Select and render, send and record nothing.")
 @click.pass_obj
-def run_command(obj: _Obj, slug: str | None, dry_run: bool) -> None:
+def run_command(obj: Obj, slug: str | None, dry_run: bool) -> None:
     """Send the digests that are due now (what the scheduler does every morning)."""
     from catalogue.web.secret import secret_key
 
@@ -48,7 +40,7 @@ def run_command(obj: _Obj, slug: str | None, dry_run: bool) -> None:
 
 @dsi_command.command("lists")
 @click.pass_obj
-def lists_command(obj: _Obj) -> None:
+def lists_command(obj: Obj) -> None:
     """The curated lists with their subscriber counts."""
     engine = obj.engine()
     for p in profiles.lists(engine, staff=True):

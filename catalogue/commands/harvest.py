@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import sys
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 import click
 from sqlalchemy import Engine
 
+from catalogue.commands import Obj
 from catalogue.commands.index import after_ingest
 from catalogue.folder_imports import process_folder
 from catalogue.harvesting import HarvestReport, harvest_source
@@ -23,15 +24,6 @@ from catalogue.source_lock import SourceBusy
 from harvesters.oaipmh import PageBatch
 
 MAX_LISTED = 20
-
-
-class _Obj(Protocol):
-    """What ``catalogue.cli.Context`` gives commands."""
-
-    @property
-    def settings(self) -> Settings: ...
-
-    def engine(self) -> Any: ...
 
 
 def parse_from(value: str | None) -> datetime | None:
@@ -109,7 +101,7 @@ def _harvest_one(engine: Engine, settings: Settings, source: Source, full: bool,
               help="Then list the partner's identifiers and delete what it no longer lists "
                    "(done every [harvest] reconcile_days anyway).")
 @click.pass_obj
-def harvest_command(obj: _Obj, slugs: tuple[str, ...], everything: bool, full: bool,
+def harvest_command(obj: Obj, slugs: tuple[str, ...], everything: bool, full: bool,
                     from_: str | None, reconcile: bool) -> None:
     """Harvest partner catalogues (OAI-PMH) and drop folders into the store."""
     settings = obj.settings
@@ -140,7 +132,7 @@ def harvest_command(obj: _Obj, slugs: tuple[str, ...], everything: bool, full: b
 
 @click.command("scheduler")
 @click.pass_obj
-def scheduler_command(obj: _Obj) -> None:
+def scheduler_command(obj: Obj) -> None:
     """Run the scheduled harvests and drop-folder imports (a long-running process)."""
     from catalogue import scheduler
 

@@ -12,25 +12,16 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from typing import Any, Protocol
 
 import click
 from sqlalchemy import Engine
 
 from catalogue import indexing
+from catalogue.commands import Obj
 from catalogue.settings import Settings
 from indexes import IndexLocked, Searcher
 
 log = logging.getLogger("catalogue.index")
-
-
-class _Obj(Protocol):
-    """What ``catalogue.cli.Context`` gives commands."""
-
-    @property
-    def settings(self) -> Settings: ...
-
-    def engine(self) -> Any: ...
 
 
 def after_ingest(settings: Settings, engine: Engine,
@@ -65,7 +56,7 @@ def after_ingest(settings: Settings, engine: Engine,
 @click.option("--procs", type=click.IntRange(1, 16), default=None,
               help="Writer processes (default: [index] procs).")
 @click.pass_obj
-def reindex_command(obj: _Obj, procs: int | None) -> None:
+def reindex_command(obj: Obj, procs: int | None) -> None:
     """Rebuild the search index from the store and swap it in (searches go on meanwhile)."""
     settings = obj.settings
     engine = obj.engine()

@@ -7,26 +7,13 @@ they are prompted for, or read from standard input with ``--password-stdin``.
 from __future__ import annotations
 
 import sys
-from typing import Any, Protocol
 
 import click
 
 from catalogue.clock import utcnow
+from catalogue.commands import Obj, fail
 from catalogue.people import accounts, outbox
 from catalogue.people.accounts import AccountError
-from catalogue.settings import Settings
-
-
-class _Obj(Protocol):
-    @property
-    def settings(self) -> Settings: ...
-
-    def engine(self) -> Any: ...
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
 
 
 @click.group("users")
@@ -41,7 +28,7 @@ def users_command() -> None:
 @click.option("--name", default="", help="Full name shown on the pages.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.pass_obj
-def add_user(obj: _Obj, email: str, role: str, name: str, password_stdin: bool) -> None:
+def add_user(obj: Obj, email: str, role: str, name: str, password_stdin: bool) -> None:
     """Create an account (staff get a password; the address counts as confirmed)."""
     staff = role != "none"
     password = ""
@@ -52,7 +39,7 @@ def add_user(obj: _Obj, email: str, role: str, name: str, password_stdin: bool) 
         person = accounts.create(obj.engine(), utcnow(), email=email, name=name,
                                  role=role if staff else "", password=password, confirmed=True)
     except AccountError as exc:
-        _fail(f"{exc.field or 'account'}: {exc.message}")
+        fail(f"{exc.field or 'account'}: {exc.message}")
         return
     click.echo(f"created {person.email} (id {person.id}, role {person.role or 'public'})")
 
@@ -61,19 +48,19 @@ def add_user(obj: _Obj, email: str, role: str, name: str, password_stdin: bool) 
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.pass_obj
-def set_password(obj: _Obj, email: str, password_stdin: bool) -> None:
+def set_password(obj: Obj, email: str, password_stdin: bool) -> None:
     """Set a new password (and unlock the account)."""
     engine = obj.engine()
     person = accounts.by_email(engine, email)
     if person is None:
-        _fail(f"no account for {email}")
+        fail(f"no account for {email}")
         return
     password = (sys.stdin.readline().rstrip("\n") if password_stdin else
                 click.prompt("Password", hide_input=True, confirmation_prompt=True))
     try:
         accounts.set_password(engine, person.id, password, utcnow())
     except AccountError as exc:
-        _fail(exc.message)
+        fail(exc.message)
     click.echo(f"password set for {person.email}")
 
 
@@ -81,7 +68,7 @@ def set_password(obj: _Obj, email: str, password_stdin: bool) -> None:
 @click.option("--staff", is_flag=True, help="Only librarians and administrators.")
 @click.argument("text", default="")
 @click.pass_obj
-def list_users(obj: _Obj, staff: bool, text: str) -> None:
+def list_users(obj: Obj, staff: bool, text: str) -> None:
     """People whose name, email or card contains TEXT."""
     for person in accounts.search(obj.engine(), text, limit=500):
         if staff and not person.is_staff:
@@ -97,7 +84,7 @@ def mail_command() -> None:
 
 @mail_command.command("send")
 @click.pass_obj
-def send_outbox(obj: _Obj) -> None:
+def send_outbox(obj: Obj) -> None:
     """Send the queued mails now (the scheduler does it every [mail] outbox_seconds)."""
     settings = obj.settings
     report = outbox.drain(obj.engine(), settings.mail, utcnow())
@@ -112,7 +99,7 @@ def send_outbox(obj: _Obj) -> None:
 @click.option("--folder", type=click.Path(file_okay=False), default=None,
               help="Where messages are kept (default: DATA_DIR/mail).")
 @click.pass_obj
-def mail_sink(obj: _Obj, host: str | None, port: int | None, folder: str | None) -> None:
+def mail_sink(obj: Obj, host: str | None, port: int | None, folder: str | None) -> None:
     """A local SMTP server keeping every message as an .eml file (the demo's mailbox)."""
     import threading
     from pathlib import Path
@@ -124,7 +111,7 @@ def mail_sink(obj: _Obj, host: str | None, port: int | None, folder: str | None)
     try:
         controller = mailsink.start(where, host or settings.mail.host, port or settings.mail.port)
     except (OSError, RuntimeError) as exc:
-        _fail(f"cannot listen on {host or settings.mail.host}:{port or settings.mail.port}: {exc}")
+        fail(f"cannot listen on {host or settings.mail.host}:{port or settings.mail.port}: {exc}")
         return
     click.echo(f"mail sink on {controller.hostname}:{controller.port}, messages in {where}")
     try:
