@@ -68,6 +68,7 @@ def test_visitor_subscribes_to_a_list(tab: Any, site: DeskSite, axe_source: str)
 def test_reader_creates_and_manages_an_alert(tab: Any, site: DeskSite, axe_source: str) -> None:  # noqa: F811
     alice = site.world.people["alice"]
     tab.goto(site.url + link_for(site.app, alice))
+    assert audit(tab, axe_source) == []  # the sign-in link's button page
     with tab.expect_navigation():
         tab.get_by_role("button", name="Me connecter").click()
     assert audit(tab, axe_source) == []  # /compte
@@ -85,6 +86,7 @@ def test_reader_creates_and_manages_an_alert(tab: Any, site: DeskSite, axe_sourc
 
 def test_librarian_curates_and_previews(tab: Any, site: DeskSite, axe_source: str) -> None:  # noqa: F811
     tab.goto(site.url + "/connexion")
+    assert audit(tab, axe_source) == []
     tab.fill("input[name=email]", site.world.librarian.email or "")
     tab.fill("input[name=password]", PASSWORD)
     with tab.expect_navigation():
