@@ -110,6 +110,7 @@ def _borrower_page(card: str, error: Refusal | None = None, code: str = "",
         warning = exc
     return render_template(
         "desk/borrower.html", person=person, warning=warning, error=error, code=code,
+        category=dict(accounts.list_categories(engine())).get(person.category or "", ""),
         loans=loan_list.of_person(engine(), person.id),
         reservations=resa.of_person(engine(), person.id), today=today()), status
 
