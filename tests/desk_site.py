@@ -1,5 +1,9 @@
 """The lending desk served by the real app over HTTP on 127.0.0.1 (a real SQLite file,
-a real index), with a clock the tests move, and sign-in helpers for real HTTP clients."""
+a real index), with a clock the tests move, and sign-in helpers for real HTTP clients.
+
+The fixtures ``site`` (one desk per test) and ``tab`` (a Chromium tab that fails the test
+on a JavaScript error; it needs the ``browser`` fixture of tests/test_web_browser.py) are
+imported by the desk and DSI test modules."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from flask import Flask
 
@@ -83,3 +88,25 @@ def csrf(client: Any, path: str) -> str:
     found = CSRF.search(page.get_data(as_text=True))
     assert found, f"no CSRF token on {path} ({page.status_code})"
     return found.group(1)
+
+
+@pytest.fixture()
+def site(tmp_path: Path) -> Iterator[DeskSite]:
+    """A desk site for one test, stopped after it."""
+    running = start(tmp_path)
+    yield running
+    running.stop()
+
+
+@pytest.fixture()
+def tab(browser: Any) -> Iterator[Any]:
+    """A fresh Chromium tab in French; a JavaScript error on any page fails the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True,
+                                  locale="fr-FR")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert errors == [], errors

@@ -3,9 +3,6 @@ while documents are on loan or set aside, and the loan history is the borrower's
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
@@ -13,14 +10,7 @@ from catalogue.people import accounts
 from catalogue.people.accounts import AccountError
 from catalogue.store.circulation_tables import loans
 from tests.account_support import csrf_token, sign_in_with_link
-from tests.desk_site import DeskSite, start
-
-
-@pytest.fixture()
-def site(tmp_path: Path) -> Iterator[DeskSite]:
-    running = start(tmp_path)
-    yield running
-    running.stop()
+from tests.desk_site import DeskSite
 
 
 def erase(site: DeskSite, who: str) -> tuple[int, str]:

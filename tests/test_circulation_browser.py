@@ -3,36 +3,12 @@ axe-core's audit (zero serious or critical violations). Fixtures: tests/test_web
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tests.account_support import link_for
 from tests.circulation_support import PASSWORD
-from tests.desk_site import DeskSite, start
+from tests.desk_site import DeskSite
 from tests.test_web_browser import audit, axe_source, browser, shot  # noqa: F401 - fixtures
-
-
-@pytest.fixture()
-def site(tmp_path: Path) -> Iterator[DeskSite]:
-    running = start(tmp_path)
-    yield running
-    running.stop()
-
-
-@pytest.fixture()
-def tab(browser: Any) -> Iterator[Any]:  # noqa: F811 - the fixture above
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True,
-                                  locale="fr-FR")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert errors == [], errors
 
 
 def focused(tab: Any, field_id: str) -> None:

@@ -5,8 +5,6 @@ borrowers from a CSV file with a per-line report."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,14 +13,7 @@ from catalogue.lending import audit
 from catalogue.people import accounts
 from tests.account_support import sign_in_with_link, sign_in_with_password
 from tests.circulation_support import PASSWORD
-from tests.desk_site import DeskSite, csrf, start
-
-
-@pytest.fixture()
-def site(tmp_path: Path) -> Iterator[DeskSite]:
-    running = start(tmp_path)
-    yield running
-    running.stop()
+from tests.desk_site import DeskSite, csrf
 
 
 def librarian(site: DeskSite) -> Any:

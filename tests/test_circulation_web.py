@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +15,6 @@ from catalogue.store.circulation_tables import loans
 from tests.account_support import sign_in_with_link, sign_in_with_password
 from tests.circulation_support import PASSWORD
 from tests.desk_site import DeskSite, csrf, start
-
-
-@pytest.fixture()
-def site(tmp_path: Path) -> Iterator[DeskSite]:
-    running = start(tmp_path)
-    yield running
-    running.stop()
 
 
 def librarian(site: DeskSite) -> Any:

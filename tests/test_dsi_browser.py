@@ -29,19 +29,6 @@ def site(tmp_path: Path) -> Iterator[DeskSite]:
     running.stop()
 
 
-@pytest.fixture()
-def tab(browser: Any) -> Iterator[Any]:  # noqa: F811 - the fixture above
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True,
-                                  locale="fr-FR")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert errors == [], errors
-
-
 def test_visitor_subscribes_to_a_list(tab: Any, site: DeskSite, axe_source: str) -> None:  # noqa: F811
     tab.goto(site.url + "/listes")
     assert audit(tab, axe_source) == []
