@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from catalogue.dsi import equations
 from catalogue.dsi.schedule import PERIODS, Periodicity
+from catalogue.errors import FieldError
 from catalogue.store.dsi_tables import (
     dsi_equations,
     dsi_issues,
@@ -37,13 +38,8 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 WEEKLY = Periodicity()
 
 
-class ProfileError(Exception):
-    """A refusal a form can show: ``message`` is French, ``field`` names the field."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class ProfileError(FieldError):
+    """A list or alert that cannot be saved as given."""
 
 
 @dataclass(frozen=True, slots=True)

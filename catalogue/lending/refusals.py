@@ -8,15 +8,15 @@ real refusal, and lets tests assert the rule that fired without matching on word
 
 from __future__ import annotations
 
+from catalogue.errors import FieldError
 
-class Refusal(Exception):
-    """A refused desk operation; ``message`` is French, ``field`` names the form field."""
+
+class Refusal(FieldError):
+    """A refused desk operation; ``code`` says which, for the pages and the tests."""
 
     def __init__(self, message: str, *, code: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, field)
         self.code = code
-        self.field = field
 
     @property
     def repeat(self) -> bool:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from catalogue.errors import FieldError
 from catalogue.people.settings import AccountSettings
 from catalogue.store import database
 from catalogue.store.people_tables import categories, persons
@@ -29,13 +30,8 @@ LANGUAGES = ("fr", "en")
 MIN_PASSWORD = 10
 
 
-class AccountError(Exception):
-    """A refusal a person can act on; ``message`` is French, ``field`` names the form field."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AccountError(FieldError):
+    """An account refusal (invalid field, address or card already taken, lockout)."""
 
 
 @dataclass(frozen=True, slots=True)
