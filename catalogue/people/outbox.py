@@ -48,6 +48,14 @@ def queue(engine: Engine, msg: EmailMessage, *, kind: str, now: datetime,
     return int(key[0])
 
 
+def recently_queued(engine: Engine, person_id: int, kind: str, since: datetime) -> bool:
+    """Whether a ``kind`` mail for this person was queued after ``since`` (flood guard)."""
+    with engine.connect() as conn:
+        return conn.execute(select(outbox.c.id).where(
+            outbox.c.person_id == person_id, outbox.c.kind == kind,
+            outbox.c.created_at > since).limit(1)).first() is not None
+
+
 def drain(engine: Engine, settings: MailSettings, now: datetime, *, limit: int = 500,
           mailer: Callable[[MailSettings], Mailer] = Mailer) -> DrainReport:
     """Send the queued messages that are due, oldest first, over one SMTP session."""

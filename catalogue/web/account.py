@@ -17,7 +17,6 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_babel import force_locale, gettext
 from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import EmailField, HiddenField, PasswordField
 
@@ -25,7 +24,6 @@ from catalogue.people import accounts, outbox
 from catalogue.people.accounts import AccountError, Person
 from catalogue.people.mailer import compose
 from catalogue.people.tokens import SIGN_IN, TokenError
-from catalogue.store.people_tables import outbox as outbox_table
 from catalogue.web.guards import SignedIn, current_person, signer, signin_required
 from catalogue.web.language import safe_next
 from catalogue.web.service import engine, now, settings
@@ -94,11 +92,8 @@ def sign_in() -> str | Response | tuple[str, int]:
 def send_sign_in_link(person: Person, target: str = "") -> bool:
     """Queue a sign-in link for ``person`` unless one was queued a moment ago."""
     store, moment, config = engine(), now(), settings()
-    with store.connect() as conn:
-        recent = conn.execute(select(outbox_table.c.id).where(
-            outbox_table.c.person_id == person.id, outbox_table.c.kind == "sign_in",
-            outbox_table.c.created_at > moment - RESEND_DELAY)).first()
-    if recent is not None or not person.email:
+    if not person.email or outbox.recently_queued(store, person.id, "sign_in",
+                                                  moment - RESEND_DELAY):
         return False
     token = signer().person_token(SIGN_IN, person, moment)
     link = config.base_url + url_for("account.link", jeton=token, suivant=target or None)
