@@ -270,7 +270,8 @@ def _harvest(engine: Engine, settings: Settings, source: Source, *,
         timeout=h.timeout_seconds, max_bytes=h.max_response_mb * 1024 * 1024))
     ingest: Ingest | None = None
     notes: list[str] = []
-    mapper = PoolMapper(h.workers) if h.workers else InlineMapper()
+    # The worker also computes the union match keys, off this (the busiest) process.
+    mapper = PoolMapper(h.workers, derive=union.match_keys) if h.workers else InlineMapper()
     try:
         harvester = Harvester(client, _NullSink(), max_restarts=h.max_restarts, on_page=on_page,
                               mapper=mapper)
@@ -305,7 +306,7 @@ def _harvest(engine: Engine, settings: Settings, source: Source, *,
         notes += outcome.notes
         report.restarts = outcome.restarts
         done = ingest.finish()
-        ingest = None  # committed: what follows must not mark it interrupted
+        known_keys, ingest = ingest.match_keys, None  # committed: not to be marked interrupted
         report.problems = done.problems
         if report.full:
             runs = (chain.import_runs if chain else ()) + (done.run_id,)
@@ -317,7 +318,7 @@ def _harvest(engine: Engine, settings: Settings, source: Source, *,
             report.reconciliation = reconciliation.reconcile(engine, harvester, plan,
                                                              url=source.url, clock=clock)
             notes.append(report.reconciliation.line())
-        union.refresh(engine, source.slug)
+        union.refresh(engine, source.slug, known=known_keys)
         report.retries = client.stats.retries
         previous = _incremental_from(engine, source.slug, 0)
         if start_from is not None and previous is not None and start_from > previous:

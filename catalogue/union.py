@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, or_, select
@@ -108,25 +108,42 @@ def _chunks(values: Iterable[int | str]) -> Iterable[list[int | str]]:
 _STATE = case((records.c.deleted.is_(True), "deleted"), else_=records.c.content_hash)
 
 
-def refresh(engine: Engine, source: str | None = None) -> int:
-    """Re-cluster the records (of ``source``, or all) whose content changed; returns how many."""
+def refresh(engine: Engine, source: str | None = None,
+            known: Mapping[str, tuple[str, ...]] | None = None) -> int:
+    """Re-cluster the records (of ``source``, or all) whose content changed; returns how many.
+
+    ``known`` maps content hashes to match keys computed earlier (a harvest's mapping
+    worker computes them beside each record); only the other changed records are read
+    back and decoded here.
+    """
     query = (
-        select(records.c.id, records.c.data, records.c.deleted, _STATE.label("state"),
+        select(records.c.id, records.c.deleted, _STATE.label("state"),
                record_clusters.c.record_id.label("clustered"))
         .outerjoin(record_clusters, record_clusters.c.record_id == records.c.id)
         .where(or_(record_clusters.c.record_id.is_(None), record_clusters.c.content_hash != _STATE))
     )
     if source:
         query = query.where(records.c.source == source)
+    known = known or {}
     with engine.begin() as conn:
         changed: dict[int, tuple[str, ...]] = {}
         states: dict[int, str] = {}
         unclustered: set[int] = set()
+        unknown: list[int] = []
         for row in conn.execute(query):
-            changed[row.id] = () if row.deleted else match_keys(from_json(row.data))
+            if row.deleted:
+                changed[row.id] = ()
+            elif row.state in known:
+                changed[row.id] = known[row.state]
+            else:
+                unknown.append(row.id)
             states[row.id] = row.state
             if row.clustered is None:
                 unclustered.add(row.id)
+        for ids in _chunks(unknown):
+            for found in conn.execute(select(records.c.id, records.c.data)
+                                      .where(records.c.id.in_(ids))):
+                changed[found.id] = match_keys(from_json(found.data))
         if not changed:
             return 0
         touched: set[str] = set()

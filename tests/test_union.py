@@ -108,3 +108,89 @@ def test_clusters_across_centres_with_holdings(tmp_path: Path) -> None:
     store(engine, book("lille", "oai:lille:3", "La Galère", isbn="2020102765"))
     union.refresh(engine)
     assert members(engine, "crpv", "1") == {"crpv:1", "lille:oai:lille:3"}
+
+
+def _clustering(engine: Engine) -> tuple[set[tuple[str, str]], set[frozenset[str]]]:
+    """The stored match keys and clusters, named by source:source_id (ids differ per store)."""
+    from sqlalchemy import select
+
+    from catalogue.store.harvest_tables import record_clusters, record_keys
+    from catalogue.store.tables import records
+    with engine.connect() as conn:
+        names = {r.id: f"{r.source}:{r.source_id}"
+                 for r in conn.execute(select(records.c.id, records.c.source, records.c.source_id))}
+        keys = {(names[r.record_id], r.key) for r in conn.execute(select(record_keys))}
+        groups: dict[int, set[str]] = {}
+        for r in conn.execute(select(record_clusters)):
+            groups.setdefault(r.cluster_id, set()).add(names[r.record_id])
+    return keys, {frozenset(g) for g in groups.values()}
+
+
+def test_keys_computed_beside_the_mapping_cluster_like_keys_read_back(tmp_path: Path) -> None:
+    """A harvest's worker computes match keys; clustering with them equals re-reading."""
+    recs = [
+        book("crpv", "1", "Sociologie de l'expérience", isbn="2-02-010276-5"),
+        book("lille", "oai:lille:3", "Sociologie de l'expérience", isbn="978-2-02-010276-6"),
+        book("lyon", "9", "La galère : jeunes en survie", year="1987", publisher="Fayard"),
+        book("crpv", "2", "La Galère, jeunes en survie", year="1987", publisher="Fayard"),
+        book("lyon", "10", "Rapport annuel", author="", publisher=""),
+    ]
+    plain = database.open_store(f"sqlite:///{tmp_path / 'plain.db'}")
+    store(plain, *recs)
+    union.refresh(plain)
+
+    precomputed = database.open_store(f"sqlite:///{tmp_path / 'pre.db'}")
+    known: dict[str, tuple[str, ...]] = {}
+    for source in ("crpv", "lille", "lyon"):
+        ingest = Ingest(precomputed, source=source)
+        ingest.add_all(Parsed(position=n, offset=0, raw=b"x", record=r, source_id=r.source_id,
+                              match_keys=union.match_keys(r))
+                       for n, r in enumerate(recs) if r.source == source)
+        ingest.finish()
+        known |= ingest.match_keys
+    assert len(known) == 5
+    assert union.refresh(precomputed, known=known) == 5
+    assert _clustering(precomputed) == _clustering(plain)
+    assert {frozenset({"crpv:1", "lille:oai:lille:3"}), frozenset({"lyon:9", "crpv:2"})} <= \
+        _clustering(plain)[1]
+
+    # The precomputed keys are really what is used (not silently recomputed).
+    lonely = database.open_store(f"sqlite:///{tmp_path / 'lonely.db'}")
+    store(lonely, recs[4])
+    digest = next(iter(_hashes(lonely)))
+    union.refresh(lonely, known={digest: ("work:marker",)})
+    assert _clustering(lonely)[0] == {("lyon:10", "work:marker")}
+
+
+def _hashes(engine: Engine) -> set[str]:
+    from sqlalchemy import select
+
+    from catalogue.store.tables import records
+    with engine.connect() as conn:
+        return {r.content_hash for r in conn.execute(select(records.c.content_hash))}
+
+
+def test_the_mapping_worker_sends_json_and_match_keys() -> None:
+    """What a worker process sends back: each record's JSON and keys, none for a deletion."""
+    from lxml import etree
+
+    from catalogue.formats import dublincore
+    from catalogue.records import to_json_bytes
+    from harvesters.oai_pages import map_body, unpack
+
+    rec = book("x", "1", "La galère : jeunes en survie", year="1987", publisher="Fayard")
+    dc = etree.tostring(dublincore.to_element(rec), encoding="unicode")
+    body = ('<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="http://www.openarchives.org/'
+            'OAI/2.0/"><responseDate>2025-01-01T00:00:00Z</responseDate><request>http://x/oai'
+            '</request><ListRecords><record><header><identifier>oai:p:1</identifier><datestamp>'
+            '2025-01-01</datestamp></header><metadata>' + dc + '</metadata></record><record>'
+            '<header status="deleted"><identifier>oai:p:2</identifier><datestamp>2025-01-01'
+            '</datestamp></header></record></ListRecords></OAI-PMH>').encode()
+    live, gone = unpack(map_body(body, "dc", "p", 1, 1, derive=union.match_keys))
+    record = live[1].record
+    assert record is not None and record.source_id == "oai:p:1"
+    assert live[1].encoded == to_json_bytes(record)
+    assert live[1].match_keys == union.match_keys(record) != ()
+    assert gone[1].deleted and gone[1].match_keys is None
+    # Without a derive function nothing is computed (the clustering reads records back).
+    assert unpack(map_body(body, "dc", "p", 1, 1))[0][1].match_keys is None

@@ -46,6 +46,12 @@ class Parsed:
     source_id: str = ""
     deleted: bool = False  # a deletion announced by the source (OAI header, leader/05 'd')
     charset: str = ""  # the character set the record was decoded from
+    #: The record's canonical JSON when whoever read it already encoded it (a harvest's
+    #: mapping worker sends records that way), so the store does not encode it again.
+    encoded: bytes = b""
+    #: The record's union-catalogue match keys when they were computed beside the mapping
+    #: (off the harvest's own process); None when nobody computed them yet.
+    match_keys: tuple[str, ...] | None = None
 
     @property
     def ok(self) -> bool:

@@ -32,6 +32,9 @@ from catalogue.store.tables import import_problems, import_runs, items, records,
 
 #: Datestamp of rows written but not yet stamped; never committed (see Ingest._stamp).
 PENDING = datetime(1970, 1, 1, tzinfo=UTC)
+#: At most this many precomputed union match keys are kept for the run's clustering
+#: (a few hundred bytes each); records beyond are re-read by the clustering instead.
+KEYS_KEPT = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +134,9 @@ class Ingest:
         self.batch_size = batch_size
         self.batch: list[Parsed] = []
         self.unidentified_rejects = 0
+        #: content hash -> union match keys, for the records whose reader computed them
+        #: (see :func:`catalogue.union.refresh`'s ``known``).
+        self.match_keys: dict[str, tuple[str, ...]] = {}
         with engine.begin() as conn:
             now = clock()
             if conn.execute(select(sources.c.slug).where(sources.c.slug == source)).first() is None:
@@ -266,8 +272,10 @@ class Ingest:
                 elif old is not None:
                     touch.append(old[0])
                 continue
-            encoded = to_json_bytes(record)
+            encoded = p.encoded or to_json_bytes(record)
             digest = hashlib.blake2b(encoded, digest_size=16).hexdigest()
+            if p.match_keys is not None and len(self.match_keys) < KEYS_KEPT:
+                self.match_keys[digest] = p.match_keys
             data = encoded.decode("utf-8")
             values: dict[str, Any] = {
                 "data": data, "content_hash": digest, "raw": p.raw,
