@@ -315,8 +315,9 @@ def _harvest(engine: Engine, settings: Settings, source: Source, *,
                 engine, source.slug,
                 h.reconcile_days if source.reconcile_days is None else source.reconcile_days,
                 clock())):
-            report.reconciliation = reconciliation.reconcile(engine, harvester, plan,
-                                                             url=source.url, clock=clock)
+            report.reconciliation = reconciliation.reconcile(
+                engine, harvester, plan, url=source.url, clock=clock,
+                max_percent=h.reconcile_max_percent)
             notes.append(report.reconciliation.line())
         union.refresh(engine, source.slug, known=known_keys)
         report.retries = client.stats.retries

@@ -15,7 +15,11 @@ deletion in turn.
 Only a complete listing counts: one that fails midway deletes nothing (an absent
 identifier proves nothing then) and the next harvest tries again. An empty listing while
 we hold live records deletes nothing either: a renamed set or a misbehaving endpoint
-must not empty the catalogue (``--full`` does that on purpose). The listing runs inside
+must not empty the catalogue (``--full`` does that on purpose), and neither does one
+that would delete more than ``[harvest] reconcile_max_percent`` of the source's live
+records (beyond a handful): a partner half-way through re-filing its sets, or whose
+listing silently stops early with no token, is far likelier than half a catalogue
+weeded in a week. The listing runs inside
 the harvest, under the source's lock, right after the harvest has committed, so a record
 harvested before it cannot be missing from it unless the partner dropped it since.
 Each listing is a ``harvest_runs`` row of kind ``reconcile``.
@@ -38,6 +42,8 @@ from harvesters.oai_protocol import HarvestError
 from harvesters.oaipmh import Harvester, Plan
 
 KIND = "reconcile"
+#: A listing may always delete this many records, whatever the share (small sources).
+ALWAYS_ALLOWED = 10
 
 
 @dataclass(slots=True)
@@ -79,8 +85,12 @@ def due(engine: Engine, source: str, days: int, now: datetime) -> bool:
 
 
 def reconcile(engine: Engine, harvester: Harvester, plan: Plan, *, url: str,
-              clock: Clock) -> Reconciliation:
-    """List the partner's identifiers for ``plan`` and tombstone our records it lacks."""
+              clock: Clock, max_percent: int = 100) -> Reconciliation:
+    """List the partner's identifiers for ``plan`` and tombstone our records it lacks.
+
+    Refuses (deleting nothing) when that would be more than ``max_percent`` % of the
+    source's live records and more than :data:`ALWAYS_ALLOWED` records.
+    """
     started = clock()
     with engine.begin() as conn:
         key = conn.execute(insert(harvest_runs).values(
@@ -104,6 +114,13 @@ def reconcile(engine: Engine, harvester: Harvester, plan: Plan, *, url: str,
                       f"the partner listed no identifier while we hold {len(ours)} live "
                       "record(s): nothing was deleted (check the source's sets; "
                       "`catalogue harvest --full` deletes on purpose)", clock)
+    if len(gone) > ALWAYS_ALLOWED and len(gone) * 100 > max_percent * len(ours):
+        return _close(engine, done, "refused",
+                      f"the partner no longer lists {len(gone)} of our {len(ours)} live "
+                      f"record(s) ({len(gone) * 100 // len(ours)}%, more than [harvest] "
+                      f"reconcile_max_percent = {max_percent}): nothing was deleted. If it "
+                      f"really dropped them, `catalogue harvest {plan.source} --full` deletes "
+                      "them", clock)
     if gone:
         ingest = Ingest(engine, source=plan.source, source_kind="oai", path=url,
                         format=plan.metadata_prefix, encoding="utf-8", batch_size=500,

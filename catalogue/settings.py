@@ -70,6 +70,7 @@ class HarvestSettings:
     max_restarts: int = 5
     workers: int = 1  # mapping processes beside the harvest (0: map in the harvest's process)
     reconcile_days: int = 7  # list the partner's identifiers this often to notice what left it
+    reconcile_max_percent: int = 30  # a listing that would delete more than this deletes nothing
     timezone: str = "Europe/Paris"
 
 
@@ -249,7 +250,8 @@ def _harvest(t: _Table) -> HarvestSettings:
     """The ``[harvest]`` table, each number within sane bounds."""
     bounds = {"timeout_seconds": (1, 3600), "attempts": (1, 20), "max_delay_seconds": (1, 86_400),
               "max_response_mb": (1, 4096), "overlap_seconds": (0, 86_400),
-              "max_restarts": (0, 100), "workers": (0, 8), "reconcile_days": (0, 366)}
+              "max_restarts": (0, 100), "workers": (0, 8), "reconcile_days": (0, 366),
+              "reconcile_max_percent": (1, 100)}
     values: dict[str, Any] = {}
     defaults = HarvestSettings()
     for key, (low, high) in bounds.items():

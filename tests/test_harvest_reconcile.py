@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from catalogue.cli import main
 from catalogue.harvesting import harvest_reports, harvest_source
-from catalogue.settings import SettingsError
+from catalogue.settings import SettingsError, load
 from tests.harvest_servers import PartnerRepository, PyoaiServer, demo_records
 from tests.harvest_support import Sleeps, StepClock, as_dc, deployment, partner, stored, tombstones
 
@@ -134,3 +134,45 @@ def test_a_partner_can_opt_out_of_the_periodic_listing(tmp_path: Path,
         assert forced.reconciliation is not None and forced.reconciliation.deleted == 1
     with pytest.raises(SettingsError, match=r"'sources\[1\]\.reconcile_days' must be between"):
         deployment(tmp_path / "bad", partner("p1", "http://127.0.0.1:9/oai", reconcile_days=400))
+
+
+def test_a_listing_that_would_delete_too_much_deletes_nothing(
+        tmp_path: Path, repo: PartnerRepository) -> None:
+    """A partner half-way through re-filing its sets must not halve our catalogue."""
+    with PyoaiServer(repo, page_size=6) as server:
+        config, settings, engine = deployment(tmp_path, partner("p1", server.url, set=SET))
+        assert settings.harvest.reconcile_max_percent == 30
+        source = settings.source("p1")
+        assert harvest_source(engine, settings, source, sleep=Sleeps()).status == "completed"
+        refiled = sorted(repo.live(SET))[:11]  # 11 of 20 (55%) leave the set
+        for identifier in refiled:
+            record = repo.entries[identifier].record
+            assert record is not None
+            repo.put(record, ("prevention",))
+        report = harvest_source(engine, settings, source, sleep=Sleeps(), reconcile=True)
+        assert report.status == "completed"
+        listing = report.reconciliation
+        assert listing is not None and (listing.status, listing.deleted) == ("refused", 0)
+        assert ("identifier listing refused: the partner no longer lists 11 of our 20 live "
+                "record(s) (55%, more than [harvest] reconcile_max_percent = 30): nothing was "
+                "deleted. If it really dropped them, `catalogue harvest p1 --full` deletes them"
+                ) in report.message
+        assert len(stored(engine, "p1")) == 20 and not tombstones(engine, "p1")
+
+        # The documentalist agrees: a higher limit lets the next listing delete them.
+        config.write_text(config.read_text("utf-8").replace(
+            "workers = 0", "workers = 0\nreconcile_max_percent = 60"), encoding="utf-8")
+        settings = load(config)
+        report = harvest_source(engine, settings, settings.source("p1"), sleep=Sleeps(),
+                                reconcile=True)
+        assert report.reconciliation is not None and report.reconciliation.deleted == 11
+        assert tombstones(engine, "p1") == set(refiled)
+        assert stored(engine, "p1") == expected(repo, "p1")
+
+
+def test_the_limit_is_checked(tmp_path: Path) -> None:
+    config, _, _ = deployment(tmp_path, "")
+    config.write_text(config.read_text("utf-8").replace(
+        "workers = 0", "workers = 0\nreconcile_max_percent = 0"), encoding="utf-8")
+    with pytest.raises(SettingsError, match="reconcile_max_percent"):
+        load(config)
