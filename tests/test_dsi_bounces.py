@@ -100,3 +100,41 @@ def test_accepted_mail_or_new_address_resets(config_path: Path, smtp_sink: Any) 
     assert report.sent == 1 and report.bouncing == 0
     assert len(received(smtp_sink.messages_to("nouvelle@example.org"))) == 2
     assert bounces.current(engine) == {}  # the accepted mail cleared the old count too
+
+
+def test_an_address_with_only_private_alerts_is_shown_to_staff(config_path: Path,
+                                                              smtp_sink: Any) -> None:
+    """No list page names a person who only has private alerts: the staff-wide page does."""
+    settings, engine = setup(config_path, smtp_sink)
+    settings = dataclasses.replace(settings, dsi=dataclasses.replace(settings.dsi,
+                                                                     bounce_limit=2))
+    start = MONDAY - days(1)
+    who = person(engine, BAD, start, "Parti")
+    profiles.create_alert(engine, start, who.id, name="Ma veille", params="q=veille",
+                          periodicity=Periodicity("daily"))
+    listed = profiles.save_list(engine, start, slug="autre", name="Autre",
+                                equation_params=["q=autre"], periodicity=Periodicity("daily"))
+    profiles.subscribe(engine, start, person(engine, GOOD, start).id, listed.id)
+    smtp_sink.refuse[BAD] = 550
+    for n in range(2):
+        ingest(engine, [record(f"Veille {n}", subjects=["Veille"])], MONDAY + days(n - 0.5))
+        assert run(engine, settings, MONDAY + days(n)).refused == 1
+    assert bounces.stopped(engine, 2) == {who.id}
+    [shown] = bounces.addresses(engine)
+    assert (shown.email, shown.name, shown.lists, shown.alerts) == (BAD, "Parti", 0, 1)
+
+    staff = accounts.create(engine, start, email="doc@example.org", role="librarian",
+                            confirmed=True)
+    app = create_app(dataclasses.replace(settings), engine=engine, clock=lambda: MONDAY)
+    client = app.test_client()
+    sign_in_with_link(app, client, staff)
+    assert "adresses-en-echec" in client.get("/admin/dsi/").get_data(True)
+    page = "/admin/dsi/adresses-en-echec"
+    text = client.get(page).get_data(True)
+    assert BAD in text and "0 liste(s), 1 alerte(s)" in text and "envois suspendus" in text
+    assert GOOD not in text
+    reset = client.post(f"{page}/{who.id}/relancer", data={"csrf_token": csrf_token(client, page)})
+    assert reset.status_code == 200 and "reprendront" in reset.get_data(True)
+    assert "Aucune adresse refusée." in reset.get_data(True)
+    assert bounces.current(engine) == {}
+    assert app.test_client().get(page).status_code in (302, 303, 401, 403)  # staff only

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
-from catalogue.store.dsi_tables import dsi_bounces
+from catalogue.store.dsi_tables import dsi_bounces, dsi_profiles, dsi_subscriptions
 from catalogue.store.people_tables import persons
 
 CHUNK = 500
@@ -93,3 +93,46 @@ def stopped(engine: Engine, limit: int) -> set[int]:
     if limit <= 0:
         return set()
     return {p for p, b in current(engine).items() if b.stopped(limit)}
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """A refused address as staff see it: whose, how often, and what it is subscribed to."""
+
+    bounce: Bounce
+    email: str
+    name: str
+    lists: int
+    alerts: int
+
+
+def addresses(engine: Engine) -> list[Address]:
+    """Every address with a current count, worst first, whatever it subscribes to.
+
+    A list's subscribers page shows its own; this is the one place that also shows the
+    people who only have private alerts (no list page would name them).
+    """
+    counts = current(engine)
+    if not counts:
+        return []
+    ids = sorted(counts)
+    found: dict[int, tuple[str, str]] = {}
+    lists: dict[int, int] = {}
+    alerts: dict[int, int] = {}
+    with engine.connect() as conn:
+        for i in range(0, len(ids), CHUNK):
+            chunk = ids[i:i + CHUNK]
+            for row in conn.execute(select(persons.c.id, persons.c.email, persons.c.name)
+                                    .where(persons.c.id.in_(chunk))):
+                found[row.id] = (row.email or "", row.name)
+            owned = (dsi_profiles.c.owner_id == dsi_subscriptions.c.person_id)
+            for row in conn.execute(
+                    select(dsi_subscriptions.c.person_id, owned.label("own"),
+                           func.count().label("n"))
+                    .join(dsi_profiles, dsi_profiles.c.id == dsi_subscriptions.c.profile_id)
+                    .where(dsi_subscriptions.c.person_id.in_(chunk))
+                    .group_by(dsi_subscriptions.c.person_id, owned)):
+                (alerts if row.own else lists)[row.person_id] = int(row.n)
+    rows = [Address(counts[p], *found[p], lists.get(p, 0), alerts.get(p, 0))
+            for p in ids if p in found]
+    return sorted(rows, key=lambda a: (-a.bounce.refusals, a.email))

@@ -171,6 +171,23 @@ def reset_bounce(profile_id: int, person_id: int) -> str:
                                             "prochain passage.") if done else "", [])
 
 
+@bp.get("/adresses-en-echec")
+@staff_required
+def refused_addresses(message: str = "") -> str:
+    """Every address the mail server refuses, lists and private alerts alike."""
+    return render_template("dsi/admin/bounces.html", addresses=bounces.addresses(engine()),
+                           limit=settings().dsi.bounce_limit, message=message)
+
+
+@bp.post("/adresses-en-echec/<int:person_id>/relancer")
+@staff_required
+def reset_address(person_id: int) -> str:
+    """Mail this address again from the next run (the address was fixed)."""
+    done = bounces.reset(engine(), person_id)
+    return refused_addresses(gettext("Les envois à cette adresse reprendront au prochain "
+                                     "passage.") if done else "")
+
+
 @bp.get("/liste/<int:profile_id>/apercu")
 @staff_required
 def preview(profile_id: int) -> str:
