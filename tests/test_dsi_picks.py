@@ -98,6 +98,44 @@ def test_a_picked_old_record_goes_out_once(config_path: Path, smtp_sink: Any) ->
     assert re.search(r"parue dans le n° 1", client.get(edit).get_data(True))
 
 
+def test_a_picked_record_deleted_since_is_shown_as_such_and_never_sent(
+        config_path: Path, smtp_sink: Any) -> None:
+    from catalogue.dsi import picks
+    from catalogue.formats.base import Parsed
+    from catalogue.store.ingest import Ingest
+
+    settings, engine = setup(config_path, smtp_sink)
+    start = MONDAY - days(7)
+    kept, weeded = (record("Rapport gardé", subjects=["Logement"]),
+                    record("Rapport désherbé", subjects=["Logement"]))
+    ingest(engine, [kept, weeded], MONDAY - days(400))
+    listed = profiles.save_list(engine, start, slug="veille", name="Veille",
+                                equation_params=["q=jeunesse"], periodicity=Periodicity("weekly"))
+    profiles.subscribe(engine, start, person(engine, "r@example.org", start).id, listed.id)
+    for chosen in (kept, weeded):
+        picks.add(engine, start, listed.id, chosen.global_id)
+    job = Ingest(engine, source=weeded.source, clock=lambda: MONDAY)  # the centre weeds it
+    job.add(Parsed(position=1, offset=0, raw=b"", record=weeded, source_id=weeded.source_id,
+                   deleted=True))
+    job.finish()
+    shown = {p.title: p.deleted for p in picks.of_list(engine, listed.id)}
+    assert shown == {"Rapport gardé": False, "Rapport désherbé": True}
+
+    staff = accounts.create(engine, start, email="doc@example.org", role="librarian",
+                            confirmed=True)
+    app = create_app(settings, engine=engine, clock=lambda: MONDAY)
+    client = app.test_client()
+    sign_in_with_link(app, client, staff)
+    text = client.get(f"/admin/dsi/liste/{listed.id}").get_data(True)
+    assert text.count("dans le prochain numéro") == 1
+    assert "supprimée du catalogue depuis : elle ne partira pas" in text
+
+    assert run(engine, settings, MONDAY + days(7)).sent == 1
+    got = received(smtp_sink.messages_to("r@example.org"))
+    assert ("Veille", BASE + f"{kept.source}/{kept.source_id}") in got
+    assert all(url != BASE + f"{weeded.source}/{weeded.source_id}" for _, url in got)
+
+
 def _picks(engine: Any, profile_id: int) -> list[Any]:
     from catalogue.dsi import picks
 

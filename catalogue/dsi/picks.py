@@ -29,6 +29,7 @@ class Pick:
     title: str
     added_at: datetime
     issue: int | None  # the number of the issue that carried it, once published
+    deleted: bool = False  # gone from the catalogue since: no issue will carry it
 
 
 def open_lists(engine: Engine) -> list[Profile]:
@@ -74,10 +75,11 @@ def of_list(engine: Engine, profile_id: int) -> list[Pick]:
                         dsi_issue_records.c.record_id == dsi_picks.c.record_id)
                  .order_by(dsi_issues.c.number).limit(1).scalar_subquery())
     stmt = (select(dsi_picks.c.record_id, dsi_picks.c.added_at, records.c.source,
-                   records.c.source_id, records.c.title, published.label("issue"))
+                   records.c.source_id, records.c.title, records.c.deleted,
+                   published.label("issue"))
             .join(records, records.c.id == dsi_picks.c.record_id)
             .where(dsi_picks.c.profile_id == profile_id)
             .order_by(dsi_picks.c.added_at.desc(), dsi_picks.c.record_id.desc()))
     with engine.connect() as conn:
         return [Pick(r.record_id, f"{r.source}:{r.source_id}", r.title or "", r.added_at,
-                     r.issue) for r in conn.execute(stmt)]
+                     r.issue, bool(r.deleted)) for r in conn.execute(stmt)]
