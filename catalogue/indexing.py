@@ -32,6 +32,9 @@ BATCH = 1000
 #: sorted in memory, instead of one big segment spilling runs to disk; safe because an
 #: update is re-applied from the watermark if it stops half-way.
 SEGMENT_DOCS = 20_000
+#: From this many records to (re)index, an update uses ``procs`` writer processes;
+#: below, starting them costs more than they save.
+PARALLEL_FROM = SEGMENT_DOCS // 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,20 +103,30 @@ def reindex(engine: Engine, index_dir: Path, live: LiveStatus | None = None,
     before = _latest(engine)
     report = rebuild(live_records(engine), index_dir, live=live, procs=procs)
     _write_watermark(index_dir, before)
-    caught_up = update_index(engine, index_dir, since=before, live=live) if before else None
+    caught_up = (update_index(engine, index_dir, since=before, live=live, procs=procs)
+                 if before else None)
     extra = caught_up.indexed if caught_up else 0
     return IndexRun(report.upserted + extra, caught_up.deleted if caught_up else 0,
                     report.seconds + (caught_up.seconds if caught_up else 0.0),
                     read_watermark(index_dir))
 
 
+def _live_changes(engine: Engine, since: datetime | None) -> int:
+    query = select(func.count()).select_from(records).where(records.c.deleted.is_(False))
+    if since is not None:
+        query = query.where(records.c.datestamp >= since)
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar() or 0)
+
+
 def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
-                 live: LiveStatus | None = None) -> IndexRun:
+                 live: LiveStatus | None = None, procs: int = 1) -> IndexRun:
     """Apply the store's changes since ``since`` (default: the index's own watermark).
 
     Live records changed since then are added or replaced, tombstoned ones removed.
     With no watermark and no ``since`` every record is applied (an update of an empty
-    index equals a build).
+    index equals a build). With ``procs`` > 1 and at least :data:`PARALLEL_FROM`
+    records to index, they are analysed in ``procs`` writer processes (``[index] procs``).
     """
     index_dir = Path(index_dir)
     live = live if live is not None else live_hook(engine)  # the desk knows better
@@ -124,9 +137,11 @@ def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
                    records.c.datestamp, records.c.first_seen)
     if since is not None:
         query = query.where(records.c.datestamp >= since)
+    if procs > 1 and _live_changes(engine, since) < PARALLEL_FROM:
+        procs = 1
     latest = None
-    with engine.connect() as conn, IndexWriter(index_dir, live,
-                                               segment_docs=SEGMENT_DOCS) as writer:
+    with engine.connect() as conn, IndexWriter(index_dir, live, segment_docs=SEGMENT_DOCS,
+                                               procs=procs) as writer:
         rows = conn.execution_options(yield_per=BATCH).execute(
             query.order_by(records.c.datestamp, records.c.id)
         )

@@ -59,7 +59,7 @@ def run_source(settings: Settings, engine: Engine, slug: str,
     if index_dir is not None and index_dir.is_dir():
         from catalogue.indexing import update_index
 
-        done_index = update_index(engine, index_dir)
+        done_index = update_index(engine, index_dir, procs=settings.index.procs)
         line += f"; index: {done_index.indexed} updated, {done_index.deleted} removed"
     log.info(line)
     return line

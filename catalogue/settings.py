@@ -110,7 +110,7 @@ class IndexSettings:
     """The ``[index]`` table: where the search index lives and how it is rebuilt."""
 
     dir: Path = Path("var/index")
-    procs: int = 1  # writer processes of `catalogue reindex` (one per core helps at 100k+)
+    procs: int = 1  # writer processes of reindex and of updates of 10k+ records (one per core)
     update_after_import: bool = True  # imports and harvests update the index when they end
 
 

@@ -175,7 +175,7 @@ def test_reindex_and_update_follow_the_store(demo_export: Path, tmp_path: Path) 
         assert searcher.document_count() == 400
         facets = searcher.search(SearchRequest(facets=("doctype",), facet_limit=50)).facets[0]
         with engine.connect() as conn:
-            stored = dict(conn.execute(
+            stored: dict[str, int] = dict(conn.execute(
                 select(records_table.c.doc_type, func.count())
                 .where(records_table.c.deleted.is_(False)).group_by(records_table.c.doc_type)
             ).all())
@@ -228,7 +228,7 @@ def test_field_lengths_from_memory_write_the_same_postings(demo_records: list[Re
     from indexes import writer as writer_module
 
     def postings(folder: Path) -> list[tuple[object, ...]]:
-        found = []
+        found: list[tuple[object, ...]] = []
         with whoosh_index.open_dir(str(directory.current(folder))).reader() as reader:
             for fieldname, text in reader.all_terms():
                 info = reader.term_info(fieldname, text)
@@ -244,3 +244,122 @@ def test_field_lengths_from_memory_write_the_same_postings(demo_records: list[Re
     finally:
         writer_module._remember_lengths = plain
     assert postings(tmp_path / "memory") == postings(tmp_path / "files")
+
+
+# --- several writer processes (indexes.parallel) -------------------------------------------
+
+def _stored_ids(folder: Path) -> Counter[str]:
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(directory.current(folder)))
+    with ix.searcher() as searcher:
+        return Counter(fields["id"] for fields in searcher.all_stored_fields())
+
+
+def test_two_processes_replace_and_delete_across_committed_segments(
+        demo_records: list[Record], tmp_path: Path) -> None:
+    import multiprocessing
+
+    rebuild(demo_records[:600], tmp_path, segment_docs=250)  # three committed segments
+    changed = replace(demo_records[300], title=Title(main="Zygomatiques des deux processus"))
+    # Deletions, like replacements, reach committed documents: 700 was committed at 800.
+    gone = [demo_records[n].global_id for n in (0, 299, 599, 700)]
+    with IndexWriter(tmp_path, segment_docs=400, procs=2) as writer:
+        writer.upsert(demo_records[:1000])  # 600 re-indexed, 400 new: segments of 400 each
+        writer.upsert([changed])  # its first version was just committed by a process
+        writer.delete(gone)
+    assert writer.report().upserted == 1001 and writer.report().deleted == 4
+    ids = _stored_ids(tmp_path)
+    assert max(ids.values()) == 1
+    assert set(ids) == {r.global_id for r in demo_records[:1000]} - set(gone)
+    with Searcher(tmp_path) as searcher:
+        assert searcher.document_count() == 996
+        assert [h.global_id for h in searcher.search("zygomatiques").hits] == [changed.global_id]
+        title = demo_records[900].title.display()
+        assert demo_records[900].global_id in [h.global_id for h in searcher.search(title).hits]
+    assert multiprocessing.active_children() == []
+
+
+def test_two_processes_in_one_commit_replace_what_was_committed_before(
+        demo_records: list[Record], tmp_path: Path) -> None:
+    rebuild(demo_records[:500], tmp_path)
+    with IndexWriter(tmp_path, procs=2) as writer:
+        writer.upsert(demo_records[200:800])
+        writer.delete([demo_records[0].global_id])
+    ids = _stored_ids(tmp_path)
+    assert max(ids.values()) == 1 and len(ids) == 799
+    assert demo_records[0].global_id not in ids
+
+
+def test_an_exception_cancels_the_processes_work_and_frees_the_lock(
+        demo_records: list[Record], tmp_path: Path) -> None:
+    import multiprocessing
+
+    rebuild(demo_records[:100], tmp_path)
+    generation = directory.current(tmp_path) or tmp_path
+
+    def tables() -> set[str]:  # Whoosh's tables of contents, one per commit
+        return {p.name for p in generation.iterdir() if p.suffix == ".toc"}
+
+    before = tables()
+    with pytest.raises(RuntimeError), IndexWriter(tmp_path, procs=2) as writer:
+        writer.upsert(demo_records[50:900])
+        writer.delete([demo_records[1].global_id])
+        with pytest.raises(IndexLocked):  # the writer lock is held meanwhile
+            update(tmp_path, deletions=["crpv:1"], lock_timeout=0.2)
+        raise RuntimeError("boom")
+    assert multiprocessing.active_children() == []
+    assert tables() == before
+    assert _stored_ids(tmp_path) == Counter(r.global_id for r in demo_records[:100])
+    update(tmp_path, deletions=[demo_records[1].global_id], lock_timeout=0.2)
+    assert len(_stored_ids(tmp_path)) == 99
+
+
+def test_a_failing_writer_process_fails_the_commit(tmp_path: Path) -> None:
+    import multiprocessing
+
+    from whoosh import index as whoosh_index
+
+    from indexes import schema
+    from indexes.parallel import ParallelWriter, WriterProcessFailed
+
+    ix = whoosh_index.create_in(str(tmp_path), schema.build())
+    with ix.writer() as first:
+        first.add_document(id="crpv:kept", all="conservé")
+    writer = ParallelWriter(ix, 2, lambda w: None)
+    for n in range(300):
+        writer.add_document(id=f"crpv:{n}", all="texte" if n != 250 else 12345)  # not text
+    with pytest.raises(WriterProcessFailed, match="12345|int|attribute"):
+        writer.commit()
+    assert multiprocessing.active_children() == []
+    with ix.searcher() as searcher:
+        assert [f["id"] for f in searcher.all_stored_fields()] == ["crpv:kept"]
+    with ix.writer() as after:  # Whoosh's own lock was released too
+        after.add_document(id="crpv:next", all="suivant")
+    assert ix.doc_count() == 2
+
+
+def test_large_updates_use_the_processes_and_keep_update_semantics(
+        demo_export: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from catalogue import demo
+
+    monkeypatch.setattr(indexing, "PARALLEL_FROM", 250)  # the size a test can afford
+    engine = database.open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    small = tmp_path / "small.mrc"
+    demo.write_export(small, count=400, seed=1)
+    _import(engine, small)
+    index_dir = tmp_path / "index"
+    assert indexing.update_index(engine, index_dir, procs=2).indexed == 400
+    fewer = tmp_path / "fewer.mrc"
+    demo.write_export(fewer, count=300, seed=1)
+    _import(engine, fewer, full=True)  # 300 re-stamped (a full import), 100 tombstoned
+    run = indexing.update_index(engine, index_dir, procs=2)
+    assert run.deleted == 100
+    ids = _stored_ids(index_dir)
+    assert max(ids.values()) == 1 and len(ids) == 300
+    with engine.connect() as conn:
+        live = {f"{s}:{i}" for s, i in conn.execute(
+            select(records_table.c.source, records_table.c.source_id)
+            .where(records_table.c.deleted.is_(False)))}
+    assert set(ids) == live
+    engine.dispose()

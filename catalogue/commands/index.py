@@ -35,7 +35,7 @@ def after_ingest(settings: Settings, engine: Engine,
     if not settings.index.update_after_import:
         return None
     try:
-        run = indexing.update_index(engine, settings.index.dir)
+        run = indexing.update_index(engine, settings.index.dir, procs=settings.index.procs)
     except Exception as exc:  # the store is the truth and it is committed: warn, go on
         message = (f"warning: the search index was not updated ({exc}); "
                    "run `catalogue reindex`")
