@@ -1,6 +1,7 @@
 """Harvest throughput from a local OAI-PMH endpoint, side by side with sickle's bare iteration.
 
 Usage: python bench/harvest.py [--records 100000] [--page 100] [--prefix oai_dc] [--repeat 3]
+       [--workers 1] [--procs 1]
 
 The endpoint serves the generated demo catalogue (``catalogue.demo``), written once with
 our own writers into pre-rendered ListRecords pages of ``--page`` records (not timed),
@@ -139,7 +140,7 @@ def child_sickle(url: str, prefix: str) -> dict[str, float]:
     return {"seconds": time.perf_counter() - start, "records": count}
 
 
-def child_ours(url: str, prefix: str, workers: int = 1) -> dict[str, float]:
+def child_ours(url: str, prefix: str, workers: int = 1, procs: int = 1) -> dict[str, float]:
     from catalogue.harvesting import harvest_source
     from catalogue.indexing import update_index
     from catalogue.settings import load
@@ -157,14 +158,16 @@ def child_ours(url: str, prefix: str, workers: int = 1) -> dict[str, float]:
         report = harvest_source(engine, settings, settings.source("b"))
         harvested = time.perf_counter() - start
         assert report.status == "completed", report.message
-        indexed = update_index(engine, Path(tmp) / "index")
+        indexed = update_index(engine, Path(tmp) / "index", procs=procs)
         total = time.perf_counter() - start
     return {"seconds": harvested, "with_index": total, "records": report.added,
             "indexed": indexed.indexed, "index_seconds": total - harvested}
 
 
-def run_child(kind: str, url: str, prefix: str, workers: int = 1) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, url, prefix, str(workers)],
+def run_child(kind: str, url: str, prefix: str, workers: int = 1,
+              procs: int = 1) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--child", kind, url, prefix, str(workers),
+                          str(procs)],
                          check=True,
                          capture_output=True, text=True, cwd=REPO,
                          env={**os.environ, "PYTHONPATH": str(REPO)})
@@ -180,16 +183,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1,
                         help="[harvest] workers: mapping processes (0: map in the harvest's)")
-    parser.add_argument("--child", nargs=4, metavar=("KIND", "URL", "PREFIX", "WORKERS"))
+    parser.add_argument("--procs", type=int, default=1,
+                        help="[index] procs: index writer processes for the update")
+    parser.add_argument("--child", nargs=5, metavar=("KIND", "URL", "PREFIX", "WORKERS", "PROCS"))
     parser.add_argument("--serve", metavar="DIR")
     args = parser.parse_args()
     if args.serve:
         serve(Path(args.serve))
         return
     if args.child:
-        kind, url, prefix, workers = args.child
-        result = child_sickle(url, prefix) if kind == "sickle" else child_ours(url, prefix,
-                                                                                int(workers))
+        kind, url, prefix, workers, procs = args.child
+        result = child_sickle(url, prefix) if kind == "sickle" else child_ours(
+            url, prefix, int(workers), int(procs))
         print(json.dumps(result))
         return
     load_before = os.getloadavg()
@@ -206,7 +211,7 @@ def main() -> None:
             sickle, ours = [], []
             for n in range(args.repeat):
                 sickle.append(run_child("sickle", url, args.prefix))
-                ours.append(run_child("ours", url, args.prefix, args.workers))
+                ours.append(run_child("ours", url, args.prefix, args.workers, args.procs))
                 print(f"run {n + 1}: sickle {sickle[-1]}, ours {ours[-1]}", file=sys.stderr)
         finally:
             server.terminate()
@@ -216,7 +221,7 @@ def main() -> None:
     o_rate = statistics.median(r["records"] / r["seconds"] for r in ours)
     x_rate = statistics.median(r["indexed"] / r["index_seconds"] for r in ours)
     i_rate = statistics.median(r["records"] / r["with_index"] for r in ours)
-    print(f"workers = {args.workers}; {os.cpu_count()} cores; load average (1, 5, 15 min) "
+    print(f"workers = {args.workers}; procs = {args.procs}; {os.cpu_count()} cores; load average (1, 5, 15 min) "
           f"before {', '.join(f'{v:.1f}' for v in load_before)}, "
           f"after {', '.join(f'{v:.1f}' for v in load_after)}")
     print(f"| records | format | page | sickle bare rec/s | harvest + store rec/s | store / sickle "
