@@ -351,10 +351,12 @@ class _NullSink:
         raise RuntimeError("no page may be committed before the run is opened")
 
 
-def harvest_reports(engine: Engine, source: str | None = None, limit: int = 50
-                    ) -> list[HarvestReport]:
-    """The latest harvest runs, newest first (the admin page's table)."""
+def harvest_reports(engine: Engine, source: str | None = None, limit: int = 50,
+                    run_id: int | None = None) -> list[HarvestReport]:
+    """The latest harvest runs, newest first (the admin page's table), or run ``run_id``."""
     query = select(harvest_runs).order_by(desc(harvest_runs.c.id)).limit(limit)
+    if run_id is not None:
+        query = query.where(harvest_runs.c.id == run_id)
     if source:
         query = query.where(harvest_runs.c.source == source)
     with engine.connect() as conn:

@@ -84,7 +84,8 @@ def test_librarian_curates_and_previews(tab: Any, site: DeskSite, axe_source: st
     assert listed is not None
     for path in (f"/admin/dsi/liste/{listed.id}", f"/admin/dsi/liste/{listed.id}/abonnes",
                  f"/admin/dsi/liste/{listed.id}/apercu", f"/admin/dsi/liste/{listed.id}/numeros",
-                 "/admin/dsi/liste", "/admin/dsi/adresses-en-echec"):
+                 "/admin/dsi/liste", "/admin/dsi/adresses-en-echec",
+                 "/admin/moissons/"):
         response = tab.goto(site.url + path)
         assert response is not None and response.status == 200, path
         assert audit(tab, axe_source) == [], path

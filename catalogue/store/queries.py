@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Engine, case, func, select
 
 from catalogue.records import Record, from_json
+from catalogue.store.harvest_tables import harvest_runs
 from catalogue.store.tables import import_problems, import_runs, records, sources
 
 
@@ -22,6 +23,28 @@ class SourceSummary:
     deleted: int
     last_import: datetime | None
     last_status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """One import run (a file, a drop-folder file, a listing's deletions) for the admin page."""
+
+    id: int
+    source: str
+    path: str
+    format: str
+    full: bool
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    read: int
+    added: int
+    updated: int
+    unchanged: int
+    deleted: int
+    rejected: int
+    warnings: int
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,13 +122,39 @@ def count_records(engine: Engine, source: str | None = None, deleted: bool = Fal
         return int(conn.execute(query).scalar_one())
 
 
-def run_problems(engine: Engine, run_id: int) -> list[tuple[int, str, str]]:
-    """(position, severity, message) of one import run, in file order."""
+def run_problems(engine: Engine, run_id: int, limit: int | None = None
+                 ) -> list[tuple[int, str, str]]:
+    """(position, severity, message) of one import run, in file order (the first ``limit``)."""
     with engine.connect() as conn:
         rows = conn.execute(
             select(import_problems.c.position, import_problems.c.severity,
                    import_problems.c.message)
             .where(import_problems.c.run_id == run_id)
             .order_by(import_problems.c.position, import_problems.c.id)
+            .limit(limit)
         )
         return [(r.position, r.severity, r.message) for r in rows]
+
+
+def import_summaries(engine: Engine, source: str | None = None, limit: int = 50,
+                     run_id: int | None = None) -> list[ImportSummary]:
+    """The latest import runs, newest first, without those an OAI harvest made.
+
+    A harvest's pages go through an import run too, but its report is the harvest's
+    (``catalogue.harvesting.harvest_reports``); listing both would show it twice.
+    """
+    harvested = select(harvest_runs.c.import_run).where(harvest_runs.c.import_run.is_not(None))
+    query = select(import_runs).order_by(import_runs.c.id.desc()).limit(limit)
+    if run_id is not None:
+        query = query.where(import_runs.c.id == run_id)
+    else:
+        query = query.where(import_runs.c.id.not_in(harvested))
+    if source:
+        query = query.where(import_runs.c.source == source)
+    with engine.connect() as conn:
+        return [ImportSummary(
+            id=r.id, source=r.source, path=r.path, format=r.format, full=r.full,
+            started_at=r.started_at, finished_at=r.finished_at, status=r.status, read=r.read,
+            added=r.added, updated=r.updated, unchanged=r.unchanged, deleted=r.deleted,
+            rejected=r.rejected, warnings=r.warnings, message=r.message,
+        ) for r in conn.execute(query)]

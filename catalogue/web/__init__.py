@@ -27,6 +27,7 @@ from catalogue.web import (
     exports,
     feeds,
     guards,
+    harvest_admin,
     i18n,
     language,
     loans,
@@ -71,7 +72,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     guards.init(app, settings, store, app.config["SECRET_KEY"])
     oai_provider.register(app, settings, store, clock)
     csrf.exempt(app.blueprints["oai"])  # harvesters POST without a session: OAI-PMH allows it
-    for part in (search, record, exports, feeds, api, language, account, desk, loans):
+    for part in (search, record, exports, feeds, api, language, account, desk, loans,
+                 harvest_admin):
         app.register_blueprint(part.bp)
     dsi.register(app)
     pages.register(app)

@@ -1,0 +1,67 @@
+"""The documentalist's view of what came in: each source, every harvest and import run.
+
+``catalogue harvest`` prints a run's report once; the scheduler's runs happen at night.
+This page is where a documentalist sees, the next morning, that a partner was down (and
+was caught up), how many records each run added, updated and deleted, and which records
+were rejected and why. Staff only; thin views over catalogue.harvesting and the store's
+read queries.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+
+from catalogue import harvesting
+from catalogue.store import queries
+from catalogue.web.guards import staff_required
+from catalogue.web.service import engine, settings
+
+bp = Blueprint("harvest_admin", __name__, url_prefix="/admin/moissons")
+
+#: Problems listed on a run's page; the rest are counted.
+PROBLEMS_SHOWN = 1000
+
+
+@bp.get("/")
+@staff_required
+def index() -> str:
+    """The configured sources, then the latest harvests and imports (of one source, if asked)."""
+    config = settings()
+    slugs = {s.slug for s in config.sources}
+    chosen = request.args.get("source", "")
+    source = chosen if chosen in slugs else None
+    store = engine()
+    counts = {s.slug: s for s in queries.source_summaries(store)}
+    rows = [(s, counts.get(s.slug), harvesting.last_success(store, s.slug))
+            for s in config.sources]
+    return render_template("admin/harvests.html", sources=rows, chosen=source or "",
+                           harvests=harvesting.harvest_reports(store, source),
+                           imports=queries.import_summaries(store, source))
+
+
+@bp.get("/moisson/<int:run_id>")
+@staff_required
+def harvest(run_id: int) -> str:
+    """One harvest's report, with the records it rejected."""
+    store = engine()
+    found = harvesting.harvest_reports(store, run_id=run_id)
+    if not found:
+        abort(404)
+    report = found[0]
+    problems = (queries.run_problems(store, report.import_run, PROBLEMS_SHOWN)
+                if report.import_run else [])
+    return render_template("admin/harvest_run.html", report=report, problems=problems,
+                           shown=PROBLEMS_SHOWN)
+
+
+@bp.get("/import/<int:run_id>")
+@staff_required
+def imported(run_id: int) -> str:
+    """One import's report, with the records it rejected or imported with a remark."""
+    store = engine()
+    found = queries.import_summaries(store, run_id=run_id)
+    if not found:
+        abort(404)
+    return render_template("admin/import_run.html", run=found[0],
+                           problems=queries.run_problems(store, run_id, PROBLEMS_SHOWN),
+                           shown=PROBLEMS_SHOWN)

@@ -1,0 +1,70 @@
+"""The harvest admin page: staff see each source, every harvest (pyoai's server over real
+HTTP, and a partner that is down) and file import with its counts, and a run's page lists
+the records it rejected with their position and reason."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from catalogue.formats.base import Parsed
+from catalogue.harvesting import harvest_source
+from catalogue.people import accounts
+from catalogue.store.ingest import Ingest
+from catalogue.web import create_app
+from tests.account_support import sign_in_with_link
+from tests.dsi_support import MONDAY
+from tests.harvest_servers import PartnerRepository, PyoaiServer, demo_records
+from tests.harvest_support import Sleeps, deployment, partner
+
+
+def test_staff_see_sources_runs_and_rejected_records(tmp_path: Path) -> None:
+    repository = PartnerRepository()
+    for record in demo_records(12):
+        repository.put(record, past=True)
+    with PyoaiServer(repository, page_size=5) as server:
+        _, settings, engine = deployment(
+            tmp_path, partner("lyon", server.url, schedule="0 2 * * *")
+            + partner("lille", "http://127.0.0.1:9/oai"))
+        done = harvest_source(engine, settings, settings.source("lyon"), sleep=Sleeps())
+        down = harvest_source(engine, settings, settings.source("lille"), sleep=Sleeps())
+    assert (done.status, done.added, down.status) == ("completed", 12, "failed")
+
+    job = Ingest(engine, source="crpv", path="export-pmb.iso", format="unimarc")
+    [good] = demo_records(1, seed=3)
+    job.add(Parsed(position=1, offset=0, raw=b"x", record=good, source_id="k1"))
+    job.add(Parsed(position=2, offset=120, raw=b"\x00broken", error="leader: not a number"))
+    imported = job.finish()
+
+    app = create_app(settings, engine=engine, clock=lambda: MONDAY)
+    page = "/admin/moissons/"
+    assert app.test_client().get(page).status_code in (302, 303)  # sign in first
+    reader = accounts.create(engine, MONDAY, email="lecteur@example.org", confirmed=True)
+    client = app.test_client()
+    sign_in_with_link(app, client, reader)
+    assert client.get(page).status_code == 403
+
+    staff = accounts.create(engine, MONDAY, email="doc@example.org", role="librarian",
+                            confirmed=True)
+    client = app.test_client()
+    sign_in_with_link(app, client, staff)
+    assert "/admin/moissons/" in client.get("/compte").get_data(True)
+    text = client.get(page).get_data(True)
+    assert "Partner lyon" in text and server.url in text and "0 2 * * *" in text
+    row = re.search(rf'moisson/{done.run_id}">.*?</tr>', text, re.S)
+    assert row is not None and "terminée" in row.group(0) and "<td>12</td>" in row.group(0)
+    row = re.search(rf'moisson/{down.run_id}">.*?</tr>', text, re.S)
+    assert row is not None and "<strong>échouée</strong>" in row.group(0)
+    row = re.search(rf'import/{imported.run_id}">.*?</tr>', text, re.S)
+    assert row is not None and "export-pmb.iso" in row.group(0)
+    # A harvest's own import run is not listed twice.
+    assert f"import/{done.import_run}\"" not in text
+
+    failed = client.get(f"/admin/moissons/moisson/{down.run_id}").get_data(True)
+    assert "127.0.0.1:9" in failed and "échouée" in failed
+    detail = client.get(f"/admin/moissons/import/{imported.run_id}").get_data(True)
+    assert "leader: not a number" in detail and "<td>2</td>" in detail and "rejetée" in detail
+    only = client.get(page + "?source=lille").get_data(True)
+    assert f"moisson/{down.run_id}\"" in only and f"moisson/{done.run_id}\"" not in only
+    assert client.get("/admin/moissons/moisson/999999").status_code == 404
+    assert client.get("/admin/moissons/import/999999").status_code == 404
