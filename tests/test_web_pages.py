@@ -122,6 +122,10 @@ def test_one_result_per_work_with_the_centres_holding_it(web_site: WebSite) -> N
     assert "Dans 2 centres" in held.text_content()
     assert {a.get("href") for a in held.xpath(".//a")} == {
         f"/notice/{m.source}/{quote(m.source_id)}" for m in members}
+    # each centre with its own availability
+    centres = held.xpath('.//span[@class="holding"]')
+    assert len(centres) == 2
+    assert all(c.xpath('.//span[starts-with(@class, "badge ")]') for c in centres)
 
 
 def test_paging_shows_every_work_once(web_site: WebSite) -> None:
