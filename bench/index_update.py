@@ -9,8 +9,9 @@ SQLite store (not timed). Then, interleaved, each repetition runs every variant 
 fresh child process: the update of an empty index from that store, as after a partner's
 first harvest (with ``--again``: the same update a second time over the full index, so
 every record replaces its own document). Variants: ``procs1``, ``procs2`` (``[index]
-procs``). Medians are printed as a markdown table with the load average, as the machine
-may be shared.
+procs``), and the same with Whoosh's own posting pool and flush (``-whoosh``) instead of
+:mod:`indexes.segment`'s grouped postings. Medians are printed as a markdown table with
+the load average, as the machine may be shared.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import argparse
 import io
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -28,7 +30,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-VARIANTS = {"procs1": {"procs": 1}, "procs2": {"procs": 2}}
+#: name -> ([index] procs, postings grouped per field and flushed in blocks, or Whoosh's
+#: own pool and flush: indexes.writer.GROUPED)
+VARIANTS = {"procs1-whoosh": (1, False), "procs1": (1, True),
+            "procs2-whoosh": (2, False), "procs2": (2, True)}
 
 
 def build_store(url: str, count: int) -> int:
@@ -55,8 +60,9 @@ def build_store(url: str, count: int) -> int:
 def child(url: str, variant: str, again: bool) -> dict[str, float]:
     from catalogue.indexing import update_index
     from catalogue.store import database
+    from indexes import writer
 
-    options = VARIANTS[variant]
+    procs, writer.GROUPED = VARIANTS[variant]
     engine = database.open_store(url)
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = Path(tmp) / "index"
@@ -65,10 +71,12 @@ def child(url: str, variant: str, again: bool) -> dict[str, float]:
         load = os.getloadavg()[0]
         since = datetime(1970, 1, 1, tzinfo=UTC) if again else None
         start = time.perf_counter()
-        run = update_index(engine, index_dir, since=since, procs=int(options["procs"]))
+        run = update_index(engine, index_dir, since=since, procs=procs)
         seconds = time.perf_counter() - start
     engine.dispose()
-    return {"seconds": seconds, "indexed": run.indexed, "load": load}
+    peak = max(resource.getrusage(who).ru_maxrss  # kB; the writer processes are children
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return {"seconds": seconds, "indexed": run.indexed, "load": load, "peak_mb": peak / 1024}
 
 
 def run_child(url: str, variant: str, again: bool) -> dict[str, float]:
@@ -111,15 +119,17 @@ def main() -> None:
                 seconds = statistics.median(r["seconds"] for r in runs[variant])
                 indexed = runs[variant][0]["indexed"]
                 loads = ", ".join(f"{r['load']:.1f}" for r in runs[variant])
+                peak = max(r["peak_mb"] for r in runs[variant])
                 lines.append(f"| {size:,} | {variant} | {indexed:,.0f} | {seconds:.1f} | "
-                             f"{indexed / seconds:,.0f} | {base / seconds:.2f}x | {loads} |")
+                             f"{indexed / seconds:,.0f} | {base / seconds:.2f}x | {peak:,.0f} | "
+                             f"{loads} |")
     load_after = os.getloadavg()
     print(f"{'again: every record replaces its own document; ' if args.again else ''}"
           f"{os.cpu_count()} cores; load average (1, 5, 15 min) before "
           f"{', '.join(f'{v:.1f}' for v in load_before)}, after "
           f"{', '.join(f'{v:.1f}' for v in load_after)}; medians of {args.repeat}")
-    print("| records | variant | indexed | seconds | docs/s | speed-up | load at each start |\n"
-          "|---:|---|---:|---:|---:|---:|---|")
+    print("| records | variant | indexed | seconds | docs/s | speed-up | peak RSS MB "
+          "| load at each start |\n|---:|---|---:|---:|---:|---:|---:|---|")
     print("\n".join(lines))
 
 

@@ -13,8 +13,8 @@ committed segments, as with a single-process writer. Three gaps are closed here:
   work forever and the parent process cannot exit. Here they are terminated;
 * a parent whose processes all died waits forever on the full job queue. Here it stops.
 
-The processes also get the preparation a single-process writer gets (``prepare``:
-field lengths served from memory, :func:`indexes.writer._remember_lengths`).
+The processes also write their segments as a single-process writer does (``prepare``
+and ``segment_class``: :mod:`indexes.segment`).
 """
 
 from __future__ import annotations
@@ -49,9 +49,10 @@ class _Failure:
 class _Task(SubWriterTask):  # type: ignore[misc]
     """One writer process: documents from the job files into a segment of its own."""
 
-    def __init__(self, *args: Any, prepare: Prepare) -> None:
+    def __init__(self, *args: Any, prepare: Prepare, segment_class: type) -> None:
         super().__init__(*args)
         self.prepare = prepare
+        self.segment_class = segment_class
         self.daemon = True  # never outlives the parent, never delays its exit
 
     def run(self) -> None:
@@ -59,7 +60,7 @@ class _Task(SubWriterTask):  # type: ignore[misc]
         told_to_stop = False
         try:
             ix = self.storage.open_index(self.indexname)
-            self.writer = writer = SegmentWriter(ix, _lk=False, **self.kwargs)
+            self.writer = writer = self.segment_class(ix, _lk=False, **self.kwargs)
             self.prepare(writer)
             while (job := self.jobqueue.get()) is not None:
                 self._process_file(*job)
@@ -79,20 +80,24 @@ class _Task(SubWriterTask):  # type: ignore[misc]
 class ParallelWriter(MpWriter):  # type: ignore[misc]
     """``MpWriter(multisegment=True)`` that fails loudly and cancels for real.
 
-    ``kwargs`` (``limitmb``...) go to the parent's writer and to every process's.
+    Each process writes with a ``segment_class`` writer. ``kwargs`` (``limitmb``...) go
+    to the parent's writer and to every process's.
     """
 
     docbuffer: list[Any]
     tasks: list[_Task]
 
-    def __init__(self, ix: Any, procs: int, prepare: Prepare, **kwargs: Any) -> None:
+    def __init__(self, ix: Any, procs: int, prepare: Prepare,
+                 segment_class: type = SegmentWriter, **kwargs: Any) -> None:
         super().__init__(ix, procs=procs, multisegment=True, **kwargs)
         self.prepare = prepare
+        self.segment_class = segment_class
         prepare(self)  # the parent writes a segment too when the commit merges small ones
 
     def _new_task(self) -> _Task:
         task = _Task(self.storage, self.indexname, self.jobqueue, self.resultqueue,
-                     self.subargs, True, prepare=self.prepare)
+                     self.subargs, True, prepare=self.prepare,
+                     segment_class=self.segment_class)
         self.tasks.append(task)
         task.start()
         return task

@@ -18,18 +18,23 @@ from types import TracebackType
 from typing import Any
 
 from whoosh import index as whoosh_index  # type: ignore[import-untyped]
-from whoosh.util.numeric import byte_to_length, length_to_byte  # type: ignore[import-untyped]
+from whoosh.writing import SegmentWriter  # type: ignore[import-untyped]
 
 from indexes import directory, schema
 from indexes.documents import Indexable, LiveStatus, document, unpack
 from indexes.parallel import ParallelWriter
+from indexes.segment import GroupedSegmentWriter, remember_lengths
 
-#: Whoosh's in-memory posting buffer per writer process before it spills a sorted run
-#: to disk. Spilled runs are pickled posting by posting and merged back, which cost a
-#: third of the build at 256 MB; 1 GB holds about 100k records' postings.
+#: In-memory postings per writer process before Whoosh's pool spills sorted runs to
+#: disk. Spilled runs are pickled posting by posting and merged back, which cost a
+#: third of the build at 256 MB. By Whoosh's estimate, as by :mod:`indexes.segment`'s
+#: (about 200 bytes a posting), 1 GB holds a segment of 20k records (175 postings each).
 LIMIT_MB = 1024
 #: Records per segment in a rebuild (see :func:`rebuild`).
 SEGMENT_DOCS = 20_000
+#: Postings kept per field and written a block of a term at a time at flush
+#: (:class:`indexes.segment.GroupedSegmentWriter`); False: Whoosh's own pool and flush.
+GROUPED = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,59 +153,14 @@ class IndexWriter:
 
 def _writer(ix: Any, procs: int = 1) -> Any:
     """A Whoosh writer (of ``procs`` processes) whose flushes read field lengths from memory."""
+    segment_class = GroupedSegmentWriter if GROUPED else SegmentWriter
     if procs > 1:
-        return ParallelWriter(ix, procs, _remember_lengths, limitmb=LIMIT_MB)
-    writer = ix.writer(limitmb=LIMIT_MB)
-    _remember_lengths(writer)
+        return ParallelWriter(ix, procs, remember_lengths, segment_class, limitmb=LIMIT_MB)
+    writer = segment_class(ix, limitmb=LIMIT_MB)
+    remember_lengths(writer)
     return writer
 
 
-def _remember_lengths(writer: Any) -> None:
-    """Give ``writer``'s segment flush the documents' field lengths from memory.
-
-    When Whoosh writes a segment's postings it asks, for every posting, the length of
-    its field in its document, and reads it back through the column files it has just
-    written: five Python calls and a file read per posting, a sixth of a build. The
-    lengths are known when each document is added, so they are kept here, one byte per
-    document and field as Whoosh stores them, and served from a list. A writer of
-    another shape is left as it is.
-    """
-    perdoc = getattr(writer, "perdocwriter", None)
-    if perdoc is None or not hasattr(perdoc, "add_field") or not hasattr(writer,
-                                                                        "per_document_reader"):
-        return
-    lengths: dict[str, bytearray] = {}
-    add_field = perdoc.add_field
-
-    def add_field_remembered(fieldname: str, fieldobj: Any, value: Any, length: int) -> None:
-        add_field(fieldname, fieldobj, value, length)
-        if length:
-            column = lengths.setdefault(fieldname, bytearray())
-            docnum = perdoc._docnum
-            if len(column) <= docnum:
-                column.extend(bytes(docnum + 1 - len(column)))
-            column[docnum] = length_to_byte(length)
-
-    perdoc.add_field = add_field_remembered
-    writer.per_document_reader = lambda: _Lengths(lengths)
-
-
-class _Lengths:
-    """What a segment flush asks of a per-document reader: field lengths, then close."""
-
-    _DECODED = [None] + [byte_to_length(b) for b in range(1, 256)]
-
-    def __init__(self, lengths: dict[str, bytearray]) -> None:
-        self.lengths = lengths
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
-        column = self.lengths.get(fieldname)
-        if column is None:
-            return default
-        return self._DECODED[column[docnum]] if docnum < len(column) else None
-
-    def close(self) -> None:
-        """Nothing to release."""
 
 
 def update(index_dir: Path, upserts: Iterable[Indexable] = (), deletions: Iterable[str] = (),

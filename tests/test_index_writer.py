@@ -7,6 +7,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -237,12 +238,9 @@ def test_field_lengths_from_memory_write_the_same_postings(demo_records: list[Re
         return found
 
     rebuild(demo_records[:400], tmp_path / "memory", segment_docs=150)
-    plain = writer_module._remember_lengths
-    writer_module._remember_lengths = lambda writer: None
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(writer_module, "remember_lengths", lambda writer: None)
         rebuild(demo_records[:400], tmp_path / "files", segment_docs=150)
-    finally:
-        writer_module._remember_lengths = plain
     assert postings(tmp_path / "memory") == postings(tmp_path / "files")
 
 
@@ -363,3 +361,121 @@ def test_large_updates_use_the_processes_and_keep_update_semantics(
             .where(records_table.c.deleted.is_(False)))}
     assert set(ids) == live
     engine.dispose()
+
+
+# --- postings grouped per field and flushed in blocks (indexes.segment) --------------------
+
+def _everything(folder: Path) -> dict[str, Any]:
+    """All Whoosh reads of an index: per field its lexicon, each term's statistics and
+    postings (ids, weights, values), the field lengths; the columns and stored fields."""
+    from whoosh import index as whoosh_index
+
+    from indexes import schema
+
+    ix = whoosh_index.open_dir(str(directory.current(folder)))
+    found: dict[str, Any] = {}
+    with ix.reader() as reader:
+        docs = list(reader.all_doc_ids())
+        found["docs"] = (reader.doc_count_all(), docs)
+        found["segments"] = [(s.doc_count_all(), s.deleted_count()) for s in ix._segments()]
+        fields = schema.build()
+        for fieldname in fields.names():
+            terms = []
+            for text in reader.lexicon(fieldname) if fields[fieldname].indexed else ():
+                info = reader.term_info(fieldname, text)
+                matcher = reader.postings(fieldname, text)
+                postings = []
+                while matcher.is_active():
+                    postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                    matcher.next()
+                terms.append((text, info.weight(), info.doc_frequency(), info.min_length(),
+                              info.max_length(), info.max_weight(), info.min_id(),
+                              info.max_id(), postings))
+            lengths = [reader.doc_field_length(d, fieldname) for d in docs]
+            column = (list(reader.column_reader(fieldname)) if reader.has_column(fieldname)
+                      else None)
+            found[fieldname] = (terms, lengths, column)
+        found["stored"] = [reader.stored_fields(d) for d in docs]
+    return found
+
+
+def test_grouped_postings_read_as_whooshs_own(demo_records: list[Record], tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexes import writer as writer_module
+
+    changed = replace(demo_records[10], title=Title(main="Zygomatiques regroupées"))
+
+    def build(folder: Path, grouped: bool) -> dict[str, Any]:
+        monkeypatch.setattr(writer_module, "GROUPED", grouped)
+        rebuild(demo_records[:900], folder, segment_docs=400)  # segments of 400, 400, 100
+        update(folder, [changed, *demo_records[850:1000]],
+               deletions=[demo_records[n].global_id for n in (3, 401, 899)])
+        for n in range(1000, 1012, 2):  # small segments, that Whoosh's MERGE_SMALL merges
+            update(folder, demo_records[n:n + 2], deletions=[demo_records[n - 1].global_id])
+        return _everything(folder)
+
+    ours = build(tmp_path / "grouped", True)
+    whooshs = build(tmp_path / "whoosh", False)
+    assert ours == whooshs
+    terms, _, _ = ours["all"]
+    assert len(terms) > 500 and any(len(t[-1]) > 128 for t in terms)  # several blocks
+    assert len(ours["segments"]) < 3 + 1 + 6  # the small ones were merged
+
+
+def test_grouped_postings_past_the_memory_budget_go_to_whooshs_pool(
+        demo_records: list[Record], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexes import writer as writer_module
+
+    monkeypatch.setattr(writer_module, "LIMIT_MB", 1)  # about 5,000 postings kept in lists
+    monkeypatch.setattr(writer_module, "GROUPED", True)
+    rebuild(demo_records[:300], tmp_path / "grouped")
+    monkeypatch.setattr(writer_module, "GROUPED", False)
+    rebuild(demo_records[:300], tmp_path / "whoosh")
+    assert _everything(tmp_path / "grouped") == _everything(tmp_path / "whoosh")
+
+
+def test_a_failed_document_leaves_no_grouped_postings(tmp_path: Path) -> None:
+    from whoosh import index as whoosh_index
+
+    from indexes import schema
+    from indexes.segment import GroupedSegmentWriter
+
+    ix = whoosh_index.create_in(str(tmp_path), schema.build())
+    writer = GroupedSegmentWriter(ix)
+    writer.add_document(id="crpv:1", all="premier document")
+    with pytest.raises(ValueError):
+        writer.add_document(id="crpv:2", all="second", title=12345)  # not text
+    writer.add_document(id="crpv:3", all="troisième document")
+    writer.commit()
+    stems = [t.text for t in schema.build()["all"].analyzer("second document")]
+    with ix.searcher() as searcher:
+        assert [f["id"] for f in searcher.all_stored_fields()] == ["crpv:1", "crpv:3"]
+        assert stems[0].encode() not in set(searcher.lexicon("all"))
+        assert list(searcher.postings("all", stems[1].encode()).all_ids()) == [0, 1]
+
+
+def test_two_processes_write_what_one_writes(demo_records: list[Record], tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from whoosh import index as whoosh_index
+
+    from indexes import writer as writer_module
+
+    def by_record(folder: Path) -> dict[tuple[str, bytes], list[tuple[object, ...]]]:
+        """Each term's postings keyed by record (the processes number documents their way)."""
+        found: dict[tuple[str, bytes], list[tuple[object, ...]]] = {}
+        with whoosh_index.open_dir(str(directory.current(folder))).reader() as reader:
+            ids = {d: reader.stored_fields(d)["id"] for d in reader.all_doc_ids()}
+            for fieldname, text in reader.all_terms():
+                matcher = reader.postings(fieldname, text)
+                postings = []
+                while matcher.is_active():
+                    postings.append((ids[matcher.id()], matcher.weight(), matcher.value()))
+                    matcher.next()
+                found[fieldname, text] = sorted(postings)
+        return found
+
+    monkeypatch.setattr(writer_module, "GROUPED", True)
+    rebuild(demo_records[:700], tmp_path / "two", procs=2, segment_docs=400)
+    monkeypatch.setattr(writer_module, "GROUPED", False)
+    rebuild(demo_records[:700], tmp_path / "one", segment_docs=400)
+    assert by_record(tmp_path / "two") == by_record(tmp_path / "one")
