@@ -64,6 +64,9 @@ def test_staff_see_sources_runs_and_rejected_records(tmp_path: Path) -> None:
     assert "127.0.0.1:9" in failed and "échouée" in failed
     detail = client.get(f"/admin/moissons/import/{imported.run_id}").get_data(True)
     assert "leader: not a number" in detail and "<td>2</td>" in detail and "rejetée" in detail
+    assert "<dt>Ajoutées</dt><dd>1</dd>" in detail and "<dt>Rejetées</dt><dd>1</dd>" in detail
+    harvested = client.get(f"/admin/moissons/moisson/{done.run_id}").get_data(True)
+    assert "<dt>Ajoutées</dt><dd>12</dd>" in harvested and "Partner lyon" not in harvested
     only = client.get(page + "?source=lille").get_data(True)
     assert f"moisson/{down.run_id}\"" in only and f"moisson/{done.run_id}\"" not in only
     assert client.get("/admin/moissons/moisson/999999").status_code == 404
