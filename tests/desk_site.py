@@ -110,3 +110,11 @@ def tab(browser: Any) -> Iterator[Any]:
     yield page
     context.close()
     assert errors == [], errors
+
+
+def sign_in_librarian(tab: Any, site: DeskSite) -> None:
+    """On the sign-in page ``tab`` shows, sign the demo librarian in with the keyboard."""
+    tab.fill("input[name=email]", site.world.librarian.email or "")
+    tab.fill("input[name=password]", PASSWORD)
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")

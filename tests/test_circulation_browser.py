@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.account_support import link_for
-from tests.circulation_support import PASSWORD
-from tests.desk_site import DeskSite
+from tests.desk_site import DeskSite, sign_in_librarian
 from tests.test_web_browser import audit, axe_source, browser, shot  # noqa: F401 - fixtures
 
 
@@ -19,10 +18,7 @@ def focused(tab: Any, field_id: str) -> None:
 
 def test_desk_flow_with_a_scanner(tab: Any, site: DeskSite, axe_source: str) -> None:  # noqa: F811
     tab.goto(site.url + "/connexion")
-    tab.fill("input[name=email]", site.world.librarian.email or "")
-    tab.fill("input[name=password]", PASSWORD)
-    with tab.expect_navigation():
-        tab.keyboard.press("Enter")
+    sign_in_librarian(tab, site)
     tab.goto(site.url + "/guichet/")
     assert audit(tab, axe_source) == []
     # A scanner types the code and presses Enter, in the field that has the focus.

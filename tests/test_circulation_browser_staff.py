@@ -9,18 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from tests.account_support import link_for
-from tests.circulation_support import PASSWORD
-from tests.desk_site import DeskSite
+from tests.desk_site import DeskSite, sign_in_librarian
 from tests.test_web_browser import audit, axe_source, browser, shot  # noqa: F401 - fixtures
 
 
 def test_search_add_a_copy_and_import_with_the_keyboard(tab: Any, site: DeskSite,
                                                         axe_source: str, tmp_path: Path) -> None:  # noqa: F811
     tab.goto(site.url + "/connexion")
-    tab.fill("input[name=email]", site.world.librarian.email or "")
-    tab.fill("input[name=password]", PASSWORD)
-    with tab.expect_navigation():
-        tab.keyboard.press("Enter")
+    sign_in_librarian(tab, site)
     tab.goto(site.url + "/guichet/")
     tab.get_by_label("Nom, adresse électronique ou numéro de carte").fill("r")
     with tab.expect_navigation():

@@ -13,8 +13,7 @@ import pytest
 
 from catalogue.dsi import profiles
 from tests.account_support import link_for
-from tests.circulation_support import PASSWORD
-from tests.desk_site import DeskSite, start
+from tests.desk_site import DeskSite, sign_in_librarian, start
 from tests.test_web_browser import audit, axe_source, browser, shot  # noqa: F401 - fixtures
 
 
@@ -74,10 +73,7 @@ def test_reader_creates_and_manages_an_alert(tab: Any, site: DeskSite, axe_sourc
 def test_librarian_curates_and_previews(tab: Any, site: DeskSite, axe_source: str) -> None:  # noqa: F811
     tab.goto(site.url + "/connexion")
     assert audit(tab, axe_source) == []
-    tab.fill("input[name=email]", site.world.librarian.email or "")
-    tab.fill("input[name=password]", PASSWORD)
-    with tab.expect_navigation():
-        tab.keyboard.press("Enter")
+    sign_in_librarian(tab, site)
     tab.goto(site.url + "/admin/dsi/")
     assert audit(tab, axe_source) == []
     listed = profiles.by_slug(site.world.engine, "prevention")
