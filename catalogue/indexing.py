@@ -45,6 +45,9 @@ class IndexRun:
     deleted: int
     seconds: float
     watermark: datetime | None
+    #: In a reindex: changes re-applied after the swap, those stamped since the rebuild
+    #: began reading the store (the last batch before it included: the bound is >=).
+    caught_up: int = 0
 
 
 def _watermark_path(index_dir: Path) -> Path:
@@ -105,10 +108,9 @@ def reindex(engine: Engine, index_dir: Path, live: LiveStatus | None = None,
     _write_watermark(index_dir, before)
     caught_up = (update_index(engine, index_dir, since=before, live=live, procs=procs)
                  if before else None)
-    extra = caught_up.indexed if caught_up else 0
-    return IndexRun(report.upserted + extra, caught_up.deleted if caught_up else 0,
+    return IndexRun(report.upserted, caught_up.deleted if caught_up else 0,
                     report.seconds + (caught_up.seconds if caught_up else 0.0),
-                    read_watermark(index_dir))
+                    read_watermark(index_dir), caught_up.indexed if caught_up else 0)
 
 
 def _live_changes(engine: Engine, since: datetime | None) -> int:

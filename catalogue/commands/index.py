@@ -69,6 +69,6 @@ def reindex_command(obj: Obj, procs: int | None) -> None:
         sys.exit(2)
     with Searcher(folder) as searcher:
         held = searcher.document_count()
-    click.echo(f"indexed {run.indexed} record(s) (changes made meanwhile included), removed "
-               f"{run.deleted}, in {run.seconds:.1f} s; the index in service holds {held} "
-               f"record(s): {folder}")
+    click.echo(f"indexed {run.indexed} record(s), then re-applied {run.caught_up} change(s) "
+               f"stamped at or after its start (none made meanwhile is lost), removed {run.deleted}, in "
+               f"{run.seconds:.1f} s; the index in service holds {held} record(s): {folder}")
