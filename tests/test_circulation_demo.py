@@ -5,6 +5,7 @@ and a reservation; deterministic and idempotent (``make run`` twice works)."""
 from __future__ import annotations
 
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from catalogue.cli import main
-from catalogue.demo.people import BORROWERS, CATEGORIES, RULES, STAFF_EMAIL, borrower_rows
+from catalogue.demo.people import BORROWERS, CATEGORIES, LISTS, RULES, STAFF_EMAIL, borrower_rows
+from catalogue.dsi import profiles
+from catalogue.dsi.matching import Matcher, candidates
 from catalogue.lending.rules import rule_for
 from catalogue.people import accounts
 from catalogue.settings import load
@@ -66,9 +69,21 @@ def test_demo_people_loans_and_librarian_twice(tmp_path: Path) -> None:
             item_type = "aa" if rule.item_type == "*" else rule.item_type
             found = rule_for(conn, settings.circulation, category, item_type)
             assert (found.loan_days, found.max_loans) == (rule.loan_days, rule.max_loans)
+    # Three public curated lists, each with its category's borrowers (with an address)
+    # subscribed, and equations that parse and find demo records.
+    assert "3 DSI list(s) created" in first.output
+    for slug, _name, _text, equations, _period, category in LISTS:
+        profile = profiles.by_slug(engine, slug)
+        assert profile is not None and profile.visibility == "public" and profile.active
+        subscribed = {s.email for s in profiles.subscribers(engine, profile.id)}
+        expected = {p.email for p in borrower_rows() if p.category == category and p.email}
+        assert subscribed == expected and expected
+        with Matcher(candidates(engine, datetime(2000, 1, 1, tzinfo=UTC))) as matcher:
+            assert all(matcher.match(params) for params in equations), slug
     # make run again: nothing new, the password is not shown again nor changed.
     second = run(config, "circulation", "demo")
     assert "0 borrowers created, 40 kept" in second.output and "password:" not in second.output
+    assert "0 DSI list(s) created" in second.output and len(profiles.lists(engine, staff=True)) == 3
     assert "already been used" in second.output and counts(engine) == (lent, reserved, borrowers)
     assert secret.read_text(encoding="utf-8").split() == [email, password]
     # The password file deleted: a new password is made and works.

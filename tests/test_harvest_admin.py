@@ -51,8 +51,14 @@ def test_staff_see_sources_runs_and_rejected_records(tmp_path: Path) -> None:
     assert "/admin/moissons/" in client.get("/compte").get_data(True)
     text = client.get(page).get_data(True)
     assert "Partner lyon" in text and server.url in text and "0 2 * * *" in text
+    # The schedule in words; each partner's last successful harvest, or that there is none.
+    lyon = re.search(r'source=lyon">.*?</tr>', text, re.S)
+    lille = re.search(r'source=lille">.*?</tr>', text, re.S)
+    assert lyon is not None and lille is not None
+    assert "À 02:00" in lyon.group(0) and "moisson réussie" in lyon.group(0)
+    assert "aucune moisson réussie" in lille.group(0)
     row = re.search(rf'moisson/{done.run_id}">.*?</tr>', text, re.S)
-    assert row is not None and "terminée" in row.group(0) and "<td>12</td>" in row.group(0)
+    assert row is not None and "terminée" in row.group(0) and ">12</td>" in row.group(0)
     row = re.search(rf'moisson/{down.run_id}">.*?</tr>', text, re.S)
     assert row is not None and "<strong>échouée</strong>" in row.group(0)
     row = re.search(rf'import/{imported.run_id}">.*?</tr>', text, re.S)

@@ -1,5 +1,6 @@
-"""Demo people for ``make run``: borrower categories, forty borrowers, a librarian, and a
-desk that has been used (loans, some of them overdue, and a reservation).
+"""Demo people for ``make run``: borrower categories, forty borrowers, a librarian, a
+desk that has been used (loans, some of them overdue, and a reservation), and three
+curated DSI lists, one per field of activity, to which its borrowers are subscribed.
 
 Deterministic (names, cards and choices come from a seeded generator; loan dates are
 counted back from ``now``) and idempotent: categories and rules are upserted, a borrower
@@ -25,6 +26,8 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 
 from catalogue.demo.vocabulary import FORENAMES, SURNAMES
+from catalogue.dsi import profiles
+from catalogue.dsi.schedule import Periodicity
 from catalogue.lending.desk import Desk
 from catalogue.lending.refusals import Refusal
 from catalogue.lending.rules import LoanRule, save_rule
@@ -48,6 +51,23 @@ RULES = (
     LoanRule("partenaire", "*", 42, 10, 2, 21, 5),
     LoanRule("*", "ga", 7, 3, 0, 7, 1),
 )
+#: Curated lists: (slug, name, description, equations, periodicity, the category whose
+#: people are subscribed, as the documentalist would with "abonnement automatique").
+LISTS = (
+    ("renouvellement-urbain", "Renouvellement urbain et participation des habitants",
+     "Les nouveautés sur la rénovation des quartiers et la place de leurs habitants.",
+     ("descriptor=Renouvellement urbain", "descriptor=Participation des habitants"),
+     Periodicity("weekly", weekday=0), "pv"),
+    ("prevention-jeunesse", "Prévention de la délinquance des jeunes",
+     "Délinquance juvénile, justice des mineurs, prévention spécialisée.",
+     ("q=délinquance juvénile", "descriptor=Justice des mineurs",
+      "descriptor=Prévention spécialisée"),
+     Periodicity("monthly", month_day=1), "prevention"),
+    ("savoirs-de-base", "Illettrisme et savoirs de base",
+     "Lutte contre l'illettrisme, alphabétisation, compétences clés, illectronisme.",
+     ("descriptor=Illettrisme", "descriptor=Savoirs de base", "descriptor=Illectronisme"),
+     Periodicity("weekly", weekday=3), "savoirs"),
+)
 BORROWERS = 40
 CARD = "LEC{:04d}"
 STAFF_EMAIL = "bibliothecaire@crpv.example.fr"
@@ -66,13 +86,15 @@ class DemoPeople:
     loans: int = 0
     overdue: int = 0
     reservations: int = 0
+    lists: int = 0
     password: str = ""  # set only when a new password was made (to print once)
     password_file: Path | None = None
     notes: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (f"demo people: {self.created} borrowers created, {self.kept} kept; "
-                f"{self.loans} loans ({self.overdue} overdue), {self.reservations} reservation(s)")
+                f"{self.loans} loans ({self.overdue} overdue), {self.reservations} reservation(s); "
+                f"{self.lists} DSI list(s) created")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +155,19 @@ def populate(engine: Engine, settings: Settings, now: datetime, password_file: P
         report.created += 1
     _librarian(engine, now, password_file, report)
     _desk(engine, settings, now, report)
+    _lists(engine, now, report)
     return report
+
+
+def _lists(engine: Engine, now: datetime, report: DemoPeople) -> None:
+    """The curated lists, public, their category's borrowers subscribed (kept if present)."""
+    for slug, name, description, equations, period, category in LISTS:
+        if profiles.by_slug(engine, slug) is not None:
+            continue
+        profiles.save_list(engine, now, slug=slug, name=name, description=description,
+                           equation_params=equations, periodicity=period, cap=30,
+                           attachment="ris", offered=(category,), auto=(category,))
+        report.lists += 1
 
 
 def _librarian(engine: Engine, now: datetime, password_file: Path, report: DemoPeople) -> None:

@@ -67,7 +67,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     app.extensions["catalogue.engine"] = store
     app.extensions["catalogue.clock"] = clock
     attach(app, Opac(settings, store, searcher or Searcher(settings.index.dir)))
-    i18n.init(app, settings.data_dir / "cache" / "translations")
+    i18n.init(app, settings.data_dir / "cache" / "translations", settings.harvest.timezone)
     csrf = CSRFProtect(app)
     guards.init(app, settings, store, app.config["SECRET_KEY"])
     oai_provider.register(app, settings, store, clock)

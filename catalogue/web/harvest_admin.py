@@ -9,6 +9,8 @@ read queries.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, abort, render_template, request
 
 from catalogue import harvesting
@@ -32,11 +34,20 @@ def index() -> str:
     source = chosen if chosen in slugs else None
     store = engine()
     counts = {s.slug: s for s in queries.source_summaries(store)}
-    rows = [(s, counts.get(s.slug), harvesting.last_success(store, s.slug))
+    rows = [(s, counts.get(s.slug), _instant(harvesting.last_success(store, s.slug)))
             for s in config.sources]
     return render_template("admin/harvests.html", sources=rows, chosen=source or "",
                            harvests=harvesting.harvest_reports(store, source),
                            imports=queries.import_summaries(store, source))
+
+
+def _instant(stamp: str) -> datetime | None:
+    """An OAI datestamp (``2026-11-26`` or ``2026-11-26T01:30:00Z``) as a UTC instant."""
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @bp.get("/moisson/<int:run_id>")

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import date, datetime
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request
-from flask_babel import Babel
+from flask_babel import Babel, format_datetime, get_locale
+
+from catalogue.web import schedules
 
 SOURCE = Path(__file__).with_name("translations")
 DOMAIN = "messages"
@@ -61,11 +64,37 @@ def select_locale() -> str:
     return chosen if chosen in LANGUAGES else DEFAULT
 
 
-def init(app: Flask, cache: Path) -> Babel:
+def moment(value: datetime | None) -> str:
+    """A stored instant as the reader's clock shows it: ``26/11/2026 05:42``.
+
+    The store keeps UTC (naive on SQLite); a documentalist in Paris reading "04:42" for
+    an import started at 05:42 would look for the wrong night's run.
+    """
+    return str(format_datetime(value, "dd/MM/yyyy HH:mm")) if value else "–"
+
+
+def day(value: date | datetime | None) -> str:
+    """A date, or the local day of a stored instant: ``26/11/2026``."""
+    if not value:
+        return "–"
+    if isinstance(value, datetime):
+        return str(format_datetime(value, "dd/MM/yyyy"))
+    return value.strftime("%d/%m/%Y")
+
+
+def schedule(expression: str | None) -> str:
+    """A crontab line in the reader's words (:mod:`catalogue.web.schedules`)."""
+    if not expression:
+        return "–"
+    return schedules.describe(expression, str(get_locale() or DEFAULT))
+
+
+def init(app: Flask, cache: Path, timezone: str = "Europe/Paris") -> Babel:
     """Compile the catalogs into ``cache`` and set Flask-Babel up on ``app``.
 
     A read-only ``cache`` (a locked-down deployment) falls back to a private temporary
-    folder: the catalogs are small and compile in milliseconds.
+    folder: the catalogs are small and compile in milliseconds. Instants are shown in
+    ``timezone`` through the ``moment`` and ``day`` filters.
     """
     try:
         compile_catalogs(cache)
@@ -74,5 +103,8 @@ def init(app: Flask, cache: Path) -> Babel:
         compile_catalogs(cache)
     babel = Babel()
     babel.init_app(app, locale_selector=select_locale, default_locale=DEFAULT,
-                   default_timezone="Europe/Paris", default_translation_directories=str(cache))
+                   default_timezone=timezone, default_translation_directories=str(cache))
+    app.add_template_filter(moment)
+    app.add_template_filter(day)
+    app.add_template_filter(schedule)
     return babel
