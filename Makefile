@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONFIG ?= config.toml
 DEMO := var/demo/pmb-export.mrc
+PARTNER_DEMO := var/demo/partner-export.mrc
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
@@ -21,13 +22,16 @@ install-test: $(BIN)/python
 	$(PIP) install -e '.[test]'
 	sh tests/browser/install.sh
 
-## Set up, generate the demo PMB export, import it, build the search index, add the desk's
+## Set up, generate the demo PMB export and a partner centre's (sharing some books), import
+## them, build the search index, add the desk's
 ## demo borrowers, librarian and loans (password in var/demo/staff-password.txt), then serve the
 ## catalogue on http://$(HOST):$(PORT) in the foreground, the scheduler and the demo's mail
 ## sink (messages kept in var/mail) running beside it (Ctrl-C stops all three).
 run: install
 	$(BIN)/catalogue --config $(CONFIG) demo --output $(DEMO)
 	$(BIN)/catalogue --config $(CONFIG) import $(DEMO) --source crpv --full
+	$(BIN)/catalogue --config $(CONFIG) demo --partner --output $(PARTNER_DEMO)
+	$(BIN)/catalogue --config $(CONFIG) import $(PARTNER_DEMO) --source grenoble --full
 	$(BIN)/catalogue --config $(CONFIG) reindex
 	$(BIN)/catalogue --config $(CONFIG) circulation demo
 	$(BIN)/catalogue --config $(CONFIG) sources

@@ -168,13 +168,20 @@ def report_command(obj: Context, run_id: int) -> None:
 @click.option("--count", default=2000, show_default=True, help="Number of records.")
 @click.option("--seed", default=1, show_default=True, help="Generator seed.")
 @click.option("--output", type=click.Path(dir_okay=False), default=None,
-              help="Where to write (default: DATA_DIR/demo/pmb-export.mrc).")
+              help="Where to write (default: DATA_DIR/demo/pmb-export.mrc, or "
+                   "partner-export.mrc with --partner).")
+@click.option("--partner", is_flag=True,
+              help="A partner centre's export instead: a third of the centre's books "
+                   "under its own numbers and barcodes, and records of its own.")
 @click.pass_obj
-def demo_command(obj: Context, count: int, seed: int, output: str | None) -> None:
+def demo_command(obj: Context, count: int, seed: int, output: str | None,
+                 partner: bool) -> None:
     """Write the generated demo PMB export (UNIMARC ISO 2709, UTF-8)."""
-    path = Path(output) if output else obj.settings.data_dir / "demo" / "pmb-export.mrc"
+    name = "partner-export.mrc" if partner else "pmb-export.mrc"
+    path = Path(output) if output else obj.settings.data_dir / "demo" / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    written = demo.write_export(path, count=count, seed=seed)
+    write = demo.write_partner_export if partner else demo.write_export
+    written = write(path, count=count, seed=seed)
     click.echo(f"wrote {written} records to {path}")
 
 

@@ -4,6 +4,7 @@ and a reservation; deterministic and idempotent (``make run`` twice works)."""
 
 from __future__ import annotations
 
+import shutil
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,8 @@ from catalogue.people import accounts
 from catalogue.settings import load
 from catalogue.store import database
 from catalogue.store.circulation_tables import loans, reservations
+from catalogue.store.tables import records
+from catalogue.web import create_app
 from tests.circulation_support import write_config
 
 
@@ -95,4 +98,32 @@ def test_demo_people_loans_and_librarian_twice(tmp_path: Path) -> None:
 
     assert accounts.authenticate(engine, STAFF_EMAIL, new_password, staff.created_at,
                                  AccountSettings()).id == staff.id
+    engine.dispose()
+
+
+def test_make_runs_partner_demo_shows_books_held_by_both_centres(tmp_path: Path) -> None:
+    """The shipped config.toml declares the demo partner; its export, imported beside the
+    centre's, makes shared books one result "Dans 2 centres" with each one's availability."""
+    shutil.copy(Path(__file__).resolve().parents[1] / "config.toml", tmp_path / "config.toml")
+    config = tmp_path / "config.toml"
+    demo_dir = tmp_path / "var" / "demo"
+    run(config, "demo", "--count", "300", "--output", str(demo_dir / "pmb-export.mrc"))
+    run(config, "import", str(demo_dir / "pmb-export.mrc"), "--source", "crpv", "--full")
+    run(config, "demo", "--partner", "--count", "300", "--output", str(demo_dir / "p.mrc"))
+    run(config, "import", str(demo_dir / "p.mrc"), "--source", "grenoble", "--full")
+    settings = load(config, env={"CATALOGUE_SECRET_KEY": "secret de test"})
+    engine = database.open_store(settings.store_url)
+    with engine.connect() as conn:
+        shared = conn.execute(
+            select(records.c.source_id, records.c.title)
+            .where(records.c.source == "grenoble", func.length(records.c.source_id) == 6)
+            .order_by(records.c.id)).all()
+    assert len(shared) >= 40
+    client = create_app(settings, engine=engine).test_client()
+    source_id, title = shared[0]
+    page = client.get("/recherche", query_string={"q": f'"{title}"'}).get_data(True)
+    first = page.split('<li class="hit">')[1]
+    assert "Dans 2 centres" in first and "Grenoble (démo)" in first and "politique de la ville" in first
+    record = client.get(f"/notice/grenoble/{source_id}").get_data(True)
+    assert "Dans les autres centres" in record
     engine.dispose()

@@ -212,3 +212,30 @@ def test_command_line_writes_the_same_file(tmp_path: pathlib.Path) -> None:
     assert out.read_bytes() == expected.read_bytes()
     assert demo.main([str(tmp_path / "main.mrc"), "--count", "3"]) == 0
     assert (tmp_path / "main.mrc").read_bytes().count(b"\x1d") == 3
+
+
+def test_the_partner_export_shares_a_third_of_the_books_and_numbers_its_own(
+        records: list[pymarc.Record]) -> None:
+    from catalogue.demo.partner import BARCODE_PREFIX, SHARED_EVERY, SHARED_IDS
+
+    partner = list(demo.generate_partner(300))
+    ours = {r["001"].data: r for r in records[:300]}
+    def theirs(r: pymarc.Record) -> bool:  # numbered from SHARED_IDS: the centre's books
+        return r["001"].data.isdigit() and int(r["001"].data) > SHARED_IDS
+
+    shared = [r for r in partner if theirs(r)]
+    assert 40 <= len(shared) <= 300 // SHARED_EVERY
+    for r in shared:  # the centre's book: same ISBN and title, the partner's copies
+        k = int(r["001"].data) - SHARED_IDS - 1
+        mine = ours[str(k + 1)]
+        assert k % SHARED_EVERY == 0 and r["010"]["a"] == mine["010"]["a"] != ""
+        assert r["200"]["a"] == mine["200"]["a"]
+        assert all(f["f"].startswith(BARCODE_PREFIX) for f in r.get_fields("995"))
+    own = [r for r in partner if not theirs(r)]
+    isbns = {f["a"] for r in records[:300] for f in r.get_fields("010") if f.get("a")}
+    assert own and not any(f.get("a") in isbns for r in own for f in r.get_fields("010"))
+    ids = [r["001"].data for r in partner]
+    assert len(set(ids)) == len(ids)
+    barcodes = [f["f"] for r in partner for f in r.get_fields("995")]
+    assert len(set(barcodes)) == len(barcodes)
+    assert [r.as_marc() for r in demo.generate_partner(300)] == [r.as_marc() for r in partner]

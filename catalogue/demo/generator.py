@@ -451,6 +451,11 @@ def _article_record(seed: int, k: int, issue: _Issue, j: int) -> pymarc.Record:
     return _new_record(_leader("a", "a", "2"), f)
 
 
+def kind_at(k: int, seed: int = 1) -> str:
+    """What record ``k`` is: ``mono`` (a monograph), ``serial``, ``issue`` or ``article``."""
+    return _layout(seed, k // BLOCK)[k % BLOCK][0]
+
+
 def record_at(k: int, seed: int = 1) -> pymarc.Record:
     """Record ``k`` (0-based) of the demo export for ``seed``, independent of file length."""
     kind, s, o, j = _layout(seed, k // BLOCK)[k % BLOCK]
