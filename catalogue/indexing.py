@@ -6,27 +6,40 @@ directory and swaps it in; ``update_index`` applies what changed since a datesta
 the latest store datestamp they have applied, so the post-import hook and the scheduler
 can simply call ``update_index(engine, index_dir)`` without remembering anything.
 
-The watermark is read back with a safety margin: the store stamps a batch just before
-its commit, so a record can become visible slightly after its datestamp. Re-applying a
-record is harmless (an upsert by global id), missing one is not.
+The store stamps a batch just before its commit, so a record can become visible
+slightly after its datestamp: a batch stamped before the watermark may still have been
+in flight when the update read the store. So the watermark file also keeps, for the
+stamps of the last :data:`MARGIN` before the update began, how many rows of each stamp
+it applied; the next update re-applies a stamp of that window only when the store now
+holds another number of rows for it (or a stamp it never saw). Re-applying the whole
+margin instead, as a plain "since watermark minus margin" would, re-indexes a big
+harvest's last minutes at every later update - every quarter of an hour, for ever,
+with the drop-folder job - while re-applying a record is harmless but missing one is not.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, and_, func, or_, select
 
+from catalogue.clock import utcnow
 from catalogue.lending.availability import hook as live_hook
 from catalogue.records import Record, from_json
 from catalogue.store.tables import records
 from indexes import IndexWriter, LiveStatus, rebuild
 
 WATERMARK = "store-watermark"
+#: How long a batch may stay in flight between its stamp and its commit (see above).
 MARGIN = timedelta(minutes=5)
+#: More stamps than this to re-apply (a legacy watermark file after a long harvest):
+#: the window is re-read whole rather than through a long IN list.
+REDO_STAMPS = 500
 BATCH = 1000
 #: A large update (a partner's first harvest) commits a segment per this many records,
 #: sorted in memory, instead of one big segment spilling runs to disk; safe because an
@@ -54,27 +67,61 @@ def _watermark_path(index_dir: Path) -> Path:
     return Path(index_dir) / WATERMARK
 
 
+@dataclass(frozen=True, slots=True)
+class Watermark:
+    """How far the index follows the store (the file ``WATERMARK`` in the index folder)."""
+
+    #: The latest store datestamp applied (None: nothing yet, the next update applies all).
+    mark: datetime | None = None
+    #: Stamps from here on may still gain rows: batches in flight when the store was read.
+    window: datetime | None = None
+    #: Rows applied (or found applied) per stamp of the window, by ISO datestamp.
+    seen: dict[str, int] = field(default_factory=dict)
+
+
+def read_state(index_dir: Path) -> Watermark:
+    """The watermark of the index in ``index_dir`` (empty when there is none).
+
+    A file of an earlier version holds the datestamp alone: its whole margin is then
+    re-applied once, as that version did at every update.
+    """
+    try:
+        text = _watermark_path(index_dir).read_text("utf-8").strip()
+    except FileNotFoundError:
+        return Watermark()
+    try:
+        data: Any = json.loads(text) if text.startswith("{") else None
+        if data is None:
+            mark = datetime.fromisoformat(text)
+            return Watermark(mark, mark - MARGIN, {})
+        return Watermark(datetime.fromisoformat(data["mark"]),
+                         datetime.fromisoformat(data["window"]),
+                         {str(k): int(v) for k, v in data["seen"].items()})
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return Watermark()  # unreadable: the next update applies everything again
+
+
 def read_watermark(index_dir: Path) -> datetime | None:
     """The latest store datestamp the index has applied, if any."""
-    try:
-        return datetime.fromisoformat(_watermark_path(index_dir).read_text("utf-8").strip())
-    except (FileNotFoundError, ValueError):
-        return None
+    return read_state(index_dir).mark
 
 
-def _write_watermark(index_dir: Path, stamp: datetime | None) -> None:
-    if stamp is None:
+def _write_state(index_dir: Path, state: Watermark) -> None:
+    if state.mark is None or state.window is None:
         return
     path = _watermark_path(index_dir)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(stamp.isoformat(), encoding="utf-8")
+    tmp.write_text(json.dumps({"mark": state.mark.isoformat(), "window": state.window.isoformat(),
+                               "seen": state.seen}), encoding="utf-8")
     tmp.replace(path)
 
 
-def _latest(engine: Engine) -> datetime | None:
-    with engine.connect() as conn:
-        stamp: datetime | None = conn.execute(select(func.max(records.c.datestamp))).scalar()
-    return stamp
+def _stamp_counts(conn: Connection, start: datetime, end: datetime) -> dict[datetime, int]:
+    """Rows per datestamp from ``start`` to ``end`` (both included)."""
+    rows = conn.execute(select(records.c.datestamp, func.count())
+                        .where(records.c.datestamp >= start, records.c.datestamp <= end)
+                        .group_by(records.c.datestamp))
+    return {row[0]: int(row[1]) for row in rows}
 
 
 def live_records(engine: Engine) -> Iterator[tuple[Record, datetime]]:
@@ -103,22 +150,27 @@ def reindex(engine: Engine, index_dir: Path, live: LiveStatus | None = None,
     """
     index_dir = Path(index_dir)
     live = live if live is not None else live_hook(engine)  # the desk knows better
-    before = _latest(engine)
+    # What the store holds now (the latest stamp, and the rows of the recent stamps) is
+    # what the rebuild will at least contain: the catch-up applies what came after.
+    window = utcnow() - MARGIN
+    with engine.connect() as conn:
+        before: datetime | None = conn.execute(select(func.max(records.c.datestamp))).scalar()
+        seen = _stamp_counts(conn, window, before) if before is not None else {}
     report = rebuild(live_records(engine), index_dir, live=live, procs=procs)
-    _write_watermark(index_dir, before)
-    caught_up = (update_index(engine, index_dir, since=before, live=live, procs=procs)
+    _write_state(index_dir, Watermark(before, window,
+                                      {stamp.isoformat(): n for stamp, n in seen.items()}))
+    caught_up = (update_index(engine, index_dir, live=live, procs=procs)
                  if before else None)
     return IndexRun(report.upserted, caught_up.deleted if caught_up else 0,
                     report.seconds + (caught_up.seconds if caught_up else 0.0),
                     read_watermark(index_dir), caught_up.indexed if caught_up else 0)
 
 
-def _live_changes(engine: Engine, since: datetime | None) -> int:
+def _live_changes(conn: Connection, changed: Any) -> int:
     query = select(func.count()).select_from(records).where(records.c.deleted.is_(False))
-    if since is not None:
-        query = query.where(records.c.datestamp >= since)
-    with engine.connect() as conn:
-        return int(conn.execute(query).scalar() or 0)
+    if changed is not None:
+        query = query.where(changed)
+    return int(conn.execute(query).scalar() or 0)
 
 
 def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
@@ -132,29 +184,51 @@ def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
     """
     index_dir = Path(index_dir)
     live = live if live is not None else live_hook(engine)  # the desk knows better
-    if since is None:
-        mark = read_watermark(index_dir)
-        since = mark - MARGIN if mark else None
+    window = utcnow() - MARGIN  # batches stamped from here on may be in flight as we read
+    state = read_state(index_dir)
     query = select(records.c.source, records.c.source_id, records.c.data, records.c.deleted,
                    records.c.datestamp, records.c.first_seen)
-    if since is not None:
-        query = query.where(records.c.datestamp >= since)
-    if procs > 1 and _live_changes(engine, since) < PARALLEL_FROM:
-        procs = 1
-    latest = None
-    with engine.connect() as conn, IndexWriter(index_dir, live, segment_docs=SEGMENT_DOCS,
-                                               procs=procs) as writer:
-        rows = conn.execution_options(yield_per=BATCH).execute(
-            query.order_by(records.c.datestamp, records.c.id)
-        )
-        for row in rows:
-            latest = row.datestamp if latest is None or row.datestamp > latest else latest
-            if row.deleted:
-                writer.delete([f"{row.source}:{row.source_id}"])
-            else:
-                writer.upsert([(from_json(row.data), row.first_seen)])
+    seen: dict[datetime, int] = {}  # rows of each window stamp now known to be applied
+    latest = state.mark
+    with engine.connect() as conn:
+        changed: Any = None
+        if since is not None:
+            changed = records.c.datestamp >= since
+        elif state.mark is not None and state.window is not None:
+            settled = {}
+            redo = []
+            for stamp, count in _stamp_counts(conn, state.window, state.mark).items():
+                if state.seen.get(stamp.isoformat()) == count:
+                    settled[stamp] = count
+                else:
+                    redo.append(stamp)
+            seen.update(settled)
+            changed = records.c.datestamp > state.mark
+            if len(redo) > REDO_STAMPS:  # as many batches as that: re-read the window
+                changed = or_(changed, records.c.datestamp >= state.window)
+                seen.clear()
+            elif redo:
+                changed = or_(changed, and_(records.c.datestamp >= state.window,
+                                            records.c.datestamp.in_(redo)))
+        if changed is not None:
+            query = query.where(changed)
+        if procs > 1 and _live_changes(conn, changed) < PARALLEL_FROM:
+            procs = 1
+        with IndexWriter(index_dir, live, segment_docs=SEGMENT_DOCS, procs=procs) as writer:
+            rows = conn.execution_options(yield_per=BATCH).execute(
+                query.order_by(records.c.datestamp, records.c.id)
+            )
+            for row in rows:
+                stamp = row.datestamp
+                if latest is None or stamp > latest:
+                    latest = stamp
+                if stamp >= window:
+                    seen[stamp] = seen.get(stamp, 0) + 1
+                if row.deleted:
+                    writer.delete([f"{row.source}:{row.source_id}"])
+                else:
+                    writer.upsert([(from_json(row.data), row.first_seen)])
     report = writer.report()
-    previous = read_watermark(index_dir)
-    if latest is not None and (previous is None or latest > previous):
-        _write_watermark(index_dir, latest)
+    _write_state(index_dir, Watermark(
+        latest, window, {stamp.isoformat(): n for stamp, n in seen.items() if stamp >= window}))
     return IndexRun(report.upserted, report.deleted, report.seconds, read_watermark(index_dir))

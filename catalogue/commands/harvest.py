@@ -139,6 +139,9 @@ def scheduler_command(obj: Obj) -> None:
     settings = obj.settings
     engine = obj.engine()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # The outbox job runs every few seconds and logs what it sent itself: APScheduler's
+    # two lines per run would bury the harvests' reports (its errors still show).
+    logging.getLogger(f"apscheduler.executors.{scheduler.MAIL_EXECUTOR}").setLevel(logging.WARNING)
     index_dir = settings.index.dir  # updated after each job when it exists
     sched = scheduler.build(settings,
                             lambda slug: scheduler.run_source(settings, engine, slug, index_dir))
