@@ -126,6 +126,10 @@ def test_one_result_per_work_with_the_centres_holding_it(web_site: WebSite) -> N
     centres = held.xpath('.//span[@class="holding"]')
     assert len(centres) == 2
     assert all(c.xpath('.//span[starts-with(@class, "badge ")]') for c in centres)
+    # the count names records (what filters select) and, all being folded, the works
+    records_found = int(re.sub(r"\D", "", doc.xpath('string(//p[@class="count"])').split("notice")[0]))
+    works = doc.xpath('string(//span[@class="works"])')
+    assert records_found == len(ids) + 1 and f"({len(ids)} document" in works
 
 
 def test_paging_shows_every_work_once(web_site: WebSite) -> None:

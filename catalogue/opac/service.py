@@ -87,6 +87,8 @@ class ResultPage:
     pages: int
     page_size: int
     has_next: bool
+    #: Works (one per union cluster) when every matching record was folded in, else None.
+    works: int | None = None
 
     @property
     def total(self) -> int:
@@ -167,7 +169,8 @@ class Opac:
         results = self._results(chosen, start)
         return ResultPage(params=replace(params, page=page), found=first, results=results,
                           page=page, pages=last_page, page_size=size,
-                          has_next=len(groups) > start + size and page < last_page)
+                          has_next=len(groups) > start + size and page < last_page,
+                          works=len(groups) if exhausted else None)
 
     def _walk(self, base: SearchRequest, first: SearchResult, wanted: int,
               skipped: int) -> tuple[list[list[Hit]], bool]:
