@@ -58,8 +58,8 @@ class IndexRun:
     deleted: int
     seconds: float
     watermark: datetime | None
-    #: In a reindex: changes re-applied after the swap, those stamped since the rebuild
-    #: began reading the store (the last batch before it included: the bound is >=).
+    #: In a reindex: changes applied after the swap, those the rebuild may have missed
+    #: (stamped or committed while it was reading the store).
     caught_up: int = 0
 
 
