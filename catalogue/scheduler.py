@@ -23,6 +23,7 @@ from catalogue.folder_imports import process_folder
 from catalogue.harvesting import harvest_source
 from catalogue.settings import Settings, Source
 from catalogue.source_lock import SourceBusy
+from harvesters.dropfolder import FolderUnavailable
 
 log = logging.getLogger("catalogue.scheduler")
 MISFIRE_GRACE_SECONDS = 6 * 3600
@@ -55,6 +56,10 @@ def run_source(settings: Settings, engine: Engine, slug: str,
     except SourceBusy as exc:  # `catalogue harvest` got there first: its run stands
         line = f"skipped {exc}"
         log.warning(line)
+        return line
+    except FolderUnavailable as exc:  # one line a pass, not a traceback; the rest goes on
+        line = f"folder {slug}: {exc}"
+        log.error(line)
         return line
     if index_dir is not None and index_dir.is_dir():
         from catalogue.indexing import update_index

@@ -25,6 +25,10 @@ TEMPORARY_SUFFIXES = (".part", ".partial", ".tmp", ".temp", ".crdownload", ".dow
 SUBFOLDERS = ("processing", "done", "failed")
 
 
+class FolderUnavailable(Exception):
+    """The drop folder cannot be created or used (a path under a file, no permission)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What the importer says about one file: whether it went in, and the report text."""
@@ -98,9 +102,21 @@ class DropFolder:
         return out
 
     def process(self, importer: Importer) -> list[Processed]:
-        """Import every ready file, one at a time, and file it in ``done/`` or ``failed/``."""
-        for name in SUBFOLDERS:
-            (self.folder / name).mkdir(exist_ok=True)
+        """Import every ready file, one at a time, and file it in ``done/`` or ``failed/``.
+
+        The folder and its subfolders are created when missing: a folder named in the
+        configuration before PMB ever wrote to it is simply empty.
+
+        Raises:
+            FolderUnavailable: the folder cannot be created or listed.
+        """
+        try:
+            for name in SUBFOLDERS:
+                (self.folder / name).mkdir(parents=True, exist_ok=True)
+            self.candidates()
+        except OSError as exc:
+            raise FolderUnavailable(f"drop folder {self.folder} cannot be used: "
+                                    f"{exc.strerror or exc}") from exc
         results = []
         for path in self.ready():
             working = self.folder / "processing" / path.name

@@ -166,3 +166,29 @@ def test_full_true_but_unreadable_file_deletes_nothing(tmp_path: Path, demo_expo
 def test_full_keys_need_a_folder(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match=r"key 'sources\[0\]\.full' applies to drop-folder"):
         deployment(tmp_path, "", "full = true")
+
+
+def test_a_missing_folder_is_created_and_an_impossible_one_reported(
+        tmp_path: Path, demo_export: Path) -> None:
+    """A folder named in config.toml before PMB ever wrote to it is created (it used to
+    fail every pass with a traceback); one that cannot be (a path under a file) is one
+    clear error, and the other sources are still harvested."""
+    (tmp_path / "blocker").write_text("a file, not a folder", encoding="utf-8")
+    other = ('[[sources]]\nslug = "lille"\nname = "Lille"\nkind = "file"\n'
+             'folder = "blocker/drop"\n')
+    config, settings, engine = deployment(tmp_path, other, local("incoming/pmb"))
+    result = CliRunner().invoke(main, ["--config", str(config), "harvest", "--all"])
+    assert result.exit_code == 2, result.output
+    assert (tmp_path / "incoming" / "pmb" / "done").is_dir()
+    assert "crpv: no complete file in" in result.stdout
+    assert "error: lille: drop folder" in result.stderr and "cannot be used" in result.stderr
+    assert "Traceback" not in result.output
+    # the scheduler's job: one line, no exception
+    from catalogue.scheduler import run_source
+
+    line = run_source(settings, engine, "lille")
+    assert line.startswith("folder lille: drop folder") and "cannot be used" in line
+    target = tmp_path / "incoming" / "pmb" / "e.mrc"
+    target.write_bytes(small_export(demo_export, 5))
+    aged(target)
+    assert run_source(settings, engine, "crpv") == "folder crpv: e.mrc done"

@@ -21,6 +21,7 @@ from catalogue.folder_imports import process_folder
 from catalogue.harvesting import HarvestReport, harvest_source
 from catalogue.settings import Settings, SettingsError, Source
 from catalogue.source_lock import SourceBusy
+from harvesters.dropfolder import FolderUnavailable
 from harvesters.oaipmh import PageBatch
 
 MAX_LISTED = 20
@@ -74,7 +75,11 @@ def _harvest_one(engine: Engine, settings: Settings, source: Source, full: bool,
             click.echo(f"error: source {source.slug!r} is a file source without a folder: "
                        "use catalogue import", err=True)
             return False
-        done = process_folder(engine, settings, source)
+        try:
+            done = process_folder(engine, settings, source)
+        except FolderUnavailable as exc:
+            click.echo(f"error: {source.slug}: {exc}", err=True)
+            return False
         for p in done:
             click.echo(f"{source.slug}: {p.name} -> {p.path.parent.name}/ "
                        f"({p.report_path.name})")
