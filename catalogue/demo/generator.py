@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import pathlib
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -487,14 +487,19 @@ def generate(count: int = 2000, seed: int = 1) -> Iterator[pymarc.Record]:
     return (record_at(k, seed) for k in range(count))
 
 
-def write_export(path: pathlib.Path, count: int = 2000, seed: int = 1) -> int:
-    """Write the demo export as an ISO 2709 file in UTF-8; return the number of records."""
+def write_records(path: pathlib.Path, records: Iterable[pymarc.Record]) -> int:
+    """Write ``records`` as an ISO 2709 file in UTF-8; return how many were written."""
     written = 0
     with open(path, "wb") as fh:
-        for record in generate(count, seed):
+        for record in records:
             fh.write(record.as_marc())
             written += 1
     return written
+
+
+def write_export(path: pathlib.Path, count: int = 2000, seed: int = 1) -> int:
+    """Write the demo export as an ISO 2709 file in UTF-8; return the number of records."""
+    return write_records(path, generate(count, seed))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 import pymarc
 
-from catalogue.demo.generator import kind_at, record_at
+from catalogue.demo.generator import kind_at, record_at, write_records
 
 #: Every this many positions, the partner holds the centre's book (when it is one).
 SHARED_EVERY = 3
@@ -85,9 +85,4 @@ def generate_partner(count: int = 2000, seed: int = 1) -> Iterator[pymarc.Record
 
 def write_partner_export(path: pathlib.Path, count: int = 2000, seed: int = 1) -> int:
     """Write the partner's export as an ISO 2709 file in UTF-8; return the number of records."""
-    written = 0
-    with open(path, "wb") as fh:
-        for record in generate_partner(count, seed):
-            fh.write(record.as_marc())
-            written += 1
-    return written
+    return write_records(path, generate_partner(count, seed))
