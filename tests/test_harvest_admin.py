@@ -57,6 +57,7 @@ def test_staff_see_sources_runs_and_rejected_records(tmp_path: Path) -> None:
     assert lyon is not None and lille is not None
     assert "À 02:00" in lyon.group(0) and "moisson réussie" in lyon.group(0)
     assert "aucune moisson réussie" in lille.group(0)
+    assert '/recherche?source=lyon">12<' in lyon.group(0)  # its records, in the catalogue
     row = re.search(rf'moisson/{done.run_id}">.*?</tr>', text, re.S)
     assert row is not None and "terminée" in row.group(0) and ">12</td>" in row.group(0)
     row = re.search(rf'moisson/{down.run_id}">.*?</tr>', text, re.S)
