@@ -1,7 +1,9 @@
 """The union catalogue: records of different centres describing the same book, clustered.
 
 Two records are the same manifestation when they share a valid ISBN (10 and 13 digit
-forms compared as ISBN-13) or, for a serial, a valid ISSN. A record with neither is
+forms compared as ISBN-13) and their titles agree (:func:`titles_agree`: one ISBN on two
+different books - a typing error, a reused number - must not merge them), or, for a
+serial, a valid ISSN. A record with neither is
 matched on its normalised title (with part number and name) + first author + year +
 publisher, and only when the year and an author or a publisher are known: two records
 sharing only a title ("Rapport annuel", "Actes du colloque") are never merged. A record
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -28,6 +31,8 @@ from catalogue.store.harvest_tables import record_clusters, record_keys
 from catalogue.store.tables import items, records, sources
 
 CHUNK = 500
+#: Characters of two normalised titles compared by :func:`titles_agree`.
+TITLE_PREFIX = 12
 _ARTICLES = re.compile(r"^(?:le|la|les|l|un|une|des|du|de|the|a|an)\s+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -92,6 +97,24 @@ def match_keys(record: Record) -> tuple[str, ...]:
     if not title or year is None or not (author or publisher):
         return ()
     return (f"work:{title[:250]}|{author[:60]}|{year}|{publisher[:60]}",)
+
+
+def titles_agree(a: str, b: str) -> bool:
+    """Whether two titles sharing an ISBN can name the same book.
+
+    They agree when their normalised forms begin alike (``La galère`` and ``Galère (La)``,
+    a title with or without its subtitle) or share at least half of the longer words of
+    the shorter one. A missing title agrees with anything: the ISBN decides.
+    """
+    x, y = normalise(a), normalise(b)
+    if not x or not y:
+        return True
+    n = min(len(x), len(y), TITLE_PREFIX)
+    if x[:n] == y[:n]:
+        return True
+    wx = {w for w in x.split() if len(w) > 3}
+    wy = {w for w in y.split() if len(w) > 3}
+    return bool(wx and wy) and 2 * len(wx & wy) >= min(len(wx), len(wy))
 
 
 def _chunks(values: Iterable[int | str]) -> Iterable[list[int | str]]:
@@ -196,10 +219,19 @@ def _relabel(conn: Connection, seeds: dict[int, tuple[str, ...]], seed_states: d
             rid = parent[rid]
         return rid
 
-    by_key: dict[str, int] = {}
+    titles = _shared_isbn_titles(conn, members, edges)
+    by_key: dict[str, list[int]] = {}  # key -> the first record of each title group
     for rid in sorted(members):
         for key in edges.get(rid, ()):
-            other = by_key.setdefault(key, rid)
+            firsts = by_key.setdefault(key, [])
+            if key.startswith("isbn:"):
+                other = next((f for f in firsts
+                              if titles_agree(titles.get(f, ""), titles.get(rid, ""))), None)
+            else:
+                other = firsts[0] if firsts else None
+            if other is None:
+                firsts.append(rid)
+                continue
             a, b = root(rid), root(other)
             if a != b:
                 parent[max(a, b)] = min(a, b)
@@ -214,6 +246,22 @@ def _relabel(conn: Connection, seeds: dict[int, tuple[str, ...]], seed_states: d
         {"record_id": rid, "cluster_id": root(rid), "content_hash": states[rid]}
         for rid in sorted(members) if rid in states
     ])
+
+
+def _shared_isbn_titles(conn: Connection, members: set[int],
+                        edges: Mapping[int, set[str]]) -> dict[int, str]:
+    """The titles of the records sharing an ISBN key with another one (only they are
+    compared: on a partner's first harvest, most ISBNs are met once)."""
+    counts = Counter(key for rid in members for key in edges.get(rid, ())
+                     if key.startswith("isbn:"))
+    shared = {key for key, n in counts.items() if n > 1}
+    wanted = sorted(rid for rid in members if edges.get(rid, set()) & shared)
+    titles: dict[int, str] = {}
+    for chunk in _chunks(wanted):
+        for row in conn.execute(select(records.c.id, records.c.title)
+                                .where(records.c.id.in_(chunk))):
+            titles[row.id] = row.title
+    return titles
 
 
 @dataclass(frozen=True, slots=True)

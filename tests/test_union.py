@@ -194,3 +194,31 @@ def test_the_mapping_worker_sends_json_and_match_keys() -> None:
     assert gone[1].deleted and gone[1].match_keys is None
     # Without a derive function nothing is computed (the clustering reads records back).
     assert unpack(map_body(body, "dc", "p", 1, 1))[0][1].match_keys is None
+
+
+def test_one_isbn_on_two_different_books_does_not_merge_them(tmp_path: Path) -> None:
+    """An ISBN typed wrong, or reused, names two books: their titles keep them apart,
+    while the same book under a title variant still joins its cluster."""
+    assert union.titles_agree("La Galère", "Galère (La)")
+    assert union.titles_agree("La galère : jeunes en survie", "La Galère")
+    assert union.titles_agree("Sociologie de l'expérience", "")
+    assert union.titles_agree("Jeunes en survie : la galère", "La galère des jeunes en survie")
+    assert not union.titles_agree("Guide pratique de la médiation numérique",
+                                  "Au cœur de la vidéoprotection : guide méthodologique")
+    engine = database.open_store(f"sqlite:///{tmp_path / 'u.db'}")
+    store(
+        engine,
+        book("crpv", "1", "Au cœur de la vidéoprotection", isbn="978-2-35371-382-0"),
+        book("lyon", "7", "Guide pratique de la médiation numérique", isbn="9782353713820"),
+        book("lille", "3", "Au coeur de la vidéoprotection : guide méthodologique",
+             isbn="978-2-35371-382-0"),
+        book("lille", "4", "La médiation numérique, guide pratique", isbn="978-2-35371-382-0"),
+    )
+    union.refresh(engine)
+    assert members(engine, "crpv", "1") == {"crpv:1", "lille:3"}
+    assert members(engine, "lyon", "7") == {"lyon:7", "lille:4"}
+    # Lyon corrects its title: it is the same book after all, one cluster of three.
+    store(engine, book("lyon", "7", "Au cœur de la vidéoprotection", isbn="9782353713820"))
+    union.refresh(engine)
+    assert members(engine, "crpv", "1") == {"crpv:1", "lille:3", "lyon:7"}
+    assert members(engine, "lille", "4") == {"lille:4"}

@@ -44,8 +44,13 @@ def _as_partners(record: pymarc.Record) -> pymarc.Record:
     return record
 
 
+def _digits(isbn: str) -> str:
+    """An ISBN as its digits (the generator writes some with hyphens, some without)."""
+    return "".join(ch for ch in isbn if ch.isdigit() or ch in "xX")
+
+
 def _isbns(record: pymarc.Record) -> list[str]:
-    return [f["a"] for f in record.get_fields("010") if f.get("a")]
+    return [_digits(f["a"]) for f in record.get_fields("010") if f.get("a")]
 
 
 def centre_isbns(count: int, seed: int = 1) -> frozenset[str]:
@@ -68,7 +73,7 @@ def partner_record(k: int, seed: int = 1, taken: frozenset[str] = frozenset()) -
             return _as_partners(record)
     record = record_at(k, PARTNER_SEED + seed)
     for field in record.get_fields("010"):
-        if field.get("a") in taken:
+        if _digits(field.get("a") or "") in taken:
             field.delete_subfield("a")
             if not field.subfields:
                 record.remove_field(field)
