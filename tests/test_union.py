@@ -222,3 +222,40 @@ def test_one_isbn_on_two_different_books_does_not_merge_them(tmp_path: Path) -> 
     union.refresh(engine)
     assert members(engine, "crpv", "1") == {"crpv:1", "lille:3", "lyon:7"}
     assert members(engine, "lille", "4") == {"lille:4"}
+
+
+def test_migration_0008_and_reindex_remake_old_clusters(tmp_path: Path) -> None:
+    """A store clustered before titles were checked: the migration marks its clusters
+    stale and `catalogue reindex` re-makes them (the records stay shown meanwhile)."""
+    from alembic import command
+    from click.testing import CliRunner
+    from sqlalchemy import update
+
+    from catalogue.cli import main
+    from catalogue.store.harvest_tables import record_clusters
+
+    config = tmp_path / "config.toml"
+    config.write_text('[catalogue]\nname = "T"\ndata_dir = "var"\n'
+                      '[store]\nurl = "sqlite:///var/t.db"\n'
+                      '[import]\ndefault_source = "crpv"\n'
+                      '[[sources]]\nslug = "crpv"\nname = "C"\n'
+                      '[[sources]]\nslug = "lyon"\nname = "L"\n', encoding="utf-8")
+    (tmp_path / "var").mkdir()
+    engine = database.open_store(f"sqlite:///{tmp_path / 'var' / 't.db'}")
+    store(engine,
+          book("crpv", "1", "Au cœur de la vidéoprotection", isbn="978-2-35371-382-0"),
+          book("lyon", "7", "Guide pratique de la médiation numérique", isbn="9782353713820"))
+    union.refresh(engine)
+    first, second = rid(engine, "crpv", "1"), rid(engine, "lyon", "7")
+    with engine.begin() as conn:  # as the earlier version clustered them: one work
+        conn.execute(update(record_clusters).values(cluster_id=first))
+    assert members(engine, "lyon", "7") == {"crpv:1", "lyon:7"}
+    command.downgrade(database.alembic_config(engine), "0007_dsi_bounces")
+    command.upgrade(database.alembic_config(engine), "head")
+    assert members(engine, "lyon", "7") == {"crpv:1", "lyon:7"}  # still shown, not yet re-made
+    result = CliRunner().invoke(main, ["--config", str(config), "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "2 record(s) re-clustered" in result.output
+    assert union.cluster_of(engine, second) == second
+    assert members(engine, "lyon", "7") == {"lyon:7"}
+    engine.dispose()

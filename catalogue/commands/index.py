@@ -16,7 +16,7 @@ from collections.abc import Callable
 import click
 from sqlalchemy import Engine
 
-from catalogue import indexing
+from catalogue import indexing, union
 from catalogue.commands import Obj
 from catalogue.settings import Settings
 from indexes import IndexLocked, Searcher
@@ -57,10 +57,15 @@ def after_ingest(settings: Settings, engine: Engine,
               help="Writer processes (default: [index] procs).")
 @click.pass_obj
 def reindex_command(obj: Obj, procs: int | None) -> None:
-    """Rebuild the search index from the store and swap it in (searches go on meanwhile)."""
+    """Re-cluster stale union records, then rebuild the search index and swap it in."""
     settings = obj.settings
     engine = obj.engine()
     folder = settings.index.dir
+    # Clusters are derived data too: re-make the stale ones (all of them after migration
+    # 0008), as an import or a harvest does for its own source.
+    reclustered = union.refresh(engine)
+    if reclustered:
+        click.echo(f"union catalogue: {reclustered} record(s) re-clustered", err=True)
     click.echo(f"Rebuilding the search index in {folder}", err=True)
     try:
         run = indexing.reindex(engine, folder, procs=procs or settings.index.procs)
