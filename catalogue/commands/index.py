@@ -74,6 +74,6 @@ def reindex_command(obj: Obj, procs: int | None) -> None:
         sys.exit(2)
     with Searcher(folder) as searcher:
         held = searcher.document_count()
-    click.echo(f"indexed {run.indexed} record(s), then re-applied {run.caught_up} change(s) "
-               f"stamped at or after its start (none made meanwhile is lost), removed {run.deleted}, in "
-               f"{run.seconds:.1f} s; the index in service holds {held} record(s): {folder}")
+    click.echo(f"indexed {run.indexed} record(s), then {run.caught_up} change(s) made while "
+               f"it read the store, removed {run.deleted}, in {run.seconds:.1f} s; the index "
+               f"in service holds {held} record(s): {folder}")
