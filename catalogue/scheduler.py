@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -70,6 +71,20 @@ def run_source(settings: Settings, engine: Engine, slug: str,
     return line
 
 
+def scheduled(source: Source) -> bool:
+    """Whether ``catalogue scheduler`` runs this source (a schedule, and something to run)."""
+    return bool(source.schedule) and (source.kind == "oai" or source.folder is not None)
+
+
+def next_run(source: Source, timezone: str, now: datetime) -> datetime | None:
+    """When the scheduler runs ``source`` next after ``now`` (None: it never does)."""
+    if not scheduled(source):
+        return None
+    trigger = CronTrigger.from_crontab(source.schedule, timezone=timezone)
+    found: datetime | None = trigger.get_next_fire_time(None, now.astimezone(trigger.timezone))
+    return found
+
+
 def build(settings: Settings, job: Callable[[str], object],
           scheduler: BaseScheduler | None = None) -> BaseScheduler:
     """A scheduler holding one job per source with a ``schedule`` (not started)."""
@@ -86,7 +101,7 @@ def build(settings: Settings, job: Callable[[str], object],
     for source in settings.sources:
         if not source.schedule:
             continue
-        if source.kind != "oai" and source.folder is None:
+        if not scheduled(source):
             log.warning("source %s has a schedule but neither an OAI url nor a folder", source.slug)
             continue
         sched.add_job(job, CronTrigger.from_crontab(source.schedule,

@@ -5,7 +5,9 @@ the records it rejected with their position and reason."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from catalogue.formats.base import Parsed
 from catalogue.harvesting import harvest_source
@@ -56,6 +58,10 @@ def test_staff_see_sources_runs_and_rejected_records(tmp_path: Path) -> None:
     lille = re.search(r'source=lille">.*?</tr>', text, re.S)
     assert lyon is not None and lille is not None
     assert "À 02:00" in lyon.group(0) and "moisson réussie" in lyon.group(0)
+    # MONDAY is the app's clock: the next 02:00 in Paris is the next night's
+    upcoming = (MONDAY + timedelta(days=1)).astimezone(ZoneInfo("Europe/Paris"))
+    assert f"prochain passage : {upcoming:%d/%m/%Y} 02:00" in lyon.group(0)
+    assert "prochain passage" not in lille.group(0)  # no schedule
     assert "aucune moisson réussie" in lille.group(0)
     assert '/recherche?source=lyon">12<' in lyon.group(0)  # its records, in the catalogue
     row = re.search(rf'moisson/{done.run_id}">.*?</tr>', text, re.S)

@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, render_template, request
 
 from catalogue import harvesting
+from catalogue.scheduler import next_run
 from catalogue.store import queries
 from catalogue.web.guards import staff_required
-from catalogue.web.service import engine, settings
+from catalogue.web.service import engine, now, settings
 
 bp = Blueprint("harvest_admin", __name__, url_prefix="/admin/moissons")
 
@@ -34,7 +35,9 @@ def index() -> str:
     source = chosen if chosen in slugs else None
     store = engine()
     counts = {s.slug: s for s in queries.source_summaries(store)}
-    rows = [(s, counts.get(s.slug), _instant(harvesting.last_success(store, s.slug)))
+    moment = now()
+    rows = [(s, counts.get(s.slug), _instant(harvesting.last_success(store, s.slug)),
+             next_run(s, config.harvest.timezone, moment))
             for s in config.sources]
     return render_template("admin/harvests.html", sources=rows, chosen=source or "",
                            harvests=harvesting.harvest_reports(store, source),
