@@ -4,6 +4,7 @@ and a reservation; deterministic and idempotent (``make run`` twice works)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import stat
 from datetime import UTC, datetime
@@ -83,6 +84,11 @@ def test_demo_people_loans_and_librarian_twice(tmp_path: Path) -> None:
         assert subscribed == expected and expected
         with Matcher(candidates(engine, datetime(2000, 1, 1, tzinfo=UTC))) as matcher:
             assert all(matcher.match(params) for params in equations), slug
+    # subscribed "a week ago": the first run has the demo records as news for every list
+    dry = run(config, "dsi", "run", "--dry-run").output
+    for _slug, name, *_ in LISTS:
+        assert re.search(rf"would send to \S+: \d+ records in 1 section\(s\): {re.escape(name)}",
+                         dry), name
     # make run again: nothing new, the password is not shown again nor changed.
     second = run(config, "circulation", "demo")
     assert "0 borrowers created, 40 kept" in second.output and "password:" not in second.output

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 
 from catalogue.demo.vocabulary import FORENAMES, SURNAMES
 from catalogue.dsi import profiles
@@ -34,6 +34,7 @@ from catalogue.lending.rules import LoanRule, save_rule
 from catalogue.people import accounts
 from catalogue.settings import Settings
 from catalogue.store.circulation_tables import loans, reservations
+from catalogue.store.dsi_tables import dsi_subscriptions
 from catalogue.store.tables import items, records
 
 #: (code, label, description): the centre's three fields of activity, partners, students.
@@ -62,12 +63,14 @@ LISTS = (
      "Délinquance juvénile, justice des mineurs, prévention spécialisée.",
      ("q=délinquance juvénile", "descriptor=Justice des mineurs",
       "descriptor=Prévention spécialisée"),
-     Periodicity("monthly", month_day=1), "prevention"),
+     Periodicity("weekly", weekday=1), "prevention"),
     ("savoirs-de-base", "Illettrisme et savoirs de base",
      "Lutte contre l'illettrisme, alphabétisation, compétences clés, illectronisme.",
      ("descriptor=Illettrisme", "descriptor=Savoirs de base", "descriptor=Illectronisme"),
      Periodicity("weekly", weekday=3), "savoirs"),
 )
+#: How long before ``make run`` the demo subscribers subscribed to the lists.
+SUBSCRIBED_BEFORE = timedelta(days=7)
 BORROWERS = 40
 CARD = "LEC{:04d}"
 STAFF_EMAIL = "bibliothecaire@crpv.example.fr"
@@ -160,13 +163,23 @@ def populate(engine: Engine, settings: Settings, now: datetime, password_file: P
 
 
 def _lists(engine: Engine, now: datetime, report: DemoPeople) -> None:
-    """The curated lists, public, their category's borrowers subscribed (kept if present)."""
+    """The curated lists, public, their category's borrowers subscribed (kept if present).
+
+    The subscriptions are dated a week back, as if the borrowers had subscribed then: the
+    first run (``catalogue dsi run``, or the scheduler's on each list's day) then has the
+    demo catalogue's records as news and sends a real first issue to the mail sink.
+    """
     for slug, name, description, equations, period, category in LISTS:
         if profiles.by_slug(engine, slug) is not None:
             continue
-        profiles.save_list(engine, now, slug=slug, name=name, description=description,
-                           equation_params=equations, periodicity=period, cap=30,
-                           attachment="ris", offered=(category,), auto=(category,))
+        made = profiles.save_list(engine, now, slug=slug, name=name, description=description,
+                                  equation_params=equations, periodicity=period, cap=30,
+                                  attachment="ris", offered=(category,), auto=(category,))
+        with engine.begin() as conn:
+            conn.execute(update(dsi_subscriptions)
+                         .where(dsi_subscriptions.c.profile_id == made.id)
+                         .values(created_at=now - SUBSCRIBED_BEFORE,
+                                 watermark=now - SUBSCRIBED_BEFORE))
         report.lists += 1
 
 
