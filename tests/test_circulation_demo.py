@@ -18,6 +18,7 @@ from catalogue.cli import main
 from catalogue.demo.people import BORROWERS, CATEGORIES, LISTS, RULES, STAFF_EMAIL, borrower_rows
 from catalogue.dsi import profiles
 from catalogue.dsi.matching import Matcher, candidates
+from catalogue.dsi.runs import preview_issue
 from catalogue.lending.rules import rule_for
 from catalogue.people import accounts
 from catalogue.settings import load
@@ -89,6 +90,10 @@ def test_demo_people_loans_and_librarian_twice(tmp_path: Path) -> None:
     for _slug, name, *_ in LISTS:
         assert re.search(rf"would send to \S+: \d+ records in 1 section\(s\): {re.escape(name)}",
                          dry), name
+    for slug, *_ in LISTS:  # and the list's page already shows what its first issue holds
+        profile = profiles.by_slug(engine, slug)
+        assert profile is not None
+        assert preview_issue(engine, settings, profile, datetime.now(UTC)), slug
     # make run again: nothing new, the password is not shown again nor changed.
     second = run(config, "circulation", "demo")
     assert "0 borrowers created, 40 kept" in second.output and "password:" not in second.output

@@ -34,7 +34,7 @@ from catalogue.lending.rules import LoanRule, save_rule
 from catalogue.people import accounts
 from catalogue.settings import Settings
 from catalogue.store.circulation_tables import loans, reservations
-from catalogue.store.dsi_tables import dsi_subscriptions
+from catalogue.store.dsi_tables import dsi_profiles, dsi_subscriptions
 from catalogue.store.tables import items, records
 
 #: (code, label, description): the centre's three fields of activity, partners, students.
@@ -165,8 +165,8 @@ def populate(engine: Engine, settings: Settings, now: datetime, password_file: P
 def _lists(engine: Engine, now: datetime, report: DemoPeople) -> None:
     """The curated lists, public, their category's borrowers subscribed (kept if present).
 
-    The subscriptions are dated a week back, as if the borrowers had subscribed then: the
-    first run (``catalogue dsi run``, or the scheduler's on each list's day) then has the
+    The lists and their subscriptions are dated a week back, as if the documentalist had
+    made them then: the first run (``catalogue dsi run``, or the scheduler's on each list's day) then has the
     demo catalogue's records as news and sends a real first issue to the mail sink.
     """
     for slug, name, description, equations, period, category in LISTS:
@@ -176,6 +176,8 @@ def _lists(engine: Engine, now: datetime, report: DemoPeople) -> None:
                                   equation_params=equations, periodicity=period, cap=30,
                                   attachment="ris", offered=(category,), auto=(category,))
         with engine.begin() as conn:
+            conn.execute(update(dsi_profiles).where(dsi_profiles.c.id == made.id)
+                         .values(created_at=now - SUBSCRIBED_BEFORE))
             conn.execute(update(dsi_subscriptions)
                          .where(dsi_subscriptions.c.profile_id == made.id)
                          .values(created_at=now - SUBSCRIBED_BEFORE,
