@@ -106,13 +106,17 @@ def read_watermark(index_dir: Path) -> datetime | None:
     return read_state(index_dir).mark
 
 
-def _write_state(index_dir: Path, state: Watermark) -> None:
-    if state.mark is None or state.window is None:
+def _write_state(index_dir: Path, mark: datetime | None, window: datetime,
+                 seen: dict[datetime, int]) -> None:
+    """Save the watermark: ``seen`` counts rows per stamp, kept from ``window`` on."""
+    if mark is None:
         return
     path = _watermark_path(index_dir)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"mark": state.mark.isoformat(), "window": state.window.isoformat(),
-                               "seen": state.seen}), encoding="utf-8")
+    tmp.write_text(json.dumps({
+        "mark": mark.isoformat(), "window": window.isoformat(),
+        "seen": {stamp.isoformat(): n for stamp, n in seen.items() if stamp >= window},
+    }), encoding="utf-8")
     tmp.replace(path)
 
 
@@ -157,13 +161,33 @@ def reindex(engine: Engine, index_dir: Path, live: LiveStatus | None = None,
         before: datetime | None = conn.execute(select(func.max(records.c.datestamp))).scalar()
         seen = _stamp_counts(conn, window, before) if before is not None else {}
     report = rebuild(live_records(engine), index_dir, live=live, procs=procs)
-    _write_state(index_dir, Watermark(before, window,
-                                      {stamp.isoformat(): n for stamp, n in seen.items()}))
+    _write_state(index_dir, before, window, seen)
     caught_up = (update_index(engine, index_dir, live=live, procs=procs)
                  if before else None)
     return IndexRun(report.upserted, caught_up.deleted if caught_up else 0,
                     report.seconds + (caught_up.seconds if caught_up else 0.0),
                     read_watermark(index_dir), caught_up.indexed if caught_up else 0)
+
+
+def _pending(conn: Connection, state: Watermark) -> tuple[Any, dict[datetime, int]]:
+    """What an update after ``state`` must read (None: everything), and the rows of the
+    window stamps it need not read again because ``state`` saw them all."""
+    if state.mark is None or state.window is None:
+        return None, {}
+    settled: dict[datetime, int] = {}
+    redo = []
+    for stamp, count in _stamp_counts(conn, state.window, state.mark).items():
+        if state.seen.get(stamp.isoformat()) == count:
+            settled[stamp] = count
+        else:
+            redo.append(stamp)
+    newer = records.c.datestamp > state.mark
+    if len(redo) > REDO_STAMPS:  # as many batches as that: re-read the window
+        return or_(newer, records.c.datestamp >= state.window), {}
+    if redo:
+        return or_(newer, and_(records.c.datestamp >= state.window,
+                               records.c.datestamp.in_(redo))), settled
+    return newer, settled
 
 
 def _live_changes(conn: Connection, changed: Any) -> int:
@@ -188,28 +212,13 @@ def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
     state = read_state(index_dir)
     query = select(records.c.source, records.c.source_id, records.c.data, records.c.deleted,
                    records.c.datestamp, records.c.first_seen)
-    seen: dict[datetime, int] = {}  # rows of each window stamp now known to be applied
     latest = state.mark
     with engine.connect() as conn:
-        changed: Any = None
         if since is not None:
-            changed = records.c.datestamp >= since
-        elif state.mark is not None and state.window is not None:
-            settled = {}
-            redo = []
-            for stamp, count in _stamp_counts(conn, state.window, state.mark).items():
-                if state.seen.get(stamp.isoformat()) == count:
-                    settled[stamp] = count
-                else:
-                    redo.append(stamp)
-            seen.update(settled)
-            changed = records.c.datestamp > state.mark
-            if len(redo) > REDO_STAMPS:  # as many batches as that: re-read the window
-                changed = or_(changed, records.c.datestamp >= state.window)
-                seen.clear()
-            elif redo:
-                changed = or_(changed, and_(records.c.datestamp >= state.window,
-                                            records.c.datestamp.in_(redo)))
+            changed: Any = records.c.datestamp >= since
+            seen: dict[datetime, int] = {}  # rows of each window stamp known to be applied
+        else:
+            changed, seen = _pending(conn, state)
         if changed is not None:
             query = query.where(changed)
         if procs > 1 and _live_changes(conn, changed) < PARALLEL_FROM:
@@ -229,6 +238,5 @@ def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
                 else:
                     writer.upsert([(from_json(row.data), row.first_seen)])
     report = writer.report()
-    _write_state(index_dir, Watermark(
-        latest, window, {stamp.isoformat(): n for stamp, n in seen.items() if stamp >= window}))
-    return IndexRun(report.upserted, report.deleted, report.seconds, read_watermark(index_dir))
+    _write_state(index_dir, latest, window, seen)
+    return IndexRun(report.upserted, report.deleted, report.seconds, latest)

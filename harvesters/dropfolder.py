@@ -113,12 +113,12 @@ class DropFolder:
         try:
             for name in SUBFOLDERS:
                 (self.folder / name).mkdir(parents=True, exist_ok=True)
-            self.candidates()
+            ready = self.ready()
         except OSError as exc:
             raise FolderUnavailable(f"drop folder {self.folder} cannot be used: "
                                     f"{exc.strerror or exc}") from exc
         results = []
-        for path in self.ready():
+        for path in ready:
             working = self.folder / "processing" / path.name
             try:
                 os.replace(path, working)
