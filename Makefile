@@ -8,18 +8,26 @@ PARTNER_DEMO := var/demo/partner-export.mrc
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+## Every direct and transitive dependency pinned (`make lock` refreshes it): both README
+## commands and CI install through it, so a new release never changes main by itself.
+LOCK := requirements.lock
+XML_TESTS := tests/test_xml_breaks.py tests/test_marcxml.py tests/test_pmbxml.py tests/test_dublincore.py
+LXML_OLDEST := $(shell sed -n 's/^ *lxml>=\([0-9.]*\),.*/\1/p' setup.cfg)
 
-.PHONY: run test install install-test lint typecheck unit bench clean
+.PHONY: run test install install-test lint typecheck unit unit-lxml-oldest bench clean lock test-latest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+## The build backend comes from the lock too (no isolated build with whatever is newest).
+BUILD := $(PIP) install -c $(LOCK) setuptools wheel && $(PIP) install --no-build-isolation
+
 install: $(BIN)/python
-	$(PIP) install -e .
+	$(BUILD) -c $(LOCK) -e .
 
 ## Python test tools, then Debian's chromium (as root, when missing) and axe-core (npm).
 install-test: $(BIN)/python
-	$(PIP) install -e '.[test]'
+	$(BUILD) -c $(LOCK) -e '.[test]'
 	sh tests/browser/install.sh
 
 ## Set up, generate the demo PMB export and a partner centre's (sharing some books), import
@@ -40,8 +48,9 @@ run: install
 	trap 'kill $$scheduler $$sink 2>/dev/null; wait $$scheduler $$sink 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/catalogue --config $(CONFIG) serve --host $(HOST) --port $(PORT)
 
-## Install what the tests need and run linters, type checks and the whole suite.
-test: install-test lint typecheck unit
+## Install what the tests need and run linters, type checks and the whole suite, then the
+## XML readers' tests again under the oldest lxml that setup.cfg allows.
+test: install-test lint typecheck unit unit-lxml-oldest
 
 lint:
 	$(BIN)/ruff check .
@@ -52,8 +61,32 @@ typecheck:
 unit:
 	$(BIN)/pytest
 
+## The XML readers under the oldest lxml setup.cfg allows (the lock holds the newest).
+unit-lxml-oldest:
+	test -x .venv-lxml-oldest/bin/python || $(PYTHON) -m venv .venv-lxml-oldest
+	grep -v '^lxml==' $(LOCK) > .venv-lxml-oldest/constraints.txt
+	.venv-lxml-oldest/bin/python -m pip --disable-pip-version-check -q install \
+	    -c .venv-lxml-oldest/constraints.txt -e . pytest "lxml==$(LXML_OLDEST)"
+	.venv-lxml-oldest/bin/python -c "import lxml.etree as e; print('lxml', e.__version__)"
+	.venv-lxml-oldest/bin/pytest -q $(XML_TESTS)
+
+## The whole suite against the newest versions setup.cfg allows, in a venv of its own:
+## run it before `make lock`, which moves the lock to those versions.
+test-latest:
+	test -x .venv-latest/bin/python || $(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip --disable-pip-version-check -q install --upgrade -e '.[test]'
+	sh tests/browser/install.sh
+	.venv-latest/bin/pytest
+
+## Refresh the lock from setup.cfg's ranges (newest versions allowed), for every extra.
+lock: $(BIN)/python
+	$(PIP) install 'pip-tools>=7.4,<8'
+	$(BIN)/pip-compile -q --upgrade --strip-extras --allow-unsafe --all-build-deps \
+	    --extra test --extra postgresql \
+	    --extra bench --no-emit-index-url --no-emit-find-links --output-file $(LOCK) setup.cfg
+
 bench: install
 	$(BIN)/python bench/import.py
 
 clean:
-	rm -rf $(VENV) var build *.egg-info .mypy_cache .ruff_cache .pytest_cache tests/browser/node_modules
+	rm -rf $(VENV) .venv-latest .venv-lxml-oldest var build *.egg-info .mypy_cache .ruff_cache .pytest_cache tests/browser/node_modules

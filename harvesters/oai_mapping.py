@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from catalogue.formats import dublincore, marcxml, pmbxml
+from catalogue.formats import dublincore, marcxml, pmbxml, xmlsafe
 from catalogue.formats.base import Parsed
 from catalogue.records import Record, Title, replace
 from harvesters.oai_protocol import Header, UnsupportedFormat, localname, payload
@@ -74,7 +74,7 @@ def _marc_element(element: etree._Element) -> etree._Element | None:
 
 def _mapped(element: etree._Element, reader: str, source: str, position: int) -> Parsed:
     if reader == "dc":
-        if not any(isinstance(c.tag, str) and etree.QName(c).namespace in _DC for c in element):
+        if not any(isinstance(c.tag, str) and xmlsafe.namespace(c) in _DC for c in element):
             raise ValueError(f"the <{localname(element)}> payload holds no Dublin Core element")
         record, notes = dublincore.from_element(element, source, "")
         return Parsed(position=position, offset=0, raw=_serialise(element), record=record,

@@ -93,8 +93,7 @@ class Page:
 
 def localname(element: etree._Element) -> str:
     """The tag without namespace ('' for comments and processing instructions)."""
-    tag = element.tag
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    return xmlsafe.localname(element)
 
 
 def children(element: etree._Element, name: str) -> Iterator[etree._Element]:
@@ -135,7 +134,7 @@ def parse(body: bytes) -> etree._Element:
     docinfo = root.getroottree().docinfo
     if docinfo.internalDTD is not None or docinfo.doctype:
         raise MalformedResponse("XML refused: the response declares a DTD (entity expansion risk)")
-    if localname(root) != "OAI-PMH" or etree.QName(root).namespace not in (OAI_NS, None):
+    if localname(root) != "OAI-PMH" or xmlsafe.namespace(root) not in (OAI_NS, None):
         raise MalformedResponse(f"root element is <{localname(root) or root.tag}>, not <OAI-PMH>")
     return root
 

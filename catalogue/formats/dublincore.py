@@ -232,9 +232,9 @@ def _values(element: etree._Element, cleaner: TextCleaner) -> dict[str, list[str
             continue
         name = _DC_TAGS.get(tag)
         if name is None:
-            qname = etree.QName(child)
-            cleaner.once(f"skip-{qname.text}", f"element <{qname.localname}> "
-                                               f"({qname.namespace or 'no namespace'}) left out")
+            space, local = xmlsafe.split_tag(tag)
+            cleaner.once(f"skip-{tag}", f"element <{local}> "
+                                        f"({space or 'no namespace'}) left out")
             continue
         raw = cleaner.value((child.text or "") if len(child) == 0 else _text(child))
         value = raw.strip() if name == "description" else " ".join(raw.split())
@@ -312,7 +312,7 @@ def from_element(element: etree._Element, source: str, source_id: str,
 
 
 def _has_dc(element: etree._Element) -> bool:
-    return any(isinstance(c.tag, str) and etree.QName(c).namespace in (DC, DCTERMS)
+    return any(isinstance(c.tag, str) and xmlsafe.namespace(c) in (DC, DCTERMS)
                for c in element)
 
 
@@ -323,8 +323,8 @@ def _parsed(element: etree._Element, source: str, position: int, latin1: bool) -
                       error=f"<{xmlsafe.localname(element)}> at line {line} holds no Dublin "
                             "Core element")
     first = next((" ".join(_text(c).split()) for c in element
-                  if isinstance(c.tag, str) and etree.QName(c).localname == "identifier"
-                  and etree.QName(c).namespace in (DC, DCTERMS)), "")
+                  if isinstance(c.tag, str) and xmlsafe.localname(c) == "identifier"
+                  and xmlsafe.namespace(c) in (DC, DCTERMS)), "")
     record, notes = from_element(element, source, first or f"dc-{position}", latin1)
     return Parsed(position=position, offset=line, raw=raw, record=record,
                   warnings=tuple(notes), source_id=record.source_id)
