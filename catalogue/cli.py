@@ -131,11 +131,18 @@ def import_command(obj: Context, file: str, slug: str | None, fmt: str | None,
                 report = ingest.abort("interrupted; committed batches are kept, re-run the import")
                 print_report(report)
                 sys.exit(130)
+            except Exception as exc:  # the run says why, never a traceback
+                report = ingest.fail(exc)
+                print_report(report)
+                sys.exit(1)
             print_report(report)
             union.refresh(engine, source.slug)
     except SourceBusy as exc:
         fail(str(exc))
     after_ingest(settings, engine, click.echo)
+    if report.read == report.rejected:
+        click.echo("error: no record of this file could be imported", err=True)
+        sys.exit(1)
 
 
 @main.command("sources")

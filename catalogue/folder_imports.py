@@ -74,13 +74,10 @@ def importer(engine: Engine, settings: Settings, source: Source,
                         clock=clock)
         try:
             ingest.add_all(export.read(source.slug))
-            ingest.flush()
-            if full and ingest.report.rejected == ingest.report.read:
-                # Not one record read: the wrong file, whatever its name; delete nothing.
-                ingest.report.full = False
-                ingest.report.message = ("no record of this full catalogue could be read: "
-                                         "nothing was deleted")
             report = ingest.finish()
+        except Exception as exc:  # the run and the report say why
+            report = ingest.fail(exc)
+            return Outcome(False, f"error: {report.message}\n" + summary(report))
         except BaseException:
             ingest.abort("interrupted while importing a dropped file")
             raise

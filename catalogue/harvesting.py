@@ -335,6 +335,11 @@ def _harvest(engine: Engine, settings: Settings, source: Source, *,
             report.problems = ingest.abort(str(exc)).problems
         kept = f" ({report.pages} page(s) committed; the next run resumes)" if report.pages else ""
         return finish("failed", "; ".join([*notes, f"{source.slug}: {exc}{kept}"]))
+    except Exception as exc:  # a run that broke says why and is not running
+        if ingest is not None:
+            report.problems = ingest.fail(exc).problems
+        return finish("failed", "; ".join([*notes, f"{source.slug}: unexpected error: "
+                                                   f"{type(exc).__name__}: {exc}"]))
     except BaseException:
         if ingest is not None:
             ingest.abort("interrupted")

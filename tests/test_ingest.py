@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from catalogue.formats import unimarc
+from catalogue.folder_imports import importer
+from catalogue.formats import pmbxml, unimarc
 from catalogue.formats.base import Parsed
 from catalogue.records import replace
 from catalogue.store import database, queries
 from catalogue.store.ingest import Ingest, RunReport
-from catalogue.store.tables import items, records
+from catalogue.store.tables import import_runs, items, records
+from tests.harvest_support import deployment
 
 
 class SteppingClock:
@@ -190,3 +192,65 @@ def test_interrupted_import_keeps_committed_batches_and_can_be_rerun(
     assert queries.count_records(engine, "crpv") == 300
     with engine.connect() as conn:
         assert conn.execute(select(records.c.id).where(records.c.deleted.is_(True))).first() is None
+
+
+def _items_of(engine: Engine, source_id: str) -> list[tuple[str, str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(items.c.item_key, items.c.barcode, items.c.call_number)
+                            .join(records, records.c.id == items.c.record_id)
+                            .where(records.c.source_id == source_id).order_by(items.c.id))
+        return [tuple(r) for r in rows]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "iso-8859-1"])
+def test_a_barcode_given_twice_in_a_record_imports_with_a_warning(
+        engine: Engine, shared_data: Path, encoding: str) -> None:
+    path = shared_data / f"unimarc/pmb-xml-generated/kentika_fixed.pmbxml.{encoding}.xml"
+    ingest = Ingest(engine, source="crpv", format="pmbxml", clock=SteppingClock())
+    with open(path, "rb") as fh:
+        ingest.add_all(pmbxml.read(fh, "crpv"))
+    report = ingest.finish()
+    assert (report.status, report.added, report.rejected) == ("completed", 29, 0)
+    # Three copies sharing Kentika's placeholder barcode, with different call numbers.
+    assert [i for i in _items_of(engine, "Kentika_ENSP351") if i[1] == "ENSP_"] == [
+        ("ENSP_", "ENSP_", "A 446"), ("ENSP_#2", "ENSP_", "A 446 bis"),
+        ("ENSP_#3", "ENSP_", "A 446 ter")]
+    # The same copy twice: kept once.
+    assert [i for i in _items_of(engine, "Kentika_ENSP49147") if i[1] == "ENSP_"] == [
+        ("ENSP_", "ENSP_", "TPFE 2011 (09)")]
+    said = {(p.source_id, p.message) for p in report.problems if p.severity == "warning"}
+    assert ("Kentika_ENSP351", "barcode 'ENSP_' is shared by different copies (call numbers "
+            "A 446 and A 446 bis): both kept, give each its own barcode for the lending "
+            "desk") in said
+    assert ("Kentika_ENSP49147", "barcode 'ENSP_' is given twice to the same copy (call "
+            "number TPFE 2011 (09)): kept once") in said
+    again = Ingest(engine, source="crpv", format="pmbxml", clock=SteppingClock())
+    with open(path, "rb") as fh:
+        again.add_all(pmbxml.read(fh, "crpv"))
+    assert again.finish().unchanged == 29
+    assert len([i for i in _items_of(engine, "Kentika_ENSP351") if i[1] == "ENSP_"]) == 3
+
+
+class BreakingClock(SteppingClock):
+    """The wall clock seam, failing once at its third reading: an unexpected error."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.readings = 0
+
+    def __call__(self) -> datetime:
+        self.readings += 1
+        if self.readings == 3:
+            raise OSError("clock device gone")
+        return super().__call__()
+
+
+def test_an_unexpected_failure_closes_the_run_as_failed_with_its_reason(
+        tmp_path: Path, demo_export: Path) -> None:
+    _, settings, eng = deployment(tmp_path, "")
+    outcome = importer(eng, settings, settings.source("crpv"), clock=BreakingClock())(demo_export)
+    assert not outcome.ok and "OSError: clock device gone" in outcome.report
+    with eng.connect() as conn:
+        (status, message), = conn.execute(select(import_runs.c.status, import_runs.c.message))
+    eng.dispose()
+    assert status == "failed" and message == "failed: OSError: clock device gone"

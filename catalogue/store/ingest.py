@@ -91,11 +91,41 @@ def guess_source_id(raw: bytes) -> str:
     return ""
 
 
-def _item_rows(record: Record) -> list[dict[str, Any]]:
-    rows = []
+def item_rows(record: Record) -> tuple[list[dict[str, Any]], list[str]]:
+    """The item rows of ``record``, one key each, and what was done with repeated barcodes.
+
+    A barcode names one copy, but real exports repeat one: Kentika gives its placeholder
+    'ENSP_' to three copies with different call numbers, and the second row stopped the
+    whole import on the store's unique (record, key). Identical repeats are one copy;
+    different copies sharing a barcode are all kept, the later ones keyed 'barcode#2', and
+    both cases are said so the documentalist can give them barcodes of their own.
+    """
+    rows: list[dict[str, Any]] = []
+    notes: list[str] = []
+    used: set[str] = set()
+    by_barcode: dict[str, list[dict[str, Any]]] = {}
     for n, item in enumerate(record.items, start=1):
-        rows.append(_item_row(item, item.barcode or f"#{n}"))
-    return rows
+        row = _item_row(item, item.barcode or f"#{n}")
+        if item.barcode:
+            same = by_barcode.setdefault(item.barcode, [])
+            if any({**other, "item_key": row["item_key"]} == row for other in same):
+                notes.append(f"barcode {item.barcode!r} is given twice to the same copy "
+                             f"(call number {item.call_number or 'none'}): kept once")
+                continue
+            if same:
+                notes.append(f"barcode {item.barcode!r} is shared by different copies "
+                             f"(call numbers {same[0]['call_number'] or 'none'} and "
+                             f"{item.call_number or 'none'}): both kept, give each its own "
+                             "barcode for the lending desk")
+            same.append(row)
+        key, k = row["item_key"], 1
+        while key in used:
+            k += 1
+            key = f"{row['item_key']}#{k}"
+        used.add(key)
+        row["item_key"] = key
+        rows.append(row)
+    return rows, notes
 
 
 def _item_row(item: Item, key: str) -> dict[str, Any]:
@@ -254,9 +284,11 @@ class Ingest:
             record = p.record
             assert record is not None
             sid = record.source_id
-            if p.warnings:
+            copies, item_notes = item_rows(record)
+            if p.warnings or item_notes:
                 rep.warnings += 1
-                problems += [Problem(p.position, p.offset, sid, "warning", w) for w in p.warnings]
+                problems += [Problem(p.position, p.offset, sid, "warning", w)
+                             for w in (*p.warnings, *item_notes)]
             old = existing.get(sid)
             duplicate = sid in seen_here or (old is not None and old[3] == run)
             if duplicate:
@@ -281,6 +313,7 @@ class Ingest:
                 "data": data, "content_hash": digest, "raw": p.raw,
                 "title": record.title.display()[:1000], "doc_type": record.doc_type[:1],
                 "charset": p.charset or "utf-8", "format": rep.format, "_record": record,
+                "_items": copies,
             }
             if old is None and sid not in inserts:
                 inserts[sid] = values
@@ -317,7 +350,7 @@ class Ingest:
         tombstones: list[int],
     ) -> None:
         rep = self.report
-        item_rows: list[dict[str, Any]] = []
+        new_rows: list[dict[str, Any]] = []
         if inserts:
             params = [
                 {"source": rep.source, "source_id": sid, "datestamp": now, "first_seen": now,
@@ -328,13 +361,12 @@ class Ingest:
             # A plain executemany, then one query for the new ids: RETURNING with
             # executemany runs row by row on SQLite, several times slower.
             conn.execute(insert(records), params)
-            with_items = [sid for sid, row in inserts.items() if row["_record"].items]
+            with_items = [sid for sid, row in inserts.items() if row["_items"]]
             new_ids = self._ids(conn, with_items)
             for sid in with_items:
-                rows = _item_rows(inserts[sid]["_record"])
-                item_rows += [{"record_id": new_ids[sid], **r} for r in rows]
-            if item_rows:
-                conn.execute(insert(items), item_rows)
+                new_rows += [{"record_id": new_ids[sid], **r} for r in inserts[sid]["_items"]]
+            if new_rows:
+                conn.execute(insert(items), new_rows)
         if updates:
             conn.execute(
                 update(records)
@@ -344,10 +376,11 @@ class Ingest:
                         doc_type=bindparam("doc_type"), charset=bindparam("charset"),
                         format=bindparam("format"), datestamp=now, deleted=False,
                         last_run=rep.run_id),
-                [{k: v for k, v in row.items() if k != "_record"} for row in updates.values()],
+                [{k: v for k, v in row.items() if k not in ("_record", "_items")}
+                 for row in updates.values()],
             )
             for row in updates.values():
-                self._sync_items(conn, row["_id"], row["_record"])
+                self._sync_items(conn, row["_id"], row["_items"])
         if touch:
             for start in range(0, len(touch), 500):
                 conn.execute(update(records).where(records.c.id.in_(touch[start:start + 500]))
@@ -368,14 +401,14 @@ class Ingest:
             found.update({row.source_id: row.id for row in rows})
         return found
 
-    def _sync_items(self, conn: Connection, record_id: int, record: Record) -> None:
+    def _sync_items(self, conn: Connection, record_id: int, rows: list[dict[str, Any]]) -> None:
         """Update items in place by barcode so their ids (and future loans) survive."""
         current = {
             row.item_key: row.id
             for row in conn.execute(select(items.c.id, items.c.item_key)
                                     .where(items.c.record_id == record_id))
         }
-        for row in _item_rows(record):
+        for row in rows:
             item_id = current.pop(row["item_key"], None)
             if item_id is None:
                 conn.execute(insert(items).values(record_id=record_id, **row))
@@ -394,10 +427,18 @@ class Ingest:
         )
 
     def finish(self) -> RunReport:
-        """Write what is queued, tombstone what a ``--full`` file lacks, close the run."""
+        """Write what is queued, tombstone what a ``--full`` file lacks, close the run.
+
+        A ``--full`` run of which not one record could be read deletes nothing.
+        """
         self.flush()
         rep = self.report
         with self.engine.begin() as conn:
+            if rep.full and rep.read == rep.rejected:
+                # Not one record read: the wrong file, whatever it was called; delete nothing.
+                rep.full = False
+                rep.message = ("no record of this full catalogue could be read: "
+                               "nothing was deleted")
             if rep.full:
                 if self.unidentified_rejects:
                     rep.message = (
@@ -418,10 +459,16 @@ class Ingest:
             self._save_counts(conn, status="completed", finished_at=now, message=rep.message)
         return rep
 
-    def abort(self, reason: str) -> RunReport:
-        """Close the run as interrupted; committed batches stay, nothing is tombstoned."""
+    def abort(self, reason: str, status: str = "interrupted") -> RunReport:
+        """Close the run as interrupted (or ``failed``); committed batches stay, nothing is
+        tombstoned. A run is never left ``running``: `catalogue sources` would show it so
+        for ever."""
         rep = self.report
-        rep.status, rep.message = "interrupted", reason
+        rep.status, rep.message = status, reason
         with self.engine.begin() as conn:
-            self._save_counts(conn, status="interrupted", finished_at=self.clock(), message=reason)
+            self._save_counts(conn, status=status, finished_at=self.clock(), message=reason)
         return rep
+
+    def fail(self, exc: Exception) -> RunReport:
+        """Close the run as failed on an unexpected error, its reason in one line."""
+        return self.abort(f"failed: {type(exc).__name__}: {exc}"[:2000], status="failed")
