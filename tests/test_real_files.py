@@ -48,9 +48,9 @@ EXPECTED: dict[str, tuple[int, int] | None] = {
     "marc21/marc-perl/title_proper.usmarc": (5, 0),
     "marc21/pymarc/1251.dat": (0, 6),
     "marc21/pymarc/alphatag.dat": (1, 0),
-    "marc21/pymarc/bad_eacc_encoding.dat": (1, 0),
+    "marc21/pymarc/bad_eacc_encoding.dat": (0, 1),
     "marc21/pymarc/bad_indicator.dat": (1, 0),
-    "marc21/pymarc/bad_marc8_escape.dat": (1, 0),
+    "marc21/pymarc/bad_marc8_escape.dat": (0, 1),
     "marc21/pymarc/bad_records.mrc": (5, 4),
     "marc21/pymarc/bad_subfield_code.dat": (1, 0),
     "marc21/pymarc/bad_tag.xml": (0, 1),
@@ -85,6 +85,10 @@ PYMARC_READS_MORE = {
     "marc21/marc-perl/baddir.usmarc": "bad directory",
     # Windows-1251 bytes in a MARC-8 record: pymarc turns them into spaces and noise.
     "marc21/pymarc/1251.dat": "invalid MARC-8",
+    # An EACC (CJK) value with bytes no table defines: pymarc prints spaces for them.
+    "marc21/pymarc/bad_eacc_encoding.dat": "invalid MARC-8 byte 0x7B at offset 27",
+    # An escape to no character set: pymarc drops the ESC and reads on in the wrong set.
+    "marc21/pymarc/bad_marc8_escape.dat": "invalid MARC-8 escape sequence at offset 19",
 }
 
 

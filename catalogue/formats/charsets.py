@@ -15,8 +15,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Final
 
-from pymarc import marc8_mapping
-from pymarc.marc8 import marc8_to_unicode
+from catalogue.formats import marc8
 
 __all__ = [
     "CHARSETS",
@@ -162,11 +161,6 @@ _ENCODE_CHARS: Final[dict[str, bytes]] = {
     **{spacing: bytes([_ENCODE_MARKS[mark], 0x20]) for mark, spacing in _PMB_SPACING.items()},
 }
 
-# MARC-8 default sets as pymarc maps them: byte -> (code point, is a diacritic).
-_MARC8_G0: Final = marc8_mapping.CODESETS[0x42]  # ASCII
-_MARC8_G1: Final = marc8_mapping.CODESETS[0x45]  # ANSEL
-_MARC8_NONSORT: Final[dict[int, str]] = {0x88: "\u0098", 0x89: "\u009c"}
-_MARC8_JOINERS: Final = frozenset({0x8D, 0x8E})  # ZWJ/ZWNJ, which pymarc leaves out
 
 
 class CharsetError(ValueError):
@@ -380,46 +374,10 @@ def _encode_codec(text: str, codec: str, charset: str) -> bytes:
 
 
 def _decode_marc8(data: bytes) -> str:
-    if _ESC in data:
-        # Escapes switch character sets mid-value and only pymarc follows them; there
-        # unknown bytes still come out as spaces.
-        return _marc8_piece(data, 0)
-    # In the default sets (ASCII + ANSEL) check every byte first: pymarc would turn an
-    # unknown byte into a space, drop NSB/NSE and drop a diacritic with no letter.
-    pieces: list[str] = []
-    start = 0
-    waiting: int | None = None  # offset of a diacritic still waiting for its letter
-    for at, byte in enumerate(data):
-        if byte < 0x20 or byte in _MARC8_JOINERS:
-            continue
-        if byte in _MARC8_NONSORT:
-            if waiting is None:
-                pieces += [_marc8_piece(data[start:at], start), _MARC8_NONSORT[byte]]
-                start = at + 1
-            continue
-        entry = (_MARC8_G1 if byte >= 0x80 else _MARC8_G0).get(byte)
-        if entry is None:
-            raise CharsetError(f"invalid MARC-8 byte 0x{byte:02X} at offset {at}", "marc-8", at)
-        is_mark = entry[1]
-        waiting = (at if waiting is None else waiting) if is_mark else None
-    if waiting is not None:
-        raise CharsetError(
-            f"MARC-8 diacritic 0x{data[waiting]:02X} at offset {waiting} has no letter after it",
-            "marc-8",
-            waiting,
-        )
-    pieces.append(_marc8_piece(data[start:], start))
-    return "".join(pieces)
-
-
-def _marc8_piece(data: bytes, offset: int) -> str:
     try:
-        return marc8_to_unicode(data, hide_utf8_warnings=True)
-    except UnicodeDecodeError as exc:
-        at = offset + exc.start
-        raise CharsetError(
-            f"invalid MARC-8 data at offset {at} ({exc.reason})", "marc-8", at
-        ) from None
+        return marc8.decode(data)
+    except marc8.Marc8Error as exc:
+        raise CharsetError(exc.message, "marc-8", exc.offset) from None
 
 
 def _describe(char: str) -> str:

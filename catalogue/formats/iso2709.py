@@ -250,7 +250,9 @@ def choose_charset(
 
 
 def _text(value: bytes, charset: str, where: str) -> str:
-    if value.isascii():
+    # MARC-8 switches to Cyrillic, Hebrew, CJK... with escape sequences made of ASCII bytes
+    # ("ESC ( N"): such a value is all ASCII and must still go through the decoder.
+    if value.isascii() and b"\x1b" not in value:
         return value.decode("ascii")
     try:
         return decode(value, charset)

@@ -87,6 +87,23 @@ def identifiers(record: Record) -> list[tuple[str, str]]:
     return sorted(found, key=lambda pair: order.get(pair[0], 2))
 
 
+def other_scripts(record: Record) -> list[str]:
+    """The MARC 21 880 fields: the record's statements in their own script.
+
+    A Cyrillic, Hebrew, Arabic or CJK title is catalogued twice, romanised in 245 and in
+    its own script in an 880 linked by $6; the model keeps the 880 as it is, so the
+    card shows its text (every subfield but the $6 link) rather than hiding it.
+    """
+    lines: list[str] = []
+    for field in record.unmapped:
+        if field.tag != "880" or record.marc_flavour != "marc21":
+            continue
+        text = " ".join(value for code, value in field.subfields if code != "6").strip()
+        if text:
+            lines.append(text)
+    return lines
+
+
 def safe_url(url: str) -> str | None:
     """``url`` if it is an absolute http(s) URL, else None (never ``javascript:``...)."""
     url = url.strip()

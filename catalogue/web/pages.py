@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from catalogue.opac.description import (
     agent_role,
     identifiers,
+    other_scripts,
     physical,
     publication,
     published_in,
@@ -88,6 +89,7 @@ def register(app: Flask) -> None:
         record_path=record_path, record_url=record_url, absolute=absolute,
         safe_url=safe_url, publication=publication, physical=physical, series_text=series,
         serial_text=serial, published_in=published_in, agent_role=agent_role, identifiers=identifiers, year=year,
+        other_scripts=other_scripts,
         facet_title=labels.facet_title, value_label=labels.value_label,
         sort_label=labels.sort_label, doc_type_label=labels.doc_type_label,
         availability_label=labels.availability_label, role_label=labels.role_label,
