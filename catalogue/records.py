@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from catalogue.formats.printable import sortable, visible
+
 Pairs = tuple[tuple[str, str], ...]
 """Ordered (code, value) pairs, used where order and repetition carry meaning."""
 
@@ -88,8 +90,15 @@ class Title(Model, frozen=True):
     part_name: tuple[str, ...] = ()
 
     def display(self) -> str:
-        """Main title followed by its subtitles, as a catalogue card shows it."""
-        return " : ".join([self.main, *self.subtitle]) if self.main else " : ".join(self.subtitle)
+        """Main title followed by its subtitles, as a catalogue card shows it (the
+        non-sorting markers left out, their text kept: "L'altra faccia")."""
+        text = " : ".join([self.main, *self.subtitle]) if self.main else " : ".join(self.subtitle)
+        return visible(text)
+
+    def sort_text(self) -> str:
+        """What the title sorts on: its non-sorting part left out ("altra faccia")."""
+        text = " : ".join([self.main, *self.subtitle]) if self.main else " : ".join(self.subtitle)
+        return sortable(text)
 
 
 class Agent(Model, frozen=True):
@@ -103,6 +112,7 @@ class Agent(Model, frozen=True):
     kind: str = "person"  # "person" or "corporate"
     level: int = 0
     rest: str = ""  # $b: forename (person) or subdivision (corporate)
+    units: tuple[str, ...] = ()  # corporate: the further subordinate units (repeated $b)
     additions: tuple[str, ...] = ()  # $c
     numbering: str = ""  # $d
     place: str = ""  # $e (meetings)
@@ -114,7 +124,7 @@ class Agent(Model, frozen=True):
     def display(self) -> str:
         """'Surname, Forename' for people, 'Body. Subdivision' for corporate bodies."""
         if self.kind == "corporate":
-            return ". ".join(p for p in (self.name, self.rest) if p)
+            return ". ".join(p for p in (self.name, self.rest, *self.units) if p)
         return ", ".join(p for p in (self.name, self.rest) if p)
 
 

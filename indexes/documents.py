@@ -189,7 +189,7 @@ def document(record: Record, live: LiveStatus | None = None,
                           *("~" + title_key(t) for t in (title.main, *title.parallel))]),
         DISPLAY_TITLE: display,
         SNIPPET: nfc(snippet),
-        SORT_TITLE: sort_title(display),
+        SORT_TITLE: sort_title(title.sort_text()),
         SORT_AUTHOR: fold(record.agents[0].display()).encode("utf-8") if record.agents
         else b"\xff",
         SORT_NEW: _arrival(record, added, year),

@@ -8,6 +8,7 @@ HTTP, and in the MARCXML export as served.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +26,9 @@ from harvesters.pmb import open_export
 from tests.web_site import WebSite, start_site
 
 FILES = ("marc21/marc-perl/cyrillic.marc", "marc21/marc-perl/hebrew1.marc",
-         "marc21/marc-perl/cjk1.marc")
+         "marc21/marc-perl/cjk1.marc", "unimarc/pymarc/testunimarc.dat")
+ASIMOV = "IT\\ICCU\\ANA\\0019370"
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 #: record id -> (romanised title, texts of its 880 fields that must appear exactly).
 SCRIPTS = {
@@ -113,3 +116,41 @@ def test_marc8_sets_designated_in_either_half_decode_as_the_tables_say(
         marc8.decode(b"ab\x1b")
     with pytest.raises(marc8.Marc8Error, match="unknown MARC-8 character set 0x5A"):
         marc8.decode(b"\x1b(Zx")
+
+
+def _no_controls(text: str) -> None:
+    found = CONTROLS.search(text)
+    assert found is None, (found, text[max(0, found.start() - 40):found.end() + 40])
+
+
+def test_non_sorting_markers_never_reach_a_reader_and_survive_the_unimarc_round_trip(
+        site: WebSite, shared_data: Path) -> None:
+    from urllib.parse import quote
+    stored = queries.get_record(site.engine, "crpv", ASIMOV)
+    assert stored is not None
+    title = stored.record.title
+    assert title.main == "\x88L'\x89altra faccia della spirale"  # the model keeps them
+    assert title.display() == "L'altra faccia della spirale"
+    assert title.sort_text() == "altra faccia della spirale"
+    page = requests.get(f"{site.url}/notice/crpv/{quote(ASIMOV, safe='')}", timeout=10)
+    assert page.status_code == 200
+    assert "<title>L&#39;altra faccia della spirale" in page.text
+    _no_controls(page.text)
+    api = requests.get(f"{site.url}/api/records/crpv/{quote(ASIMOV, safe='')}", timeout=10)
+    assert api.status_code == 200
+    assert "\\u0088" not in api.text and "\\u0089" not in api.text
+    assert api.json()["record"]["title"]["main"] == "L'altra faccia della spirale"
+    for fmt in ("ris", "bibtex", "dc"):
+        wire = requests.get(f"{site.url}/export", params={"format": fmt, "id": f"crpv:{ASIMOV}"},
+                            timeout=10)
+        assert wire.status_code == 200
+        assert "altra faccia della spirale" in wire.content.decode("utf-8")
+        _no_controls(wire.content.decode("utf-8"))
+    feed = requests.get(f"{site.url}/recherche/atom", params={"q": "spirale"}, timeout=10)
+    assert feed.status_code == 200 and b"altra faccia della spirale" in feed.content
+    _no_controls(feed.content.decode("utf-8"))
+    marc = requests.get(f"{site.url}/export", params={"format": "unimarc",
+                                                      "id": f"crpv:{ASIMOV}"}, timeout=10)
+    assert b"\xc2\x88L'\xc2\x89altra faccia della spirale" in marc.content
+    original = (shared_data / "unimarc/pymarc/testunimarc.dat").read_bytes()
+    assert b"\xc2\x88L'\xc2\x89altra faccia della spirale" in original

@@ -173,3 +173,30 @@ def test_invalid_utf8_in_a_utf8_record_is_rejected_with_field_and_neighbours_kep
     assert [p.ok for p in parsed] == [False] + [True] * 6
     assert parsed[0].error.startswith("invalid UTF-8 byte 0xFF in field 200$a")
     assert "--encoding" in parsed[0].error
+
+
+def test_every_subordinate_unit_of_a_corporate_body_is_kept() -> None:
+    from catalogue.formats import dublincore, marcxml
+    from catalogue.formats.base import RawRecord
+    from catalogue.formats.unimarc.reader import parsed_from_raw
+    from catalogue.records import MarcField
+    unit = "Direction de l'évaluation et de la prospective"
+    field = MarcField(tag="710", indicators="02", subfields=(
+        ("a", "France"), ("b", "Ministère de l'éducation nationale"), ("b", unit),
+        ("4", "070")))
+    raw = RawRecord(position=1, offset=0, raw=b"", leader="00000nam0 2200000   450 ",
+                    fields=(MarcField(tag="001", data="dep1"),
+                            MarcField(tag="200", indicators="1 ", subfields=(("a", "Titre"),)),
+                            field), charset="utf-8", warnings=())
+    record = parsed_from_raw(raw, "crpv").record
+    assert record is not None
+    (agent,) = record.agents
+    assert agent.display() == ("France. Ministère de l'éducation nationale. "
+                               "Direction de l'évaluation et de la prospective")
+    written = unimarc.to_iso2709(record)
+    assert written.count(b"\x1fb") == 2 and unit.encode() in written
+    (again,) = [p.record for p in unimarc.read(io.BytesIO(written), "crpv")]
+    assert again == record
+    assert dict(dublincore.dc_values(record))["creator"] == agent.display()
+    xml = marcxml.records_to_xml([record], flavour="marc21").decode()
+    assert xml.count('<marc:subfield code="b">') == 2 and unit in xml

@@ -61,6 +61,7 @@ from lxml import etree
 
 from catalogue.formats import xmlsafe
 from catalogue.formats.base import Parsed
+from catalogue.formats.printable import visible
 from catalogue.formats.xmlrecords import (
     TextCleaner,
     line_of,
@@ -411,7 +412,7 @@ def dc_values(record: Record) -> list[tuple[str, str]]:
             text = raw.strip() if keep_lines else " ".join(raw.split())
             if not text.isascii() and not unicodedata.is_normalized("NFC", text):
                 text = unicodedata.normalize("NFC", text)
-            text = xml_text(text)
+            text = visible(xml_text(text))
             if text and text not in seen:
                 seen.add(text)
                 out.append((name, text))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from catalogue.formats import bibtex, dublincore, marcxml, ris, unimarc
+from catalogue.formats.printable import visible
 from catalogue.records import Record
 
 log = logging.getLogger(__name__)
@@ -71,9 +72,9 @@ def _dublin_core(records: Sequence[Record]) -> bytes:
 FORMATS: dict[str, ExportFormat] = {
     f.name: f for f in (
         ExportFormat("ris", "RIS (Zotero, EndNote)", ris.MEDIA_TYPE, "ris",
-                     lambda rs: ris.records_to_ris(rs).encode("utf-8")),
+                     lambda rs: visible(ris.records_to_ris(rs)).encode("utf-8")),
         ExportFormat("bibtex", "BibTeX", bibtex.MEDIA_TYPE, "bib",
-                     lambda rs: bibtex.records_to_bibtex(rs).encode("utf-8")),
+                     lambda rs: visible(bibtex.records_to_bibtex(rs)).encode("utf-8")),
         ExportFormat("unimarc", "UNIMARC ISO 2709", "application/marc", "mrc", _unimarc,
                      binary=True),
         ExportFormat("marcxml", "MARCXML", "application/marcxml+xml", "xml", _marcxml),

@@ -17,6 +17,8 @@ from typing import Any
 
 from lxml import etree
 
+from catalogue.formats.printable import visible
+
 ATOM = "http://www.w3.org/2005/Atom"
 OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
@@ -57,8 +59,8 @@ def _text(parent: etree._Element, name: str, text: str, **attrs: str) -> etree._
 
 
 def _xml_safe(text: str) -> str:
-    """Text without the control characters XML 1.0 cannot carry."""
-    return "".join(ch for ch in text if ch in "\t\n\r" or ch >= " ")
+    """Text without control characters (those XML 1.0 cannot carry, and NSB/NSE)."""
+    return visible(text)
 
 
 def _stamp(moment: datetime) -> str:

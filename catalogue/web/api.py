@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
+from catalogue.formats.printable import visible_tree
 from catalogue.opac.description import year
 from catalogue.opac.params import SearchParams, number
 from catalogue.opac.service import Holding, ResultPage
@@ -109,7 +110,7 @@ def search() -> Response:
     """A page of search results as JSON."""
     params = SearchParams.from_args(request.args)
     size = min(max(number(request.args.get("page_size"), opac().settings.web.page_size), 1), 100)
-    return jsonify(_search_json(opac().search(params, page_size=size)))
+    return jsonify(visible_tree(_search_json(opac().search(params, page_size=size))))
 
 
 @bp.get("/api/records/<source>/<path:source_id>")
@@ -119,7 +120,7 @@ def record(source: str, source_id: str) -> Response:
     if page is None:
         abort(404)
     rec = page.record
-    return jsonify({
+    return jsonify(visible_tree({
         "api_version": VERSION,
         "id": rec.global_id,
         "url": absolute(record_path(rec.global_id)),
@@ -135,4 +136,4 @@ def record(source: str, source_id: str) -> Response:
         "similar": [{"id": h.global_id, "url": absolute(record_path(h.global_id))}
                     for h in page.similar],
         "record": to_dict(rec),
-    })
+    }))

@@ -16,6 +16,7 @@ from flask_babel import format_decimal, get_locale
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from catalogue.formats.printable import visible
 from catalogue.opac.description import (
     agent_role,
     identifiers,
@@ -38,6 +39,13 @@ from catalogue.web.service import opac
 CSP = ("default-src 'self'; img-src 'self' https: data:; style-src 'self'; "
        "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
        "frame-ancestors 'none'")
+
+
+def _visible(value: Any) -> Any:
+    """Every value a template prints, without control characters (NSB/NSE included)."""
+    if isinstance(value, Markup):
+        return Markup(visible(str(value)))
+    return visible(value) if isinstance(value, str) else value
 
 
 def _search_url(params: SearchParams, endpoint: str = "search.results") -> str:
@@ -98,6 +106,7 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.finalize = _visible
 
     @app.after_request
     def headers(response: Response) -> Response:

@@ -151,8 +151,9 @@ def _agent(f: MarcField) -> Agent:
         return Agent(name=name.strip(), rest=rest.strip(), level=level, numbering=_one(s, "b"),
                      additions=_all(s, "c"), dates=_one(s, "d"), roles=roles,
                      authority_id=authority, indicators=" " + f.indicators[0])
+    units = _all(s, "e" if meeting else "b")
     return Agent(name=_one(s, "a"), kind="corporate", level=level,
-                 rest=". ".join(_all(s, "e" if meeting else "b")),
+                 rest=units[0] if units else "", units=tuple(units[1:]),
                  numbering=_unparen(_joined(s, "n")), place=_unparen(_joined(s, "c")),
                  dates=_unparen(_joined(s, "d")), roles=roles, authority_id=authority,
                  indicators=("1" if meeting else "0") + f.indicators[0])

@@ -104,7 +104,8 @@ def _agent_field(ag: Agent, main: bool, own: bool) -> MarcField | None:
     ind = _indicator(ag.indicators[1:2] or " ")
     if ind == " " and not own:
         ind = "2"
-    pairs = [("a", ag.name), ("e" if meeting else "b", ag.rest), ("n", ag.numbering),
+    unit = "e" if meeting else "b"
+    pairs = [("a", ag.name), (unit, ag.rest), *[(unit, v) for v in ag.units], ("n", ag.numbering),
              ("d", ag.dates), ("c", ag.place), *_role_pairs(ag.roles, "j" if meeting else "e"),
              ("0", ag.authority_id)]
     return _df(("1" if main else "7") + ("11" if meeting else "10"), pairs, ind + " ")

@@ -205,9 +205,12 @@ def _indexing(b: _Builder, f: MarcField, d: dict[str, str]) -> None:
 
 def _agent(b: _Builder, f: MarcField, d: dict[str, str]) -> None:
     s = f.subfields
+    corporate = f.tag[1] == "1"
+    units = _all(s, "b") if corporate else ()
     b.agents.append(Agent(
-        name=d.get("a", ""), kind="corporate" if f.tag[1] == "1" else "person",
-        level=int(f.tag[2]), rest=d.get("b", ""), additions=_all(s, "c"),
+        name=d.get("a", ""), kind="corporate" if corporate else "person",
+        level=int(f.tag[2]), rest=units[0] if units else d.get("b", ""), units=units[1:],
+        additions=_all(s, "c"),
         numbering=d.get("d", ""), place=d.get("e", ""), dates=d.get("f", ""),
         roles=_all(s, "4"),
         authority_id=d.get("3") or d.get("9:id", ""),

@@ -106,7 +106,8 @@ def to_fields(record: Record, charset: str = "utf-8") -> tuple[str, list[MarcFie
                        + list(_nine_pairs(id=ix.authority_id))))
     for ag in record.agents:
         tag = ("71" if ag.kind == "corporate" else "70") + str(ag.level)
-        out.append(_df(tag, [("a", ag.name), ("b", ag.rest)] + [("c", v) for v in ag.additions]
+        out.append(_df(tag, [("a", ag.name), ("b", ag.rest)] + [("b", v) for v in ag.units]
+                       + [("c", v) for v in ag.additions]
                        + [("d", ag.numbering), ("e", ag.place), ("f", ag.dates)]
                        + [("4", v) for v in ag.roles] + [("3", ag.authority_id)],
                        ag.indicators))
