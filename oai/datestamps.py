@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from oai.errors import BadArgument, printable
 
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
+LAST = datetime.max.replace(tzinfo=UTC)
 _DAY = re.compile(r"\A(\d{4})-(\d{2})-(\d{2})\Z")
 _SECOND = re.compile(r"\A(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z\Z")
 
@@ -28,8 +29,12 @@ class Bound:
 
     @property
     def end(self) -> datetime:
-        """The first instant after this day or second (the exclusive upper bound)."""
-        return self.instant + (timedelta(days=1) if self.days else timedelta(seconds=1))
+        """The first instant after this day or second (the exclusive upper bound); for
+        the protocol's last day, 9999-12-31, the last instant Python can represent."""
+        step = timedelta(days=1) if self.days else timedelta(seconds=1)
+        if self.instant > LAST - step:
+            return LAST
+        return self.instant + step
 
 
 def parse(name: str, value: str) -> Bound:

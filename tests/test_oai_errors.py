@@ -177,3 +177,22 @@ def test_raw_invalid_utf8_in_the_query_string(oai_site: Site) -> None:
     assert response.status_code == 200 and b'code="idDoesNotExist"' in response.content
     response = requests.get(oai_site.url + "?verb=%ff", timeout=30)
     assert response.status_code == 200 and b'code="badVerb"' in response.content
+
+
+@pytest.mark.parametrize("bounds", [
+    {"until": "9999-12-31"},
+    {"until": "9999-12-31T23:59:59Z"},
+    {"from": "0001-01-01", "until": "9999-12-31"},
+    {"from": "0001-01-01T00:00:00Z"},
+])
+@pytest.mark.parametrize("verb", ["ListRecords", "ListIdentifiers"])
+def test_the_extreme_dates_the_protocol_allows_are_answered(
+        oai_site: Site, bounds: dict[str, str], verb: str) -> None:
+    _, doc = fetch(oai_site, {"verb": verb, "metadataPrefix": "oai_dc", **bounds})
+    assert error_code(doc) is None
+    tag = "o:record" if verb == "ListRecords" else "o:header"
+    assert len(doc.findall(f".//{tag}", NS)) > 0
+    token = doc.find(".//o:resumptionToken", NS)
+    if token is not None and token.text:
+        _, following = fetch(oai_site, {"verb": verb, "resumptionToken": token.text})
+        assert error_code(following) is None
