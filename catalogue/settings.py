@@ -181,7 +181,8 @@ def _resolve_url(url: str, base: Path) -> str:
     return url
 
 
-def _sources(raw: Any, path: Path) -> tuple[Source, ...]:
+def _sources(raw: Any, root: _Table) -> tuple[Source, ...]:
+    path = root.path
     if not isinstance(raw, list):
         raise SettingsError(f"{path}: key 'sources' must be an array of tables ([[sources]])")
     seen: set[str] = set()
@@ -189,7 +190,7 @@ def _sources(raw: Any, path: Path) -> tuple[Source, ...]:
     for n, entry in enumerate(raw):
         if not isinstance(entry, dict):
             raise SettingsError(f"{path}: key 'sources[{n}]' must be a table")
-        t = _Table(entry, f"sources[{n}].", path)
+        t = root.child(entry, f"sources[{n}].")
         slug = t.get("slug", str)
         if not SLUG.match(slug):
             raise t._fail("slug", "must be lower-case letters, digits, '-' or '_' (max 40)")
@@ -216,9 +217,9 @@ def _harvest_keys(t: _Table, base: Path) -> dict[str, Any]:
     url = t.get("url", str, "")
     if url and not re.match(r"^https?://[^\s/]+", url):
         raise t._fail("url", f"must be an http:// or https:// URL (got {url!r})")
-    if "set" in t.data and "sets" in t.data:
+    if t.has("set") and t.has("sets"):
         raise t._fail("sets", "and 'set' are both given: use one")
-    sets = (t.get("set", str),) if "set" in t.data else _strings(t, "sets", ())
+    sets = (t.get("set", str),) if t.has("set") else _strings(t, "sets", ())
     prefix = t.get("metadata_prefix", str, "")
     if prefix and not re.match(r"^[A-Za-z0-9_.!~*'()-]+$", prefix):
         raise t._fail("metadata_prefix", f"is not a valid OAI metadataPrefix ({prefix!r})")
@@ -238,7 +239,7 @@ def _harvest_keys(t: _Table, base: Path) -> dict[str, Any]:
     if (full or pattern) and not folder:
         raise t._fail("full" if full else "full_pattern",
                       "applies to drop-folder files: give the source a folder")
-    reconcile = t.get("reconcile_days", int, None) if "reconcile_days" in t.data else None
+    reconcile = t.get("reconcile_days", int, None) if t.has("reconcile_days") else None
     if reconcile is not None and not 0 <= reconcile <= 366:
         raise t._fail("reconcile_days", "must be between 0 and 366")
     return {"sets": sets, "metadata_prefix": prefix, "schedule": schedule,
@@ -259,7 +260,7 @@ def _harvest(t: _Table) -> HarvestSettings:
         if not low <= value <= high:
             raise t._fail(key, f"must be between {low} and {high}")
         values[key] = value
-    backoff = t.data.get("backoff_seconds", 2.0)
+    backoff = t.data.get("backoff_seconds", 2.0) if t.has("backoff_seconds") else 2.0
     if isinstance(backoff, bool) or not isinstance(backoff, int | float) or not 0 <= backoff <= 600:
         raise t._fail("backoff_seconds", f"must be a number of seconds from 0 to 600, got {backoff!r}")
     zone = t.get("timezone", str, "Europe/Paris")
@@ -279,14 +280,15 @@ def _strings(t: _Table, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
-def _selections(raw: Any, path: Path) -> tuple[Selection, ...]:
+def _selections(raw: Any, parent: _Table) -> tuple[Selection, ...]:
+    path = parent.path
     if not isinstance(raw, list):
         raise SettingsError(f"{path}: key 'oai.sets' must be an array of tables ([[oai.sets]])")
     out: list[Selection] = []
     for n, entry in enumerate(raw):
         if not isinstance(entry, dict):
             raise SettingsError(f"{path}: key 'oai.sets[{n}]' must be a table")
-        t = _Table(entry, f"oai.sets[{n}].", path)
+        t = parent.child(entry, f"oai.sets[{n}].")
         slug = t.get("slug", str)
         if not SLUG.match(slug):
             raise t._fail("slug", "must be lower-case letters, digits, '-' or '_' (max 40)")
@@ -332,7 +334,7 @@ def _oai(t: _Table, name: str, local_source: str, sources: tuple[Source, ...],
         include_items=t.get("include_items", bool, True),
         local_source=local,
         set_hierarchy=t.get("set_hierarchy", bool, True),
-        selections=_selections(t.data.get("sets", []), path),
+        selections=_selections(t.data.get("sets", []) if t.has("sets") else [], t),
     )
 
 
@@ -384,7 +386,7 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
     cat = root.table("catalogue")
     store = root.table("store")
     imp = root.table("import")
-    sources = _sources(data.get("sources", []), file)
+    sources = _sources(data.get("sources", []) if root.has("sources") else [], root)
     data_dir = (base / cat.get("data_dir", str, "var")).resolve()
     default_source = imp.get("default_source", str, sources[0].slug if sources else "")
     batch = imp.get("batch_size", int, 500)
@@ -418,4 +420,5 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
             settings.source(default_source)
         except SettingsError:
             raise imp._fail("default_source", f"names no configured source ({default_source!r})") from None
+    root.check_known()
     return settings

@@ -164,3 +164,26 @@ def test_console_script_runs_from_a_fresh_process(config_path: Path, small_expor
     )
     assert done.returncode == 0, done.stderr
     assert "added 25" in done.stdout
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ('[[sources]]\nslug = "lyon"\nkind = "oai"\nurl = "http://127.0.0.1:9/oai"\n'
+     'sett = "ville"\n',
+     "unknown key 'sources[2].sett' (did you mean 'sources[2].set'?)"),
+    ('[[sources]]\nslug = "lyon"\nkind = "oai"\nurl = "http://127.0.0.1:9/oai"\n'
+     'metadataPrefix = "marcxml"\n',
+     "unknown key 'sources[2].metadataPrefix' (did you mean 'sources[2].metadata_prefix'?)"),
+    ('[harvest]\nattempt = 3\n', "unknown key 'harvest.attempt' (did you mean "
+                                 "'harvest.attempts'?)"),
+    ('[catalog]\nname = "x"\n', "unknown key 'catalog' (did you mean 'catalogue'?)"),
+    ('[mail]\nsmtp_hots = "x"\n', "unknown key 'mail.smtp_hots'"),
+])
+def test_an_unknown_config_key_stops_every_command_naming_the_closest(
+        config_path: Path, extra: str, message: str) -> None:
+    config_path.write_text(config_path.read_text(encoding="utf-8") + "\n" + extra,
+                           encoding="utf-8")
+    for command in (["sources"], ["harvest", "lyon"], ["reindex"]):
+        code, out, err = invoke(config_path, *command)
+        assert code == 2 and out == ""
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
