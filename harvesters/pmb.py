@@ -73,11 +73,36 @@ def open_export(path: str | os.PathLike[str], fmt: str = "auto", encoding: str =
     export = ExportFile(path=file, size=file.stat().st_size, format=resolved, encoding=encoding)
     if encoding != "auto":
         _preflight(export, head)
+    if fmt not in ("auto", ""):
+        _check_format(export, head)
     return export
 
 
+def _check_format(export: ExportFile, head: bytes) -> None:
+    """Refuse a forced format that the file's first records plainly contradict.
+
+    ``--format marc21`` on a UNIMARC file read every record "fine": empty titles, the
+    100$a date as an author. A forced format that is not what the file looks like, under
+    which not one of the first records has a title, is refused.
+    """
+    try:
+        seen = resolve("auto", head)
+    except FormatError:
+        return
+    if seen == export.format:
+        return
+    sample = list(itertools.islice(export.read("preflight"), PREFLIGHT_RECORDS))
+    if sample and not any(p.record is not None and p.record.title.display() for p in sample):
+        raise FormatError(
+            f"--format {export.format} does not fit: the file looks like {seen} and none "
+            f"of its first {len(sample)} record(s) has a title read as {export.format} "
+            f"(use --format auto or {seen})"
+        )
+
+
 def _preflight(export: ExportFile, head: bytes) -> None:
-    """Refuse a forced character set that the first records plainly contradict."""
+    """Refuse a forced character set that the file contradicts: the first records all
+    unreadable, or any record the set cannot decode."""
     if family(export.format) == "iso2709" and export.encoding != "utf-8" and _non_ascii_utf8(head):
         raise FormatError(
             f"--encoding {export.encoding} does not fit: the data is UTF-8 "
@@ -88,4 +113,14 @@ def _preflight(export: ExportFile, head: bytes) -> None:
         raise FormatError(
             f"--encoding {export.encoding} does not fit: none of the first {len(sample)} "
             f"record(s) can be read (record {sample[0].position}: {sample[0].error})"
+        )
+    # Records of plain ASCII read in any character set: one record the forced set cannot
+    # decode says the file is not in it (MARC-8 forced to UTF-8 imported a part of it).
+    # The whole file is read once for this, before anything is written.
+    contradicted = next((p for p in export.read("preflight") if not p.ok
+                         and f"the record is not in {export.encoding}" in p.error), None)
+    if contradicted is not None:
+        raise FormatError(
+            f"--encoding {export.encoding} does not fit: record {contradicted.position} "
+            f"cannot be read in it ({contradicted.error.split(';')[0]}); use --encoding auto"
         )

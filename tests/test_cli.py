@@ -187,3 +187,32 @@ def test_an_unknown_config_key_stops_every_command_naming_the_closest(
         assert code == 2 and out == ""
         lines = err.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+
+
+@pytest.mark.parametrize(("name", "option", "message"), [
+    ("unimarc/bnf/serie-HarryPotter.pan", ("--format", "marc21"),
+     "--format marc21 does not fit: the file looks like unimarc"),
+    ("marc21/pymarc/marc.dat", ("--format", "unimarc"),
+     "--format unimarc does not fit: the file looks like marc21"),
+    ("marc21/pymarc/marc8.dat", ("--encoding", "utf-8"), "--encoding utf-8 does not fit"),
+])
+def test_a_forced_setting_the_data_contradicts_is_refused_and_nothing_written(
+        config_path: Path, shared_data: Path, name: str, option: tuple[str, str],
+        message: str) -> None:
+    code, out, err = invoke(config_path, "import", str(shared_data / name), *option)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert store_state(config_path) == (0, 0)
+
+
+def test_utf8_forced_on_marc8_with_the_first_records_ascii_is_refused(
+        config_path: Path, shared_data: Path, tmp_path: Path) -> None:
+    # Twenty-five plain ASCII MARC 21 records, then one in MARC-8 with accents.
+    ascii_records = (shared_data / "marc21/pymarc/test.dat").read_bytes() * 3
+    marc8 = (shared_data / "marc21/pymarc/marc8.dat").read_bytes()
+    path = tmp_path / "mixed.mrc"
+    path.write_bytes(ascii_records + marc8)
+    code, _, err = invoke(config_path, "import", str(path), "--encoding", "utf-8")
+    assert code == 2 and "record 31 cannot be read in it" in err
+    assert store_state(config_path) == (0, 0)
+    code, out, _ = invoke(config_path, "import", str(path))
+    assert code == 0 and "read 31, added 11" in out
