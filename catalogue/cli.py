@@ -19,6 +19,7 @@ from catalogue import demo, union
 from catalogue.commands import fail
 from catalogue.commands.index import after_ingest, reindex_command
 from catalogue.commands.people import mail_command, users_command
+from catalogue.formats import mojibake
 from catalogue.formats.base import FormatError, Parsed
 from catalogue.formats.charsets import CHARSETS
 from catalogue.formats.detect import FORMATS
@@ -125,7 +126,8 @@ def import_command(obj: Context, file: str, slug: str | None, fmt: str | None,
                 encoding=export.encoding, full=full, batch_size=settings.batch_size,
             )
             try:
-                ingest.add_all(_progress(export, source.slug))
+                ingest.add_all(mojibake.review_all(_progress(export, source.slug),
+                                                   source.repair_mojibake))
                 report = ingest.finish()
             except KeyboardInterrupt:
                 report = ingest.abort("interrupted; committed batches are kept, re-run the import")

@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 
 from catalogue import union
 from catalogue.clock import Clock, utcnow
+from catalogue.formats import mojibake
 from catalogue.formats.base import FormatError
 from catalogue.settings import Settings, Source
 from catalogue.source_lock import source_lock
@@ -73,7 +74,8 @@ def importer(engine: Engine, settings: Settings, source: Source,
                         encoding=export.encoding, full=full, batch_size=settings.batch_size,
                         clock=clock)
         try:
-            ingest.add_all(export.read(source.slug))
+            ingest.add_all(mojibake.review_all(export.read(source.slug),
+                                               source.repair_mojibake))
             report = ingest.finish()
         except Exception as exc:  # the run and the report say why
             report = ingest.fail(exc)

@@ -55,6 +55,7 @@ class Source:
     full: bool = False  # every dropped file is the whole catalogue: absent records are deleted
     full_pattern: str = ""  # glob: dropped files named so are the whole catalogue
     reconcile_days: int | None = None  # this partner's own [harvest] reconcile_days
+    repair_mojibake: bool = False  # UTF-8 read as Latin-1 upstream ("Â°"): repaired on import
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +207,7 @@ def _sources(raw: Any, root: _Table) -> tuple[Source, ...]:
                 encoding=t.choice("encoding", ("auto", *CHARSETS), "auto"),
                 redistribute=t.get("redistribute", bool, False),
                 url=t.get("url", str, ""),
+                repair_mojibake=t.get("repair_mojibake", bool, False),
                 **_harvest_keys(t, path.resolve().parent),
             )
         )

@@ -216,3 +216,25 @@ def test_utf8_forced_on_marc8_with_the_first_records_ascii_is_refused(
     assert store_state(config_path) == (0, 0)
     code, out, _ = invoke(config_path, "import", str(path))
     assert code == 0 and "read 31, added 11" in out
+
+
+@pytest.mark.parametrize("repair", [False, True])
+def test_mojibake_in_a_source_is_warned_about_and_repaired_on_request(
+        config_path: Path, shared_data: Path, repair: bool) -> None:
+    if repair:
+        text = config_path.read_text(encoding="utf-8").replace(
+            'name = "Centre de ressources"', 'name = "Centre de ressources"\n'
+            "repair_mojibake = true")
+        config_path.write_text(text, encoding="utf-8")
+    code, out, _ = invoke(config_path, "import",
+                          str(shared_data / "unimarc/sciencespo/cotes8.mrc"))
+    assert code == 0
+    assert ("mojibake (UTF-8 read as Latin-1 upstream) in items[0].call_number "
+            "'8Â°007.775(1892-1)': " + ("repaired" if repair else "kept as it is")) in out
+    engine = database.open_store(load(config_path).store_url)
+    from catalogue.store import queries
+    stored = queries.get_record(engine, "crpv", "054273242")
+    engine.dispose()
+    assert stored is not None
+    assert stored.record.items[0].call_number == (
+        "8°007.775(1892-1)" if repair else "8Â°007.775(1892-1)")
