@@ -7,6 +7,13 @@ DEMO := var/demo/pmb-export.mrc
 PARTNER_DEMO := var/demo/partner-export.mrc
 HOST ?= 127.0.0.1
 PORT ?= 5000
+## The demo's mail sink: a free port unless given (two `make run` on one machine each get
+## their own sink, and their app and scheduler send to it through $CATALOGUE_SMTP_PORT).
+MAIL_PORT ?= $(shell $(PYTHON) -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+## The address the app announces (links, feeds, mails, the OAI baseURL) is the one it is
+## served on, unless config.toml sets [catalogue] base_url (a deployment behind a proxy).
+ANNOUNCED := $(if $(filter 0.0.0.0 ::,$(HOST)),$(shell hostname -f 2>/dev/null || hostname),$(HOST))
+RUN_ENV := CATALOGUE_BASE_URL=http://$(ANNOUNCED):$(PORT) CATALOGUE_SMTP_PORT=$(MAIL_PORT)
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 ## Every direct and transitive dependency pinned (`make lock` refreshes it): both README
 ## commands and CI install through it, so a new release never changes main by itself.
@@ -43,7 +50,9 @@ run: install
 	$(BIN)/catalogue --config $(CONFIG) reindex
 	$(BIN)/catalogue --config $(CONFIG) circulation demo
 	$(BIN)/catalogue --config $(CONFIG) sources
-	@$(BIN)/catalogue --config $(CONFIG) mail sink & sink=$$!; \
+	@export $(RUN_ENV); \
+	$(BIN)/catalogue --config $(CONFIG) mail sink & sink=$$!; \
+	sleep 1; kill -0 $$sink 2>/dev/null || { echo "error: the mail sink did not start (make run MAIL_PORT=N picks its port)" >&2; exit 1; }; \
 	$(BIN)/catalogue --config $(CONFIG) scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler $$sink 2>/dev/null; wait $$scheduler $$sink 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/catalogue --config $(CONFIG) serve --host $(HOST) --port $(PORT)

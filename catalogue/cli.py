@@ -6,6 +6,8 @@ exit status 2, never a traceback.
 
 from __future__ import annotations
 
+import dataclasses
+import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -207,6 +209,16 @@ main.add_command(circulation_command)
 main.add_command(dsi_command)
 
 
+def announced_url(host: str, port: int) -> str:
+    """The address `catalogue serve --host --port` announces when no base_url is set:
+    the one it listens on, or this machine's name when it listens on every address."""
+    if host in ("0.0.0.0", "::", ""):
+        host = socket.getfqdn() or "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535),
@@ -222,6 +234,8 @@ def serve_command(obj: Context, host: str, port: int, threads: int) -> None:
     from catalogue.web.service import warm
 
     settings = obj.settings
+    if not settings.base_url_fixed:
+        settings = dataclasses.replace(settings, base_url=announced_url(host, port))
     app = create_app(settings)
     threading.Thread(target=lambda: click.echo(warm(app), err=True), daemon=True).start()
     click.echo(f"Serving {settings.name} on http://{host}:{port}/ "

@@ -24,6 +24,8 @@ from catalogue.people.settings import AccountSettings, MailSettings, parse_accou
 from catalogue.toml_table import SettingsError, TomlTable
 
 _Table = TomlTable
+#: What the app announces when neither config.toml nor the environment names its address.
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 __all__ = ["SettingsError", "Settings", "load", "locate"]
 
 ENV_CONFIG = "CATALOGUE_CONFIG"
@@ -148,6 +150,9 @@ class Settings:
     circulation: CirculationSettings = CirculationSettings()
     #: The whole parsed file, for parts that validate their own table (``[dsi]``...).
     raw: Mapping[str, Any] = field(default_factory=dict)
+    #: base_url came from config.toml or $CATALOGUE_BASE_URL; otherwise `catalogue serve`
+    #: announces the address it listens on.
+    base_url_fixed: bool = True
     secret_key: str = ""
     smtp_password: str = ""
 
@@ -395,11 +400,17 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
     if not 1 <= batch <= 100_000:
         raise imp._fail("batch_size", "must be between 1 and 100000")
     name = cat.get("name", str, "Catalogue partagé")
+    configured_url = (cat.get("base_url", str, "").strip()
+                      or environ.get("CATALOGUE_BASE_URL", "").strip())
+    if configured_url and not re.match(r"^https?://[^\s/]+[^\s]*$", configured_url):
+        raise cat._fail("base_url", f"must be an http:// or https:// URL (got {configured_url!r})")
+    base_url = (configured_url or DEFAULT_BASE_URL).rstrip("/")
     oai = _oai(root.table("oai"), name, default_source, sources, file)
     settings = Settings(
         path=file,
         name=name,
-        base_url=cat.get("base_url", str, "http://127.0.0.1:5000").rstrip("/"),
+        base_url=base_url,
+        base_url_fixed=bool(configured_url),
         data_dir=data_dir,
         store_url=_resolve_url(store.get("url", str, "sqlite:///var/catalogue.db"), base),
         batch_size=batch,
@@ -409,7 +420,8 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
         harvest=_harvest(root.table("harvest")),
         index=_index(root.table("index"), base, data_dir),
         web=_web(root.table("web")),
-        mail=parse_mail(root.table("mail"), environ.get("CATALOGUE_SMTP_PASSWORD", ""), name),
+        mail=parse_mail(root.table("mail"), environ.get("CATALOGUE_SMTP_PASSWORD", ""), name,
+                        environ.get("CATALOGUE_SMTP_PORT", "")),
         accounts=parse_accounts(root.table("accounts")),
         dsi=parse_dsi(root.table("dsi")),
         circulation=parse_circulation(root.table("circulation"), default_source),

@@ -133,3 +133,59 @@ def test_catalogue_serve_answers_oai_with_waitress(tmp_path: Path) -> None:
         process.terminate()
         process.wait(10)
     assert (tmp_path / "var" / "secret_key").exists()
+
+
+def _serve_and_get(config: Path, port: int, env: dict[str, str],
+                   paths: list[str]) -> list[requests.Response]:
+    cli = Path(sys.executable).with_name("catalogue")
+    process = subprocess.Popen([str(cli), "--config", str(config), "serve", "--port", str(port)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(100):
+            try:
+                requests.get(f"http://127.0.0.1:{port}/oai", timeout=5)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("catalogue serve did not start")
+        return [requests.get(f"http://127.0.0.1:{port}{path}", timeout=10) for path in paths]
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_without_base_url_the_app_announces_the_address_it_is_served_on(tmp_path: Path) -> None:
+    port = free_port()
+    config = write(tmp_path, '[oai]\nrepository_identifier = "crpv.example.fr"\n')
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'base_url = "http://127.0.0.1:5000"\n', ""), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CATALOGUE_")}
+    identify, opensearch = _serve_and_get(config, port, env,
+                                          ["/oai?verb=Identify", "/opensearch.xml"])
+    here = f"http://127.0.0.1:{port}"
+    assert f"<baseURL>{here}/oai</baseURL>".encode() in identify.content
+    assert f'template="{here}/recherche?'.encode() in opensearch.content
+    assert b"127.0.0.1:5000" not in identify.content + opensearch.content
+    # $CATALOGUE_BASE_URL (what `make run` sets for the app, the scheduler and the sink)...
+    port = free_port()
+    (identify,) = _serve_and_get(config, port, {**env, "CATALOGUE_BASE_URL": f"{here}x"},
+                                 ["/oai?verb=Identify"])
+    assert f"<baseURL>{here}x/oai</baseURL>".encode() in identify.content
+    # ...and a base_url in config.toml, for a deployment behind a proxy, wins.
+    proxied = write(tmp_path, "").read_text(encoding="utf-8").replace(
+        'base_url = "http://127.0.0.1:5000"', 'base_url = "https://catalogue.example.fr"')
+    config.write_text(proxied, encoding="utf-8")
+    assert load(config, env={"CATALOGUE_BASE_URL": "http://elsewhere:1"}).base_url == \
+        "https://catalogue.example.fr"
+    port = free_port()
+    (identify,) = _serve_and_get(config, port, env, ["/oai?verb=Identify"])
+    assert b"<baseURL>https://catalogue.example.fr/oai</baseURL>" in identify.content
+
+
+def test_the_smtp_port_follows_the_environment(tmp_path: Path) -> None:
+    config = write(tmp_path, "[mail]\nport = 8025\n")
+    assert load(config, env={}).mail.port == 8025
+    assert load(config, env={"CATALOGUE_SMTP_PORT": "40123"}).mail.port == 40123
+    with pytest.raises(SettingsError, match="CATALOGUE_SMTP_PORT='x'"):
+        load(config, env={"CATALOGUE_SMTP_PORT": "x"})

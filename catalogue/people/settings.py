@@ -41,12 +41,18 @@ class AccountSettings:
     lockout_minutes: int = 15  # for this long
 
 
-def parse_mail(t: TomlTable, password: str, default_name: str) -> MailSettings:
-    """The ``[mail]`` table, checked."""
+def parse_mail(t: TomlTable, password: str, default_name: str, port: str = "") -> MailSettings:
+    """The ``[mail]`` table, checked; ``port`` ($CATALOGUE_SMTP_PORT) overrides its port:
+    `make run` points the app and the scheduler at the mail sink it started, wherever
+    that one could listen."""
     defaults = MailSettings()
     ints = bounded_ints(t, {"port": (1, 65535), "timeout_seconds": (1, 600),
                             "per_minute": (0, 100_000), "outbox_seconds": (5, 3600),
                             "retry_minutes": (1, 1440), "max_attempts": (1, 1000)}, defaults)
+    if port:
+        if not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise t.fail("port", f"is overridden by $CATALOGUE_SMTP_PORT={port!r}, not a port")
+        ints["port"] = int(port)
     sender = t.get("sender", str, defaults.sender).strip()
     if "@" not in sender or any(c in sender for c in "\r\n<> ,"):
         raise t.fail("sender", f"must be one e-mail address (got {sender!r})")
