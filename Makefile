@@ -9,7 +9,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 ## The demo's mail sink: a free port unless given (two `make run` on one machine each get
 ## their own sink, and their app and scheduler send to it through $CATALOGUE_SMTP_PORT).
-MAIL_PORT ?= $(shell $(PYTHON) -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+ifndef MAIL_PORT
+MAIL_PORT := $(shell $(PYTHON) -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+endif
 ## The address the app announces (links, feeds, mails, the OAI baseURL) is the one it is
 ## served on, unless config.toml sets [catalogue] base_url (a deployment behind a proxy).
 ANNOUNCED := $(if $(filter 0.0.0.0 ::,$(HOST)),$(shell hostname -f 2>/dev/null || hostname),$(HOST))
