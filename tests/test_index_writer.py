@@ -524,3 +524,35 @@ def test_an_update_applies_each_change_once_and_a_late_batch_still(demo_export: 
     assert indexing.update_index(engine, index_dir).indexed == 301
     assert indexing.update_index(engine, index_dir).indexed == 0
     engine.dispose()
+
+
+def test_an_update_after_an_import_indexes_the_records_that_changed(tmp_path: Path) -> None:
+    """Records updated since the last update left their old stamps with fewer rows; those
+    stamps were re-read whole (12 changes indexed 2,000 records). Only the changes are."""
+    import io
+
+    from catalogue import demo
+    from catalogue.formats import unimarc
+
+    engine = database.open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    export = tmp_path / "export.mrc"
+    demo.write_export(export, count=600, seed=2)
+    _import(engine, export)
+    index_dir = tmp_path / "index"
+    assert indexing.update_index(engine, index_dir).indexed == 600
+    for round_ in range(2):
+        changed = bytearray()
+        for n, parsed in enumerate(unimarc.read(io.BytesIO(export.read_bytes()), "crpv")):
+            assert parsed.record is not None
+            if n % 50 == round_:
+                record = replace(parsed.record, keywords=(*parsed.record.keywords, f"r{round_}"))
+                changed += unimarc.to_iso2709(record)
+            else:
+                changed += parsed.raw
+        path = tmp_path / f"changed{round_}.mrc"
+        path.write_bytes(bytes(changed))
+        _import(engine, path)
+        # Round 0 changes 12 records; round 1 12 others, and gives round 0's back.
+        assert indexing.update_index(engine, index_dir).indexed == 12 * (round_ + 1)
+        assert indexing.update_index(engine, index_dir).indexed == 0
+    engine.dispose()
