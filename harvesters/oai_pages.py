@@ -17,6 +17,7 @@ do not depend on the catalogue's store-side modules.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Protocol
@@ -24,6 +25,7 @@ from typing import Protocol
 from catalogue.formats.base import Parsed
 from catalogue.records import Record, from_json, to_json_bytes
 from harvesters import oai_protocol as oai
+from harvesters.lifeline import die_with_parent
 from harvesters.oai_mapping import parsed_from_record
 from harvesters.oai_protocol import Header, Page
 
@@ -121,7 +123,9 @@ class PoolMapper:
                number: int) -> Future[Mapped] | Future[Packed]:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers,
-                                             mp_context=multiprocessing.get_context("spawn"))
+                                             mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=die_with_parent,
+                                             initargs=(os.getpid(),))
         try:
             return self._pool.submit(map_body, page.body, reader, source, first, number,
                                      self.derive)

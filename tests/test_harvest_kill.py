@@ -78,3 +78,69 @@ def test_killed_between_pages_resumes_from_checkpoint(tmp_path: Path) -> None:
     with engine.connect() as conn:
         starts = conn.execute(select(harvest_runs.c.server_start).order_by(harvest_runs.c.id)).all()
     assert starts[0][0] == starts[1][0]
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found: set[int] = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_killed_harvest_takes_its_worker_processes_with_it(tmp_path: Path) -> None:
+    repo = PartnerRepository()
+    for record in demo_records(60):
+        repo.put(record, past=True)
+    release = threading.Event()
+
+    def hold_fourth_page(n: int, params: dict[str, str]) -> object:
+        if "cursor%3D21" in params.get("resumptionToken", "").replace("=", "%3D"):
+            release.wait(60)
+            return 503, {"Retry-After": "1"}, b"gone"
+        return None
+
+    with PyoaiServer(repo, page_size=7) as server:
+        server.fault = hold_fourth_page  # type: ignore[assignment]
+        config, settings, engine = deployment(tmp_path, partner("p1", server.url), workers=1)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "catalogue.cli", "--config", str(config), "harvest", "p1"],
+            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+        try:
+            deadline = time.monotonic() + 60
+            pages = 0
+            while time.monotonic() < deadline and pages < 3:
+                time.sleep(0.05)
+                with engine.connect() as conn:
+                    pages = conn.execute(select(func.max(harvest_runs.c.pages))).scalar() or 0
+            assert pages == 3, child.stderr.read() if child.poll() is not None else "timeout"
+            started = _children(child.pid)
+            assert started, "the harvest with workers = 1 should run a mapping worker"
+            child.send_signal(signal.SIGKILL)
+            child.wait(10)
+        finally:
+            release.set()
+            if child.poll() is None:
+                child.kill()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(_alive(pid) for pid in started):
+            time.sleep(0.1)
+        assert not [pid for pid in started if _alive(pid)]
+    engine.dispose()
