@@ -76,7 +76,7 @@ SUMMARIES: dict[str, tuple[int, str]] = {
     "unimarc/pmb-xml-generated/kentika_fixed.pmbxml.iso-8859-1.xml": (0, "read 29, added 29, updated 0, unchanged 0, deleted 0, rejected 0, with warnings 27"),
     "unimarc/pmb-xml-generated/kentika_fixed.pmbxml.utf-8.xml": (0, "read 29, added 29, updated 0, unchanged 0, deleted 0, rejected 0, with warnings 3"),
     "unimarc/pymarc/testunimarc.dat": (0, "read 1, added 1, updated 0, unchanged 0, deleted 0, rejected 0, with warnings 0"),
-    "unimarc/sciencespo/cotes8.mrc": (0, "read 35, added 35, updated 0, unchanged 0, deleted 0, rejected 0, with warnings 33"),
+    "unimarc/sciencespo/cotes8.mrc": (0, "read 35, added 35, updated 0, unchanged 0, deleted 0, rejected 0, with warnings 35"),
     "unimarc/sciencespo/cotesBR.mrc": (0, "read 4, added 4, updated 0, unchanged 0, deleted 0, rejected 0, with warnings 4"),
 }
 

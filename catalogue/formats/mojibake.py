@@ -18,12 +18,14 @@ from ftfy import fix_encoding
 from ftfy.badness import is_bad
 
 from catalogue.formats.base import Parsed
+from catalogue.formats.printable import visible
 from catalogue.records import Record, to_dict
 
 
 def _walk(value: Any, path: str, found: list[str], repair: bool) -> Any:
     if isinstance(value, str):
-        if not value.isascii() and is_bad(value):
+        # NSB/NSE markers are C1 controls that ftfy counts as bad: judged without them.
+        if not value.isascii() and is_bad(visible(value)):
             found.append(f"{path} {value[:60]!r}")
             return fix_encoding(value) if repair else value
         return value
