@@ -200,3 +200,26 @@ def test_every_subordinate_unit_of_a_corporate_body_is_kept() -> None:
     assert dict(dublincore.dc_values(record))["creator"] == agent.display()
     xml = marcxml.records_to_xml([record], flavour="marc21").decode()
     assert xml.count('<marc:subfield code="b">') == 2 and unit in xml
+
+
+def test_repeated_physical_and_series_subfields_are_all_kept() -> None:
+    from catalogue.formats.base import RawRecord
+    from catalogue.formats.unimarc.reader import parsed_from_raw
+    from catalogue.records import MarcField
+    raw = RawRecord(position=1, offset=0, raw=b"", leader="00000nam0 2200000   450 ",
+                    fields=(MarcField(tag="001", data="r1"),
+                            MarcField(tag="200", indicators="1 ", subfields=(("a", "T"),)),
+                            MarcField(tag="215", indicators="  ", subfields=(
+                                ("a", "1 vol. (120 p.)"), ("d", "24 cm"), ("e", "1 CD"),
+                                ("e", "1 livret"))),
+                            MarcField(tag="225", indicators="2 ", subfields=(
+                                ("a", "Repères"), ("i", "Politique de la ville"),
+                                ("i", "Quartiers"), ("v", "12"), ("v", "3")))),
+                    charset="utf-8", warnings=())
+    record = parsed_from_raw(raw, "crpv").record
+    assert record is not None
+    assert record.physical[0].accompanying == "1 CD + 1 livret"
+    assert record.series[0].part_title == "Politique de la ville. Quartiers"
+    assert record.series[0].number == "12 ; 3"
+    (again,) = [p.record for p in unimarc.read(io.BytesIO(unimarc.to_iso2709(record)), "crpv")]
+    assert again == record

@@ -153,15 +153,24 @@ def _publication(b: _Builder, f: MarcField, d: dict[str, str]) -> None:
     ))
 
 
+def _joined(pairs: Pairs, code: str, glue: str) -> str:
+    """Every value of a repeatable subfield, in order (the first alone lost the rest)."""
+    return glue.join(_all(pairs, code))
+
+
 def _physical(b: _Builder, f: MarcField, d: dict[str, str]) -> None:
-    b.physical.append(Physical(extent=d.get("a", ""), illustrations=d.get("c", ""),
-                               dimensions=d.get("d", ""), accompanying=d.get("e", "")))
+    s = f.subfields  # $a, $d and $e repeat: "1 vol. + 1 CD", "24 cm ; 12 cm"
+    b.physical.append(Physical(extent=_joined(s, "a", " ; "), illustrations=d.get("c", ""),
+                               dimensions=_joined(s, "d", " ; "),
+                               accompanying=_joined(s, "e", " + ")))
 
 
 def _series(b: _Builder, f: MarcField, d: dict[str, str]) -> None:
+    s = f.subfields  # 225 $i and $v repeat (a sub-series and its numbers)
     b.series.append(Series(
-        tag=f.tag, title=d.get("a" if f.tag == "225" else "t", ""), number=d.get("v", ""),
-        issn=d.get("x", ""), part_title=d.get("i", ""),
+        tag=f.tag, title=d.get("a" if f.tag == "225" else "t", ""),
+        number=_joined(s, "v", " ; ") if f.tag == "225" else d.get("v", ""),
+        issn=d.get("x", ""), part_title=_joined(s, "i", ". ") if f.tag == "225" else d.get("i", ""),
         authority_id=d.get("9:id") or d.get("0") or d.get("3", ""),
     ))
 
