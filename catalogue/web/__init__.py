@@ -36,6 +36,7 @@ from catalogue.web import (
     record,
     search,
 )
+from catalogue.web.integers import IdConverter
 from catalogue.web.secret import secret_key
 from catalogue.web.service import attach
 from indexes import Searcher
@@ -62,6 +63,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]  # the API's documented order
     app.url_map.merge_slashes = False  # a partner's record id may hold "//"
+    app.url_map.converters["int"] = IdConverter  # bounded: no OverflowError from the store
     app.extensions["catalogue.settings"] = settings
     store = engine if engine is not None else database.open_store(settings.store_url)
     app.extensions["catalogue.engine"] = store

@@ -25,6 +25,7 @@ from catalogue.lending.refusals import Refusal
 from catalogue.lending.rules import LoanRule, default_rule, delete_rule, list_rules, save_rule
 from catalogue.people import accounts
 from catalogue.web.guards import admin_required, current_person, staff_required
+from catalogue.web.integers import integer, integers
 from catalogue.web.service import engine, now, settings
 
 bp = Blueprint("desk", __name__, url_prefix="/guichet")
@@ -171,7 +172,7 @@ def renew() -> Response:
     """Renew one loan of the borrower on screen."""
     card = request.form.get("carte", "")
     try:
-        loan = desk().renew(int(request.form.get("pret", "0") or 0), now(), actor(),
+        loan = desk().renew(integer(request.form.get("pret"), 0) or 0, now(), actor(),
                             expected_due=_date(request.form.get("echeance", "")))
         flash(f"Prêt prolongé : {loan.barcode}, retour le {loan.due_on:%d/%m/%Y}.", "success")
     except Refusal as exc:
@@ -221,7 +222,7 @@ def overdue() -> str:
 def letters() -> str | Response:
     """Reminder letters to print (borrowers without email); POST marks them printed."""
     if request.method == "POST":
-        ids = [int(i) for i in request.form.getlist("rappel") if i.isdigit()]
+        ids = integers(request.form.getlist("rappel"))
         done = reminders.letters_to_print(engine(), today())
         allowed = {i for p in done for i in p.reminder_ids}
         count = reminders.mark_printed(engine(), [i for i in ids if i in allowed], now())
@@ -290,15 +291,15 @@ def rules() -> str | Response | tuple[str, int]:
     if request.method == "POST":
         form = request.form
         try:
-            if form.get("supprimer", "").isdigit():
-                delete_rule(engine(), int(form["supprimer"]))
+            if integer(form.get("supprimer")) is not None:
+                delete_rule(engine(), integer(form.get("supprimer")) or 0)
             elif form.get("ferme"):
                 closures.set_closing_day(engine(), date.fromisoformat(form["ferme"]),
                                          form.get("motif", ""))
             else:
                 save_rule(engine(), LoanRule(
                     form.get("categorie", "*"), form.get("support", "*"),
-                    **{k: int(form.get(k, "") or -1) for k in
+                    **{k: _rule_number(form.get(k, "")) for k in
                        ("loan_days", "max_loans", "renewals", "renewal_days", "max_reservations")}))
             flash("Enregistré.", "success")
             return redirect(url_for("desk.rules"), 303)
@@ -317,3 +318,17 @@ def _date(text: str) -> date | None:
         return date.fromisoformat(text) if text else None
     except ValueError:
         return None
+
+
+def _rule_number(text: str) -> int:
+    """A loan rule's number: empty is -1 (the default rule's), else 0-36500.
+
+    Raises:
+        ValueError: not such a number (shown as "Valeur invalide.").
+    """
+    if not text.strip():
+        return -1
+    value = integer(text, high=36_500)
+    if value is None:
+        raise ValueError(text)
+    return value

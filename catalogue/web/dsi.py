@@ -37,6 +37,7 @@ from catalogue.people.mailer import compose
 from catalogue.people.tokens import TokenError
 from catalogue.web.account import sign_in_person
 from catalogue.web.guards import current_person, signer, signin_required
+from catalogue.web.integers import integer, integers
 from catalogue.web.service import engine, now, settings
 
 bp = Blueprint("dsi", __name__)
@@ -111,11 +112,11 @@ def subscribe_form() -> str | tuple[str, int]:
     """Subscribe by email: a confirmation mail is queued, whatever the address."""
     offered = profiles.lists(engine(), category=None)
     if request.method == "GET":
-        chosen = {int(v) for v in request.args.getlist("liste") if v.isdigit()}
+        chosen = set(integers(request.args.getlist("liste")))
         return render_template("dsi/subscribe.html", lists=offered, chosen=chosen, errors={},
                                values={})
     values = {"email": request.form.get("email", ""), "name": request.form.get("name", "")}
-    wanted = {int(v) for v in request.form.getlist("liste") if v.isdigit()}
+    wanted = set(integers(request.form.getlist("liste")))
     picked = [p.id for p in offered if p.id in wanted]
     errors: dict[str, str] = {}
     try:
@@ -258,7 +259,7 @@ def create_alert() -> str | Response | tuple[str, int]:
         return render_template("dsi/create_alert.html", equation=equation, values=values,
                                periods=PERIODS, weekdays=WEEKDAYS, errors={})
     period = values["period"] if values["period"] in PERIODS else "weekly"
-    weekday = int(values["weekday"]) if values["weekday"].isdigit() else 0
+    weekday = integer(values["weekday"], 0, high=6) or 0
     try:
         profiles.create_alert(engine(), now(), person.id, name=values["name"],
                               params=equation.params() or "q=", periodicity=Periodicity(

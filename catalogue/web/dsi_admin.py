@@ -15,6 +15,7 @@ from catalogue.dsi.runs import preview_issue
 from catalogue.dsi.schedule import PERIODS, WEEKDAYS, Periodicity
 from catalogue.people.accounts import AccountError
 from catalogue.web.guards import staff_required
+from catalogue.web.integers import integer
 from catalogue.web.service import engine, now, settings
 
 bp = Blueprint("dsi_admin", __name__, url_prefix="/admin/dsi")
@@ -48,8 +49,8 @@ def edit(profile_id: int | None) -> str | Response | tuple[str, int]:
     f = request.form
 
     def number(key: str, default: int) -> int:
-        value = f.get(key, "")
-        return int(value) if value.isdigit() else default
+        found = integer(f.get(key), high=100_000)
+        return default if found is None else found
 
     try:
         saved = profiles.save_list(
@@ -84,7 +85,7 @@ def pick() -> tuple[str, int]:
     notice = request.form.get("notice", "")
     chosen = request.form.get("liste", "")
     try:
-        found = picks.add(engine(), now(), int(chosen) if chosen.isdigit() else 0, notice)
+        found = picks.add(engine(), now(), integer(chosen, 0) or 0, notice)
     except ProfileError as exc:
         return render_template("dsi/admin/picked.html", profile=None, notice=notice,
                                problem=exc.message), 422
