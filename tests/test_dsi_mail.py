@@ -138,3 +138,19 @@ def test_one_mail_per_person_and_schedules(config_path: Path, smtp_sink: Any) ->
     last = smtp_sink.messages_to("a@example.org")[2]
     assert "Jeunesse rurale" in text_part(last) and "== Hebdo" in text_part(last)
     assert "Jeunesse en ville" not in text_part(last)
+
+
+def test_list_unsubscribe_is_plain_ascii_on_the_wire(config_path: Path, smtp_sink: Any) -> None:
+    settings, engine, who, ids = _scene(config_path, smtp_sink)
+    run(engine, settings, MONDAY)
+    [received] = [r for r in smtp_sink.received if who.email in r.rcpt_tos]
+    raw = received.raw.replace(b"\r\n", b"\n")
+    found = re.search(rb"^List-Unsubscribe: (.*)$", raw, re.MULTILINE)
+    assert found is not None, raw[:2000]
+    value = found.group(1)
+    assert re.fullmatch(rb"<http://catalogue\.test/alertes/desabonnement/[!-~]+>", value), value
+    assert b"=?" not in value
+    following = raw[found.end() + 1:found.end() + 2]
+    assert following not in (b" ", b"\t")  # not folded onto the next line
+    assert re.search(rb"^List-Unsubscribe-Post: List-Unsubscribe=One-Click$", raw,
+                     re.MULTILINE)

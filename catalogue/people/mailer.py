@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import binascii
 import contextlib
+import email.policy
 import re
 import smtplib
 import ssl
@@ -52,6 +53,30 @@ class Outcome:
         return self.status == SENT
 
 
+#: Headers written as they are, never folded nor encoded: RFC 2369/8058 want the URL.
+_VERBATIM = frozenset({"list-unsubscribe", "list-unsubscribe-post"})
+
+
+class _Policy(email.policy.EmailPolicy):
+    """The standard policy, except that :data:`_VERBATIM` headers stay on one plain line.
+
+    At 78 columns the library RFC 2047-encoded List-Unsubscribe's long signed URL
+    ("=?utf-8?q?=3Chttp..." over three lines), which mail clients then ignored.
+    """
+
+    def fold(self, name: str, value: str) -> str:
+        if name.lower() in _VERBATIM and str(value).isascii():
+            return f"{name}: {value}{self.linesep}"
+        return str(super().fold(name, value))
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if name.lower() in _VERBATIM and str(value).isascii():
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return bytes(super().fold_binary(name, value))
+
+
+SMTP_POLICY = _Policy()
+
 def address(email: str, name: str = "") -> Address:
     """An address header value; the display name is encoded as needed (RFC 2047)."""
     return Address(display_name=name, addr_spec=email)
@@ -67,7 +92,7 @@ def compose(settings: MailSettings, *, to: str, subject: str, text: str, now: da
         ValueError: a header value holds a line break (header injection) or an address
             is malformed.
     """
-    msg = EmailMessage()
+    msg = EmailMessage(policy=SMTP_POLICY)  # List-Unsubscribe kept plain (see _Policy)
     msg["From"] = address(settings.sender, settings.sender_name)
     msg["To"] = address(to, to_name)
     msg["Subject"] = subject
