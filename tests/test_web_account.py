@@ -107,10 +107,16 @@ def test_wrong_password_message_next_to_the_field_and_lockout(app: Flask, clock:
     assert page.status_code == 422
     assert re.search(r'id="password-error">Adresse électronique ou mot de passe incorrect', text)
     assert 'aria-invalid="true"' in text
+    message = re.compile(r'id="password-error">([^<]*)<')
     sign_in_with_password(client, "bib@crpv.example.fr", "faux")
-    locked = sign_in_with_password(client, "bib@crpv.example.fr", "faux").get_data(as_text=True)
-    assert "verrouillé" in locked
-    assert "verrouillé" in sign_in_with_password(client, "bib@crpv.example.fr", PASSWORD).get_data(as_text=True)
+    locked = sign_in_with_password(client, "bib@crpv.example.fr", "faux")
+    still = sign_in_with_password(client, "bib@crpv.example.fr", PASSWORD)
+    unknown = sign_in_with_password(client, "personne@crpv.example.fr", "faux")
+    words = {found.group(1) for found in (message.search(r.get_data(as_text=True))
+                                          for r in (page, locked, still, unknown)) if found}
+    assert len(words) == 1 and "verrouillé" in words.pop()  # one message for all four
+    assert {r.status_code for r in (locked, still, unknown)} == {422}
+    assert page.headers["Cache-Control"] == "no-store"
     clock.now += timedelta(minutes=16)
     assert sign_in_with_password(client, "bib@crpv.example.fr", PASSWORD).status_code == 303
 

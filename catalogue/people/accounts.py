@@ -296,10 +296,13 @@ def authenticate(engine: Engine, email: str, password: str, now: datetime,
     """The person whose email and password match, counting failures towards a lockout.
 
     Raises:
-        AccountError: wrong address or password (one message for both, so the form does
-            not reveal which addresses exist), or the account is locked for now.
+        AccountError: wrong address or password, or the account is locked for now: one
+            message and one password hash check for all three, so that neither the words
+            nor the time tell which addresses exist.
     """
-    wrong = AccountError("Adresse électronique ou mot de passe incorrect.", "password")
+    wrong = AccountError("Adresse électronique ou mot de passe incorrect (après "
+                         f"{policy.lockout_attempts} essais infructueux, un compte est "
+                         f"verrouillé {policy.lockout_minutes} min).", "password")
     try:
         address = normalize_email(email)
     except AccountError:
@@ -314,9 +317,10 @@ def authenticate(engine: Engine, email: str, password: str, now: datetime,
             check_password_hash(_DUMMY_HASH, password)  # same time as a real check
             raise wrong
         if row.locked_until is not None and row.locked_until > now:
-            minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
-            raise AccountError(f"Trop d'essais infructueux : compte verrouillé encore {minutes} min.",
-                               "password")
+            # Same words and the same hash work as for an unknown address: a locked
+            # account answered at once and said so, telling which addresses exist.
+            check_password_hash(_DUMMY_HASH, password)
+            raise wrong
         if check_password_hash(row.password_hash, password):
             conn.execute(update(persons).where(persons.c.id == row.id).values(
                 failed_logins=0, locked_until=None, last_login_at=now))
@@ -326,9 +330,7 @@ def authenticate(engine: Engine, email: str, password: str, now: datetime,
                       if failures >= policy.lockout_attempts else None)
             conn.execute(update(persons).where(persons.c.id == row.id).values(
                 failed_logins=0 if locked else failures, locked_until=locked))
-            refusal = wrong if locked is None else AccountError(
-                f"Trop d'essais infructueux : compte verrouillé pour {policy.lockout_minutes} min.",
-                "password")
+            refusal = wrong
     if refusal is not None:
         raise refusal
     person = get(engine, row.id)

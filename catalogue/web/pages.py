@@ -41,6 +41,10 @@ CSP = ("default-src 'self'; img-src 'self' https: data:; style-src 'self'; "
        "frame-ancestors 'none'")
 
 
+#: Staff and personal pages: sent with Cache-Control: no-store.
+PRIVATE_PATHS = ("/guichet", "/admin", "/compte", "/connexion")
+
+
 def _visible(value: Any) -> Any:
     """Every value a template prints, without control characters (NSB/NSE included)."""
     if isinstance(value, Markup):
@@ -115,4 +119,7 @@ def register(app: Flask) -> None:
         if response.mimetype == "text/html":
             response.headers.setdefault("Content-Security-Policy", CSP)
             response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.path.startswith(PRIVATE_PATHS):
+            # Borrowers' names, loans and staff screens: never kept by a browser or proxy.
+            response.headers["Cache-Control"] = "no-store"
         return response
