@@ -54,6 +54,7 @@ class Person:
     history_opt_in: bool
     created_at: datetime
     has_password: bool = False
+    session_version: int = 0  # in every session cookie; raised to end them all
 
     @property
     def is_staff(self) -> bool:
@@ -248,6 +249,10 @@ def update_person(engine: Engine, person_id: int, now: datetime, **changes: Any)
         raise AccountError("Rôle inconnu.", "role")
     try:
         with engine.begin() as conn:
+            if "role" in changes:  # a changed role ends the sessions that had the old one
+                conn.execute(update(persons).where(persons.c.id == person_id,
+                                                   persons.c.role != changes["role"])
+                             .values(session_version=persons.c.session_version + 1))
             conn.execute(update(persons).where(persons.c.id == person_id)
                          .values(**changes, updated_at=now))
     except IntegrityError:
@@ -284,11 +289,23 @@ def hash_password(password: str) -> str:
 
 
 def set_password(engine: Engine, person_id: int, password: str, now: datetime) -> None:
-    """Set (or replace) a person's password and clear any lockout."""
+    """Set (or replace) a person's password, clear any lockout, end their sessions."""
     digest = hash_password(password)
     with engine.begin() as conn:
         conn.execute(update(persons).where(persons.c.id == person_id).values(
-            password_hash=digest, failed_logins=0, locked_until=None, updated_at=now))
+            password_hash=digest, failed_logins=0, locked_until=None, updated_at=now,
+            session_version=persons.c.session_version + 1))
+
+
+def end_sessions(engine: Engine | Connection, person_id: int) -> None:
+    """End every session of this person, on every browser (the next request is anonymous)."""
+    statement = (update(persons).where(persons.c.id == person_id)
+                 .values(session_version=persons.c.session_version + 1))
+    if isinstance(engine, Connection):
+        engine.execute(statement)
+        return
+    with engine.begin() as conn:
+        conn.execute(statement)
 
 
 def authenticate(engine: Engine, email: str, password: str, now: datetime,
@@ -330,6 +347,8 @@ def authenticate(engine: Engine, email: str, password: str, now: datetime,
                       if failures >= policy.lockout_attempts else None)
             conn.execute(update(persons).where(persons.c.id == row.id).values(
                 failed_logins=0 if locked else failures, locked_until=locked))
+            if locked is not None:  # a lockout ends the sessions already open too
+                end_sessions(conn, row.id)
             refusal = wrong
     if refusal is not None:
         raise refusal

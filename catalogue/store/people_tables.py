@@ -58,6 +58,8 @@ persons = Table(
     Column("history_opt_in", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # Raised to end every session of the person (sign-out, password, role, lockout).
+    Column("session_version", Integer, nullable=False, default=0, server_default="0"),
     Index("ix_persons_name", "name"),
 )
 

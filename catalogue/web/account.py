@@ -144,7 +144,11 @@ def use_link() -> str | Response | tuple[str, int]:
 
 @bp.post("/deconnexion")
 def sign_out() -> Response:
-    """End the session."""
+    """End the session, and every other session of the same person (a copied cookie
+    must not outlive a sign-out)."""
+    person = current_person()
+    if person is not None:
+        accounts.end_sessions(engine(), person.id)
     logout_user()
     session.clear()
     return redirect(url_for("search.home"), 303)

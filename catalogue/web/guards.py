@@ -35,7 +35,8 @@ class SignedIn(UserMixin):  # type: ignore[misc]
         self.person = person
 
     def get_id(self) -> str:
-        return str(self.person.id)
+        # The session version travels in the cookie: raising it ends this session.
+        return f"{self.person.id}.{self.person.session_version}"
 
 
 def init(app: Flask, settings: Settings, engine: Engine, secret: str) -> None:
@@ -52,12 +53,15 @@ def init(app: Flask, settings: Settings, engine: Engine, secret: str) -> None:
     manager.session_protection = "basic"
     manager.anonymous_user = AnonymousUserMixin
 
-    def load(person_id: str) -> SignedIn | None:
-        try:
-            person = accounts.get(engine, int(person_id))
-        except ValueError:
-            return None
-        return SignedIn(person) if person is not None else None
+    def load(session_id: str) -> SignedIn | None:
+        number, _, version = session_id.partition(".")
+        if not (number.isascii() and number.isdigit() and version.isascii()
+                and version.isdigit()) or len(number) > 10:
+            return None  # a cookie from before session versions, or forged: signed out
+        person = accounts.get(engine, int(number))
+        if person is None or person.session_version != int(version):
+            return None  # erased, or its sessions were ended since this one began
+        return SignedIn(person)
 
     manager.user_loader(load)
 
