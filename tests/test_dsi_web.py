@@ -6,6 +6,7 @@ import json
 import re
 from email import policy
 from email.parser import BytesParser
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -191,3 +192,37 @@ def test_archive_pages_and_atom_feed(site: Any, smtp_sink: Any) -> None:
     run(engine, settings, MONDAY + days(7))  # nothing new: no empty issue, no mail
     assert len(client.get("/listes/prevention/atom").get_data(True).split("<entry>")) == 2
     assert client.get("/listes/inconnue").status_code == 404
+
+
+def test_mail_requests_are_limited_per_address_and_per_client(site: Any) -> None:
+    """Five anonymous subscriptions for one address queued five mails (a fuzz run, 40)."""
+    app, engine, settings, clock, listed = site
+    limits = settings.accounts
+    client = app.test_client()
+
+    def subscribe(email: str, remote: str = "198.51.100.7") -> Any:
+        token = csrf_token(client, "/alertes/inscription")
+        return client.post("/alertes/inscription", environ_base={"REMOTE_ADDR": remote},
+                           data={"csrf_token": token, "email": email, "liste": str(listed.id)})
+
+    answers = [subscribe("cible@example.org") for _ in range(limits.mails_per_address + 2)]
+    assert [a.status_code for a in answers] == (
+        [200] * limits.mails_per_address + [429, 429])
+    refused = answers[-1].get_data(True).replace("&#39;", "'")
+    assert re.search(r'id="email-error"[^>]*>\s*Trop de demandes pour cette adresse', refused)
+    with engine.connect() as conn:
+        queued = conn.execute(select(outbox.c.id).where(
+            outbox.c.recipient == "cible@example.org")).all()
+    assert len(queued) == limits.mails_per_address
+    # The sign-in form counts against the same limits, for any address, known or not.
+    token = csrf_token(client, "/connexion")
+    signed = client.post("/connexion", environ_base={"REMOTE_ADDR": "198.51.100.7"},
+                         data={"csrf_token": token, "email": "cible@example.org"})
+    assert signed.status_code == 429
+    # One client cycling through addresses is stopped too.
+    statuses = [subscribe(f"autre{n}@example.org", "203.0.113.9").status_code
+                for n in range(limits.mails_per_client + 1)]
+    assert statuses[-1] == 429 and statuses[:-1] == [200] * limits.mails_per_client
+    # An hour later the address may ask again.
+    clock.now += timedelta(hours=1, minutes=1)
+    assert subscribe("cible@example.org", "192.0.2.1").status_code == 200

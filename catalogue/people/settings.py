@@ -39,6 +39,8 @@ class AccountSettings:
     session_hours: int = 8  # a signed-in session ends after this
     lockout_attempts: int = 5  # failed passwords before the account is locked
     lockout_minutes: int = 15  # for this long
+    mails_per_address: int = 3  # anonymous mail requests for one address, per hour
+    mails_per_client: int = 10  # anonymous mail requests from one client address, per hour
 
 
 def parse_mail(t: TomlTable, password: str, default_name: str, port: str = "") -> MailSettings:
@@ -72,4 +74,5 @@ def parse_accounts(t: TomlTable) -> AccountSettings:
     return AccountSettings(**bounded_ints(
         t, {"confirm_hours": (1, 24 * 30), "link_minutes": (5, 24 * 60),
             "session_hours": (1, 24 * 30), "lockout_attempts": (1, 100),
-            "lockout_minutes": (1, 24 * 60)}, AccountSettings()))
+            "lockout_minutes": (1, 24 * 60), "mails_per_address": (1, 1000),
+            "mails_per_client": (1, 10_000)}, AccountSettings()))

@@ -63,6 +63,19 @@ persons = Table(
     Index("ix_persons_name", "name"),
 )
 
+#: Anonymous requests for a mail (sign-in link, subscription), counted against flooding.
+mail_requests = Table(
+    "mail_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("address", String(254), nullable=False),
+    Column("client", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_mail_requests_address", "address", "created_at"),
+    Index("ix_mail_requests_client", "client", "created_at"),
+)
+
 outbox = Table(
     "outbox",
     metadata,

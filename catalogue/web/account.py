@@ -20,7 +20,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import EmailField, HiddenField, PasswordField
 
-from catalogue.people import accounts, outbox
+from catalogue.people import accounts, floodgate, outbox
 from catalogue.people.accounts import AccountError, Person
 from catalogue.people.mailer import compose
 from catalogue.people.tokens import SIGN_IN, TokenError
@@ -83,10 +83,22 @@ def sign_in() -> str | Response | tuple[str, int]:
     except AccountError as exc:
         errors[exc.field] = exc.message
         return render_template("account/sign_in.html", form=form, errors=errors), 422
+    if not floodgate.admit(engine(), moment, kind="sign_in", address=address,
+                           client=request.remote_addr or "", limits=settings().accounts):
+        errors["email"] = too_many()
+        return render_template("account/sign_in.html", form=form, errors=errors), 429
     known = accounts.by_email(engine(), address)
     if known is not None:
         send_sign_in_link(known, target)
     return render_template("account/link_sent.html", email=address)
+
+
+def too_many() -> str:
+    """The refusal of a request for mail past the [accounts] limits, in the reader's tongue."""
+    message: str = gettext("Trop de demandes pour cette adresse ou depuis votre connexion : "
+                           "un message a peut-être déjà été envoyé (pensez aux "
+                           "indésirables). Réessayez dans une heure.")
+    return message
 
 
 def send_sign_in_link(person: Person, target: str = "") -> bool:

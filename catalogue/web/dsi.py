@@ -31,11 +31,11 @@ from catalogue.dsi.feed import issues_feed
 from catalogue.dsi.profiles import ProfileError
 from catalogue.dsi.schedule import PERIODS, WEEKDAYS, Periodicity
 from catalogue.opac.params import SearchParams
-from catalogue.people import accounts, outbox
+from catalogue.people import accounts, floodgate, outbox
 from catalogue.people.accounts import AccountError, Person
 from catalogue.people.mailer import compose
 from catalogue.people.tokens import TokenError
-from catalogue.web.account import sign_in_person
+from catalogue.web.account import sign_in_person, too_many
 from catalogue.web.guards import current_person, signer, signin_required
 from catalogue.web.integers import integer, integers
 from catalogue.web.service import engine, now, settings
@@ -124,6 +124,11 @@ def subscribe_form() -> str | tuple[str, int]:
         name = accounts.clean_name(values["name"])
         if not picked:
             raise AccountError(gettext("Choisissez au moins une liste."), "liste")
+        if not floodgate.admit(engine(), now(), kind="dsi_confirm", address=address,
+                               client=request.remote_addr or "", limits=settings().accounts):
+            errors["email"] = too_many()
+            return render_template("dsi/subscribe.html", lists=offered, chosen=set(wanted),
+                                   errors=errors, values=values), 429
         person = accounts.register(engine(), now(), address, name=name,
                                    language=request.form.get("language", "fr"))
     except AccountError as exc:
