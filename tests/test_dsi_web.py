@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from email import policy
 from email.parser import BytesParser
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
