@@ -64,3 +64,18 @@ def test_the_scheduler_has_a_morning_job(tmp_path: Path) -> None:
     job = next(j for j in sched.get_jobs() if j.id == "circulation:morning")
     assert "hour='7', minute='0'" in str(job.trigger)
     assert str(job.trigger.timezone) == "Europe/Paris"
+
+
+def test_reminders_as_of_a_day_and_exit_3_when_mails_wait(tmp_path: Path,
+                                                           smtp_sink: Any) -> None:
+    world = build(write_config(tmp_path, smtp_port=smtp_sink.port))
+    config = tmp_path / "config.toml"
+    world.desk.check_out("C-BOB", "B3", MONDAY, None)  # due in some weeks from MONDAY
+    early = run(config, "circulation", "reminders", "--dry-run", "--now",
+                MONDAY.date().isoformat())
+    assert early.exit_code == 0 and "0 reminder(s) due" in early.output
+    late = (MONDAY.replace(year=MONDAY.year + 1)).date().isoformat()
+    smtp_sink.stop()
+    down = run(config, "circulation", "reminders", "--now", late)
+    assert down.exit_code == 3 and "1 to retry tomorrow" in down.output, down.output
+    smtp_sink.start()

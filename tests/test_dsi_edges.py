@@ -143,3 +143,31 @@ def test_cli_dry_run_and_scheduler_job(config_path: Path) -> None:
     sched2 = BackgroundScheduler()
     scheduler.add_dsi_job(sched2, off, engine)
     assert sched2.get_jobs() == []
+
+
+def test_dsi_run_as_of_a_moment_and_its_exit_status(config_path: Path, smtp_sink: Any) -> None:
+    """`dsi run` exited 0 with the SMTP server down ("0 sent, 2 to retry"): cron could
+    not see it. Now: 0 when every digest went, 3 when some remain to retry; --now runs
+    as of a given moment."""
+    settings, engine = setup(config_path)
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    who = person(engine, "a@example.org", start)
+    listed = profiles.save_list(engine, start, slug="tout", name="Tout",
+                                equation_params=["doctype=a"], periodicity=Periodicity("daily"))
+    profiles.subscribe(engine, start, who.id, listed.id)
+    ingest(engine, [record("Un document")], datetime(2020, 1, 2, tzinfo=UTC))
+
+    def dsi_run(now: str, port: int) -> Any:
+        return CliRunner().invoke(main, ["--config", str(config_path), "dsi", "run",
+                                         "--now", now], env={"CATALOGUE_SMTP_PORT": str(port)})
+
+    smtp_sink.stop()  # the server is down
+    down = dsi_run("2020-01-03", smtp_sink.port)
+    assert down.exit_code == 3 and "1 to retry" in down.output, down.output
+    smtp_sink.start()
+    up = dsi_run("2020-01-03T09:00", smtp_sink.port)
+    assert up.exit_code == 0 and "1 sent" in up.output, up.output
+    assert len(smtp_sink.messages_to("a@example.org")) == 1
+    bad = CliRunner().invoke(main, ["--config", str(config_path), "dsi", "run", "--now",
+                                    "2020-02-30"])
+    assert bad.exit_code == 2 and "--now '2020-02-30' is not a date" in bad.output

@@ -8,13 +8,14 @@ Refusals end with one ``error:`` line and exit status 2.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
 from catalogue.clock import utcnow
-from catalogue.commands import Obj, fail
+from catalogue.commands import MAIL_PENDING, Obj, fail, moment
 from catalogue.demo.people import STAFF_EMAIL, populate
 from catalogue.lending import closures
 from catalogue.lending.borrowers import decode, import_csv
@@ -30,10 +31,17 @@ def circulation_command() -> None:
 
 @circulation_command.command("reminders")
 @click.option("--dry-run", is_flag=True, help="List the reminders due, send nothing.")
+@click.option("--now", "now_text", default=None, metavar="MOMENT",
+              help="Run as of this moment (2026-03-02, 2026-03-02T09:30 in the centre's "
+                   "time zone, or with an offset) instead of now.")
 @click.pass_obj
-def reminders_command(obj: Obj, dry_run: bool) -> None:
-    """Expire holds and send today's overdue reminders (what the scheduler does each morning)."""
-    expired, report = morning(obj.engine(), obj.settings, utcnow(), dry_run=dry_run)
+def reminders_command(obj: Obj, dry_run: bool, now_text: str | None) -> None:
+    """Expire holds and send today's overdue reminders (what the scheduler does each morning).
+
+    Exit status 0: done; 3: some reminders could not be mailed and are retried tomorrow.
+    """
+    expired, report = morning(obj.engine(), obj.settings, moment(now_text, obj.settings),
+                              dry_run=dry_run)
     for letter in report.planned:
         way = letter.email or "letter"
         click.echo(f"level {letter.level}  {letter.name or '?'} <{way}>  "
@@ -42,6 +50,8 @@ def reminders_command(obj: Obj, dry_run: bool) -> None:
         click.echo(f"dry run: {len(report.planned)} reminder(s) due, nothing sent")
     else:
         click.echo(f"{expired} hold(s) expired; {report}")
+        if report.retried:
+            sys.exit(MAIL_PENDING)
 
 
 @circulation_command.command("rules")
