@@ -171,3 +171,28 @@ def test_dsi_run_as_of_a_moment_and_its_exit_status(config_path: Path, smtp_sink
     bad = CliRunner().invoke(main, ["--config", str(config_path), "dsi", "run", "--now",
                                     "2020-02-30"])
     assert bad.exit_code == 2 and "--now '2020-02-30' is not a date" in bad.output
+
+
+def test_a_new_subscriber_gets_nothing_published_before_they_subscribed(
+        config_path: Path, smtp_sink: Any) -> None:
+    """The 60-minute margin reached back past a brand-new subscription: someone who joined
+    at 05:07 got the records imported at 05:04-05:05, already in the list's issue 1."""
+    from datetime import timedelta
+    settings, engine = setup(config_path, smtp_sink)
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    listed = profiles.save_list(engine, start, slug="tout", name="Tout",
+                                equation_params=["doctype=a"], periodicity=Periodicity("daily"))
+    old = person(engine, "ancien@example.org", start)
+    profiles.subscribe(engine, start, old.id, listed.id)
+    joined = datetime(2020, 1, 2, 5, 7, tzinfo=UTC)
+    ingest(engine, [record("Avant l'inscription")], joined - timedelta(minutes=3))
+    new = person(engine, "nouveau@example.org", joined)
+    profiles.subscribe(engine, joined, new.id, listed.id)
+    ingest(engine, [record("Après l'inscription")], joined + timedelta(minutes=30))
+    report = run(engine, settings, datetime(2020, 1, 3, 7, tzinfo=UTC))
+    assert report.sent == 2, report
+    [to_old] = smtp_sink.messages_to("ancien@example.org")
+    [to_new] = smtp_sink.messages_to("nouveau@example.org")
+    assert "Avant l'inscription" in text_part(to_old)
+    assert "Après l'inscription" in text_part(to_new)
+    assert "Avant l'inscription" not in text_part(to_new)

@@ -61,6 +61,13 @@ class Pair:
     email: str
     name: str
     language: str
+    created_at: datetime  # when the person subscribed: nothing older is theirs
+
+    def window_start(self, margin: timedelta) -> datetime:
+        """Where this pair's records begin: the watermark less the margin, but never
+        before the subscription (a subscriber of 05:07 got the 458 records imported at
+        05:04, already in the list's issue 1)."""
+        return max(self.watermark - margin, self.created_at)
 
 
 @dataclass
@@ -102,13 +109,14 @@ class RunReport:
 def _pairs(engine: Engine, profile_ids: set[int]) -> list[Pair]:
     stmt = (select(dsi_subscriptions.c.id, dsi_subscriptions.c.profile_id,
                    dsi_subscriptions.c.person_id, dsi_subscriptions.c.watermark,
-                   persons.c.email, persons.c.name, persons.c.language)
+                   persons.c.email, persons.c.name, persons.c.language,
+                   dsi_subscriptions.c.created_at)
             .join(persons, persons.c.id == dsi_subscriptions.c.person_id)
             .where(persons.c.email.is_not(None), persons.c.email_confirmed_at.is_not(None))
             .order_by(dsi_subscriptions.c.person_id, dsi_subscriptions.c.id))
     with engine.connect() as conn:
-        return [Pair(r.id, r.profile_id, r.person_id, r.watermark, r.email, r.name, r.language)
-                for r in conn.execute(stmt) if r.profile_id in profile_ids]
+        return [Pair(r.id, r.profile_id, r.person_id, r.watermark, r.email, r.name, r.language,
+                     r.created_at) for r in conn.execute(stmt) if r.profile_id in profile_ids]
 
 
 def _picks(engine: Engine, profile_ids: set[int], since: datetime) -> dict[int, dict[int, datetime]]:
@@ -218,7 +226,7 @@ def run(engine: Engine, settings: Settings, now: datetime, signer: LinkSigner, *
     quiet: list[int] = []
     for pair in pairs:
         profile = profiles[pair.profile_id]
-        new = _new_for(profile, pair.watermark - margin, matched[pair.profile_id],
+        new = _new_for(profile, pair.window_start(margin), matched[pair.profile_id],
                        picked.get(pair.profile_id, {}), found)
         new = {r for r in new if (pair.id, r) not in delivered}
         if not new:
