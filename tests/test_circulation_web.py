@@ -207,3 +207,15 @@ def test_two_librarians_race_for_one_copy_postgresql(tmp_path: Path) -> None:
         race(running)
     finally:
         running.stop()
+
+
+def test_the_api_reads_a_copy_on_loan_as_the_record_page_does(site: DeskSite) -> None:
+    """The API said "available" for a copy on loan while the page said on loan."""
+    import requests
+    site.world.desk.check_out("C-ALICE", "B3", site.clock(), None)
+    answer = requests.get(site.url + "/api/records/crpv/2", timeout=10)
+    assert answer.status_code == 200
+    [copy] = [i for i in answer.json()["items"] if i["barcode"] == "B3"]
+    assert copy["availability"] == "on_loan" and copy["due_on"] == "2026-03-23"
+    page = requests.get(site.url + "/notice/crpv/2", timeout=10).text
+    assert "En prêt" in page and "jusqu'au 23/03/2026" in page

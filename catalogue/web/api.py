@@ -23,7 +23,6 @@ from catalogue.records import to_dict
 from catalogue.web.labels import availability_label, doc_type_label, facet_title, value_label
 from catalogue.web.links import absolute, record_path
 from catalogue.web.service import opac
-from indexes.documents import item_state
 
 bp = Blueprint("api", __name__)
 VERSION = 1
@@ -129,9 +128,12 @@ def record(source: str, source_id: str) -> Response:
         "availability_label": availability_label(page.availability),
         "first_seen": page.entry.first_seen.isoformat(),
         "datestamp": page.entry.datestamp.isoformat(),
-        "items": [{"barcode": i.barcode, "call_number": i.call_number,
-                   "location": i.location or i.holder or i.owner, "status": i.status_label,
-                   "availability": item_state(i)} for i in rec.items],
+        # The copies as the record page shows them: the desk's loans and holds included
+        # (the catalogued status alone said "available" for a copy on loan).
+        "items": [{"barcode": c.barcode, "call_number": c.call_number,
+                   "location": c.location, "status": c.status, "availability": c.state,
+                   **({"due_on": c.due_on.isoformat()} if c.due_on else {})}
+                  for c in page.copies],
         "holdings": [_holding(h) for h in page.holdings],
         "similar": [{"id": h.global_id, "url": absolute(record_path(h.global_id))}
                     for h in page.similar],
