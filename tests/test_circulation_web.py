@@ -219,3 +219,12 @@ def test_the_api_reads_a_copy_on_loan_as_the_record_page_does(site: DeskSite) ->
     assert copy["availability"] == "on_loan" and copy["due_on"] == "2026-03-23"
     page = requests.get(site.url + "/notice/crpv/2", timeout=10).text
     assert "En prêt" in page and "jusqu'au 23/03/2026" in page
+
+
+def test_the_desk_journal_says_which_clock_its_times_are_in(site: DeskSite) -> None:
+    """The header said "Quand (UTC)" over Paris times."""
+    client = librarian(site)
+    assert lend(client, "C-ALICE", "B3").status_code == 303
+    page = client.get("/guichet/journal").get_data(as_text=True)
+    assert "Quand (heure de Europe/Paris)" in page and "(UTC)" not in page
+    assert "02/03/2026 10:00" in page  # 09:00 UTC is 10:00 in Paris in March

@@ -107,4 +107,5 @@ def init(app: Flask, cache: Path, timezone: str = "Europe/Paris") -> Babel:
     app.add_template_filter(moment)
     app.add_template_filter(day)
     app.add_template_filter(schedule)
+    app.jinja_env.globals["centre_timezone"] = timezone  # what `moment` shows times in
     return babel
