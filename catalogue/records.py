@@ -101,6 +101,12 @@ class Title(Model, frozen=True):
         return sortable(text)
 
 
+#: Relator codes ($4: UNIMARC numbers, MARC 21 codes and terms) by the credit they give.
+EDITOR_ROLES = frozenset({"340", "651", "edt", "editor", "ed", "éd", "dir"})
+AUTHOR_ROLES = frozenset({"070", "aut", "author", "auteur"})
+TRANSLATOR_ROLES = frozenset({"730", "trl", "translator", "trad", "traducteur"})
+
+
 class Agent(Model, frozen=True):
     """A person (700-702) or corporate body (710-712) and its role.
 
@@ -120,6 +126,22 @@ class Agent(Model, frozen=True):
     roles: tuple[str, ...] = ()  # $4
     authority_id: str = ""  # $3, or PMB's $9 id:
     indicators: str = "  "
+
+    def credit(self) -> str:
+        """How a reference manager credits this agent: author, editor, translator or
+        contributor (a preface writer, an illustrator...).
+
+        By role first, level second: a scientific editor catalogued in 701 is an editor,
+        not an author; an agent without a role is an author at level 0-1.
+        """
+        roles = {r.strip().lower().rstrip(".") for r in self.roles}
+        if roles & EDITOR_ROLES:
+            return "editor"
+        if roles & AUTHOR_ROLES or (not roles and self.level < 2):
+            return "author"
+        if roles & TRANSLATOR_ROLES:
+            return "translator"
+        return "contributor"
 
     def display(self) -> str:
         """'Surname, Forename' for people, 'Body. Subdivision' for corporate bodies."""

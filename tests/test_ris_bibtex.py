@@ -187,3 +187,22 @@ def test_bibtex_record_without_author_or_publisher_is_misc() -> None:
     entry = bibtex.to_bibtex(record)
     assert entry.startswith("@misc{crpvxyz,")
     assert "note = {Document projeté ou vidéo}" in entry
+
+
+def test_roles_give_the_credit_not_the_level() -> None:
+    """A scientific editor (340) catalogued in 701 was exported as an author (AU, author);
+    preface writers and translators are not authors either."""
+    record = Record(source="crpv", source_id="r1", title=Title("Politiques de la ville"),
+                    agents=(Agent(name="Dupont", rest="Marie", level=0, roles=("070",)),
+                            Agent(name="Martin", rest="Paul", level=1, roles=("340",)),
+                            Agent(name="Durand", rest="Anne", level=1, roles=("080",)),
+                            Agent(name="Smith", rest="John", level=2, roles=("730",)),
+                            Agent(name="Sans", rest="Rôle", level=1)))
+    [reference] = parse_ris(ris.records_to_ris([record]))
+    credited = [(tag, value) for tag, value in reference if tag in ("AU", "ED", "A2", "A4")]
+    assert credited == [("AU", "Dupont, Marie"), ("ED", "Martin, Paul"), ("A2", "Durand, Anne"),
+                        ("A4", "Smith, John"), ("AU", "Sans, Rôle")]
+    entry = bibtex.records_to_bibtex([record])
+    assert "author = {Dupont, Marie and Sans, Rôle}" in entry
+    assert "editor = {Martin, Paul}" in entry and "translator = {Smith, John}" in entry
+    assert "Durand" not in entry

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
-from catalogue.formats.ris import EDITOR_ROLES, article_pages, flat, publication_year
+from catalogue.formats.ris import article_pages, flat, publication_year
 from catalogue.records import DOC_TYPES, Agent, Record
 
 MEDIA_TYPE = "application/x-bibtex"
@@ -59,7 +59,7 @@ def _ascii(text: str) -> str:
 
 def base_key(record: Record) -> str:
     """``surname`` + ``year`` + ``_`` + record id, reduced to ASCII letters and digits."""
-    author = next((a.name for a in record.agents if a.level < 2), "")
+    author = next((a.name for a in record.agents if a.credit() == "author"), "")
     head = _KEY_CHARS.sub("", _ascii(author)).lower()[:20]
     tail = _KEY_CHARS.sub("", _ascii(record.global_id)).lower()[:40]
     return f"{head}{publication_year(record)}_{tail}".lstrip("_") or "notice"
@@ -75,12 +75,10 @@ def _fields(record: Record) -> Iterator[tuple[str, str]]:
     title = record.title.display()
     if title:
         yield "title", f"{{{escape(title)}}}"
-    authors = [a for a in record.agents if a.level < 2]
-    editors = [a for a in record.agents if a.level >= 2 and EDITOR_ROLES.intersection(a.roles)]
-    if authors:
-        yield "author", _people(authors)
-    if editors:
-        yield "editor", _people(editors)
+    for credit in ("author", "editor", "translator"):  # translator: biblatex's field
+        agents = [a for a in record.agents if a.credit() == credit]
+        if agents:
+            yield credit, _people(agents)
     year = publication_year(record)
     if year:
         yield "year", year

@@ -27,8 +27,6 @@ _DOC_TYPE_RIS = {
     "a": "BOOK", "b": "BOOK", "c": "MUSIC", "d": "MUSIC", "e": "MAP", "f": "MAP",
     "g": "VIDEO", "i": "SOUND", "j": "SOUND", "k": "ART", "l": "ELEC", "m": "GEN", "r": "GEN",
 }
-#: UNIMARC relator codes read as editors rather than authors.
-EDITOR_ROLES = frozenset({"340", "651"})
 _PAGES = re.compile(r"(\d+)\s*(?:-|–|à)\s*(\d+)")
 
 
@@ -77,12 +75,9 @@ def _lines(record: Record) -> Iterator[tuple[str, str]]:
     for title in record.title.parallel:
         yield "TT", title
     for agent in record.agents:
-        if agent.level < 2:
-            yield "AU", agent.display()
-        elif EDITOR_ROLES.intersection(agent.roles):
-            yield "ED", agent.display()
-        else:
-            yield "A2", agent.display()
+        # RIS: AU authors, ED editors, A4 translators, A2 other contributors.
+        tag = {"author": "AU", "editor": "ED", "translator": "A4"}.get(agent.credit(), "A2")
+        yield tag, agent.display()
     year = publication_year(record)
     if year:
         yield "PY", year
