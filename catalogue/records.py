@@ -383,6 +383,24 @@ class Record(Model, frozen=True):
         """ISBN values as catalogued."""
         return tuple(i.value for i in self.identifiers if i.scheme == "isbn")
 
+    def distinct_series(self) -> tuple[Series, ...]:
+        """The series once each: UNIMARC records state a series in 225 and link it in 410,
+        and the page and exports showed it twice. Same title (case and spacing aside) and
+        same number, or no number on one side, is the same series; the first kept, with
+        the number the other gave."""
+        kept: list[Series] = []
+        for series in self.series:
+            key = " ".join(series.title.casefold().split())
+            twin = next((n for n, s in enumerate(kept)
+                         if " ".join(s.title.casefold().split()) == key
+                         and (not s.number or not series.number or s.number == series.number)),
+                        None)
+            if twin is None:
+                kept.append(series)
+            elif not kept[twin].number and series.number:
+                kept[twin] = replace(kept[twin], number=series.number)
+        return tuple(kept)
+
     def issns(self) -> tuple[str, ...]:
         """ISSN values as catalogued."""
         return tuple(i.value for i in self.identifiers if i.scheme == "issn")

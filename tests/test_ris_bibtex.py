@@ -206,3 +206,14 @@ def test_roles_give_the_credit_not_the_level() -> None:
     assert "author = {Dupont, Marie and Sans, Rôle}" in entry
     assert "editor = {Martin, Paul}" in entry and "translator = {Smith, John}" in entry
     assert "Durand" not in entry
+
+
+def test_a_series_in_225_and_410_is_exported_once() -> None:
+    record = Record(source="crpv", source_id="s1", title=Title("Quartiers"),
+                    series=(Series(tag="225", title="Repères", number="12"),
+                            Series(tag="410", title="REPÈRES"[0] + "epères", number=""),
+                            Series(tag="225", title="Autre collection")))
+    assert [(s.title, s.number) for s in record.distinct_series()] == [
+        ("Repères", "12"), ("Autre collection", "")]
+    [reference] = parse_ris(ris.records_to_ris([record]))
+    assert [v for t, v in reference if t == "T3"] == ["Repères ; 12", "Autre collection"]

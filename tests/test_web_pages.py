@@ -351,3 +351,18 @@ def test_missing_index_is_a_503_page_and_the_rest_still_works(
 
     assert warm(app).startswith("warning: no index in")
     assert warm(web_site.app) == "search index loaded"
+
+
+def test_a_series_stated_and_linked_shows_once(web_site: WebSite) -> None:
+    """The demo states series in 225 and links them in 410: the page listed each twice."""
+    from catalogue.store import queries
+    for n in range(1, 400):
+        stored = queries.get_record(web_site.engine, "crpv", str(n))
+        if stored and len(stored.record.series) > len(stored.record.distinct_series()):
+            break
+    else:
+        raise AssertionError("no demo record with a series in 225 and in 410")
+    _, doc = get(web_site, f"/notice/crpv/{n}")
+    shown = [" ".join(dd.text_content().split()) for dd in
+             doc.xpath('//dt[normalize-space()="Collection"]/following-sibling::dd[1]')]
+    assert len(shown) == len(set(shown)) == len(stored.record.distinct_series())

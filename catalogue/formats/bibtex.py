@@ -99,10 +99,11 @@ def _fields(record: Record) -> Iterator[tuple[str, str]]:
         yield "address", escape(" ; ".join(publication.places))
     if record.edition:
         yield "edition", escape(record.edition[0])
-    if record.series:
-        yield "series", escape(record.series[0].title)
-        if record.series[0].number:
-            yield "number", escape(record.series[0].number)
+    series = record.distinct_series()
+    if series:
+        yield "series", escape(series[0].title)
+        if series[0].number:
+            yield "number", escape(series[0].number)
     isbns = [i.value for i in record.identifiers if i.scheme == "isbn" and not i.invalid]
     if isbns:
         yield "isbn", escape(", ".join(isbns))

@@ -378,7 +378,7 @@ def dc_values(record: Record) -> list[tuple[str, str]]:
     year = record.year()
     first_date = next((d for p in record.publications for d in p.dates), "")
     series = [" ; ".join(x for x in (s.title + (f". {s.part_title}" if s.part_title else ""),
-                                     s.number) if x) for s in record.series]
+                                     s.number) if x) for s in record.distinct_series()]
     serials = [", ".join(x for x in (ln.title, ln.number, ln.date) if x)
                + (f" (ISSN {ln.issn})" if ln.issn else "") for ln in record.serial_links]
     values: dict[str, Iterable[str]] = {

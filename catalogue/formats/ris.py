@@ -88,7 +88,7 @@ def _lines(record: Record) -> Iterator[tuple[str, str]]:
                 yield "SN", link.issn
         if link.tag in ("461", "463") and link.number:
             yield "IS", link.number
-    for series in record.series:
+    for series in record.distinct_series():
         yield "T3", " ; ".join(p for p in (series.title, series.number) if p)
     for edition in record.edition:
         yield "ET", edition
