@@ -366,3 +366,26 @@ def test_a_series_stated_and_linked_shows_once(web_site: WebSite) -> None:
     shown = [" ".join(dd.text_content().split()) for dd in
              doc.xpath('//dt[normalize-space()="Collection"]/following-sibling::dd[1]')]
     assert len(shown) == len(set(shown)) == len(stored.record.distinct_series())
+
+
+def test_copies_say_each_thing_once_and_in_the_readers_language(web_site: WebSite) -> None:
+    """English pages read "Available Disponible" (the centre's French status beside the
+    translated badge) and showed raw section codes ("a"); similar documents listed one
+    title twice."""
+    client = web_site.client()
+    client.set_cookie("lang", "en")
+    checked = 0
+    for n in range(1, 120):
+        response = client.get(f"/notice/crpv/{n}")
+        if response.status_code != 200:
+            continue
+        doc = html.fromstring(response.data)
+        for row in doc.xpath('//table[@class="items"]/tbody/tr'):
+            cells = [" ".join(td.text_content().split()) for td in row.xpath("td")]
+            checked += 1
+            assert not re.search(r"\b(Available|On loan) (Disponible|En prêt)\b", cells[4])
+            assert len(cells[2]) > 3 or cells[2] == "—", cells
+        similar = [" ".join(a.text_content().split()).casefold()
+                   for a in doc.xpath('//section[@aria-labelledby="similar-title"]//li//a')]
+        assert len(similar) == len(set(similar)), similar
+    assert checked > 50

@@ -136,7 +136,9 @@ class Copy:
 def copy(item: Item, state: str, due_on: date | None = None) -> Copy:
     """The displayed form of ``item``, given its availability ``state``."""
     location = item.location or item.holder or item.owner
+    # A section code PMB sent without its label ("a") means nothing to a reader.
+    code = item.section if len(item.section) > 3 or " " in item.section else ""
     return Copy(location=location, call_number=item.call_number,
-                section=item.section_label or item.section, kind=item.type_label,
+                section=item.section_label or code, kind=item.type_label,
                 barcode=item.barcode, state=state, status=item.status_label, note=item.note,
                 due_on=due_on)

@@ -17,6 +17,8 @@ simply not shown.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -281,11 +283,16 @@ class Opac:
         clusters = store.cluster_ids(self.engine, [h.global_id for h in hits])
         taken = set(store.cluster_ids(self.engine, [record.global_id]).values())
         out = []
-        for hit in hits:  # one record per work, as on a results page
+        # One record per work, as on a results page, and one per title as the reader sees
+        # it: editions and issues that are different works listed "the same title twice".
+        titles = {_shown(record.title.display())}
+        for hit in hits:
             cluster = clusters.get(hit.global_id)
-            if cluster is None or cluster in taken:
+            shown = _shown(hit.title_html)
+            if cluster is None or cluster in taken or shown in titles:
                 continue
             taken.add(cluster)
+            titles.add(shown)
             out.append(hit)
         return tuple(out[:SIMILAR])
 
@@ -312,3 +319,8 @@ class Opac:
     def newest(entries: Iterable[Entry], default: datetime) -> datetime:
         """The latest change among ``entries`` (a feed's ``updated``)."""
         return max((e.datestamp for e in entries), default=default)
+
+
+def _shown(title: str) -> str:
+    """A title as a reader compares it: no markup, case or spacing."""
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", "", title)).casefold().split())

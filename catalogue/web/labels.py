@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from babel import Locale, UnknownLocaleError
-from flask_babel import get_locale, gettext, lazy_gettext
+from flask_babel import force_locale, get_locale, gettext, lazy_gettext
 
 from catalogue.records import DOC_TYPES
 
@@ -117,6 +117,19 @@ def availability_label(state: str) -> str:
     """``available`` -> ``Disponible``."""
     label = AVAILABILITY_LABELS.get(state)
     return str(label) if label is not None else state
+
+
+def status_note(status: str, state: str) -> str:
+    """The centre's own status label beside the availability badge, unless it only says
+    the badge again, in French or in the reader's language ("Available Disponible")."""
+    key = " ".join(status.casefold().strip(" .").split())
+    if not key:
+        return ""
+    with force_locale("fr"):
+        french = availability_label(state)
+    if key in {french.casefold(), availability_label(state).casefold()}:
+        return ""
+    return status
 
 
 def role_label(code: str) -> str:
