@@ -251,3 +251,37 @@ def test_accessibility(browser: Any, web_site: WebSite, axe_source: str, name: s
     finally:
         context.close()
     assert violations == []
+
+
+NARROW_PAGES = ["/", "/recherche?q=pr%C3%A9vention", "/recherche?q=zzzxqv", "/recherche/avancee",
+                "/notice/crpv/10", "/notice/crpv/100", "/notice/crpv/1000", "/notice/crpv/1700",
+                "/notice/partner/a%20b%2Fc", "/connexion", "/alertes/inscription", "/listes",
+                "/notice/crpv/nothing-here"]
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_no_public_page_scrolls_sideways_on_a_phone(browser: Any, web_site: WebSite,
+                                                     width: int) -> None:
+    """Record pages were 526 px wide at 390 (a grid column took its content's width)."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale="fr-FR")
+    tab = context.new_page()
+    wide = []
+    for path in NARROW_PAGES:
+        tab.goto(web_site.url + path)
+        scroll = tab.evaluate("document.documentElement.scrollWidth")
+        if scroll > width:
+            wide.append((path, scroll))
+    if wide:
+        shot(tab, f"narrow-{width}")
+    context.close()
+    assert wide == []
+
+
+def test_the_zero_results_message_takes_the_whole_width(page: Any, web_site: WebSite) -> None:
+    """With no result there are no facets, and the message sat in the facets' column."""
+    page.goto(web_site.url + "/recherche?q=zzzxqv")
+    message = page.locator(".empty").bounding_box()
+    main = page.locator(".results-layout").bounding_box()
+    assert message is not None and main is not None
+    assert message["width"] > 0.8 * main["width"], (message, main)
+    shot(page, "zero-results")
