@@ -7,8 +7,10 @@ works, so the service walks the ranked records in chunks from the first, folding
 into the work it belongs to, until it has the works of the requested page (and one
 more, to know whether a next page exists). The same walk from the same start gives
 every page, so paging never repeats nor skips a work; the walk is bounded by
-``[web] max_results``, as VuFind bounds deep paging with ``result_limit``. Counts (the
-hit count, the facets) stay counts of records, which is what a filter selects.
+``[web] max_results``, as VuFind bounds deep paging with ``result_limit``. Up to
+:data:`EXACT_WORKS` records the walk goes to the end, so the pager counts works; past
+that it counts records until a page reaches the end. Counts (the hit count, the facets)
+stay counts of records, which is what a filter selects.
 
 Everything shown about a record comes from the store (the truth), read in one batch
 per page; what the index could not know (a record deleted since the last update) is
@@ -41,6 +43,9 @@ CHUNK = 100
 PAGE_FACETS = ("doctype", "availability", "source", "year", "descriptor", "language",
                "collection")
 SIMILAR = 5
+#: Results up to this many records are all folded into works, so that the number of
+#: pages is exact; past it, pages are counted in records until the walk reaches the end.
+EXACT_WORKS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +166,11 @@ class Opac:
         first = self.searcher.search(base)
         last_page = min(max(1, -(-first.total // size)), self.max_page(size))
         page = min(params.page, last_page)
-        groups, exhausted = self._walk(base, first, page * size + 1, (page - 1) * size)
+        # Up to EXACT_WORKS records the walk folds them all, so the pager counts works
+        # (201 records in 185 works offered a page 11 that showed page 10 again).
+        wanted = first.total + 1 if first.total <= EXACT_WORKS else page * size + 1
+        groups, exhausted = self._walk(base, first, wanted, (page - 1) * size,
+                                       page * size + 1)
         start = (page - 1) * size
         if exhausted:
             last_page = min(max(1, -(-len(groups) // size)), last_page)
@@ -175,12 +184,13 @@ class Opac:
                           works=len(groups) if exhausted else None)
 
     def _walk(self, base: SearchRequest, first: SearchResult, wanted: int,
-              skipped: int) -> tuple[list[list[Hit]], bool]:
+              skipped: int, shown: int) -> tuple[list[list[Hit]], bool]:
         """Ranked hits folded into works, until ``wanted`` works or the end of the list.
 
         A work is never ranked before its best record, so the works of the page (from the
         ``skipped``-th on) come from records ranked ``skipped`` or later: the chunks before
-        are asked for without highlighting, which is most of a deep page's cost.
+        are asked for without highlighting, which is most of a deep page's cost; so are
+        the chunks read once the page's ``shown`` works are known (to count the rest).
         """
         groups: list[list[Hit]] = []
         where: dict[int, int] = {}
@@ -202,8 +212,9 @@ class Opac:
             if exhausted or len(groups) >= wanted or seen >= limit:
                 return groups, exhausted
             number += 1
-            found = self.searcher.search(replace(base, page=number, facets=(),
-                                                 highlight=number * CHUNK > skipped))
+            found = self.searcher.search(replace(
+                base, page=number, facets=(),
+                highlight=number * CHUNK > skipped and len(groups) < shown))
 
     def _results(self, groups: Sequence[list[Hit]], start: int) -> tuple[Result, ...]:
         # A work is shown through the centre's own record when it holds one (its call

@@ -73,6 +73,7 @@ def _search_json(page: ResultPage) -> dict[str, Any]:
         "filters": params.filter_map,
         "sort": params.effective_sort,
         "total": page.total,
+        "works": page.works,
         "page": page.page,
         "pages": page.pages,
         "page_size": page.page_size,
