@@ -258,8 +258,11 @@ class Searcher:
         )
 
     def _suggest(self, gen: _Generation, req: SearchRequest, total: int) -> str | None:
-        corrected = spelling.correct(req.query, gen.postings, gen.searcher, gen.columns)
+        corrected = spelling.correct(req.query, gen.postings, gen.searcher, gen.columns,
+                                     total)
         if corrected is None or corrected == req.query:
             return None
         found = len(self._matching(gen, req, syntax.parse(corrected))[0])
-        return corrected if found > total else None
+        # Clearly more: any record when the query finds none, else three times as many
+        # ("oeuvres choisies" suggested "oeuvres croisés" for one record more).
+        return corrected if found > 0 and found >= 3 * total else None

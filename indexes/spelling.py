@@ -3,8 +3,8 @@
 Suggestions come from the ``words`` field (folded, unstemmed words of titles, authors,
 subjects and abstracts), so they are real words of the catalogue rather than stems.
 Only unknown or very rare words are corrected, each to the most frequent word within
-two edits sharing its first letter; the caller keeps a suggestion only if it finds more
-records than the query as typed.
+two edits (one for short words) sharing its first letter; the caller keeps a suggestion
+only if it finds clearly more records than the query as typed.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from indexes.schema import AUTHORS, DISPLAY_TITLE, SNIPPET, WORDS
 
 #: A word found in at most this many records is worth correcting.
 RARE = 1
+#: Words this short or shorter are corrected by one edit at most.
+SHORT_WORD = 5
 #: Longer words are not corrected (the edit automaton grows with the word).
 MAX_WORD = 30
 #: Records whose stored text is read to find how a folded word is written.
@@ -28,11 +30,14 @@ SURFACE_DOCS = 20
 
 
 def correct(text: str, postings: Postings, searcher: Any,
-            columns: FacetColumns | None = None) -> str | None:
+            columns: FacetColumns | None = None, total: int = 0) -> str | None:
     """``text`` with its unknown words corrected, or None when nothing was changed.
 
     ``columns`` (the generation's facet columns) lets a correction found only in
-    descriptors or collections be spelled as there.
+    descriptors or collections be spelled as there. When the query as typed finds
+    records (``total``), a word the catalogue holds is never corrected: "Gréard", a name
+    in one record, became "grand". Words of five letters or fewer get one edit, not two
+    ("Albi" became "anlci").
     """
     corrector = searcher.corrector(WORDS)
     replacements: dict[str, str] = {}
@@ -40,9 +45,11 @@ def correct(text: str, postings: Postings, searcher: Any,
         word = simplify(raw)
         if not 3 <= len(word) <= MAX_WORD or word in STOP_WORDS or word.isdigit() or raw in replacements:
             continue
-        if postings.frequency(WORDS, word) > RARE:
+        frequency = postings.frequency(WORDS, word)
+        if frequency > RARE or (total and frequency):
             continue
-        found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
+        edits = 1 if len(word) <= SHORT_WORD else 2
+        found = corrector.suggest(word, limit=1, maxdist=edits, prefix=1)
         if found and found[0] != word and postings.frequency(WORDS, found[0]) > RARE:
             replacements[raw] = surface(found[0], searcher, columns)
     if not replacements:

@@ -333,3 +333,24 @@ def test_newest_follows_arrival_in_the_catalogue(tmp_path: Path,
     with Searcher(tmp_path) as s:
         hits = s.search(SearchRequest(query="", sort="newest", page_size=20)).hits
     assert [h.global_id for h in hits] == [r.global_id for r, _ in reversed(dated)][:20]
+
+
+def test_did_you_mean_only_when_it_finds_clearly_more(tmp_path: Path) -> None:
+    """'Gréard' (a name in one record) suggested 'grand', 'Albi' suggested 'anlci',
+    'oeuvres choisies' suggested 'oeuvres croisés'."""
+    from catalogue.records import Agent, Title
+    records = [Record(source="t", source_id="g", title=Title("Mémoire sur l'enseignement"),
+                      agents=(Agent(name="Gréard", rest="Octave"),)),
+               Record(source="t", source_id="a", title=Title("Albi, ville et territoire")),
+               Record(source="t", source_id="o", title=Title("Oeuvres choisies"))]
+    records += [Record(source="t", source_id=f"n{n}", title=Title(f"Le grand ensemble {n}"),
+                       agents=(Agent(name="ANLCI"),)) for n in range(12)]
+    records += [Record(source="t", source_id=f"c{n}", title=Title(f"Oeuvres croisées {n}"))
+                for n in range(2)]
+    rebuild(records, tmp_path)
+    with Searcher(tmp_path) as searcher:
+        for query in ("Gréard", "Albi", "oeuvres choisies"):
+            found = searcher.search(query)
+            assert found.total >= 1 and found.suggestion is None, (query, found.suggestion)
+        typo = searcher.search("grand ensembel")
+        assert typo.total == 0 and typo.suggestion == "grand ensemble"
