@@ -196,3 +196,32 @@ def test_a_new_subscriber_gets_nothing_published_before_they_subscribed(
     assert "Avant l'inscription" in text_part(to_old)
     assert "Après l'inscription" in text_part(to_new)
     assert "Avant l'inscription" not in text_part(to_new)
+
+
+def test_issues_and_digests_list_a_work_held_by_two_centres_once(
+        config_path: Path, smtp_sink: Any) -> None:
+    """Issue 1 of a list had 475 records for 437 works: a book held by two centres twice."""
+    from catalogue import union
+    from catalogue.records import Identifier, Record, Title
+    settings, engine = setup(config_path, smtp_sink)
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    listed = profiles.save_list(engine, start, slug="tout", name="Tout",
+                                equation_params=["q=quartiers"], periodicity=Periodicity("daily"))
+    who = person(engine, "a@example.org", start)
+    profiles.subscribe(engine, start, who.id, listed.id)
+
+    def book(source: str, sid: str) -> Record:
+        return Record(source=source, source_id=sid, title=Title("Les quartiers prioritaires"),
+                      identifiers=(Identifier(scheme="isbn", value="9782707154545"),))
+
+    when = datetime(2020, 1, 2, tzinfo=UTC)
+    ingest(engine, [book("partner", "p-7")], when, source="partner")
+    ingest(engine, [book("crpv", "c-1"), record("Quartiers et jeunesse")], when)
+    union.refresh(engine, "partner")
+    union.refresh(engine, "crpv")
+    report = run(engine, settings, datetime(2020, 1, 3, 7, tzinfo=UTC))
+    assert report.issues == [("tout", 1, 2)], report.issues  # two works, not three records
+    [mail] = smtp_sink.messages_to("a@example.org")
+    text = text_part(mail)
+    assert text.count("Les quartiers prioritaires") == 1 and "/notice/crpv/c-1" in text
+    assert "(2 nouveaux documents)" in text

@@ -45,6 +45,7 @@ from catalogue.store.dsi_tables import (
     dsi_runs,
     dsi_subscriptions,
 )
+from catalogue.store.opac import cluster_ids
 from catalogue.store.people_tables import persons
 
 CHUNK = 500
@@ -208,6 +209,7 @@ def run(engine: Engine, settings: Settings, now: datetime, signer: LinkSigner, *
             if profile.problem and not dry_run:
                 set_problem(engine, profile_id, "")
         report.evaluations = matcher.evaluations
+    clusters = cluster_ids(engine, [c.global_id for c in found.values()])
     published: dict[int, int] = {}
     for profile in lists:
         if profile.id not in matched:
@@ -215,6 +217,7 @@ def run(engine: Engine, settings: Settings, now: datetime, signer: LinkSigner, *
         fresh = _new_for(profile, (profile.last_issue_at or profile.created_at) - margin,
                          matched[profile.id], picked.get(profile.id, {}), found)
         order = sorted(fresh, key=lambda r: (found[r].stamp(profile.novelty), r), reverse=True)
+        order = works(order, found, clusters, settings.default_source)
         if not dry_run:
             made = archives.publish(engine, profile.id, order, now)
             if made is not None:
@@ -233,6 +236,7 @@ def run(engine: Engine, settings: Settings, now: datetime, signer: LinkSigner, *
             quiet.append(pair.id)
             continue
         order = sorted(new, key=lambda r: (found[r].stamp(profile.novelty), r), reverse=True)
+        order = works(order, found, clusters, settings.default_source)
         per_person[pair.person_id].append((pair, order))
     report.quiet = len(quiet)
     report.match_seconds = time.perf_counter() - started
@@ -338,3 +342,21 @@ def preview_issue(engine: Engine, settings: Settings, profile: Profile,
         fresh -= archives.already_published(conn, profile.id, fresh)
     return sorted((found[r] for r in fresh),
                   key=lambda c: (c.stamp(profile.novelty), c.record_id), reverse=True)
+
+
+def works(order: list[int], found: dict[int, Candidate], clusters: dict[str, int],
+          local: str) -> list[int]:
+    """``order`` with one record per work, in the order of each work's first record.
+
+    When several centres catalogue one book (a union cluster) an issue listed it once
+    per centre (475 records, 437 works); as on a results page, the work is shown through
+    the centre's own record when it holds one, else its first record.
+    """
+    chosen: dict[int, int] = {}
+    for record_id in order:
+        candidate = found[record_id]
+        cluster = clusters.get(candidate.global_id, -record_id)
+        if cluster not in chosen or (candidate.global_id.startswith(local + ":")
+              and not found[chosen[cluster]].global_id.startswith(local + ":")):
+            chosen[cluster] = record_id
+    return list(chosen.values())
