@@ -42,7 +42,7 @@ def parse(repository: str, identifier: str) -> LocalId | None:
     record); a stray '%' or invalid UTF-8 in the escapes makes the identifier unknown.
     """
     prefix = f"oai:{repository}:"
-    if len(identifier) > MAX_LENGTH or not identifier.startswith(prefix):
+    if len(identifier) > MAX_LENGTH or not identifier.startswith(prefix) or "\x00" in identifier:
         return None
     source, sep, encoded = identifier[len(prefix):].partition(":")
     if not sep or not source or not encoded or _ENCODED.search(encoded):
@@ -50,6 +50,8 @@ def parse(repository: str, identifier: str) -> LocalId | None:
     try:
         source_id = unquote(encoded, errors="strict")
     except UnicodeDecodeError:
+        return None
+    if "\x00" in source_id:  # %00: no record's id holds NUL (and PostgreSQL refuses it)
         return None
     return LocalId(source, source_id)
 

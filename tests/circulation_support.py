@@ -26,6 +26,7 @@ from catalogue.records import Item, Record, Title
 from catalogue.settings import Settings, load
 from catalogue.store import database
 from catalogue.store.ingest import Ingest
+from tests import stores
 
 CONFIG = """
 [catalogue]
@@ -121,10 +122,11 @@ class World:
         return card
 
 
-def write_config(folder: Path, *, store_url: str = "sqlite:///var/desk.db",
+def write_config(folder: Path, *, store_url: str = "",
                  base_url: str = "http://127.0.0.1:5000", smtp_port: int = 2525) -> Settings:
     path = folder / "config.toml"
-    path.write_text(CONFIG.format(store_url=store_url, base_url=base_url, smtp_port=smtp_port),
+    path.write_text(CONFIG.format(store_url=store_url or stores.store_url(folder, "desk"),
+                                  base_url=base_url, smtp_port=smtp_port),
                     encoding="utf-8")
     return load(path, env={"CATALOGUE_SECRET_KEY": "secret de test du guichet"})
 

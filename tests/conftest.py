@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.stores import store_url
+
 if TYPE_CHECKING:
     from tests.oai_site import Site
 
@@ -35,7 +37,7 @@ name = "Test"
 data_dir = "var"
 
 [store]
-url = "sqlite:///var/test.db"
+url = "{store}"
 
 [import]
 default_source = "crpv"
@@ -56,7 +58,7 @@ kind = "oai"
 def config_path(tmp_path: Path) -> Path:
     """A config.toml in a temporary folder with its own SQLite store."""
     path = tmp_path / "config.toml"
-    path.write_text(CONFIG.format(batch=50), encoding="utf-8")
+    path.write_text(CONFIG.format(batch=50, store=store_url(tmp_path)), encoding="utf-8")
     return path
 
 
@@ -141,3 +143,10 @@ def smtp_sink() -> Iterator[Any]:
         yield sink
     finally:
         sink.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop the PostgreSQL databases the session created (tests/stores.py)."""
+    from tests.stores import drop_all
+
+    drop_all()

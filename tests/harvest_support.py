@@ -13,6 +13,7 @@ from catalogue.records import Record, from_json, replace
 from catalogue.settings import Settings, load
 from catalogue.store import database
 from catalogue.store.tables import records
+from tests.stores import store_url
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -22,7 +23,7 @@ name = "Test"
 data_dir = "var"
 
 [store]
-url = "sqlite:///var/test.db"
+url = "{store}"
 
 [import]
 default_source = "crpv"
@@ -63,7 +64,8 @@ def deployment(tmp_path: Path, partners: str, local: str = "",
     """
     tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "config.toml"
-    path.write_text(CONFIG.format(partners=partners, local=local, workers=workers), encoding="utf-8")
+    path.write_text(CONFIG.format(partners=partners, local=local, workers=workers,
+                                  store=store_url(tmp_path)), encoding="utf-8")
     settings = load(path)
     return path, settings, database.open_store(settings.store_url)
 

@@ -30,6 +30,7 @@ from catalogue.store import database
 from catalogue.store.ingest import Ingest
 from catalogue.store.tables import records
 from catalogue.web import create_app
+from tests.stores import store_url
 
 REPO = Path(__file__).resolve().parents[1]
 PMB_XSD = REPO / "oai" / "schemas" / "pmb_xml_unimarc.xsd"
@@ -43,7 +44,7 @@ base_url = "{base_url}"
 data_dir = "var"
 
 [store]
-url = "sqlite:///var/oai.db"
+url = "{store}"
 
 [import]
 default_source = "crpv"
@@ -237,7 +238,8 @@ def start_site(folder: Path, export: Path, shared_data: Path, page_size: int = 5
 
     serving, root = serve(late_app)
     config = folder / "config.toml"
-    config.write_text(CONFIG.format(base_url=root, repository=REPOSITORY, page_size=page_size),
+    config.write_text(CONFIG.format(base_url=root, repository=REPOSITORY, page_size=page_size,
+                                     store=store_url(folder, "oai")),
                       encoding="utf-8")
     settings = load(config, env={})
     engine = database.open_store(settings.store_url)

@@ -14,10 +14,11 @@ from sqlalchemy import inspect
 from catalogue.dsi import profiles
 from catalogue.store import database, dsi_tables  # noqa: F401
 from catalogue.store.tables import metadata
+from tests.stores import store_url
 
 
 def test_migration_matches_metadata(tmp_path: Path) -> None:
-    engine = database.open_store(f"sqlite:///{tmp_path / 'm.db'}")
+    engine = database.open_store(store_url(tmp_path, "m"))
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     ours = [d for d in diff if "dsi_" in repr(d)]
@@ -29,7 +30,7 @@ def test_migration_matches_metadata(tmp_path: Path) -> None:
 
 
 def test_0007_down_and_up_keeps_lists(tmp_path: Path) -> None:
-    engine = database.open_store(f"sqlite:///{tmp_path / 'm.db'}")
+    engine = database.open_store(store_url(tmp_path, "m"))
     made = profiles.save_list(engine, datetime(2026, 3, 2, tzinfo=UTC), slug="garde",
                               name="Gardée")
     command.downgrade(database.alembic_config(engine), "0006_dissemination")

@@ -29,6 +29,7 @@ from indexes import (
     rebuild,
     update,
 )
+from tests.stores import store_url
 
 
 def test_incremental_update_and_delete_seen_without_restart(
@@ -166,7 +167,7 @@ def _import(engine: object, path: Path, full: bool = False) -> None:
 def test_reindex_and_update_follow_the_store(demo_export: Path, tmp_path: Path) -> None:
     from catalogue import demo
 
-    engine = database.open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    engine = database.open_store(store_url(tmp_path, "store"))
     small = tmp_path / "small.mrc"
     demo.write_export(small, count=400, seed=1)
     _import(engine, small)
@@ -345,7 +346,7 @@ def test_large_updates_use_the_processes_and_keep_update_semantics(
     from catalogue import demo
 
     monkeypatch.setattr(indexing, "PARALLEL_FROM", 250)  # the size a test can afford
-    engine = database.open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    engine = database.open_store(store_url(tmp_path, "store"))
     small = tmp_path / "small.mrc"
     demo.write_export(small, count=400, seed=1)
     _import(engine, small)
@@ -491,7 +492,7 @@ def test_an_update_applies_each_change_once_and_a_late_batch_still(demo_export: 
     watermark but committed after the update read the store is applied by the next one."""
     from catalogue import demo
 
-    engine = database.open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    engine = database.open_store(store_url(tmp_path, "store"))
     small = tmp_path / "small.mrc"
     demo.write_export(small, count=300, seed=1)
     _import(engine, small)
@@ -534,7 +535,7 @@ def test_an_update_after_an_import_indexes_the_records_that_changed(tmp_path: Pa
     from catalogue import demo
     from catalogue.formats import unimarc
 
-    engine = database.open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    engine = database.open_store(store_url(tmp_path, "store"))
     export = tmp_path / "export.mrc"
     demo.write_export(export, count=600, seed=2)
     _import(engine, export)

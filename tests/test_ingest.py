@@ -18,6 +18,7 @@ from catalogue.store import database, queries
 from catalogue.store.ingest import Ingest, RunReport
 from catalogue.store.tables import import_runs, items, records
 from tests.harvest_support import deployment
+from tests.stores import store_url
 
 
 class SteppingClock:
@@ -33,7 +34,7 @@ class SteppingClock:
 
 @pytest.fixture()
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    eng = database.open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    eng = database.open_store(store_url(tmp_path, "store"))
     yield eng
     eng.dispose()
 

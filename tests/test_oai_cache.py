@@ -27,13 +27,14 @@ from oai.config import OaiConfig
 from oai.protocol import handle
 from oai.repository import Dissemination, Selector
 from tests.oai_site import NS, split_export, validation_schema
+from tests.stores import sqlite_only, store_url
 
 CONFIG = """
 [catalogue]
 base_url = "http://127.0.0.1:5000"
 data_dir = "var"
 [store]
-url = "sqlite:///var/c.db"
+url = "{store}"
 [[sources]]
 slug = "crpv"
 name = "CRPV"
@@ -68,7 +69,8 @@ class SteppingClock:
 
 @pytest.fixture()
 def store(tmp_path: Path) -> Iterator[tuple[Settings, Engine, SteppingClock]]:
-    (tmp_path / "config.toml").write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "config.toml").write_text(CONFIG.replace("{store}", store_url(tmp_path, "c")),
+                                          encoding="utf-8")
     settings = load(tmp_path / "config.toml", env={"CATALOGUE_SECRET_KEY": "k"})
     engine = database.open_store(settings.store_url)
     yield settings, engine, SteppingClock()
@@ -220,6 +222,7 @@ def test_dc_text_writer_is_lxml_serialisation() -> None:
     etree.fromstring(formats.dc_bytes(record))
 
 
+@sqlite_only("an import holding SQLite's write lock")
 def test_a_busy_store_still_answers_and_keeps_later(
         store: tuple[Settings, Engine, SteppingClock], demo_export: Path) -> None:
     settings, engine, clock = store

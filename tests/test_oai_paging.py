@@ -22,13 +22,14 @@ from oai.config import OaiConfig
 from oai.protocol import handle
 from oai.repository import Repository
 from tests.oai_site import NS, split_export
+from tests.stores import store_url
 
 CONFIG = """
 [catalogue]
 base_url = "http://127.0.0.1:5000"
 data_dir = "var"
 [store]
-url = "sqlite:///var/p.db"
+url = "{store}"
 [[sources]]
 slug = "crpv"
 name = "CRPV"
@@ -50,7 +51,8 @@ class SteppingClock:
 
 @pytest.fixture()
 def store(tmp_path: Path) -> Iterator[tuple[Engine, Repository, OaiConfig, SteppingClock, list[bytes]]]:
-    (tmp_path / "config.toml").write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "config.toml").write_text(CONFIG.replace("{store}", store_url(tmp_path, "p")),
+                                          encoding="utf-8")
     settings = load(tmp_path / "config.toml", env={"CATALOGUE_SECRET_KEY": "k"})
     engine = database.open_store(settings.store_url)
     yield (engine, repository_of(settings, engine),

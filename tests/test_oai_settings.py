@@ -16,6 +16,7 @@ import requests
 
 from catalogue.settings import SettingsError, load
 from catalogue.web.secret import secret_key
+from tests.stores import store_url
 
 BASE = """
 [catalogue]
@@ -24,7 +25,7 @@ base_url = "http://127.0.0.1:{port}"
 data_dir = "var"
 
 [store]
-url = "sqlite:///var/c.db"
+url = "{store}"
 
 [[sources]]
 slug = "crpv"
@@ -39,7 +40,8 @@ redistribute = true
 
 def write(tmp_path: Path, extra: str, port: int = 5000) -> Path:
     path = tmp_path / "config.toml"
-    path.write_text(BASE.format(port=port) + extra, encoding="utf-8")
+    path.write_text(BASE.format(port=port, store=store_url(tmp_path, "c")) + extra,
+                    encoding="utf-8")
     return path
 
 

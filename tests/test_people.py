@@ -17,13 +17,14 @@ from catalogue.people.settings import AccountSettings
 from catalogue.people.tokens import SIGN_IN, LinkSigner, TokenError
 from catalogue.store import database
 from catalogue.store.people_tables import outbox as outbox_table
+from tests.stores import store_url
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture()
 def engine(tmp_path: Path) -> Engine:
-    return database.open_store(f"sqlite:///{tmp_path}/people.db")
+    return database.open_store(store_url(tmp_path, "people"))
 
 
 def test_email_is_normalised_and_unique(engine: Engine) -> None:

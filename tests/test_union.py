@@ -11,6 +11,7 @@ from catalogue.formats.base import Parsed
 from catalogue.records import Agent, Identifier, Item, Publication, Record, Title
 from catalogue.store import database
 from catalogue.store.ingest import Ingest
+from tests.stores import store_url
 
 
 def book(source: str, sid: str, title: str, *, isbn: str = "", author: str = "Dubet",
@@ -66,7 +67,7 @@ def test_keys() -> None:
 
 
 def test_clusters_across_centres_with_holdings(tmp_path: Path) -> None:
-    engine = database.open_store(f"sqlite:///{tmp_path / 'u.db'}")
+    engine = database.open_store(store_url(tmp_path, "u"))
     store(
         engine,
         book("crpv", "1", "La Galère", isbn="2-02-010276-5",
@@ -135,11 +136,11 @@ def test_keys_computed_beside_the_mapping_cluster_like_keys_read_back(tmp_path: 
         book("crpv", "2", "La Galère, jeunes en survie", year="1987", publisher="Fayard"),
         book("lyon", "10", "Rapport annuel", author="", publisher=""),
     ]
-    plain = database.open_store(f"sqlite:///{tmp_path / 'plain.db'}")
+    plain = database.open_store(store_url(tmp_path, "plain"))
     store(plain, *recs)
     union.refresh(plain)
 
-    precomputed = database.open_store(f"sqlite:///{tmp_path / 'pre.db'}")
+    precomputed = database.open_store(store_url(tmp_path, "pre"))
     known: dict[str, tuple[str, ...]] = {}
     for source in ("crpv", "lille", "lyon"):
         ingest = Ingest(precomputed, source=source)
@@ -155,7 +156,7 @@ def test_keys_computed_beside_the_mapping_cluster_like_keys_read_back(tmp_path: 
         _clustering(plain)[1]
 
     # The precomputed keys are really what is used (not silently recomputed).
-    lonely = database.open_store(f"sqlite:///{tmp_path / 'lonely.db'}")
+    lonely = database.open_store(store_url(tmp_path, "lonely"))
     store(lonely, recs[4])
     digest = next(iter(_hashes(lonely)))
     union.refresh(lonely, known={digest: ("work:marker",)})
@@ -205,7 +206,7 @@ def test_one_isbn_on_two_different_books_does_not_merge_them(tmp_path: Path) -> 
     assert union.titles_agree("Jeunes en survie : la galère", "La galère des jeunes en survie")
     assert not union.titles_agree("Guide pratique de la médiation numérique",
                                   "Au cœur de la vidéoprotection : guide méthodologique")
-    engine = database.open_store(f"sqlite:///{tmp_path / 'u.db'}")
+    engine = database.open_store(store_url(tmp_path, "u"))
     store(
         engine,
         book("crpv", "1", "Au cœur de la vidéoprotection", isbn="978-2-35371-382-0"),
@@ -235,13 +236,14 @@ def test_migration_0008_and_reindex_remake_old_clusters(tmp_path: Path) -> None:
     from catalogue.store.harvest_tables import record_clusters
 
     config = tmp_path / "config.toml"
+    url = store_url(tmp_path, "t")
     config.write_text('[catalogue]\nname = "T"\ndata_dir = "var"\n'
-                      '[store]\nurl = "sqlite:///var/t.db"\n'
+                      f'[store]\nurl = "{url}"\n'
                       '[import]\ndefault_source = "crpv"\n'
                       '[[sources]]\nslug = "crpv"\nname = "C"\n'
                       '[[sources]]\nslug = "lyon"\nname = "L"\n', encoding="utf-8")
     (tmp_path / "var").mkdir()
-    engine = database.open_store(f"sqlite:///{tmp_path / 'var' / 't.db'}")
+    engine = database.open_store(url)
     store(engine,
           book("crpv", "1", "Au cœur de la vidéoprotection", isbn="978-2-35371-382-0"),
           book("lyon", "7", "Guide pratique de la médiation numérique", isbn="9782353713820"))

@@ -19,6 +19,7 @@ from catalogue.settings import load
 from catalogue.web import create_app
 from catalogue.web.guards import admin_required, staff_required
 from tests.account_support import csrf_token, link_for, sign_in_with_link, sign_in_with_password
+from tests.stores import store_url
 
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 PASSWORD = "un long mot de passe"
@@ -46,7 +47,7 @@ def app(tmp_path: Path, clock: Clock, smtp_sink: Any) -> Flask:
 name = "Catalogue de test"
 base_url = "http://catalogue.test"
 [store]
-url = "sqlite:///var/account.db"
+url = "{store_url(tmp_path, 'account')}"
 [[sources]]
 slug = "crpv"
 name = "Centre"

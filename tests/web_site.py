@@ -29,6 +29,7 @@ from catalogue.store import database
 from catalogue.store.ingest import Ingest
 from catalogue.web import create_app
 from tests.oai_site import Serving, serve, split_export
+from tests.stores import store_url
 
 CONFIG = """
 [catalogue]
@@ -37,7 +38,7 @@ base_url = "{base_url}"
 data_dir = "var"
 
 [store]
-url = "sqlite:///var/web.db"
+url = "{store}"
 
 [import]
 default_source = "crpv"
@@ -117,7 +118,8 @@ def start_site(folder: Path, export: Path, page_size: int = 20,
 
     serving, root = serve(late_app)
     config = folder / "config.toml"
-    config.write_text(CONFIG.format(base_url=root, page_size=page_size), encoding="utf-8")
+    config.write_text(CONFIG.format(base_url=root, page_size=page_size,
+                                     store=store_url(folder, "web")), encoding="utf-8")
     settings = load(config, env={})
     engine = database.open_store(settings.store_url)
     fill(engine, export)

@@ -144,17 +144,17 @@ def _one(engine: Engine | Connection, where: Any) -> Person | None:
 
 
 def search(engine: Engine, text: str, *, limit: int = 50, with_card: bool = False) -> list[Person]:
-    """People whose name, email or card contains ``text`` (case- and accent-insensitive on SQLite), by name.
+    """People whose name, email or card contains ``text`` (case- and accent-insensitive), by name.
 
     ``%`` and ``_`` in ``text`` are matched literally (a card number may hold ``_``);
     ``with_card`` keeps borrowers only (the desk's search).
     """
-    sqlite = engine.dialect.name == "sqlite"
-    folded = (database.fold(text.strip()) or "") if sqlite else text.strip().lower()
+    folded = database.fold(text.strip()) or ""
     escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     like = f"%{escaped}%"
-    # On SQLite names are compared without accents ("helene" finds "Hélène").
-    name = func.catalogue_fold(persons.c.name) if sqlite else func.lower(persons.c.name)
+    # Names are compared without accents on both stores ("helene" finds "Hélène"):
+    # catalogue_fold is Python's fold on SQLite, migration 0011's function on PostgreSQL.
+    name = func.catalogue_fold(persons.c.name)
     where = (name.like(like, escape="\\")
              | persons.c.email.like(like, escape="\\")
              | func.lower(persons.c.card).like(like, escape="\\"))

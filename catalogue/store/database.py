@@ -26,6 +26,21 @@ def fold(value: str | None) -> str | None:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def fold_table() -> tuple[str, str]:
+    """The letters :func:`fold` turns into one other letter, and what into: the table
+    PostgreSQL's ``catalogue_fold`` translates with (migration 0011), so that both
+    stores fold Latin letters alike. Upper-case letters are in it too: PostgreSQL's
+    ``lower()`` under the C locale changes ASCII only."""
+    source, target = [], []
+    for code in range(0xC0, 0x250):
+        char = chr(code)
+        folded = fold(char) or ""
+        if len(folded) == 1 and folded != char:
+            source.append(char)
+            target.append(folded)
+    return "".join(source), "".join(target)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the web app read while an import writes; NORMAL sync is safe under WAL;
     # the busy timeout makes a second writer wait instead of failing at once.

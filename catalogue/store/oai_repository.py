@@ -52,6 +52,7 @@ from sqlalchemy import (
     Row,
     and_,
     case,
+    cast,
     false,
     func,
     literal,
@@ -61,6 +62,7 @@ from sqlalchemy import (
     true,
     tuple_,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 from catalogue.formats import dublincore, marcxml
 from catalogue.records import DOC_TYPES, Record, from_json
@@ -108,12 +110,31 @@ def _json_values(path: str, member: str | None = None) -> Callable[[], tuple[obj
     return build
 
 
-#: Selection field -> (table of values, value expression) over one record's JSON.
+def _jsonb_values(key: str, member: str | None = None) -> Callable[[], tuple[object, ColumnElement[str]]]:
+    """PostgreSQL's twin of :func:`_json_values`: ``jsonb_array_elements`` over the text."""
+    def build() -> tuple[object, ColumnElement[str]]:
+        array = cast(records.c.data, JSONB).op("->")(key)
+        if member is None:
+            values = func.jsonb_array_elements_text(array).table_valued("value").alias()
+            return values, values.c.value
+        values = func.jsonb_array_elements(array).table_valued("value").alias()
+        return values, values.c.value.op("->>")(member)
+    return build
+
+
+#: Selection field -> (table of values, value expression) over one record's JSON, for
+#: SQLite (json_each) and PostgreSQL (jsonb_array_elements) side by side.
 FIELD_VALUES: dict[str, list[Callable[[], tuple[object, ColumnElement[str]]]]] = {
     "keywords": [_json_values("$.keywords")],
     "abstracts": [_json_values("$.abstracts")],
     "descriptors": [_json_values("$.descriptors", "label")],
     "indexing": [_json_values("$.indexing", "label"), _json_values("$.indexing", "code")],
+}
+FIELD_VALUES_PG: dict[str, list[Callable[[], tuple[object, ColumnElement[str]]]]] = {
+    "keywords": [_jsonb_values("keywords")],
+    "abstracts": [_jsonb_values("abstracts")],
+    "descriptors": [_jsonb_values("descriptors", "label")],
+    "indexing": [_jsonb_values("indexing", "label"), _jsonb_values("indexing", "code")],
 }
 
 
@@ -194,17 +215,19 @@ class SqlRepository:
     def selection_clause(self, selection: Selection) -> ColumnElement[bool]:
         """The SQL condition 'the record is in this selection'."""
         patterns = [_like(t) for t in selection.terms]
-        if not self.sqlite:
-            return or_(*(func.lower(records.c.data).like(p, escape="\\") for p in patterns))
+        # The same fields and the same folding on both stores (record headers use the
+        # Python twin, selections_of): PostgreSQL matched lower(data) over the whole JSON.
+        folded = func.oai_fold if self.sqlite else func.catalogue_fold
+        fields = FIELD_VALUES if self.sqlite else FIELD_VALUES_PG
         conditions: list[ColumnElement[bool]] = []
         for name in selection.fields:
             if name == "title":
-                conditions += [func.oai_fold(records.c.title).like(p, escape="\\")
+                conditions += [folded(records.c.title).like(p, escape="\\")
                                for p in patterns]
                 continue
-            for build in FIELD_VALUES[name]:
+            for build in fields[name]:
                 table, value = build()
-                matches = or_(*(func.oai_fold(value).like(p, escape="\\") for p in patterns))
+                matches = or_(*(folded(value).like(p, escape="\\") for p in patterns))
                 conditions.append(select(literal(1)).select_from(table)  # type: ignore[arg-type]
                                   .where(matches).exists())
         return or_(*conditions) if conditions else false()
