@@ -23,7 +23,7 @@ LOCK := requirements.lock
 XML_TESTS := tests/test_xml_breaks.py tests/test_marcxml.py tests/test_pmbxml.py tests/test_dublincore.py
 LXML_OLDEST := $(shell sed -n 's/^ *lxml>=\([0-9.]*\),.*/\1/p' setup.cfg)
 
-.PHONY: run test install install-test lint typecheck unit unit-lxml-oldest bench clean lock test-latest
+.PHONY: run test install install-test lint typecheck unit unit-postgres unit-lxml-oldest bench clean lock test-latest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ install: $(BIN)/python
 
 ## Python test tools, then Debian's chromium (as root, when missing) and axe-core (npm).
 install-test: $(BIN)/python
-	$(BUILD) -c $(LOCK) -e '.[test]'
+	$(BUILD) -c $(LOCK) -e '.[test,postgresql]'
 	sh tests/browser/install.sh
 
 ## Set up, generate the demo PMB export and a partner centre's (sharing some books), import
@@ -59,9 +59,10 @@ run: install
 	trap 'kill $$scheduler $$sink 2>/dev/null; wait $$scheduler $$sink 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/catalogue --config $(CONFIG) serve --host $(HOST) --port $(PORT)
 
-## Install what the tests need and run linters, type checks and the whole suite, then the
-## XML readers' tests again under the oldest lxml that setup.cfg allows.
-test: install-test lint typecheck unit unit-lxml-oldest
+## Install what the tests need and run linters, type checks and the whole suite, then every
+## store-touching test again on PostgreSQL, then the XML readers' tests under the oldest
+## lxml that setup.cfg allows.
+test: install-test lint typecheck unit unit-postgres unit-lxml-oldest
 
 lint:
 	$(BIN)/ruff check .
@@ -71,6 +72,22 @@ typecheck:
 
 unit:
 	$(BIN)/pytest
+
+## The store-touching tests on PostgreSQL: a throwaway cluster (Debian's postgresql, installed
+## when missing and we are root) on a free port, a fresh database per test, all removed at
+## the end. Where PostgreSQL cannot be had (not root, no apt-get) the pass says so and skips.
+STORE_FREE := test_architecture test_charsets test_dublincore test_index_analysis test_marc21 \
+	test_marcxml test_opac_params test_pmbxml test_real_files test_ris_bibtex test_unimarc \
+	test_web_i18n test_xml_breaks
+unit-postgres:
+	@work=$$(mktemp -d "$${TMPDIR:-/tmp}/catalogue-pg.XXXXXX"); chmod 755 "$$work"; \
+	url=$$(sh tests/postgres/cluster.sh start "$$work/cluster") && status=0 || status=$$?; \
+	if [ $$status = 3 ]; then echo "PostgreSQL pass skipped: PostgreSQL cannot be installed here"; rm -rf "$$work"; exit 0; fi; \
+	if [ $$status != 0 ]; then rm -rf "$$work"; exit $$status; fi; \
+	trap 'sh tests/postgres/cluster.sh stop "$$work/cluster"; rm -rf "$$work"' EXIT INT TERM; \
+	echo "PostgreSQL pass on $$url"; \
+	CATALOGUE_TEST_POSTGRES="$$url" $(BIN)/pytest -p no:cacheprovider \
+	    $(foreach t,$(STORE_FREE),--ignore=tests/$(t).py)
 
 ## The XML readers under the oldest lxml setup.cfg allows (the lock holds the newest).
 unit-lxml-oldest:
