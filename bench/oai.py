@@ -1,6 +1,6 @@
 """OAI-PMH harvest throughput over real HTTP, side by side with pyoai's reference server.
 
-Usage: python bench/oai.py [--records 100000] [--page-size 100] [--store PATH]
+Usage: python bench/oai.py [--records 100000] [--page-size 100] [--store PATH] [--postgres URL]
                            [--rounds 3] [--no-unimarc]
 
 A demo PMB export of N records is generated and imported once into a temporary SQLite
@@ -20,14 +20,16 @@ page from the store by OFFSET and mapping it, ours again ``warm`` (served from t
 cache: every later harvest), and pyoai over records read and mapped to Dublin Core
 before its clock starts (pyoai's protocol and serialisation cost only, paging by offset
 over a list in memory). Clients accept gzip as requests does by default (pyoai never
-compresses).
+compresses). With ``--postgres URL`` the same records are also imported into a fresh
+database on that server and our app serves them from there too (rows "on PostgreSQL",
+harvested cold and warm in the same rounds).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -55,7 +57,7 @@ base_url = "http://127.0.0.1:{port}"
 data_dir = "{data}"
 
 [store]
-url = "sqlite:///{db}"
+url = "{url}"
 
 [[sources]]
 slug = "crpv"
@@ -80,16 +82,16 @@ fields = ["descriptors", "keywords", "title"]
 """
 
 
-def build_store(db: Path, count: int) -> None:
+def build_store(url: str, export: Path, count: int) -> None:
     from catalogue import demo
     from catalogue.formats import unimarc
     from catalogue.store import database
     from catalogue.store.ingest import Ingest
 
-    export = db.with_suffix(".mrc")
     start = time.perf_counter()
-    demo.write_export(export, count=count, seed=1)
-    engine = database.open_store(f"sqlite:///{db}")
+    if not export.exists():
+        demo.write_export(export, count=count, seed=1)
+    engine = database.open_store(url)
     ingest = Ingest(engine, source="crpv", format="unimarc", batch_size=2000)
     with open(export, "rb") as fh:
         ingest.add_all(unimarc.read(fh, "crpv"))
@@ -110,7 +112,7 @@ def serve(app: Any) -> tuple[Any, int]:
 # --- pyoai's reference server over the same records -------------------------------------
 
 
-def pyoai_app(db: Path, page_size: int, in_memory: bool) -> Any:
+def pyoai_app(url: str, page_size: int, in_memory: bool) -> Any:
     """pyoai's BatchingServer over the store's records, as a WSGI app.
 
     ``in_memory``: every record read and mapped to DC before serving (pyoai's protocol
@@ -130,7 +132,7 @@ def pyoai_app(db: Path, page_size: int, in_memory: bool) -> Any:
     from catalogue.store.tables import records
 
     cgi.parse_qs = parse_qs  # type: ignore[attr-defined]  # removed in Python 3.8; pyoai uses it
-    engine = create_engine(f"sqlite:///{db}")
+    engine = create_engine(url)
     query = select(records.c.source, records.c.source_id, records.c.datestamp,
                    records.c.data).order_by(records.c.datestamp, records.c.id)
 
@@ -226,9 +228,9 @@ def harvest(url: str, prefix: str) -> dict[str, float]:
             "last10": statistics.mean(latencies[-10:]) * 1000, "pages": len(latencies)}
 
 
-def child(kind: str, db: Path, page_size: int) -> None:
+def child(kind: str, url: str, page_size: int) -> None:
     """Serve one provider until killed; print its port first."""
-    if kind == "ours":
+    if kind.startswith("ours"):
         from catalogue.settings import load
         from catalogue.web import create_app
 
@@ -236,39 +238,40 @@ def child(kind: str, db: Path, page_size: int) -> None:
         server, port = serve(lambda environ, start: holder["app"](environ, start))
         folder = Path(tempfile.mkdtemp())
         config = folder / "config.toml"
-        config.write_text(CONFIG.format(port=port, data=folder, db=db, page_size=page_size),
+        config.write_text(CONFIG.format(port=port, data=folder, url=url, page_size=page_size),
                           encoding="utf-8")
         holder["app"] = create_app(load(config, env={"CATALOGUE_SECRET_KEY": "bench"}))
     else:
-        server, port = serve(pyoai_app(db, page_size, in_memory=kind == "pyoai-memory"))
+        server, port = serve(pyoai_app(url, page_size, in_memory=kind == "pyoai-memory"))
     print(port, flush=True)
     threading.Event().wait()
 
 
-def empty_cache(db: Path) -> None:
+def empty_cache(url: str) -> None:
     """Forget every kept dissemination (our next harvest is a first one)."""
-    conn = sqlite3.connect(db)
-    try:
-        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = set(inspect(conn).get_table_names())
         for table in ("oai_disseminations", "oai_record_sets"):
             if table in tables:
-                conn.execute(f"DELETE FROM {table}")
-        conn.commit()
-    finally:
-        conn.close()
+                conn.execute(text(f"DELETE FROM {table}"))
+    engine.dispose()
 
 
-def start(kind: str, db: Path, page_size: int) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen([sys.executable, __file__, "--serve", kind, "--store", str(db),
+def start(kind: str, url: str, page_size: int) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen([sys.executable, __file__, "--serve", kind, "--store-url", url,
                                 "--page-size", str(page_size)], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     port = process.stdout.readline().strip()
-    path = "/oai" if kind == "ours" else "/"
+    path = "/oai" if kind.startswith("ours") else "/"
     return process, f"http://127.0.0.1:{port}{path}"
 
 
 NAMES = {
     "ours": "catalogue (this project)",
+    "ours-pg": "catalogue (this project) on PostgreSQL",
     "pyoai-store": "pyoai 2.5 BatchingServer, records read per page (OFFSET)",
     "pyoai-memory": "pyoai 2.5 BatchingServer, records pre-mapped in memory",
 }
@@ -287,29 +290,39 @@ def main() -> None:
     parser.add_argument("--no-unimarc", action="store_true", help="oai_dc only")
     parser.add_argument("--store", type=Path, default=None,
                         help="reuse (or create) this SQLite store instead of a temporary one")
+    parser.add_argument("--postgres", default="",
+                        help="also serve from a fresh database on this PostgreSQL server")
     parser.add_argument("--serve", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--store-url", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        child(args.serve, args.store, args.page_size)
+        child(args.serve, args.store_url, args.page_size)
         return
     # (server, prefix, cache state); "cold" rows run right after the cache is emptied.
     plan = [("ours", "oai_dc", "cold"), ("pyoai-store", "oai_dc", ""),
             ("ours", "oai_dc", "warm"), ("pyoai-memory", "oai_dc", "")]
     if not args.no_unimarc:
         plan += [("ours", "unimarc", "cold"), ("ours", "unimarc", "warm")]
+    if args.postgres:
+        plan += [("ours-pg", "oai_dc", "cold"), ("ours-pg", "oai_dc", "warm")]
     results: dict[tuple[str, str, str], list[dict[str, float]]] = {row: [] for row in plan}
     loads = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, postgres_store(args.postgres) as pg_url:
         db = args.store or Path(tmp) / "bench.db"
+        urls = {"ours": f"sqlite:///{db}", "pyoai-store": f"sqlite:///{db}",
+                "pyoai-memory": f"sqlite:///{db}"}
         if not db.exists():
-            build_store(db, args.records)
-        servers = {kind: start(kind, db, args.page_size) for kind in NAMES}
+            build_store(urls["ours"], db.with_suffix(".mrc"), args.records)
+        if pg_url:
+            build_store(pg_url, db.with_suffix(".mrc"), args.records)
+            urls["ours-pg"] = pg_url
+        servers = {kind: start(kind, url, args.page_size) for kind, url in urls.items()}
         try:
             for round_no in range(1, args.rounds + 1):
                 loads.append(load())
                 for kind, prefix, cache in plan:
                     if cache == "cold":
-                        empty_cache(db)
+                        empty_cache(urls[kind])
                     print(f"round {round_no}: {NAMES[kind]} {prefix} {cache} (load {load()})",
                           file=sys.stderr)
                     result = harvest(servers[kind][1], prefix)
@@ -343,6 +356,27 @@ def main() -> None:
               f"({min(rates):,.0f}-{max(rates):,.0f}) | {vs_offset:.0%} | {vs_memory:.0%} | "
               f"{med('p95'):.1f} | {med('first'):.1f} | {med('last'):.1f} | "
               f"{med('first10'):.1f} / {med('last10'):.1f} |")
+
+@contextlib.contextmanager
+def postgres_store(server: str) -> Iterator[str]:
+    """A fresh database on the PostgreSQL ``server`` ('' without one), dropped after."""
+    if not server:
+        yield ""
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"bench_oai_{os.getpid()}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
 
 if __name__ == "__main__":
     main()
