@@ -195,10 +195,12 @@ class SqlRepository:
         self.rules = selection_rules(selections)
         self.base_url = base_url
         self.cache = DisseminationCache(engine)
-        # ``source || ''``: a test no index can serve, so that the planner walks the
-        # (datestamp, id) index in order; given a plain ``source IN (...)`` SQLite picks
+        # ``source || ''`` on SQLite: a test no index can serve, so that the planner walks
+        # the (datestamp, id) index in order; given a plain ``source IN (...)`` SQLite picks
         # the (source, last_run) index and sorts the whole source on every page.
-        self._source = records.c.source.concat("")
+        # PostgreSQL's planner needs no such hint, and the expression cost it the index:
+        # each page sorted the rest of the table (first pages 85 ms, 2,400 records/s).
+        self._source = records.c.source.concat("") if self.sqlite else records.c.source
         self._exposed = self._source.in_(sorted(self.sources))
 
     @contextmanager
