@@ -66,19 +66,10 @@ def scratch_store(folder: str, server: str) -> Iterator[str]:
     if not server:
         yield f"sqlite:///{folder}/bench.db"
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from databases import postgres_database
 
-    name = f"bench_{os.getpid()}_{int(time.time())}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database(server) as url:
+        yield url
 
 
 def measure(kind: str, path: Path, server: str = "") -> tuple[float, float, int]:

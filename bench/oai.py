@@ -28,7 +28,6 @@ harvested cold and warm in the same rounds).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import statistics
 import subprocess
@@ -44,6 +43,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import requests
+from databases import postgres_database
 from lxml import etree
 
 REPO = Path(__file__).resolve().parents[1]
@@ -307,7 +307,7 @@ def main() -> None:
         plan += [("ours-pg", "oai_dc", "cold"), ("ours-pg", "oai_dc", "warm")]
     results: dict[tuple[str, str, str], list[dict[str, float]]] = {row: [] for row in plan}
     loads = []
-    with tempfile.TemporaryDirectory() as tmp, postgres_store(args.postgres) as pg_url:
+    with tempfile.TemporaryDirectory() as tmp, postgres_database(args.postgres, "bench_oai") as pg_url:
         db = args.store or Path(tmp) / "bench.db"
         urls = {"ours": f"sqlite:///{db}", "pyoai-store": f"sqlite:///{db}",
                 "pyoai-memory": f"sqlite:///{db}"}
@@ -356,27 +356,6 @@ def main() -> None:
               f"({min(rates):,.0f}-{max(rates):,.0f}) | {vs_offset:.0%} | {vs_memory:.0%} | "
               f"{med('p95'):.1f} | {med('first'):.1f} | {med('last'):.1f} | "
               f"{med('first10'):.1f} / {med('last10'):.1f} |")
-
-@contextlib.contextmanager
-def postgres_store(server: str) -> Iterator[str]:
-    """A fresh database on the PostgreSQL ``server`` ('' without one), dropped after."""
-    if not server:
-        yield ""
-        return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"bench_oai_{os.getpid()}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
 
 if __name__ == "__main__":
     main()

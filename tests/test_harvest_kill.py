@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -19,7 +20,8 @@ from tests.harvest_servers import PartnerRepository, PyoaiServer, demo_records
 from tests.harvest_support import REPO, Sleeps, as_dc, deployment, partner, stored
 
 
-def test_killed_between_pages_resumes_from_checkpoint(tmp_path: Path) -> None:
+def _held_repository() -> tuple[PartnerRepository, threading.Event, Any]:
+    """60 partner records, and a fault that holds the fourth page until released."""
     repo = PartnerRepository()
     for record in demo_records(60):
         repo.put(record, past=True)
@@ -31,22 +33,35 @@ def test_killed_between_pages_resumes_from_checkpoint(tmp_path: Path) -> None:
             return 503, {"Retry-After": "1"}, b"gone"
         return None
 
+    return repo, release, hold_fourth_page
+
+
+def _harvest_until_three_pages(config: Path, engine: Any) -> subprocess.Popen[bytes]:
+    """`catalogue harvest p1` in a child process, returned once three pages are stored."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "catalogue.cli", "--config", str(config), "harvest", "p1"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    deadline = time.monotonic() + 60
+    pages = 0
+    while time.monotonic() < deadline and pages < 3:
+        time.sleep(0.05)
+        with engine.connect() as conn:
+            pages = conn.execute(select(func.max(harvest_runs.c.pages))).scalar() or 0
+    if pages != 3:
+        child.kill()
+        raise AssertionError(child.stderr.read() if child.stderr else "timeout")
+    return child
+
+
+def test_killed_between_pages_resumes_from_checkpoint(tmp_path: Path) -> None:
+    repo, release, hold_fourth_page = _held_repository()
     with PyoaiServer(repo, page_size=7) as server:
-        server.fault = hold_fourth_page  # type: ignore[assignment]
+        server.fault = hold_fourth_page
         config, settings, engine = deployment(tmp_path, partner("p1", server.url))
-        child = subprocess.Popen(
-            [sys.executable, "-m", "catalogue.cli", "--config", str(config), "harvest", "p1"],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-        )
+        child = _harvest_until_three_pages(config, engine)
         try:
-            deadline = time.monotonic() + 60
-            pages = 0
-            while time.monotonic() < deadline and pages < 3:
-                time.sleep(0.05)
-                with engine.connect() as conn:
-                    pages = conn.execute(select(func.max(harvest_runs.c.pages))).scalar() or 0
-            assert pages == 3, child.stderr.read() if child.poll() is not None else "timeout"
             child.send_signal(signal.SIGKILL)
             child.wait(10)
         finally:
@@ -104,33 +119,12 @@ def _alive(pid: int) -> bool:
 
 
 def test_a_killed_harvest_takes_its_worker_processes_with_it(tmp_path: Path) -> None:
-    repo = PartnerRepository()
-    for record in demo_records(60):
-        repo.put(record, past=True)
-    release = threading.Event()
-
-    def hold_fourth_page(n: int, params: dict[str, str]) -> object:
-        if "cursor%3D21" in params.get("resumptionToken", "").replace("=", "%3D"):
-            release.wait(60)
-            return 503, {"Retry-After": "1"}, b"gone"
-        return None
-
+    repo, release, hold_fourth_page = _held_repository()
     with PyoaiServer(repo, page_size=7) as server:
-        server.fault = hold_fourth_page  # type: ignore[assignment]
+        server.fault = hold_fourth_page
         config, settings, engine = deployment(tmp_path, partner("p1", server.url), workers=1)
-        child = subprocess.Popen(
-            [sys.executable, "-m", "catalogue.cli", "--config", str(config), "harvest", "p1"],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-        )
+        child = _harvest_until_three_pages(config, engine)
         try:
-            deadline = time.monotonic() + 60
-            pages = 0
-            while time.monotonic() < deadline and pages < 3:
-                time.sleep(0.05)
-                with engine.connect() as conn:
-                    pages = conn.execute(select(func.max(harvest_runs.c.pages))).scalar() or 0
-            assert pages == 3, child.stderr.read() if child.poll() is not None else "timeout"
             started = _children(child.pid)
             assert started, "the harvest with workers = 1 should run a mapping worker"
             child.send_signal(signal.SIGKILL)

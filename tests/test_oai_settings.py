@@ -114,26 +114,11 @@ def test_catalogue_serve_answers_oai_with_waitress(tmp_path: Path) -> None:
     port = free_port()
     config = write(tmp_path, '[oai]\nrepository_identifier = "crpv.example.fr"\n', port)
     env = {k: v for k, v in os.environ.items() if k != "CATALOGUE_SECRET_KEY"}
-    cli = Path(sys.executable).with_name("catalogue")
-    process = subprocess.Popen([str(cli), "--config", str(config), "serve", "--port", str(port)],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        for _ in range(100):
-            try:
-                response = requests.get(f"http://127.0.0.1:{port}/oai",
-                                        params={"verb": "Identify"}, timeout=5)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("catalogue serve did not start")
-        assert response.status_code == 200
-        assert b"<repositoryIdentifier>crpv.example.fr</repositoryIdentifier>" in response.content
-        assert f"http://127.0.0.1:{port}/oai".encode() in response.content
-        assert response.headers["Server"] == "catalogue"
-    finally:
-        process.terminate()
-        process.wait(10)
+    (response,) = _serve_and_get(config, port, env, ["/oai?verb=Identify"])
+    assert response.status_code == 200
+    assert b"<repositoryIdentifier>crpv.example.fr</repositoryIdentifier>" in response.content
+    assert f"http://127.0.0.1:{port}/oai".encode() in response.content
+    assert response.headers["Server"] == "catalogue"
     assert (tmp_path / "var" / "secret_key").exists()
 
 
