@@ -29,6 +29,7 @@ from harvesters.dropfolder import FolderUnavailable
 log = logging.getLogger("catalogue.scheduler")
 MISFIRE_GRACE_SECONDS = 6 * 3600
 MAIL_EXECUTOR = "mail"
+INDEX_EXECUTOR = "index"
 
 
 def _run(settings: Settings, engine: Engine, source: Source) -> str:
@@ -93,7 +94,8 @@ def build(settings: Settings, job: Callable[[str], object],
         # Store writers share one thread; mail has its own, so a sign-in link is not
         # held back by a two-hour harvest.
         executors={"default": ThreadPoolExecutor(max_workers=1),
-                   MAIL_EXECUTOR: ThreadPoolExecutor(max_workers=1)},
+                   MAIL_EXECUTOR: ThreadPoolExecutor(max_workers=1),
+                   INDEX_EXECUTOR: ThreadPoolExecutor(max_workers=1)},
         job_defaults={"coalesce": True, "max_instances": 1,
                       "misfire_grace_time": MISFIRE_GRACE_SECONDS},
         timezone=settings.harvest.timezone,
@@ -123,6 +125,29 @@ def add_outbox_job(sched: BaseScheduler, settings: Settings, engine: Engine) -> 
 
     sched.add_job(send, "interval", seconds=settings.mail.outbox_seconds, id="mail:outbox",
                   name="mail outbox", executor=MAIL_EXECUTOR, replace_existing=True)
+
+
+def add_availability_job(sched: BaseScheduler, settings: Settings, engine: Engine) -> None:
+    """Every ``[index] availability_seconds``: re-index the records the desk changed.
+
+    The index's one writer for loans, returns and holds (web requests only note them);
+    its own executor, so a long harvest does not hold the facets back. A busy index (a
+    harvest's update holding it) leaves the notes for the next run.
+    """
+    from catalogue.lending.availability import apply_refreshes
+    from indexes import IndexLocked
+
+    def refresh() -> None:
+        try:
+            done = apply_refreshes(engine, settings.index.dir)
+        except IndexLocked:
+            return
+        if done:
+            log.info("index: availability of %d record(s) refreshed", done)
+
+    sched.add_job(refresh, "interval", seconds=settings.index.availability_seconds,
+                  id="index:availability", name="index availability", executor=INDEX_EXECUTOR,
+                  replace_existing=True)
 
 
 def add_circulation_job(sched: BaseScheduler, settings: Settings, engine: Engine) -> None:

@@ -115,6 +115,7 @@ class IndexSettings:
     dir: Path = Path("var/index")
     procs: int = 1  # writer processes of reindex and of updates of 10k+ records (one per core)
     update_after_import: bool = True  # imports and harvests update the index when they end
+    availability_seconds: int = 10  # how often the scheduler re-indexes what the desk changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,8 +354,12 @@ def _index(t: _Table, base: Path, data_dir: Path) -> IndexSettings:
     procs = t.get("procs", int, 1)
     if not 1 <= procs <= 16:
         raise t._fail("procs", "must be between 1 and 16")
+    every = t.get("availability_seconds", int, 10)
+    if not 1 <= every <= 3600:
+        raise t._fail("availability_seconds", "must be between 1 and 3600")
     return IndexSettings(dir=(base / folder).resolve() if folder else data_dir / "index",
-                         procs=procs, update_after_import=t.get("update_after_import", bool, True))
+                         procs=procs, update_after_import=t.get("update_after_import", bool, True),
+                         availability_seconds=every)
 
 
 def _web(t: _Table) -> WebSettings:

@@ -4,11 +4,13 @@ live availability, and two librarians racing for one copy over real HTTP."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from catalogue.lending.availability import apply_refreshes
 from catalogue.store.circulation_tables import loans
 from tests.account_support import sign_in_with_link, sign_in_with_password
 from tests.circulation_support import PASSWORD
@@ -19,6 +21,12 @@ def librarian(site: DeskSite) -> Any:
     client = site.client()
     assert sign_in_with_password(client, site.world.librarian.email, PASSWORD).status_code == 303
     return client
+
+
+def index_files(index: Path) -> dict[str, int]:
+    """Every file of the index with its modification time, in nanoseconds."""
+    return {str(p.relative_to(index)): p.stat().st_mtime_ns for p in index.rglob("*")
+            if p.is_file()}
 
 
 def open_loans(site: DeskSite) -> int:
@@ -36,13 +44,19 @@ def test_check_out_check_in_with_a_reservation_and_renew(site: DeskSite) -> None
     client = librarian(site)
     page = client.get("/guichet/emprunteur?carte=C-ALICE").get_data(as_text=True)
     assert "Alice Martin" in page and 'name="code"' in page and "autofocus" in page
+    index = site.world.settings.index.dir
+    before = index_files(index)
     done = lend(client, "C-ALICE", "B3")
     assert done.status_code == 303
+    assert index_files(index) == before  # the web request did not write the index
     shown = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "Prêt enregistré : B3" in shown and "retour le 23/03/2026" in shown
-    # The public record page and the search facets follow at once.
+    # The public record page follows at once (it reads the store)...
     record = client.get("/notice/crpv/2").get_data(as_text=True)
     assert "En prêt" in record and "jusqu'au 23/03/2026" in record
+    # ...the search facets once the scheduler's index job (the one writer) has run.
+    assert apply_refreshes(site.world.engine, index) == 1
+    assert apply_refreshes(site.world.engine, index) == 0  # each change applied once
     results = client.get("/recherche?q=délinquance&availability=on_loan").get_data(as_text=True)
     assert "1 notice pour" in results and "/notice/crpv/2" in results
     site.world.desk.reserve(site.world.people["bob"].id, "crpv:2", site.clock(), None)
@@ -216,3 +230,23 @@ def test_the_desk_journal_says_which_clock_its_times_are_in(site: DeskSite) -> N
     page = client.get("/guichet/journal").get_data(as_text=True)
     assert "Quand (heure de Europe/Paris)" in page and "(UTC)" not in page
     assert "02/03/2026 10:00" in page  # 09:00 UTC is 10:00 in Paris in March
+
+
+def test_the_index_job_waits_out_a_busy_index_and_loses_no_change(site: DeskSite) -> None:
+    """The availability refresh is the scheduler's job: a harvest's update holding the
+    index makes it wait for the next run, the desk's notes kept."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from catalogue import scheduler
+    from indexes import IndexLocked, IndexWriter
+    engine, index = site.world.engine, site.world.settings.index.dir
+    site.world.desk.check_out("C-ALICE", "B3", site.clock(), None)
+    # A harvest's index update, say, holds the index.
+    with IndexWriter(index, lock_timeout=1), pytest.raises(IndexLocked):
+        apply_refreshes(engine, index, lock_timeout=0.2)
+    assert apply_refreshes(engine, index) == 1
+    sched = BackgroundScheduler()
+    scheduler.add_availability_job(sched, site.world.settings, engine)
+    [job] = sched.get_jobs()
+    assert job.id == "index:availability" and job.executor == scheduler.INDEX_EXECUTOR
+    assert job.trigger.interval.total_seconds() == site.world.settings.index.availability_seconds

@@ -146,11 +146,13 @@ def scheduler_command(obj: Obj) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     # The outbox job runs every few seconds and logs what it sent itself: APScheduler's
     # two lines per run would bury the harvests' reports (its errors still show).
-    logging.getLogger(f"apscheduler.executors.{scheduler.MAIL_EXECUTOR}").setLevel(logging.WARNING)
+    for quiet in (scheduler.MAIL_EXECUTOR, scheduler.INDEX_EXECUTOR):
+        logging.getLogger(f"apscheduler.executors.{quiet}").setLevel(logging.WARNING)
     index_dir = settings.index.dir  # updated after each job when it exists
     sched = scheduler.build(settings,
                             lambda slug: scheduler.run_source(settings, engine, slug, index_dir))
     scheduler.add_outbox_job(sched, settings, engine)
+    scheduler.add_availability_job(sched, settings, engine)
     scheduler.add_circulation_job(sched, settings, engine)
     scheduler.add_dsi_job(sched, settings, engine)
     jobs = sched.get_jobs()

@@ -7,32 +7,31 @@ source. A copy on loan is ``on_loan`` (until its due date), a copy held for a bo
 ``unavailable``. The overrides are few (the open loans and holds of one centre), so they
 are read in one query and kept in a dict for a whole rebuild.
 
-After each desk operation the affected record is re-indexed at once
-(:func:`refresh_index`), so facets and result lists follow the desk; pages read the live
-state from the store anyway, so they are right even when the index write is skipped
-(another writer holding the index lock for longer than a desk can wait).
+After each desk operation the affected record is noted (:func:`request_refresh`) and the
+scheduler's index job, the index's one writer, re-indexes it within ``[index]
+availability_seconds`` (:func:`apply_refreshes`), so facets and result lists follow the
+desk; no web request opens the index. Pages read the live state from the store, so they
+are right at once.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, insert, select
 
 from catalogue.records import Item, from_json
-from catalogue.store.circulation_tables import item_states, loans, reservations
+from catalogue.store.circulation_tables import index_refresh, item_states, loans, reservations
 from catalogue.store.tables import items, records
 from indexes import LiveStatus
 from indexes.documents import ON_LOAN, RESERVED, UNAVAILABLE
 from indexes.writer import IndexWriter
 
-log = logging.getLogger("catalogue.lending")
-#: Seconds a desk operation waits for the index lock before leaving the update to the
-#: next scheduled index update (the pages are right meanwhile: they read the store).
+#: Seconds the index job waits for the index lock before leaving the refresh to its next
+#: run (the pages are right meanwhile: they read the store).
 LOCK_WAIT = 3.0
 
 
@@ -92,22 +91,45 @@ def hook(engine: Engine) -> LiveStatus:
     return snapshot(engine).status
 
 
-def refresh_index(engine: Engine, index_dir: Path, record_ids: Iterable[int]) -> bool:
-    """Re-index ``record_ids`` with their live states; False when the index was busy or absent.
+def request_refresh(engine: Engine, record_ids: Iterable[int], now: datetime) -> None:
+    """Note that these records' availability changed: the index job re-reads them.
 
-    Never raises: the desk operation is already committed, and the index is derived.
+    Called by the desk after an operation; it never opens the index (no web request
+    writes it). One row a record, whatever the number of operations meanwhile.
     """
-    ids = list(set(record_ids))
-    if not ids or not Path(index_dir).is_dir():
-        return False
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(select(records.c.data, records.c.first_seen).where(
-                records.c.id.in_(ids), records.c.deleted.is_(False))).all()
-        live = snapshot(engine, ids)
-        with IndexWriter(Path(index_dir), live.status, lock_timeout=LOCK_WAIT) as writer:
-            writer.upsert((from_json(r.data), r.first_seen) for r in rows)
-    except Exception:  # the index catches up at its next update
-        log.warning("index not updated after a desk operation on records %s", ids, exc_info=True)
-        return False
-    return True
+    ids = sorted(set(record_ids))
+    if not ids:
+        return
+    with engine.begin() as conn:
+        conn.execute(delete(index_refresh).where(index_refresh.c.record_id.in_(ids)))
+        conn.execute(insert(index_refresh), [{"record_id": i, "requested_at": now}
+                                             for i in ids])
+
+
+def apply_refreshes(engine: Engine, index_dir: Path, lock_timeout: float = LOCK_WAIT) -> int:
+    """Re-index the records the desk noted, with their live states; how many.
+
+    The scheduler's index job, every ``[index] availability_seconds``. A request noted
+    while this runs is kept for the next run (only rows read here are cleared). When the
+    index is busy (a harvest's update holds it) nothing is cleared: the next run retries.
+
+    Raises:
+        indexes.IndexLocked: another writer held the index for ``lock_timeout`` seconds.
+    """
+    with engine.connect() as conn:
+        noted = {r.record_id: r.requested_at for r in conn.execute(select(index_refresh))}
+    if not noted or not Path(index_dir).is_dir():
+        return 0
+    ids = sorted(noted)
+    with engine.connect() as conn:
+        rows = conn.execute(select(records.c.data, records.c.first_seen).where(
+            records.c.id.in_(ids), records.c.deleted.is_(False))).all()
+    live = snapshot(engine, ids)
+    with IndexWriter(Path(index_dir), live.status, lock_timeout=lock_timeout) as writer:
+        writer.upsert((from_json(r.data), r.first_seen) for r in rows)
+    with engine.begin() as conn:
+        for record_id, requested in noted.items():
+            conn.execute(delete(index_refresh).where(
+                index_refresh.c.record_id == record_id,
+                index_refresh.c.requested_at <= requested))
+    return len(ids)

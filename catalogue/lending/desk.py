@@ -21,11 +21,12 @@ from typing import TypeVar
 from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from catalogue.clock import utcnow
 from catalogue.lending import audit, closures, notices
 from catalogue.lending import items as desk_items
 from catalogue.lending import loans as loan_list
 from catalogue.lending import reservations as resa
-from catalogue.lending.availability import refresh_index
+from catalogue.lending.availability import request_refresh
 from catalogue.lending.items import DeskItem
 from catalogue.lending.loans import Loan
 from catalogue.lending.refusals import Refusal
@@ -82,8 +83,9 @@ class Desk:
         raise race
 
     def _reindex(self, *record_ids: int) -> None:
+        # Noted for the index job (the one writer); a web request never opens the index.
         if self.update_index:
-            refresh_index(self.engine, self.settings.index.dir, record_ids)
+            request_refresh(self.engine, record_ids, utcnow())
 
     def today(self, now: datetime) -> date:
         """The centre's date at ``now``."""

@@ -98,6 +98,15 @@ reservations = Table(
     Index("ix_reservations_record", "record_id", "status", "created_at"),
 )
 
+#: Records whose copies' availability changed since the search index last read them: the
+#: desk notes them, the scheduler's index job (the one writer) re-indexes and clears them.
+index_refresh = Table(
+    "index_refresh",
+    metadata,
+    Column("record_id", Integer, primary_key=True, autoincrement=False),
+    Column("requested_at", UTCDateTime, nullable=False),
+)
+
 item_states = Table(
     "item_states",
     metadata,
