@@ -19,6 +19,7 @@ text makes :meth:`Searcher.search` raise. Only a missing index does
 from __future__ import annotations
 
 import heapq
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -37,6 +38,8 @@ from indexes.model import Hit, SearchRequest, SearchResult
 from indexes.postings import DocSet, Postings
 from indexes.ranking import Ranker
 from indexes.schema import AUTHORS, DISPLAY_TITLE, FACETS, ID, SNIPPET, SORT_NEW, SORTS
+
+log = logging.getLogger("indexes.search")
 
 #: At most this many hits make the query worth a spelling suggestion.
 FEW_HITS = 3
@@ -162,9 +165,13 @@ class Searcher:
             try:
                 result = self._run(gen, req, syntax.parse(req.query), degraded=False)
             except Exception:  # the query as written failed: plain words instead
+                log.warning("search %r failed as written, run as plain words", req.query,
+                            exc_info=True)
                 try:
                     result = self._run(gen, req, syntax.plain(req.query), degraded=True)
-                except Exception:
+                except Exception:  # the reader gets the page's polite "degraded" message
+                    log.error("search %r failed even as plain words", req.query,
+                              exc_info=True)
                     result = SearchResult(req, 0, (), degraded=True)
             result = SearchResult(
                 result.request, result.total, result.hits, result.facets, result.suggestion,

@@ -354,3 +354,4 @@ def test_did_you_mean_only_when_it_finds_clearly_more(tmp_path: Path) -> None:
             assert found.total >= 1 and found.suggestion is None, (query, found.suggestion)
         typo = searcher.search("grand ensembel")
         assert typo.total == 0 and typo.suggestion == "grand ensemble"
+
