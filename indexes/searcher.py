@@ -79,6 +79,28 @@ class _Generation:
         return keys
 
 
+#: Attempts at opening a generation that a writer commits to at the same moment.
+OPEN_ATTEMPTS = 5
+
+
+def _open(path: Path) -> Any:
+    """A Whoosh searcher over the generation at ``path``.
+
+    A commit (the catch-up update right after a rebuild, a harvest's update) writes a
+    new table of contents and deletes the old one: an open that listed the old one can
+    then find it gone (FileNotFoundError, an HTTP 500 on a search during `catalogue
+    reindex`). The open is tried again on the new one.
+    """
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return whoosh_index.open_dir(str(path)).searcher()
+        except FileNotFoundError:
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 class Searcher:
     """Thread-safe search over the index in ``index_dir`` (see the module docstring).
 
@@ -102,7 +124,7 @@ class Searcher:
             return gen
         # A full reopen, not Whoosh's refresh(): refresh() reuses the readers of segments
         # it thinks unchanged, and with them their stale deleted-document sets.
-        new = _Generation(path, whoosh_index.open_dir(str(path)).searcher())
+        new = _Generation(path, _open(path))
         if gen is not None:
             gen.searcher.close()
         self._generation = new

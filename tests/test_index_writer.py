@@ -557,3 +557,4 @@ def test_an_update_after_an_import_indexes_the_records_that_changed(tmp_path: Pa
         assert indexing.update_index(engine, index_dir).indexed == 12 * (round_ + 1)
         assert indexing.update_index(engine, index_dir).indexed == 0
     engine.dispose()
+
