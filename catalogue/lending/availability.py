@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, bindparam, delete, insert, select
 
 from catalogue.records import Item, from_json
 from catalogue.store.circulation_tables import index_refresh, item_states, loans, reservations
@@ -128,8 +128,8 @@ def apply_refreshes(engine: Engine, index_dir: Path, lock_timeout: float = LOCK_
     with IndexWriter(Path(index_dir), live.status, lock_timeout=lock_timeout) as writer:
         writer.upsert((from_json(r.data), r.first_seen) for r in rows)
     with engine.begin() as conn:
-        for record_id, requested in noted.items():
-            conn.execute(delete(index_refresh).where(
-                index_refresh.c.record_id == record_id,
-                index_refresh.c.requested_at <= requested))
+        conn.execute(delete(index_refresh).where(
+            index_refresh.c.record_id == bindparam("id"),
+            index_refresh.c.requested_at <= bindparam("at")),
+            [{"id": record_id, "at": at} for record_id, at in noted.items()])
     return len(ids)

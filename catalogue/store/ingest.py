@@ -312,7 +312,7 @@ class Ingest:
             values: dict[str, Any] = {
                 "data": data, "content_hash": digest, "raw": p.raw,
                 "title": record.title.display()[:1000], "doc_type": record.doc_type[:1],
-                "charset": p.charset or "utf-8", "format": rep.format, "_record": record,
+                "charset": p.charset or "utf-8", "format": rep.format,
                 "_items": copies,
             }
             if old is None and sid not in inserts:
@@ -376,7 +376,7 @@ class Ingest:
                         doc_type=bindparam("doc_type"), charset=bindparam("charset"),
                         format=bindparam("format"), datestamp=now, deleted=False,
                         last_run=rep.run_id),
-                [{k: v for k, v in row.items() if k not in ("_record", "_items")}
+                [{k: v for k, v in row.items() if k != "_items"}
                  for row in updates.values()],
             )
             for row in updates.values():
