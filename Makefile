@@ -111,7 +111,7 @@ lock: $(BIN)/python
 	$(PIP) install 'pip-tools>=7.4,<8'
 	$(BIN)/pip-compile -q --upgrade --strip-extras --allow-unsafe --all-build-deps \
 	    --extra test --extra postgresql \
-	    --extra bench --no-emit-index-url --no-emit-find-links --output-file $(LOCK) setup.cfg
+	    --no-emit-index-url --no-emit-find-links --output-file $(LOCK) setup.cfg
 
 bench: install
 	$(BIN)/python bench/import.py

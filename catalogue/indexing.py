@@ -31,9 +31,10 @@ from sqlalchemy import Connection, Engine, and_, func, or_, select
 
 from catalogue.clock import utcnow
 from catalogue.lending.availability import hook as live_hook
+from catalogue.lending.states import LiveStatus, availability
 from catalogue.records import Record, from_json
 from catalogue.store.tables import records
-from indexes import IndexWriter, LiveStatus, rebuild
+from indexes import DEFAULT_ENGINE, Availability, IndexWriter, rebuild
 
 WATERMARK = "store-watermark"
 #: How long a batch may stay in flight between its stamp and its commit (see above).
@@ -146,12 +147,18 @@ def live_records(engine: Engine) -> Iterator[tuple[Record, datetime]]:
         last = rows[-1].id
 
 
+def computed(live: LiveStatus) -> Availability:
+    """The availability the index stores for a record: the lending rules, live states."""
+    return lambda record: availability(record, live)
+
+
 def reindex(engine: Engine, index_dir: Path, live: LiveStatus | None = None,
-            procs: int = 1) -> IndexRun:
+            procs: int = 1, engine_name: str = DEFAULT_ENGINE) -> IndexRun:
     """Rebuild the index from the store and swap it in; searches go on meanwhile.
 
     Changes committed while the rebuild reads the store are applied right after the
-    swap, so nothing is lost to the race.
+    swap, so nothing is lost to the race. The new index is built with ``engine_name``
+    (``[index] engine``): this is how an index changes engine.
     """
     index_dir = Path(index_dir)
     live = live if live is not None else live_hook(engine)  # the desk knows better
@@ -161,9 +168,11 @@ def reindex(engine: Engine, index_dir: Path, live: LiveStatus | None = None,
     with engine.connect() as conn:
         before: datetime | None = conn.execute(select(func.max(records.c.datestamp))).scalar()
         seen = _stamp_counts(conn, window, before) if before is not None else {}
-    report = rebuild(live_records(engine), index_dir, live=live, procs=procs)
+    report = rebuild(live_records(engine), index_dir, computed(live), procs=procs,
+                     engine_name=engine_name)
     _write_state(index_dir, before, window, seen)
-    caught_up = (update_index(engine, index_dir, live=live, procs=procs)
+    caught_up = (update_index(engine, index_dir, live=live, procs=procs,
+                              engine_name=engine_name)
                  if before else None)
     return IndexRun(report.upserted, caught_up.deleted if caught_up else 0,
                     report.seconds + (caught_up.seconds if caught_up else 0.0),
@@ -203,13 +212,16 @@ def _live_changes(conn: Connection, changed: Any) -> int:
 
 
 def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
-                 live: LiveStatus | None = None, procs: int = 1) -> IndexRun:
+                 live: LiveStatus | None = None, procs: int = 1,
+                 engine_name: str = DEFAULT_ENGINE) -> IndexRun:
     """Apply the store's changes since ``since`` (default: the index's own watermark).
 
     Live records changed since then are added or replaced, tombstoned ones removed.
     With no watermark and no ``since`` every record is applied (an update of an empty
     index equals a build). With ``procs`` > 1 and at least :data:`PARALLEL_FROM`
     records to index, they are analysed in ``procs`` writer processes (``[index] procs``).
+    An existing index is updated with its own engine; ``engine_name`` is the engine of
+    the index created when there is none.
     """
     index_dir = Path(index_dir)
     live = live if live is not None else live_hook(engine)  # the desk knows better
@@ -228,7 +240,8 @@ def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
             query = query.where(changed)
         if procs > 1 and _live_changes(conn, changed) < PARALLEL_FROM:
             procs = 1
-        with IndexWriter(index_dir, live, segment_docs=SEGMENT_DOCS, procs=procs) as writer:
+        with IndexWriter(index_dir, computed(live), segment_docs=SEGMENT_DOCS, procs=procs,
+                         engine_name=engine_name) as writer:
             rows = conn.execution_options(yield_per=BATCH).execute(
                 query.order_by(records.c.datestamp, records.c.id)
             )

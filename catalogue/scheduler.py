@@ -66,7 +66,8 @@ def run_source(settings: Settings, engine: Engine, slug: str,
     if index_dir is not None and index_dir.is_dir():
         from catalogue.indexing import update_index
 
-        done_index = update_index(engine, index_dir, procs=settings.index.procs)
+        done_index = update_index(engine, index_dir, procs=settings.index.procs,
+                                  engine_name=settings.index.engine)
         line += f"; index: {done_index.indexed} updated, {done_index.deleted} removed"
     log.info(line)
     return line

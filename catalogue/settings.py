@@ -22,6 +22,7 @@ from catalogue.formats.charsets import CHARSETS
 from catalogue.lending.settings import CirculationSettings, parse_circulation
 from catalogue.people.settings import AccountSettings, MailSettings, parse_accounts, parse_mail
 from catalogue.toml_table import SettingsError, TomlTable
+from indexes.engine import ENGINES
 
 _Table = TomlTable
 #: What the app announces when neither config.toml nor the environment names its address.
@@ -116,6 +117,7 @@ class IndexSettings:
     procs: int = 1  # writer processes of reindex and of updates of 10k+ records (one per core)
     update_after_import: bool = True  # imports and harvests update the index when they end
     availability_seconds: int = 10  # how often the scheduler re-indexes what the desk changed
+    engine: str = "whoosh"  # whoosh (default, pure Python) or tantivy (large union catalogues)
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,9 +359,12 @@ def _index(t: _Table, base: Path, data_dir: Path) -> IndexSettings:
     every = t.get("availability_seconds", int, 10)
     if not 1 <= every <= 3600:
         raise t._fail("availability_seconds", "must be between 1 and 3600")
+    engine = t.get("engine", str, "whoosh")
+    if engine not in ENGINES:
+        raise t._fail("engine", f"must be one of: {', '.join(ENGINES)}")
     return IndexSettings(dir=(base / folder).resolve() if folder else data_dir / "index",
                          procs=procs, update_after_import=t.get("update_after_import", bool, True),
-                         availability_seconds=every)
+                         availability_seconds=every, engine=engine)
 
 
 def _web(t: _Table) -> WebSettings:

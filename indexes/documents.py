@@ -1,9 +1,9 @@
 """Record -> index document: a pure function, the only place that knows both shapes.
 
 The document is a plain dict of strings (and bytes for sort columns), so it can be
-tested without an index and handed to any engine. Availability is derived from the
-items as catalogued; the lending desk will know better (live loans), so the derivation
-takes a :data:`LiveStatus` hook that may override the state of any item.
+tested without an index and handed to any engine, which maps it onto its own schema.
+Availability is not decided here: the lending rules compute it (from the items as
+catalogued and the desk's live states) and writers take them as an :data:`Availability`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from catalogue.records import Item, Record
+from catalogue.records import Record
 from indexes.analysis import SEPARATOR, fold, nfc, pairs, stems
 from indexes.schema import (
     ALL,
@@ -34,18 +34,10 @@ from indexes.schema import (
     WORDS,
 )
 
-AVAILABLE, ON_SITE, ON_LOAN, UNAVAILABLE = "available", "onsite", "on_loan", "unavailable"
-#: Only a live state (the lending desk): a returned copy set aside for a borrower.
-RESERVED = "reserved"
-#: Best first: a record is as available as its most available copy.
-AVAILABILITY_ORDER = (AVAILABLE, ON_SITE, RESERVED, ON_LOAN, UNAVAILABLE)
-AVAILABILITY_LABELS = {
-    AVAILABLE: "Disponible", ON_SITE: "Consultation sur place", RESERVED: "Réservé",
-    ON_LOAN: "En prêt", UNAVAILABLE: "Indisponible",
-}
-
-#: (global_id, item) -> live state of that item, or None to keep the catalogued one.
-LiveStatus = Callable[[str, Item], str | None]
+#: Record -> its availability (``available``, ``onsite``, ``reserved``, ``on_loan``,
+#: ``unavailable`` or ''), computed by the lending rules
+#: (:func:`catalogue.lending.states.availability`): the index stores the value as given.
+Availability = Callable[[Record], str]
 
 #: What writers take: a record, or a record with the moment it entered the catalogue.
 #: That moment (the store's ``first_seen``) is the "newest" sort key: new acquisitions
@@ -60,43 +52,11 @@ def unpack(item: Indexable) -> tuple[Record, datetime | None]:
 
 SNIPPET_SOURCE_CHARS = 1500
 _LEADING_ARTICLES = ("l'", "le ", "la ", "les ", "un ", "une ", "des ", "the ", "a ", "an ")
-_ON_LOAN_WORDS = ("en pret", "emprunte", "on loan")
-_ON_SITE_WORDS = ("sur place", "consultation", "exclu du pret", "reference")
-_UNAVAILABLE_WORDS = ("repar", "perdu", "pilon", "retire", "commande", "indisponible",
-                      "manquant", "traitement")
-
-
-def item_state(item: Item) -> str:
-    """The state of one copy as catalogued: PMB status label, 995$o code, loanable flag."""
-    label = fold(item.status_label)
-    if any(w in label for w in _ON_LOAN_WORDS):
-        return ON_LOAN
-    if any(w in label for w in _UNAVAILABLE_WORDS) or (not label and item.status == "r"):
-        return UNAVAILABLE
-    if item.loanable is False or any(w in label for w in _ON_SITE_WORDS) or (
-        not label and item.status == "c"
-    ):
-        return ON_SITE
-    return AVAILABLE
-
-
 def _arrival(record: Record, added: datetime | None, year: int | None) -> bytes:
     """The "newest" key: arrival (else catalogue creation date), then publication year."""
     when = (added.astimezone(UTC).strftime("%Y%m%d%H%M%S") if added is not None
             else (record.created or "00000000")[:8].ljust(8, "0") + "000000")
     return f"{when}{year or 0:04d}".encode("ascii")
-
-
-def availability(record: Record, live: LiveStatus | None = None) -> str:
-    """The record's availability: its best copy's state, '' when it has no copies."""
-    states = set()
-    for item in record.items:
-        state = live(record.global_id, item) if live else None
-        states.add(state or item_state(item))
-    for state in AVAILABILITY_ORDER:
-        if state in states:
-            return state
-    return ""
 
 
 def identifier_key(text: str) -> str:
@@ -153,7 +113,7 @@ def _identifiers(record: Record) -> list[str]:
     return keys
 
 
-def document(record: Record, live: LiveStatus | None = None,
+def document(record: Record, availability: Availability | None = None,
              added: datetime | None = None) -> dict[str, Any]:
     """The index document of ``record`` (field name -> value); ``added``: see :data:`Indexable`."""
     title = record.title
@@ -201,7 +161,7 @@ def document(record: Record, live: LiveStatus | None = None,
         "source": record.source,
         "descriptor": _join(nfc(d.label) for d in record.descriptors),
         "collection": _join(nfc(s.title) for s in record.series),
-        "availability": availability(record, live),
+        "availability": availability(record) if availability else "",
     }
     for name, value in facets.items():
         if value:

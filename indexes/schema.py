@@ -1,7 +1,7 @@
-"""The index schema: which fields exist, how each is analysed, and their public names.
+"""The index fields, engine-neutral: which exist, how each is analysed, their public names.
 
 One catch-all ``all`` field carries every searchable text (the title twice, which is
-the title boost: a single-field query is several times cheaper in Whoosh than an OR
+the title boost: a single-field query is several times cheaper than an OR
 over four fields, see whoosh-performance.md). The narrower text fields exist only for
 field queries (``titre:``, ``auteur:``, ``sujet:``). ``words`` holds the same text
 folded but *not stemmed*, without frequencies or positions: prefix expansion and
@@ -13,17 +13,13 @@ lookups, and positions cost a tenth of the index update (pickled per posting).
 ``title_key`` holds the whole title (and the main title alone) as one term of its
 analysed words, so a query that *is* a title finds it with one lookup and ranks it first.
 
-Facet fields hold exact values (one term per value) and are read into per-document
-columns by :mod:`indexes.facets`; sort keys are Whoosh columns. Nothing here leaves
-the package: callers name facets and sorts by the public names in :data:`FACETS` and
-:data:`SORTS`.
+Facet fields hold exact values (one term per value); sort keys are per-document
+columns. Each engine maps these fields onto its own schema (:mod:`indexes.whoosh.schema`,
+:mod:`indexes.tantivy.schema`). Nothing here leaves the package: callers name facets and
+sorts by the public names in :data:`FACETS` and :data:`SORTS`.
 """
 
 from __future__ import annotations
-
-from whoosh import columns, fields  # type: ignore[import-untyped]
-
-from indexes.analysis import FoldingAnalyzer, FrenchAnalyzer, ValuesAnalyzer
 
 ID = "id"
 ALL = "all"
@@ -77,35 +73,3 @@ YEAR_PREFIXES = frozenset({"annee", "year", "date"})
 #: Analyser of each text field, for query-time analysis identical to index time.
 FRENCH_FIELDS = frozenset({ALL, TITLE, SUBJECTS, COLLECTION_TEXT, PUBLISHER})
 FOLDED_FIELDS = frozenset({AUTHORS, WORDS})
-
-
-def build() -> fields.Schema:
-    """A fresh schema object (Whoosh pickles it into the index's table of contents).
-
-    Every keyword field is ``scorable`` although only ``all`` is scored: Whoosh looks up
-    each posting's field length when it writes a segment, and for a field without a
-    length column it re-checks the file system every time (a ``stat`` per posting, a
-    quarter of the build time). A length column costs one byte per document.
-    """
-    french, folding, values = FrenchAnalyzer(), FoldingAnalyzer(), ValuesAnalyzer()
-    schema = fields.Schema(
-        id=fields.ID(stored=True, unique=True),
-        all=fields.TEXT(analyzer=french, phrase=False),
-        title=fields.TEXT(analyzer=french, phrase=True),
-        authors=fields.TEXT(analyzer=folding, phrase=True, stored=True),
-        subjects=fields.TEXT(analyzer=french, phrase=True),
-        collection=fields.TEXT(analyzer=french, phrase=False),
-        publisher=fields.TEXT(analyzer=french, phrase=False),
-        words=fields.KEYWORD(analyzer=folding, scorable=True),
-        ids=fields.KEYWORD(analyzer=values, scorable=True),
-        pairs=fields.KEYWORD(analyzer=values, scorable=True),
-        title_key=fields.KEYWORD(analyzer=values, scorable=True),
-        display_title=fields.STORED(),
-        snippet=fields.STORED(),
-        s_title=fields.COLUMN(columns.VarBytesColumn()),
-        s_author=fields.COLUMN(columns.VarBytesColumn()),
-        s_new=fields.COLUMN(columns.VarBytesColumn()),
-    )
-    for field in FACETS.values():
-        schema.add(field, fields.KEYWORD(analyzer=values, scorable=True))
-    return schema

@@ -1,24 +1,23 @@
-"""The search service: one long-lived searcher per process, refreshed when the index moves.
+"""The search service: one long-lived reader per process, refreshed when the index moves.
 
-Opening a Whoosh searcher costs 55-70 ms at 100k records and every cache below is tied
-to one index generation, so a :class:`Searcher` keeps one open and checks, before each
-search, whether it is stale: a new ``CURRENT`` generation (a rebuild was swapped in) or
-a new commit to the current one (an incremental update). Either way the next search
-runs on the new index, without a restart.
+Opening a reader costs tens of milliseconds and every cache of an engine is tied to one
+index state, so a :class:`Searcher` keeps one open and checks, before each search,
+whether it is stale: a new ``CURRENT`` generation (a rebuild was swapped in, perhaps
+with another engine) or a new commit to the current one (an incremental update).
+Either way the next search runs on the new index, without a restart.
 
-Searches are serialised by a lock. Python runs one thread at a time anyway, and the
-lock is what lets a refresh close the old Whoosh searcher safely while other threads
-search. Results are cached per normalised request until the index changes: OPAC
-traffic (facet clicks, paging) repeats itself.
+Searches are serialised by a lock: it is what lets a refresh close the old reader
+safely while other threads search. Results are cached per normalised request until the
+index changes: OPAC traffic (facet clicks, paging) repeats itself.
 
-A query that cannot be run as written runs again as plain words (``degraded``); no query
-text makes :meth:`Searcher.search` raise. Only a missing index does
-(:class:`indexes.directory.IndexMissing`): that is a deployment problem, not a query.
+A query that cannot be run as written runs again as plain words (``degraded``), and
+both failures are logged with the query; no query text makes :meth:`Searcher.search`
+raise. Only a missing index does (:class:`indexes.directory.IndexMissing`): that is a
+deployment problem, not a query.
 """
 
 from __future__ import annotations
 
-import heapq
 import logging
 import threading
 import time
@@ -27,17 +26,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index  # type: ignore[import-untyped]
-
-from indexes import directory, spelling, syntax
-from indexes.analysis import stems
-from indexes.evaluation import Evaluator
-from indexes.facets import FacetColumns, count_facets, restrict
-from indexes.highlight import mark, snippet
-from indexes.model import Hit, SearchRequest, SearchResult
-from indexes.postings import DocSet, Postings
-from indexes.ranking import Ranker
-from indexes.schema import AUTHORS, DISPLAY_TITLE, FACETS, ID, SNIPPET, SORT_NEW, SORTS
+from indexes import directory, engine, spelling, syntax
+from indexes.model import SearchRequest, SearchResult
+from indexes.schema import FACETS
 
 log = logging.getLogger("indexes.search")
 
@@ -51,54 +42,13 @@ class QueryError(Exception):
 
 
 class _Generation:
-    """Everything tied to one state of the index: searcher, postings, caches."""
+    """One open state of the generation in service, and the results computed on it."""
 
-    def __init__(self, path: Path, searcher: Any) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self.searcher = searcher
-        self.postings = Postings(searcher.reader())
-        self.columns = FacetColumns(self.postings)
-        self.evaluator = Evaluator(self.postings, searcher)
-        self.ranker = Ranker(self.postings)
+        self.engine = engine.name_of(path)
+        self.reader: engine.Reader = engine.get(self.engine).reader(path)
         self.results: OrderedDict[Any, SearchResult] = OrderedDict()
-        self._sort_keys: dict[str, list[bytes]] = {}
-        self._global_ids: dict[int, str] | None = None
-
-    def global_ids(self) -> dict[int, str]:
-        """Document number -> global id of every live document (read once)."""
-        if self._global_ids is None:
-            self._global_ids = {doc: str(fields[ID])
-                                for doc, fields in self.searcher.reader().iter_docs()}
-        return self._global_ids
-
-    def sort_key(self, column: str) -> list[bytes]:
-        keys = self._sort_keys.get(column)
-        if keys is None:
-            keys = list(self.searcher.reader().column_reader(column))
-            self._sort_keys[column] = keys
-        return keys
-
-
-#: Attempts at opening a generation that a writer commits to at the same moment.
-OPEN_ATTEMPTS = 5
-
-
-def _open(path: Path) -> Any:
-    """A Whoosh searcher over the generation at ``path``.
-
-    A commit (the catch-up update right after a rebuild, a harvest's update) writes a
-    new table of contents and deletes the old one: an open that listed the old one can
-    then find it gone (FileNotFoundError, an HTTP 500 on a search during `catalogue
-    reindex`). The open is tried again on the new one.
-    """
-    for attempt in range(OPEN_ATTEMPTS):
-        try:
-            return whoosh_index.open_dir(str(path)).searcher()
-        except FileNotFoundError:
-            if attempt == OPEN_ATTEMPTS - 1:
-                raise
-            time.sleep(0.01 * (attempt + 1))
-    raise AssertionError("unreachable")
 
 
 class Searcher:
@@ -120,13 +70,11 @@ class Searcher:
         """The current generation, reopened or refreshed if the index changed."""
         path = directory.require_current(self.index_dir)
         gen = self._generation
-        if gen is not None and gen.path == path and gen.searcher.up_to_date():
+        if gen is not None and gen.path == path and gen.reader.up_to_date():
             return gen
-        # A full reopen, not Whoosh's refresh(): refresh() reuses the readers of segments
-        # it thinks unchanged, and with them their stale deleted-document sets.
-        new = _Generation(path, _open(path))
+        new = _Generation(path)
         if gen is not None:
-            gen.searcher.close()
+            gen.reader.close()
         self._generation = new
         return new
 
@@ -139,7 +87,7 @@ class Searcher:
         """Release the open index files."""
         with self._lock:
             if self._generation is not None:
-                self._generation.searcher.close()
+                self._generation.reader.close()
                 self._generation = None
 
     def __enter__(self) -> Searcher:
@@ -155,18 +103,17 @@ class Searcher:
         this at start-up and after an import (from a background thread if need be).
         """
         with self._lock:
-            gen = self._fresh()
-            for name in facets:
-                if name in FACETS:
-                    gen.columns.column(name)
-            if sorts:
-                for column in SORTS.values():
-                    gen.sort_key(column or SORT_NEW)
+            self._fresh().reader.warm(tuple(f for f in facets if f in FACETS), sorts)
 
     def document_count(self) -> int:
         """How many records the index holds."""
         with self._lock:
-            return int(self._fresh().searcher.doc_count())
+            return self._fresh().reader.document_count()
+
+    def engine(self) -> str:
+        """The engine of the generation in service (``whoosh``, ``tantivy``)."""
+        with self._lock:
+            return self._fresh().engine
 
     # --- searching ----------------------------------------------------------------
 
@@ -209,7 +156,7 @@ class Searcher:
         req = SearchRequest(query=query, filters=filters or {}).bounded()
         with self._lock:
             gen = self._fresh()
-            return len(self._matching(gen, req, syntax.parse(req.query))[0])
+            return gen.reader.count(req, syntax.parse(req.query))
 
     def select(self, query: str,
                filters: Mapping[str, tuple[str, ...]] | None = None) -> frozenset[str]:
@@ -228,70 +175,26 @@ class Searcher:
         with self._lock:
             gen = self._fresh()
             try:
-                final = self._matching(gen, req, syntax.parse(req.query))[0]
+                return gen.reader.select(req, syntax.parse(req.query))
             except Exception as exc:
                 raise QueryError(f"{type(exc).__name__}: {exc}") from exc
-            ids = gen.global_ids()
-            return frozenset(ids[doc] for doc in final)
-
-    def _matching(self, gen: _Generation, req: SearchRequest,
-                  node: syntax.Node) -> tuple[DocSet, DocSet, dict[str, set[int]]]:
-        matched = gen.evaluator.docs(node)
-        base = gen.postings.all_docs() if matched is None else matched
-        filters = {name: gen.columns.filter_set(name, values)
-                   for name, values in req.filters.items()}
-        return restrict(base, filters), base, filters
 
     def _run(self, gen: _Generation, req: SearchRequest, node: syntax.Node,
              degraded: bool) -> SearchResult:
-        final, base, filters = self._matching(gen, req, node)
-        total = len(final)
-        facets = count_facets(gen.columns, req.facets, base, filters, req.filters,
-                              req.facet_limit) if req.facets else ()
-        terms, prefixes = gen.evaluator.marks(node)
-        offset = (req.page - 1) * req.page_size
-        need = offset + req.page_size
-        ranked: list[tuple[int, float]] = []
-        if offset < total:
-            if req.sort == "relevance" and terms:
-                ranked = gen.ranker.top(sorted(terms), final, need,
-                                        title=" ".join(stems(req.query)))
-            else:
-                column = SORTS[req.sort] or SORT_NEW
-                keys = gen.sort_key(column)
-                if column == SORT_NEW:
-                    order = heapq.nlargest(need, final, key=lambda d: (keys[d], -d))
-                else:
-                    order = heapq.nsmallest(need, final, key=lambda d: (keys[d], d))
-                ranked = [(d, 0.0) for d in order]
-        hits = tuple(self._hit(gen, doc, score, terms, prefixes, req.highlight)
-                     for doc, score in ranked[offset:need])
-        suggestion = None
-        if req.suggest and total <= FEW_HITS and not degraded:
-            suggestion = self._suggest(gen, req, total)
-        return SearchResult(req, total, hits, facets, suggestion, degraded)
+        result = gen.reader.search(req, node, degraded)
+        if req.suggest and result.total <= FEW_HITS and not degraded:
+            suggestion = self._suggest(gen, req, result.total)
+            if suggestion is not None:
+                result = SearchResult(result.request, result.total, result.hits,
+                                      result.facets, suggestion, result.degraded)
+        return result
 
     @staticmethod
-    def _hit(gen: _Generation, doc: int, score: float, terms: frozenset[str],
-             prefixes: tuple[str, ...], highlight: bool) -> Hit:
-        stored = gen.searcher.stored_fields(doc)
-        title = str(stored.get(DISPLAY_TITLE, ""))
-        abstract = str(stored.get(SNIPPET, ""))
-        if not highlight:
-            terms, prefixes = frozenset(), ()
-        return Hit(
-            global_id=str(stored[ID]), score=round(score, 4),
-            title_html=mark(title, terms, prefixes),
-            snippet_html=snippet(abstract, terms, prefixes),
-            authors=str(stored.get(AUTHORS, "")),
-        )
-
-    def _suggest(self, gen: _Generation, req: SearchRequest, total: int) -> str | None:
-        corrected = spelling.correct(req.query, gen.postings, gen.searcher, gen.columns,
-                                     total)
+    def _suggest(gen: _Generation, req: SearchRequest, total: int) -> str | None:
+        corrected = spelling.correct(req.query, gen.reader.lexicon(), total)
         if corrected is None or corrected == req.query:
             return None
-        found = len(self._matching(gen, req, syntax.parse(corrected))[0])
+        found = gen.reader.count(req, syntax.parse(corrected))
         # Clearly more: any record when the query finds none, else three times as many
         # ("oeuvres choisies" suggested "oeuvres croisés" for one record more).
         return corrected if found > 0 and found >= 3 * total else None

@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexes.analysis import WORD, fold
-from indexes.schema import FIELD_PREFIXES, YEAR_PREFIXES
+from indexes.analysis import WORD, fold, simplify, stems
+from indexes.schema import FIELD_PREFIXES, IDENTIFIERS, YEAR_PREFIXES
 
 MAX_CHARS = 1000
 MAX_CLAUSES = 32
@@ -243,3 +243,21 @@ def plain(text: str) -> Node:
     found = WORD.findall(text[:MAX_CHARS])[:MAX_CLAUSES]
     nodes: tuple[Node, ...] = tuple(Word(w) for w in found)
     return nodes[0] if len(nodes) == 1 else AllOf(nodes)
+
+
+def marks(node: Node) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Stems and folded prefixes of the positive clauses: to highlight and to rank."""
+    found: set[str] = set()
+    prefixes: list[str] = []
+
+    def walk(n: Node) -> None:
+        if isinstance(n, Word | Phrase) and n.field != IDENTIFIERS:
+            found.update(stems(n.text))
+        elif isinstance(n, Prefix) and n.field != IDENTIFIERS:
+            prefixes.append(fold(simplify(n.text)))
+        elif isinstance(n, AllOf | AnyOf):
+            for child in n.nodes:
+                walk(child)
+
+    walk(node)
+    return frozenset(found), tuple(prefixes)

@@ -102,17 +102,26 @@ def demo_records(demo_export: Path) -> list[Any]:
         return [p.record for p in unimarc.read(fh, "crpv") if p.record is not None]
 
 
-@pytest.fixture(scope="session")
-def demo_index(demo_records: list[Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real Whoosh index of the demo records (read-only: tests that write build their own).
+@pytest.fixture(scope="session", params=["whoosh", "tantivy"])
+def index_engine(request: pytest.FixtureRequest) -> str:
+    """Each search engine in turn: the tests that use it are the engines' contract suite."""
+    return str(request.param)
 
-    Built in three segments, as big rebuilds are, so every search test also covers
-    reading postings and columns across segments.
+
+@pytest.fixture(scope="session")
+def demo_index(demo_records: list[Any], tmp_path_factory: pytest.TempPathFactory,
+               index_engine: str) -> Path:
+    """A real index of the demo records, on each engine (read-only: tests that write
+    build their own), with the availability the lending rules compute.
+
+    Built in three segments (Whoosh), as big rebuilds are, so every search test also
+    covers reading postings and columns across segments.
     """
+    from catalogue.lending.states import availability
     from indexes import rebuild
 
-    path = tmp_path_factory.mktemp("demo-index")
-    rebuild(demo_records, path, segment_docs=700)
+    path = tmp_path_factory.mktemp(f"demo-index-{index_engine}")
+    rebuild(demo_records, path, availability, segment_docs=700, engine_name=index_engine)
     return path
 
 

@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 
+from catalogue.lending.states import availability
 from catalogue.records import Record
 from harvesters.pmb import open_export
-from indexes import Searcher, SearchRequest, SearchResult, availability, rebuild
+from indexes import Searcher, SearchRequest, SearchResult, rebuild
 from indexes.model import MAX_PAGE, MAX_PAGE_SIZE
 
 FACET_NAMES = ("doctype", "year", "language", "source", "descriptor", "collection",
@@ -275,11 +276,11 @@ def read_real(shared_data: Path) -> list[Record]:
 
 
 @pytest.fixture(scope="module")
-def real(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
-        tuple[Searcher, list[Record]]]:
+def real(shared_data: Path, tmp_path_factory: pytest.TempPathFactory,
+         index_engine: str) -> Iterator[tuple[Searcher, list[Record]]]:
     records = read_real(shared_data)
     path = tmp_path_factory.mktemp("real-index")
-    rebuild(records, path)
+    rebuild(records, path, availability, engine_name=index_engine)
     with Searcher(path) as s:
         yield s, records
 
@@ -322,20 +323,20 @@ def test_real_files_facets(real: tuple[Searcher, list[Record]]) -> None:
     check_facets(result, records)
 
 
-def test_newest_follows_arrival_in_the_catalogue(tmp_path: Path,
-                                                  demo_records: list[Record]) -> None:
+def test_newest_follows_arrival_in_the_catalogue(tmp_path: Path, demo_records: list[Record],
+                                                  index_engine: str) -> None:
     """Dated records (as the store indexes them) sort by arrival, whatever their year."""
     from datetime import UTC, datetime, timedelta
 
     start = datetime(2026, 1, 1, tzinfo=UTC)
     dated = [(r, start + timedelta(minutes=n)) for n, r in enumerate(demo_records[:60])]
-    rebuild(dated, tmp_path)
+    rebuild(dated, tmp_path, engine_name=index_engine)
     with Searcher(tmp_path) as s:
         hits = s.search(SearchRequest(query="", sort="newest", page_size=20)).hits
     assert [h.global_id for h in hits] == [r.global_id for r, _ in reversed(dated)][:20]
 
 
-def test_did_you_mean_only_when_it_finds_clearly_more(tmp_path: Path) -> None:
+def test_did_you_mean_only_when_it_finds_clearly_more(tmp_path: Path, index_engine: str) -> None:
     """'Gréard' (a name in one record) suggested 'grand', 'Albi' suggested 'anlci',
     'oeuvres choisies' suggested 'oeuvres croisés'."""
     from catalogue.records import Agent, Title
@@ -347,7 +348,7 @@ def test_did_you_mean_only_when_it_finds_clearly_more(tmp_path: Path) -> None:
                        agents=(Agent(name="ANLCI"),)) for n in range(12)]
     records += [Record(source="t", source_id=f"c{n}", title=Title(f"Oeuvres croisées {n}"))
                 for n in range(2)]
-    rebuild(records, tmp_path)
+    rebuild(records, tmp_path, engine_name=index_engine)
     with Searcher(tmp_path) as searcher:
         for query in ("Gréard", "Albi", "oeuvres choisies"):
             found = searcher.search(query)

@@ -230,7 +230,7 @@ def test_field_lengths_from_memory_write_the_same_postings(demo_records: list[Re
                                                            tmp_path: Path) -> None:
     from whoosh import index as whoosh_index  # type: ignore[import-untyped]
 
-    from indexes import writer as writer_module
+    from indexes.whoosh import writer as writer_module
 
     def postings(folder: Path) -> list[tuple[object, ...]]:
         found: list[tuple[object, ...]] = []
@@ -322,8 +322,8 @@ def test_a_failing_writer_process_fails_the_commit(tmp_path: Path) -> None:
 
     from whoosh import index as whoosh_index
 
-    from indexes import schema
-    from indexes.parallel import ParallelWriter, WriterProcessFailed
+    from indexes.whoosh import schema
+    from indexes.whoosh.parallel import ParallelWriter, WriterProcessFailed
 
     ix = whoosh_index.create_in(str(tmp_path), schema.build())
     with ix.writer() as first:
@@ -374,7 +374,7 @@ def _everything(folder: Path) -> dict[str, Any]:
     postings (ids, weights, values), the field lengths; the columns and stored fields."""
     from whoosh import index as whoosh_index
 
-    from indexes import schema
+    from indexes.whoosh import schema
 
     ix = whoosh_index.open_dir(str(directory.current(folder)))
     found: dict[str, Any] = {}
@@ -405,7 +405,7 @@ def _everything(folder: Path) -> dict[str, Any]:
 
 def test_grouped_postings_read_as_whooshs_own(demo_records: list[Record], tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from indexes import writer as writer_module
+    from indexes.whoosh import writer as writer_module
 
     changed = replace(demo_records[10], title=Title(main="Zygomatiques regroupées"))
 
@@ -428,7 +428,7 @@ def test_grouped_postings_read_as_whooshs_own(demo_records: list[Record], tmp_pa
 
 def test_grouped_postings_past_the_memory_budget_go_to_whooshs_pool(
         demo_records: list[Record], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from indexes import writer as writer_module
+    from indexes.whoosh import writer as writer_module
 
     monkeypatch.setattr(writer_module, "LIMIT_MB", 1)  # about 5,000 postings kept in lists
     monkeypatch.setattr(writer_module, "GROUPED", True)
@@ -441,8 +441,8 @@ def test_grouped_postings_past_the_memory_budget_go_to_whooshs_pool(
 def test_a_failed_document_leaves_no_grouped_postings(tmp_path: Path) -> None:
     from whoosh import index as whoosh_index
 
-    from indexes import schema
-    from indexes.segment import GroupedSegmentWriter
+    from indexes.whoosh import schema
+    from indexes.whoosh.segment import GroupedSegmentWriter
 
     ix = whoosh_index.create_in(str(tmp_path), schema.build())
     writer = GroupedSegmentWriter(ix)
@@ -462,7 +462,7 @@ def test_two_processes_write_what_one_writes(demo_records: list[Record], tmp_pat
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     from whoosh import index as whoosh_index
 
-    from indexes import writer as writer_module
+    from indexes.whoosh import writer as writer_module
 
     def by_record(folder: Path) -> dict[tuple[str, bytes], list[tuple[object, ...]]]:
         """Each term's postings keyed by record (the processes number documents their way)."""

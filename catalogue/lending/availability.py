@@ -1,7 +1,7 @@
 """Live availability: what the desk knows better than the catalogued status.
 
-The index derives each copy's state from the export (:func:`indexes.documents.item_state`)
-and accepts a :data:`indexes.LiveStatus` hook to override it; this module is that hook's
+The index derives each copy's state from the export (:func:`catalogue.lending.states.item_state`)
+and accepts a :data:`catalogue.lending.states.LiveStatus` hook to override it; this module is that hook's
 source. A copy on loan is ``on_loan`` (until its due date), a copy held for a borrower
 ``reserved``, a copy the desk marked lost, damaged, in repair or withdrawn
 ``unavailable``. The overrides are few (the open loans and holds of one centre), so they
@@ -23,12 +23,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine, bindparam, delete, insert, select
 
+from catalogue.lending.states import ON_LOAN, RESERVED, UNAVAILABLE, LiveStatus, availability
 from catalogue.records import Item, from_json
 from catalogue.store.circulation_tables import index_refresh, item_states, loans, reservations
 from catalogue.store.tables import items, records
-from indexes import LiveStatus
-from indexes.documents import ON_LOAN, RESERVED, UNAVAILABLE
-from indexes.writer import IndexWriter
+from indexes import IndexWriter
 
 #: Seconds the index job waits for the index lock before leaving the refresh to its next
 #: run (the pages are right meanwhile: they read the store).
@@ -54,7 +53,7 @@ class Live:
         return self.states.get((global_id, item.barcode)) if item.barcode else None
 
     def status(self, global_id: str, item: Item) -> str | None:
-        """A :data:`indexes.LiveStatus` hook."""
+        """A :data:`catalogue.lending.states.LiveStatus` hook."""
         found = self.copy(global_id, item)
         return found.state if found else None
 
@@ -125,7 +124,8 @@ def apply_refreshes(engine: Engine, index_dir: Path, lock_timeout: float = LOCK_
         rows = conn.execute(select(records.c.data, records.c.first_seen).where(
             records.c.id.in_(ids), records.c.deleted.is_(False))).all()
     live = snapshot(engine, ids)
-    with IndexWriter(Path(index_dir), live.status, lock_timeout=lock_timeout) as writer:
+    with IndexWriter(Path(index_dir), lambda r: availability(r, live.status),
+                     lock_timeout=lock_timeout) as writer:
         writer.upsert((from_json(r.data), r.first_seen) for r in rows)
     with engine.begin() as conn:
         conn.execute(delete(index_refresh).where(

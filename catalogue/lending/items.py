@@ -4,7 +4,7 @@ The description comes from ``items`` (written by imports from PMB's 995/996); wh
 desk decides (lost, damaged, in repair, withdrawn, and the flag an import raises when
 an item the desk still needs left the export) lives in ``item_states``, which no import
 touches. Whether a copy may go home is decided the way the public catalogue shows it
-(:func:`indexes.documents.item_state`: 995 status code, PMB status label, 996
+(:func:`catalogue.lending.states.item_state`: 995 status code, PMB status label, 996
 ``pret_flag``), so the desk and the OPAC never disagree about "sur place".
 """
 
@@ -19,11 +19,11 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from catalogue.lending import audit
 from catalogue.lending.refusals import Refusal
 from catalogue.lending.settings import CirculationSettings
+from catalogue.lending.states import ON_LOAN, ON_SITE, UNAVAILABLE, item_state
 from catalogue.records import Item
 from catalogue.store.circulation_tables import item_states
 from catalogue.store.people_tables import persons
 from catalogue.store.tables import items, records
-from indexes.documents import ON_LOAN, ON_SITE, UNAVAILABLE, item_state
 
 #: Desk states and their French labels ('' is "as catalogued").
 STATES = {"": "Normal", "lost": "Perdu", "damaged": "Abîmé", "repair": "En réparation",

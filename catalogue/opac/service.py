@@ -28,14 +28,14 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from catalogue.lending.availability import snapshot
+from catalogue.lending.states import availability, item_state
 from catalogue.opac.description import Copy, copy
 from catalogue.opac.params import SearchParams
 from catalogue.records import Record
 from catalogue.settings import Settings
 from catalogue.store import opac as store
 from catalogue.store.opac import Entry, Holder
-from indexes import FACETS, Hit, Searcher, SearchRequest, SearchResult, availability
-from indexes.documents import item_state
+from indexes import FACETS, Hit, Searcher, SearchRequest, SearchResult
 
 #: Records asked of the index per step of the walk (its largest page).
 CHUNK = 100

@@ -15,9 +15,8 @@ from typing import Any, cast
 
 from whoosh import query as wq  # type: ignore[import-untyped]
 
-from indexes.analysis import fold, normalise, simplify, stems, words
+from indexes.analysis import normalise, simplify, stems, words
 from indexes.documents import identifier_key, isbn_variants
-from indexes.postings import DocSet, Postings
 from indexes.schema import (
     ALL,
     AUTHORS,
@@ -29,6 +28,7 @@ from indexes.schema import (
     WORDS,
 )
 from indexes.syntax import AllOf, AnyOf, Node, Not, Phrase, Prefix, Word, Years
+from indexes.whoosh.postings import DocSet, Postings
 
 #: Prefix expansion bound: the most frequent words beginning with the prefix.
 MAX_EXPANSIONS = 64
@@ -164,22 +164,3 @@ class Evaluator:
         if field in FOLDED_FIELDS:
             return [w for w in (simplify(x) for x in words(text)) if w]
         return stems(text)
-
-    # --- highlighting -------------------------------------------------------------
-
-    def marks(self, node: Node) -> tuple[frozenset[str], tuple[str, ...]]:
-        """Stems and folded prefixes of the positive clauses: to highlight and to rank."""
-        found: set[str] = set()
-        prefixes: list[str] = []
-
-        def walk(n: Node) -> None:
-            if isinstance(n, Word | Phrase) and n.field != IDENTIFIERS:
-                found.update(stems(n.text))
-            elif isinstance(n, Prefix) and n.field != IDENTIFIERS:
-                prefixes.append(fold(simplify(n.text)))
-            elif isinstance(n, AllOf | AnyOf):
-                for child in n.nodes:
-                    walk(child)
-
-        walk(node)
-        return frozenset(found), tuple(prefixes)

@@ -20,8 +20,8 @@ from itertools import chain
 from typing import Any
 
 from indexes.model import Facet, FacetValue
-from indexes.postings import DocSet, Postings
 from indexes.schema import FACETS
+from indexes.whoosh.postings import DocSet, Postings
 
 #: Facets whose values are few and single per record: stored as one value, not a tuple.
 SINGLE = frozenset({"doctype", "year", "source", "availability"})

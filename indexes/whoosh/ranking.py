@@ -18,8 +18,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from indexes.postings import DocSet, Postings
 from indexes.schema import ALL, TITLE, TITLE_KEY
+from indexes.whoosh.postings import DocSet, Postings
 
 K1 = 1.2
 B = 0.75
