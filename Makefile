@@ -22,8 +22,13 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 LOCK := requirements.lock
 XML_TESTS := tests/test_xml_breaks.py tests/test_marcxml.py tests/test_pmbxml.py tests/test_dublincore.py
 LXML_OLDEST := $(shell sed -n 's/^ *lxml>=\([0-9.]*\),.*/\1/p' setup.cfg)
+## The other maintained Whoosh: the Whoosh engine's speed-ups must work on it or step aside.
+WHOOSH3 := 3.54.0
+INDEX_TESTS := tests/test_index_writer.py tests/test_index_search.py tests/test_index_analysis.py
+## The sites' tests that run once more with the tantivy engine behind the catalogue.
+ENGINE_TESTS := $(wildcard tests/test_web_*.py tests/test_browser*.py tests/test_circulation*.py tests/test_dsi*.py)
 
-.PHONY: run test install install-test lint typecheck unit unit-postgres unit-lxml-oldest bench clean lock test-latest
+.PHONY: run test install install-test lint typecheck unit unit-postgres unit-lxml-oldest unit-tantivy unit-whoosh3 bench clean lock test-latest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,10 +64,11 @@ run: install
 	trap 'kill $$scheduler $$sink 2>/dev/null; wait $$scheduler $$sink 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/catalogue --config $(CONFIG) serve --host $(HOST) --port $(PORT)
 
-## Install what the tests need and run linters, type checks and the whole suite, then every
-## store-touching test again on PostgreSQL, then the XML readers' tests under the oldest
-## lxml that setup.cfg allows.
-test: install-test lint typecheck unit unit-postgres unit-lxml-oldest
+## Install what the tests need and run linters, type checks and the whole suite (the search
+## contract on both engines), then every store-touching test again on PostgreSQL, the
+## sites' tests (web, desk, DSI, browser) with the tantivy engine, the index tests under
+## whoosh3, and the XML readers' tests under the oldest lxml that setup.cfg allows.
+test: install-test lint typecheck unit unit-postgres unit-tantivy unit-whoosh3 unit-lxml-oldest
 
 lint:
 	$(BIN)/ruff check .
@@ -88,6 +94,23 @@ unit-postgres:
 	echo "PostgreSQL pass on $$url"; \
 	CATALOGUE_TEST_POSTGRES="$$url" $(BIN)/pytest -p no:cacheprovider \
 	    $(foreach t,$(STORE_FREE),--ignore=tests/$(t).py)
+
+## The web, desk, DSI and browser tests with the tantivy engine behind the test sites.
+unit-tantivy:
+	CATALOGUE_TEST_ENGINE=tantivy $(BIN)/pytest -p no:cacheprovider -q $(ENGINE_TESTS)
+
+## The index tests (Whoosh engine) under whoosh3 instead of whoosh-reloaded: both install
+## the `whoosh` package, so whoosh3 goes in a venv of its own.
+unit-whoosh3:
+	test -x .venv-whoosh3/bin/python || $(PYTHON) -m venv .venv-whoosh3
+	grep -v '^whoosh-reloaded==' $(LOCK) > .venv-whoosh3/constraints.txt
+	.venv-whoosh3/bin/python -m pip --disable-pip-version-check -q install \
+	    -c .venv-whoosh3/constraints.txt -e . pytest
+	.venv-whoosh3/bin/python -m pip --disable-pip-version-check -q uninstall -y whoosh-reloaded
+	.venv-whoosh3/bin/python -m pip --disable-pip-version-check -q install \
+	    --force-reinstall --no-deps "whoosh3==$(WHOOSH3)"
+	.venv-whoosh3/bin/python -c "import whoosh; print('whoosh3', whoosh.versionstring())"
+	.venv-whoosh3/bin/pytest -q -p no:cacheprovider -k "not tantivy" $(INDEX_TESTS)
 
 ## The XML readers under the oldest lxml setup.cfg allows (the lock holds the newest).
 unit-lxml-oldest:
@@ -117,4 +140,4 @@ bench: install
 	$(BIN)/python bench/import.py
 
 clean:
-	rm -rf $(VENV) .venv-latest .venv-lxml-oldest var build *.egg-info .mypy_cache .ruff_cache .pytest_cache tests/browser/node_modules
+	rm -rf $(VENV) .venv-latest .venv-lxml-oldest .venv-whoosh3 var build *.egg-info .mypy_cache .ruff_cache .pytest_cache tests/browser/node_modules

@@ -1,32 +1,36 @@
-"""Search benchmark: our index against a bare Whoosh query and against tantivy.
+"""Search benchmark: both engines of the index, side by side, against bare Whoosh and tantivy.
 
-Usage: python bench/search.py [--sizes 100000] [--queries 200] [--parallel] [--workdir DIR]
+Usage: python bench/search.py [--sizes 100000] [--engines whoosh,tantivy] [--queries 200]
+                              [--procs 2] [--parallel] [--workdir DIR]
 
 For each size, a demo PMB export of that many records is generated (not timed) and read
 once; then, in this one run:
 
-* build throughput: our index with one writer (and with Whoosh's 2-process writer when
-  ``--parallel``), tantivy from the very same documents (``indexes.document``);
+* build throughput and peak RSS (each build in a child process): our index on each
+  engine (``rebuild``: Whoosh with one writer, and with its 2-process writer when
+  ``--parallel``; tantivy with ``--procs`` indexing threads), and a bare tantivy index
+  from the very same documents (``indexes.document``) with tantivy's own analysis;
 * search latency over a mix of queries (common word, rare word, 2-3 word AND, phrase,
   field query, prefix), top 20:
 
-  - ours: ``Searcher.search`` with 5 facets and highlighting, result cache off;
+  - each engine: ``Searcher.search`` with 5 facets and highlighting, result cache off;
     *cold* = a new Searcher (open + first query) per query on a sample, *first pass* =
     one fresh Searcher going through the mix once, *warm* = later passes;
-  - bare Whoosh: the same query string through Whoosh's QueryParser on the same index
-    (a phrase as the AND of its adjacent pairs in the ``pairs`` field: the catch-all
-    field keeps no positions),
-    ``search(limit=20)``, no count, no facets, no highlighting (our overhead);
-  - tantivy: the same terms through tantivy's parser (French stemmer, ASCII folding),
-    top 20 with count (the speed reference; no facets).
+  - bare Whoosh (when the Whoosh engine is built): the same query string through
+    Whoosh's QueryParser on the same index (a phrase as the AND of its adjacent pairs),
+    ``search(limit=20)``, no count, no facets, no highlighting;
+  - bare tantivy: the same terms through tantivy's parser (French stemmer, ASCII
+    folding), top 20 with count (the speed reference; no facets).
 
-Needs the ``bench`` extra (tantivy). Prints markdown tables.
+Prints markdown tables.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import random
+import resource
 import shutil
 import statistics
 import sys
@@ -63,15 +67,8 @@ def read_records(path: Path) -> Iterator[Record]:
 
 def query_mix(index_dir: Path, count: int, seed: int = 7) -> list[tuple[str, str]]:
     """(category, query) pairs drawn from the index's own words and the demo vocabulary."""
-    from whoosh import index as whoosh_index
-
-    from indexes import directory
-
     rng = random.Random(seed)
-    ix = whoosh_index.open_dir(str(directory.require_current(index_dir)))
-    with ix.reader() as reader:
-        freq = [(reader.doc_frequency("words", t), t.decode() if isinstance(t, bytes) else t)
-                for t in reader.lexicon("words")]
+    freq = lexicon(index_dir)
     usable = [(df, w) for df, w in freq if len(w) >= 4 and w.isalpha() and w not in STOP_WORDS]
     usable.sort(reverse=True)
     common = [w for _, w in usable[:80]]
@@ -109,6 +106,24 @@ def query_mix(index_dir: Path, count: int, seed: int = 7) -> list[tuple[str, str
         out.append(("prefix", word[: rng.choice((4, 5, 6))] + "*"))
     rng.shuffle(out)
     return out[:count]
+
+
+def lexicon(index_dir: Path) -> list[tuple[int, str]]:
+    """(document frequency, word) of the ``words`` field, from either engine's index."""
+    from indexes import directory, engine
+
+    path = directory.require_current(index_dir)
+    if engine.name_of(path) == "tantivy":
+        import tantivy
+
+        searcher = tantivy.Index.open(str(path)).searcher()
+        return [(int(df), str(t)) for t, df in searcher.terms_with_prefix("words", "")]
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(path))
+    with ix.reader() as reader:
+        return [(reader.doc_frequency("words", t), t.decode() if isinstance(t, bytes) else t)
+                for t in reader.lexicon("words")]
 
 
 # --- engines ------------------------------------------------------------------------------
@@ -152,6 +167,34 @@ def bare_whoosh(index_dir: Path) -> Callable[[str], int]:
 
 
 TANTIVY_FIELDS = ("all", "title", "authors", "subjects", "words")
+
+
+def in_child(job: Callable[[], tuple[int, float]]) -> tuple[int, float, float]:
+    """Run a build in a forked child: (documents, seconds, peak RSS in MB of the child)."""
+    context = multiprocessing.get_context("fork")
+    queue: Any = context.Queue()
+
+    def target() -> None:
+        queue.put(job())
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    child = context.Process(target=target)
+    child.start()
+    count, seconds = queue.get()
+    child.join()
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return count, seconds, (peak if peak > before else float("nan")) / 1024
+
+
+def engine_build(source: Callable[[], Any], path: Path, name: str,
+                 procs: int) -> Callable[[], tuple[int, float]]:
+    def job() -> tuple[int, float]:
+        from catalogue.lending.states import availability
+
+        report = rebuild(source(), path, availability, procs=procs, engine_name=name)
+        return report.upserted, report.seconds
+
+    return job
 
 
 def tantivy_build(records: Iterator[Record], path: Path) -> tuple[int, float]:
@@ -245,7 +288,8 @@ def row(name: str, times: dict[str, list[float]]) -> str:
     return f"| {name} | " + " | ".join(cells) + " |"
 
 
-def bench(size: int, queries: int, parallel: bool, workdir: Path, cold: int) -> list[str]:
+def bench(size: int, queries: int, parallel: bool, workdir: Path, cold: int,
+          engines: tuple[str, ...], procs: int) -> list[str]:
     export = workdir / f"demo-{size}.mrc"
     if not export.exists():
         print(f"generating {size} records...", file=sys.stderr)
@@ -255,57 +299,68 @@ def bench(size: int, queries: int, parallel: bool, workdir: Path, cold: int) -> 
     parse_s = time.perf_counter() - start
     source: Callable[[], Any] = (lambda: records) if records is not None else (
         lambda: read_records(export))
-    lines = [f"### {size:,} records", "", "| build | docs | seconds | docs/s |", "|---|---|---|---|"]
-    ix = workdir / f"ours-{size}"
-    shutil.rmtree(ix, ignore_errors=True)
-    print("building ours (1 writer)...", file=sys.stderr)
-    report = rebuild(source(), ix)
     note = "" if records is not None else " (incl. reading the export)"
-    lines.append(f"| ours, 1 writer{note} | {report.upserted} | {report.seconds:.0f} | "
-                 f"{report.upserted / report.seconds:.0f} |")
-    if parallel:
-        px = workdir / f"ours-{size}-p2"
-        shutil.rmtree(px, ignore_errors=True)
-        print("building ours (procs=2)...", file=sys.stderr)
-        rep2 = rebuild(source(), px, procs=2)
-        lines.append(f"| ours, Whoosh procs=2{note} | {rep2.upserted} | {rep2.seconds:.0f} | "
-                     f"{rep2.upserted / rep2.seconds:.0f} |")
-        shutil.rmtree(px, ignore_errors=True)
-    tx = workdir / f"tantivy-{size}"
+    lines = [f"### {size:,} records", "",
+             "| build | docs | seconds | docs/s | peak RSS, MB |", "|---|---|---|---|---|"]
+
+    def add(label: str, found: tuple[int, float, float]) -> None:
+        count, seconds, rss = found
+        lines.append(f"| {label}{note} | {count} | {seconds:.0f} | {count / seconds:.0f} | "
+                     f"{rss:.0f} |")
+
+    built: dict[str, Path] = {}
+    for name in engines:
+        ix = workdir / f"{name}-{size}"
+        shutil.rmtree(ix, ignore_errors=True)
+        threads = 1 if name == "whoosh" else procs
+        print(f"building {name} ({threads})...", file=sys.stderr)
+        add(f"{name} engine, {'1 writer' if name == 'whoosh' else f'{threads} threads'}",
+            in_child(engine_build(source, ix, name, threads)))
+        built[name] = ix
+        if parallel and name == "whoosh":
+            px = workdir / f"whoosh-{size}-p2"
+            shutil.rmtree(px, ignore_errors=True)
+            print("building whoosh (procs=2)...", file=sys.stderr)
+            add("whoosh engine, procs=2", in_child(engine_build(source, px, name, 2)))
+            shutil.rmtree(px, ignore_errors=True)
+    tx = workdir / f"bare-tantivy-{size}"
     shutil.rmtree(tx, ignore_errors=True)
     tx.mkdir()
-    print("building tantivy...", file=sys.stderr)
-    tcount, tsec = tantivy_build(iter(source()), tx)
-    lines.append(f"| tantivy (default threads){note} | {tcount} | {tsec:.0f} | {tcount / tsec:.0f} |")
+    print("building bare tantivy...", file=sys.stderr)
+    add("bare tantivy (its own analysis, default threads)",
+        in_child(lambda: tantivy_build(iter(source()), tx)))
     if records is not None:
         lines.append(f"| (reading the export, not counted above) | {size} | {parse_s:.0f} | "
-                     f"{size / parse_s:.0f} |")
+                     f"{size / parse_s:.0f} | |")
     records = None
 
-    mix = query_mix(ix, queries)
+    mix = query_mix(next(iter(built.values())), queries)
     print("searching...", file=sys.stderr)
     results: list[str] = []
     sample = mix[:: max(1, len(mix) // cold)][:cold]
-    cold_times: dict[str, list[float]] = {c: [] for c in CATEGORIES}
-    for category, query in sample:
-        start = time.perf_counter()
-        run, searcher = ours(ix)
-        run(query)
-        cold_times[category].append((time.perf_counter() - start) * 1000)
-        searcher.close()
-    results.append(row(f"ours, cold (open + 1 query, {len(sample)} queries)", cold_times))
-    run, _ = ours(ix)
-    results.append(row("ours, first pass", timed(run, mix)))
-    results.append(row("ours, warm (facets + highlight)", merge([timed(run, mix)
-                                                                 for _ in range(3)])))
-    bare = bare_whoosh(ix)
-    timed(bare, mix)
-    results.append(row("bare Whoosh, warm (top 20 only)", merge([timed(bare, mix)
-                                                                  for _ in range(3)])))
+    for name, ix in built.items():
+        cold_times: dict[str, list[float]] = {c: [] for c in CATEGORIES}
+        for category, query in sample:
+            start = time.perf_counter()
+            run, searcher = ours(ix)
+            run(query)
+            cold_times[category].append((time.perf_counter() - start) * 1000)
+            searcher.close()
+        results.append(row(f"{name}, cold (open + 1 query, {len(sample)} queries)",
+                           cold_times))
+        run, _ = ours(ix)
+        results.append(row(f"{name}, first pass", timed(run, mix)))
+        results.append(row(f"{name}, warm (5 facets + highlight)",
+                           merge([timed(run, mix) for _ in range(3)])))
+    if "whoosh" in built:
+        bare = bare_whoosh(built["whoosh"])
+        timed(bare, mix)
+        results.append(row("bare Whoosh, warm (top 20 only)", merge([timed(bare, mix)
+                                                                      for _ in range(3)])))
     tan = tantivy_engine(tx)
     timed(tan, mix)
-    results.append(row("tantivy, warm (top 20 + count)", merge([timed(tan, mix)
-                                                                 for _ in range(3)])))
+    results.append(row("bare tantivy, warm (top 20 + count)", merge([timed(tan, mix)
+                                                                      for _ in range(3)])))
     shown = category_counts(mix)
     header = ("| search, ms | p50 | p95 | max | " + " | ".join(
         f"{c} p95 ({shown[c]})" for c in CATEGORIES) + " |")
@@ -327,12 +382,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold", type=int, default=20)
     parser.add_argument("--parallel", action="store_true")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--engines", default="whoosh,tantivy",
+                        help="engines to build and search, comma-separated")
+    parser.add_argument("--procs", type=int, default=2, help="tantivy indexing threads")
     args = parser.parse_args(argv)
+    engines = tuple(e for e in args.engines.split(",") if e)
+    unknown = set(engines) - {"whoosh", "tantivy"}
+    if not engines or unknown:
+        parser.error(f"--engines: whoosh and/or tantivy (not {', '.join(sorted(unknown))})")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-search-"))
     workdir.mkdir(parents=True, exist_ok=True)
     out = ["## Search benchmark", ""]
     for size in (int(s) for s in args.sizes.split(",")):
-        out += bench(size, args.queries, args.parallel, workdir, args.cold)
+        out += bench(size, args.queries, args.parallel, workdir, args.cold, engines,
+                     args.procs)
         print("\n".join(out), file=sys.stderr)
     print("\n".join(out))
     return 0

@@ -42,6 +42,7 @@ default_source = "crpv"
 
 [index]
 dir = "var/index"
+engine = "{index_engine}"
 
 [mail]
 host = "127.0.0.1"
@@ -126,7 +127,8 @@ def write_config(folder: Path, *, store_url: str = "",
                  base_url: str = "http://127.0.0.1:5000", smtp_port: int = 2525) -> Settings:
     path = folder / "config.toml"
     path.write_text(CONFIG.format(store_url=store_url or stores.store_url(folder, "desk"),
-                                  base_url=base_url, smtp_port=smtp_port),
+                                  base_url=base_url, smtp_port=smtp_port,
+                                  index_engine=stores.ENGINE),
                     encoding="utf-8")
     return load(path, env={"CATALOGUE_SECRET_KEY": "secret de test du guichet"})
 

@@ -76,7 +76,7 @@ def start(folder: Path, *, store_url: str | None = None, smtp_port: int = 2525) 
                             **({"store_url": store_url} if store_url else {}))
     engine = database.open_store(settings.store_url)
     world = build(settings, engine)
-    indexing.reindex(engine, settings.index.dir)
+    indexing.reindex(engine, settings.index.dir, engine_name=settings.index.engine)
     clock = Clock()
     app = create_app(settings, engine=engine, clock=clock)
     holder["app"] = app.wsgi_app

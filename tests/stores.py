@@ -19,6 +19,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 SERVER = os.environ.get("CATALOGUE_TEST_POSTGRES", "").strip()
+#: The search engine of the test sites' indexes (``make test`` runs the web, desk, DSI
+#: and browser tests once more with ``CATALOGUE_TEST_ENGINE=tantivy``).
+ENGINE = os.environ.get("CATALOGUE_TEST_ENGINE", "whoosh").strip() or "whoosh"
 _CREATED: list[str] = []
 
 

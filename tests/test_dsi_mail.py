@@ -83,7 +83,7 @@ def test_english_subscriber_gets_english_words(config_path: Path, smtp_sink: Any
 
 def test_links_are_followed_by_the_app(config_path: Path, smtp_sink: Any) -> None:
     settings, engine, who, ids = _scene(config_path, smtp_sink)
-    reindex(engine, settings.index.dir)
+    reindex(engine, settings.index.dir, engine_name=settings.index.engine)
     run(engine, settings, MONDAY)
     [msg] = smtp_sink.messages_to(who.email)
     app = create_app(settings, engine=engine, clock=lambda: MONDAY)

@@ -25,7 +25,7 @@ def test_a_picked_old_record_goes_out_once(config_path: Path, smtp_sink: Any) ->
     old, other = (record("Rapport ancien sur le logement", subjects=["Logement"]),
                   record("Guide ancien de la médiation", subjects=["Médiation"]))
     ingest(engine, [old, other], MONDAY - days(400))  # a year old: no equation brings them
-    reindex(engine, settings.index.dir)
+    reindex(engine, settings.index.dir, engine_name=settings.index.engine)
     listed = profiles.save_list(engine, start, slug="jeunesse", name="Jeunesse",
                                 equation_params=["q=jeunesse"], periodicity=Periodicity("weekly"))
     readers = [person(engine, f"r{n}@example.org", start) for n in range(2)]

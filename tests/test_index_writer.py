@@ -558,3 +558,78 @@ def test_an_update_after_an_import_indexes_the_records_that_changed(tmp_path: Pa
         assert indexing.update_index(engine, index_dir).indexed == 0
     engine.dispose()
 
+
+
+# --- the Whoosh engine's speed-ups degrade to Whoosh's public path ------------------------
+
+def _terms_and_ids(folder: Path) -> dict[tuple[str, bytes], frozenset[str]]:
+    """Each term's records (processes number documents their own way)."""
+    from whoosh import index as whoosh_index
+
+    with whoosh_index.open_dir(str(directory.current(folder))).reader() as reader:
+        ids = {d: reader.stored_fields(d)["id"] for d in reader.all_doc_ids()}
+        return {(f, t): frozenset(ids[d] for d in reader.postings(f, t).all_ids() if d in ids)
+                for f, t in reader.all_terms()}
+
+
+def test_other_writer_internals_fall_back_to_whooshs_own_writers(
+        demo_records: list[Record], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Internals that are not the ones the speed-ups were written for (another codec,
+    another Whoosh) mean Whoosh's own writers, with a warning: never an exception."""
+    from indexes.whoosh import parallel, segment
+    from indexes.whoosh import writer as writer_module
+
+    rebuild(demo_records[:300], tmp_path / "fast", procs=2, segment_docs=200)
+    monkeypatch.setattr(segment, "_FIELDWRITER_NEEDS", (*segment._FIELDWRITER_NEEDS, "_gone"))
+    monkeypatch.setattr(parallel.ParallelWriter, "NEEDS", ("_no_such_method",))
+    with caplog.at_level("WARNING", logger="indexes.whoosh"):
+        rebuild(demo_records[:300], tmp_path / "public", procs=2, segment_docs=200)
+        update(tmp_path / "public", demo_records[300:320])
+    assert "Whoosh's own segment writer" in caplog.text
+    assert "one writer process instead of 2" in caplog.text
+    monkeypatch.setattr(writer_module, "grouped", None)  # the codec's names not importable
+    update(tmp_path / "public", demo_records[320:340])
+    update(tmp_path / "fast", demo_records[300:340])
+    assert _terms_and_ids(tmp_path / "public") == _terms_and_ids(tmp_path / "fast")
+    with Searcher(tmp_path / "public") as searcher:
+        assert searcher.document_count() == 340
+
+
+def test_postings_read_through_the_public_walk_give_the_same_results(
+        demo_index: Path, index_engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The block reader and Whoosh's public matcher walk find the same records."""
+    if index_engine != "whoosh":
+        pytest.skip("Whoosh's postings only")
+    from indexes.whoosh import postings
+
+    queries = ["prévention", "politique de la ville", '"politique de la ville"', "jeunes -emploi",
+               "auteur:martin", "polit*", "annee:2010-2015 insertion"]
+    request = dict(facets=("doctype", "descriptor"), page_size=50)
+    with Searcher(demo_index) as searcher:
+        fast = [searcher.search(SearchRequest(query=q, **request)) for q in queries]  # type: ignore[arg-type]
+    monkeypatch.setattr(postings, "_PUBLIC_ONLY", True)
+    with Searcher(demo_index) as searcher:
+        public = [searcher.search(SearchRequest(query=q, **request)) for q in queries]  # type: ignore[arg-type]
+    for a, b in zip(fast, public, strict=True):
+        assert (a.total, a.hits, a.facets) == (b.total, b.hits, b.facets)
+    assert all(r.total for r in fast[:2])
+
+
+def test_a_matcher_of_another_shape_switches_to_the_public_walk(
+        demo_records: list[Record], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexes.whoosh import postings
+
+    rebuild(demo_records[:200], tmp_path)
+    with Searcher(tmp_path) as searcher:
+        expected = searcher.search("insertion").total
+    monkeypatch.setattr(postings, "_PUBLIC_ONLY", False)
+
+    def broken(matcher: Any, weights: bool) -> Any:
+        raise AttributeError("_data")  # what a renamed internal looks like
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(postings, "_blocks", broken)
+    with Searcher(tmp_path) as searcher:
+        assert searcher.search("insertion").total == expected > 0
+    assert postings._PUBLIC_ONLY

@@ -29,7 +29,7 @@ from catalogue.store import database
 from catalogue.store.ingest import Ingest
 from catalogue.web import create_app
 from tests.oai_site import Serving, serve, split_export
-from tests.stores import store_url
+from tests.stores import ENGINE, store_url
 
 CONFIG = """
 [catalogue]
@@ -45,6 +45,7 @@ default_source = "crpv"
 
 [index]
 dir = "var/index"
+engine = "{index_engine}"
 
 [web]
 page_size = {page_size}
@@ -119,11 +120,12 @@ def start_site(folder: Path, export: Path, page_size: int = 20,
     serving, root = serve(late_app)
     config = folder / "config.toml"
     config.write_text(CONFIG.format(base_url=root, page_size=page_size,
-                                     store=store_url(folder, "web")), encoding="utf-8")
+                                     store=store_url(folder, "web"), index_engine=ENGINE),
+                      encoding="utf-8")
     settings = load(config, env={})
     engine = database.open_store(settings.store_url)
     fill(engine, export)
-    indexing.reindex(engine, settings.index.dir)
+    indexing.reindex(engine, settings.index.dir, engine_name=settings.index.engine)
     app = create_app(settings, engine=engine)
     holder["app"] = app.wsgi_app
     return WebSite(root, settings, engine, app, serving)

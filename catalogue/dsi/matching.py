@@ -25,9 +25,10 @@ from sqlalchemy import Engine, select
 
 from catalogue.dsi import equations
 from catalogue.dsi.equations import Equation, EquationError
+from catalogue.lending.states import availability
 from catalogue.records import Record, from_json
 from catalogue.store.tables import records
-from indexes import QueryError, Searcher, rebuild
+from indexes import DEFAULT_ENGINE, QueryError, Searcher, rebuild
 
 CHUNK = 500
 
@@ -76,7 +77,8 @@ def candidates(engine: Engine, since: datetime, extra_ids: Iterable[int] = ()) -
 class Matcher:
     """Evaluates equations against the candidates (a context manager: it owns a temp index)."""
 
-    def __init__(self, found: dict[int, Candidate], workdir: Path | None = None) -> None:
+    def __init__(self, found: dict[int, Candidate], workdir: Path | None = None,
+                 engine_name: str = DEFAULT_ENGINE) -> None:
         self.candidates = found
         self._by_global = {c.global_id: c.record_id for c in found.values()}
         self._dir = Path(tempfile.mkdtemp(prefix="dsi-match-", dir=workdir))
@@ -84,7 +86,10 @@ class Matcher:
         self._searcher: Searcher | None = None
         self.evaluations = 0
         if found:
-            rebuild((c.record for c in found.values()), self._dir)
+            # The catalogued availability (an equation may filter on it) and the
+            # catalogue's engine: an equation selects what the OPAC would show.
+            rebuild((c.record for c in found.values()), self._dir, availability,
+                    engine_name=engine_name)
             self._searcher = Searcher(self._dir, result_cache=0)
 
     def __enter__(self) -> Matcher:

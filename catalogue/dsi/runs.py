@@ -192,7 +192,7 @@ def run(engine: Engine, settings: Settings, now: datetime, signer: LinkSigner, *
     found = candidates(engine, since, [r for d in picked.values() for r in d])
     report.candidates = len(found)
     matched: dict[int, frozenset[int]] = {}
-    with Matcher(found, workdir) as matcher:
+    with Matcher(found, workdir, settings.index.engine) as matcher:
         for profile_id in sorted(due_profiles):
             profile = profiles[profile_id]
             try:
@@ -333,7 +333,7 @@ def preview_issue(engine: Engine, settings: Settings, profile: Profile,
         minutes=settings.dsi.margin_minutes)
     picked = _picks(engine, {profile.id}, since)
     found = candidates(engine, since, list(picked.get(profile.id, {})))
-    with Matcher(found) as matcher:
+    with Matcher(found, engine_name=settings.index.engine) as matcher:
         hits: set[int] = set()
         for params in profile.equations:
             hits |= matcher.match(params)

@@ -87,9 +87,26 @@ class ParallelWriter(MpWriter):  # type: ignore[misc]
     docbuffer: list[Any]
     tasks: list[_Task]
 
+    #: MpWriter's internals this class overrides or calls.
+    NEEDS = ("_enqueue", "_commit", "_merge_segments", "_finalize_segment", "_close_segment",
+             "_commit_toc", "_finish", "temp_storage", "cancel")
+    #: What its instances must hold once MpWriter set them up.
+    HOLDS = ("docbuffer", "tasks", "jobqueue", "resultqueue", "subargs", "procs", "storage",
+             "indexname", "_added", "is_closed")
+
+    @classmethod
+    def supported(cls) -> bool:
+        """Whether this Whoosh's ``MpWriter`` has the internals overridden here."""
+        return all(callable(getattr(MpWriter, n, None)) for n in cls.NEEDS) and callable(
+            getattr(SubWriterTask, "_process_file", None))
+
     def __init__(self, ix: Any, procs: int, prepare: Prepare,
                  segment_class: type = SegmentWriter, **kwargs: Any) -> None:
         super().__init__(ix, procs=procs, multisegment=True, **kwargs)
+        missing = [n for n in self.HOLDS if not hasattr(self, n)]
+        if missing:
+            SegmentWriter.cancel(self)
+            raise ValueError(f"this Whoosh's MpWriter has no {', '.join(missing)}")
         self.prepare = prepare
         self.segment_class = segment_class
         prepare(self)  # the parent writes a segment too when the commit merges small ones

@@ -7,13 +7,15 @@ time into a Python ``set`` and combined with C-level set operations; the sets of
 most used terms are kept (bounded by their total size) until the index changes.
 
 Only this module touches Whoosh's block internals, and it falls back to the public
-``all_ids()`` if they ever change shape.
+matcher walk (for good, in this process) the first time they do not have the shape it
+was written for: another codec, another Whoosh (whoosh3).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from itertools import accumulate
 from typing import Any
 
@@ -42,22 +44,41 @@ def _blocks(matcher: Any, weights: bool) -> Iterator[tuple[Sequence[int], Sequen
         matcher._next_block()
 
 
-def _leaf(matcher: Any, weights: bool) -> tuple[list[int], list[float]]:
+#: Set once the block internals turned out not to be Whoosh 3's: the public walk only.
+_PUBLIC_ONLY = False
+
+
+def _public(matcher: Any, weights: bool) -> tuple[list[int], list[float]]:
+    """Whoosh's public matcher walk (deleted documents already skipped by the matcher)."""
+    ids: list[int] = []
+    found: list[float] = []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        found.append(matcher.weight() if weights else 1.0)
+        matcher.next()
+    return ids, found
+
+
+def _leaf(open_matcher: Callable[[], Any], weights: bool) -> tuple[list[int], list[float]]:
+    """A term's (ids, weights) in one segment: block by block when the matcher is a Whoosh
+    3 block matcher, else (another codec, another Whoosh) through the public walk of a
+    fresh matcher, never an exception of the internals."""
+    global _PUBLIC_ONLY
+    if _PUBLIC_ONLY:
+        return _public(open_matcher(), weights)
+    matcher = open_matcher()
     deleted: frozenset[int] | set[int] = frozenset()
-    if isinstance(matcher, FilterMatcher):
-        deleted, matcher = matcher._ids, matcher.child
     ids: list[int] = []
     found: list[float] = []
     try:
+        if isinstance(matcher, FilterMatcher):
+            deleted, matcher = frozenset(matcher._ids), matcher.child
         for block_ids, block_weights in _blocks(matcher, weights):
             ids.extend(block_ids)
             found.extend(block_weights)
-    except AttributeError:  # not a Whoosh 3 block matcher: the slow, public way
-        ids, found = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            found.append(matcher.weight() if weights else 1.0)
-            matcher.next()
+    except (AttributeError, TypeError, IndexError, KeyError, ValueError):
+        _PUBLIC_ONLY = True  # not a Whoosh 3 block matcher: the slow, public way
+        return _public(open_matcher(), weights)
     if deleted:
         keep = [n for n, d in enumerate(ids) if d not in deleted]
         ids = [ids[n] for n in keep]
@@ -105,7 +126,7 @@ class Postings:
         for leaf, offset in self.leaves:
             if (field, term) not in leaf:
                 continue
-            local, local_weights = _leaf(leaf.postings(field, term), weights)
+            local, local_weights = _leaf(partial(leaf.postings, field, term), weights)
             ids.extend(local if offset == 0 else map(offset.__add__, local))
             found.extend(local_weights)
         return ids, found

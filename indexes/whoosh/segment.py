@@ -109,9 +109,10 @@ class GroupedSegmentWriter(SegmentWriter):  # type: ignore[misc]
 
     def __init__(self, ix: Any, limitmb: int = 128, **kwargs: Any) -> None:
         super().__init__(ix, limitmb=limitmb, **kwargs)
-        if not isinstance(self.fieldwriter, W3FieldWriter) or self.codec._inlinelimit > 1:
+        if not _internals_as_expected(self):
             self.cancel()
-            raise ValueError(f"grouped postings need the Whoosh 3 codec, not {self.codec!r}")
+            raise ValueError(f"grouped postings need Whoosh 3's codec and writer internals "
+                             f"(codec {getattr(self, 'codec', None)!r})")
         if any(f.separate_spelling() or f.vector for _, f in self.schema.items()):
             self.cancel()
             raise ValueError("grouped postings do not handle spelling fields or vectors")
@@ -239,6 +240,24 @@ class GroupedSegmentWriter(SegmentWriter):  # type: ignore[misc]
 
 
 _TERM = itemgetter(0)
+#: What the grouped writer uses of Whoosh's writer, codec and field writer.
+_WRITER_NEEDS = ("pool", "perdocwriter", "fieldwriter", "codec", "schema", "docnum",
+                 "_check_state", "_doc_boost", "_check_fields", "_field_boost",
+                 "_process_posts", "per_document_reader", "_added")
+_CODEC_NEEDS = ("_inlinelimit", "_blocklimit", "_compression", "length_stats")
+_FIELDWRITER_NEEDS = ("_postfile", "_fieldid", "_tindex", "start_field", "finish_field")
+
+
+def _internals_as_expected(writer: Any) -> bool:
+    """Whether ``writer`` has the Whoosh 3 internals :class:`GroupedSegmentWriter` writes
+    through; if not, the caller uses Whoosh's own ``SegmentWriter`` (never an error)."""
+    if not all(hasattr(writer, name) for name in _WRITER_NEEDS):
+        return False
+    codec, fieldwriter = writer.codec, writer.fieldwriter
+    return (isinstance(fieldwriter, W3FieldWriter)
+            and all(hasattr(codec, name) for name in _CODEC_NEEDS)
+            and all(hasattr(fieldwriter, name) for name in _FIELDWRITER_NEEDS)
+            and codec._inlinelimit <= 1)
 
 
 def _own_index(field: Any) -> bool:

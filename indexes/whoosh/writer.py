@@ -10,6 +10,7 @@ writer (:class:`indexes.whoosh.parallel.ParallelWriter`) for each segment.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,19 @@ from whoosh.writing import SegmentWriter  # type: ignore[import-untyped]
 
 from indexes import schema
 from indexes.whoosh.parallel import ParallelWriter
-from indexes.whoosh.segment import GroupedSegmentWriter, remember_lengths
+
+try:  # names of the Whoosh 3 codec: another Whoosh may not have them
+    from indexes.whoosh import segment as grouped
+except ImportError:  # another Whoosh: its own writers only
+    grouped = None  # type: ignore[assignment]
+
+
+def remember_lengths(writer: Any) -> None:
+    """:func:`indexes.whoosh.segment.remember_lengths` where it can be had."""
+    if grouped is not None:
+        grouped.remember_lengths(writer)
+
+log = logging.getLogger("indexes.whoosh")
 
 #: In-memory postings per writer process before Whoosh's pool spills sorted runs to
 #: disk. Spilled runs are pickled posting by posting and merged back, which cost a
@@ -31,11 +44,32 @@ GROUPED = True
 
 
 def segment_writer(ix: Any, procs: int = 1) -> Any:
-    """A Whoosh writer (of ``procs`` processes) whose flushes read field lengths from memory."""
-    segment_class = GroupedSegmentWriter if GROUPED else SegmentWriter
-    if procs > 1:
-        return ParallelWriter(ix, procs, remember_lengths, segment_class, limitmb=LIMIT_MB)
-    writer = segment_class(ix, limitmb=LIMIT_MB)
+    """A Whoosh writer (of ``procs`` processes) whose flushes read field lengths from memory.
+
+    Each speed-up is used only where Whoosh's internals are the ones it was written for
+    (checked here, before any document): otherwise Whoosh's own ``SegmentWriter``, its
+    own multiprocessing writer, or a single process, with a warning, never an error.
+    """
+    writer: Any = None
+    segment_class: type = SegmentWriter
+    if GROUPED and grouped is not None:
+        try:
+            writer = grouped.GroupedSegmentWriter(ix, limitmb=LIMIT_MB)
+            segment_class = grouped.GroupedSegmentWriter
+        except ValueError as exc:
+            log.warning("Whoosh's own segment writer instead of the grouped one: %s", exc)
+    if procs > 1 and ParallelWriter.supported():
+        if writer is not None:
+            writer.cancel()  # it was the probe; the processes write with its class
+        try:
+            return ParallelWriter(ix, procs, remember_lengths, segment_class, limitmb=LIMIT_MB)
+        except (TypeError, ValueError, AttributeError) as exc:
+            log.warning("one writer process instead of %d: %s", procs, exc)
+            writer = None
+    elif procs > 1:
+        log.warning("one writer process instead of %d: this Whoosh's MpWriter differs", procs)
+    if writer is None:
+        writer = segment_class(ix, limitmb=LIMIT_MB)
     remember_lengths(writer)
     return writer
 
