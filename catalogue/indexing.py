@@ -32,7 +32,6 @@ from sqlalchemy import Connection, Engine, and_, func, or_, select
 from catalogue.clock import utcnow
 from catalogue.lending.availability import hook as live_hook
 from catalogue.lending.states import LiveStatus, availability
-from catalogue.records import Record, from_json
 from catalogue.store.tables import records
 from indexes import DEFAULT_ENGINE, Availability, IndexWriter, rebuild
 
@@ -50,6 +49,10 @@ SEGMENT_DOCS = 20_000
 #: From this many records to (re)index, an update uses ``procs`` writer processes;
 #: below, starting them costs more than they save.
 PARALLEL_FROM = SEGMENT_DOCS // 2
+#: Changed records handed to the index writer at a time (its worker processes, if any,
+#: prepare a batch together). Each record appears once in an update, so an upsert held
+#: back behind a later deletion changes nothing.
+UPSERT_BATCH = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +133,10 @@ def _stamp_counts(conn: Connection, start: datetime, end: datetime) -> dict[date
     return {row[0]: int(row[1]) for row in rows}
 
 
-def live_records(engine: Engine) -> Iterator[tuple[Record, datetime]]:
-    """Every live record of the store (tombstones excluded) with its arrival, in id order."""
+def live_records(engine: Engine) -> Iterator[tuple[str, datetime]]:
+    """Every live record of the store (tombstones excluded) as its canonical JSON, with its
+    arrival, in id order: the index decodes it where it builds the document (in writer
+    processes with ``procs`` > 1)."""
     last = 0
     while True:
         with engine.connect() as conn:
@@ -143,7 +148,7 @@ def live_records(engine: Engine) -> Iterator[tuple[Record, datetime]]:
         if not rows:
             return
         for row in rows:
-            yield from_json(row.data), row.first_seen
+            yield row.data, row.first_seen
         last = rows[-1].id
 
 
@@ -245,6 +250,7 @@ def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
             rows = conn.execution_options(yield_per=BATCH).execute(
                 query.order_by(records.c.datestamp, records.c.id)
             )
+            waiting: list[tuple[str, datetime]] = []  # upserts, handed over in batches
             for row in rows:
                 stamp = row.datestamp
                 if latest is None or stamp > latest:
@@ -254,7 +260,11 @@ def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
                 if row.deleted:
                     writer.delete([f"{row.source}:{row.source_id}"])
                 else:
-                    writer.upsert([(from_json(row.data), row.first_seen)])
+                    waiting.append((row.data, row.first_seen))
+                    if len(waiting) >= UPSERT_BATCH:
+                        writer.upsert(waiting)
+                        waiting = []
+            writer.upsert(waiting)
     report = writer.report()
     _write_state(index_dir, latest, window, seen)
     return IndexRun(report.upserted, report.deleted, report.seconds, latest)

@@ -96,12 +96,26 @@ def words(text: str) -> list[str]:
 
 def stems(text: str) -> list[str]:
     """The indexed terms of ``text``, in order, stop words removed."""
+    return list(stem_tuple(text))
+
+
+@lru_cache(maxsize=1024)
+def stem_tuple(text: str) -> tuple[str, ...]:
+    """:func:`stems` as a tuple, the last texts' kept: building a document stems each of
+    its parts for the phrase pairs, and an engine that indexes analysed words (tantivy)
+    stems the same parts again."""
     out = []
     for raw in WORD.findall(nfc(text)):
         term = normalise(raw)
         if term is not None:
             out.append(term)
-    return out
+    return tuple(out)
+
+
+def joined_stems(text: str, separator: str = " ; ") -> list[str]:
+    """:func:`stems` of parts joined by ``separator`` (no word spans it), part by part so
+    that parts already stemmed come from the cache."""
+    return [t for part in text.split(separator) for t in stem_tuple(part)]
 
 
 def pairs(text: str) -> list[str]:
@@ -110,7 +124,7 @@ def pairs(text: str) -> list[str]:
     A phrase of n words then matches the documents holding its n-1 pairs, with no
     position check (whoosh-performance.md: phrases over common words cost 0.25-0.5 s).
     """
-    terms = stems(text)
+    terms = stem_tuple(text)
     return [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
 
 

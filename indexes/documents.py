@@ -8,11 +8,12 @@ catalogued and the desk's live states) and writers take them as an :data:`Availa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from catalogue.records import Record
+from catalogue.records import Record, from_json
 from indexes.analysis import SEPARATOR, fold, nfc, pairs, stems
 from indexes.schema import (
     ALL,
@@ -42,13 +43,19 @@ Availability = Callable[[Record], str]
 #: What writers take: a record, or a record with the moment it entered the catalogue.
 #: That moment (the store's ``first_seen``) is the "newest" sort key: new acquisitions
 #: and feeds follow arrival in the catalogue, not publication years. Without it, the
-#: record's own creation date (100$a) stands in.
-Indexable = Record | tuple[Record, datetime]
+#: record's own creation date (100$a) stands in. The record may come as its canonical
+#: JSON (the store's): it is then decoded where its document is built, in a writer
+#: process when there are several.
+Indexable = Record | tuple[Record | str | bytes, datetime | None]
 
 
 def unpack(item: Indexable) -> tuple[Record, datetime | None]:
     """The record and its arrival moment, if given."""
-    return item if isinstance(item, tuple) else (item, None)
+    if not isinstance(item, tuple):
+        return item, None
+    record, added = item
+    return (record if isinstance(record, Record) else from_json(record)), added
+
 
 SNIPPET_SOURCE_CHARS = 1500
 _LEADING_ARTICLES = ("l'", "le ", "la ", "les ", "un ", "une ", "des ", "the ", "a ", "an ")
@@ -59,9 +66,13 @@ def _arrival(record: Record, added: datetime | None, year: int | None) -> bytes:
     return f"{when}{year or 0:04d}".encode("ascii")
 
 
+#: Runs of letters and digits (``\w`` is ``str.isalnum`` plus the underscore).
+_ALNUM = re.compile(r"[^\W_]+")
+
+
 def identifier_key(text: str) -> str:
     """Identifiers compared without case, accents, spaces or punctuation."""
-    return "".join(ch for ch in fold(text) if ch.isalnum())
+    return "".join(_ALNUM.findall(fold(text)))
 
 
 def isbn_variants(value: str) -> tuple[str, ...]:

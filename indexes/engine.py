@@ -68,13 +68,16 @@ class Reader(Protocol):
 
 
 class Writer(Protocol):
-    """Changes to one generation, made visible to readers at :meth:`commit`."""
+    """Changes to one generation, made visible to readers at :meth:`commit`.
 
-    def add(self, doc: dict[str, Any]) -> None:
+    Documents come as their engine's :meth:`Engine.prepare` made them.
+    """
+
+    def add(self, doc: Any) -> None:
         """A document known to be new (a rebuild): no replacement check."""
 
-    def upsert(self, doc: dict[str, Any]) -> None:
-        """Add a document, replacing any with the same global id."""
+    def upsert(self, global_id: str, doc: Any) -> None:
+        """Add the document of ``global_id``, replacing any with the same global id."""
 
     def delete(self, global_id: str) -> int:
         """Remove the document of that global id; how many were removed (0 or 1)."""
@@ -90,6 +93,14 @@ class Engine(Protocol):
     """An index engine: creates, reads and writes generations in its own format."""
 
     name: str
+    #: Whether :meth:`prepare` is worth running in worker processes when a write is given
+    #: several (``procs``): the engine indexes in native threads but analyses in Python.
+    #: An engine with processes of its own (Whoosh) says False.
+    parallel_prepare: bool
+
+    def prepare(self, doc: dict[str, Any]) -> Any:
+        """What this engine's writers take for the document ``doc`` (a pure function of
+        it, picklable: it may run in another process)."""
 
     def create(self, path: Path) -> None:
         """An empty index in the (empty) generation directory ``path``."""

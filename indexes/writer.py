@@ -19,7 +19,8 @@ from types import TracebackType
 from typing import Any
 
 from indexes import directory, engine
-from indexes.documents import Availability, Indexable, document, unpack
+from indexes.documents import Availability, Indexable
+from indexes.preparing import prepared
 
 #: Records per segment in a rebuild, for the engines that commit segments of their own.
 SEGMENT_DOCS = 20_000
@@ -82,6 +83,7 @@ class IndexWriter:
         self.deleted = 0
         self._lock: Any = None
         self._writer: engine.Writer | None = None
+        self._engine: engine.Engine | None = None
         self._started = 0.0
         self._generation = ""
 
@@ -96,7 +98,8 @@ class IndexWriter:
                 path = _fresh_generation(self.index_dir, self.engine_name)
                 directory.publish(self.index_dir, path)
             self._generation = path.name
-            self._writer = engine.of(path).writer(path, self.procs, self.segment_docs)
+            self._engine = engine.of(path)
+            self._writer = self._engine.writer(path, self.procs, self.segment_docs)
         except BaseException:
             self._lock.__exit__(None, None, None)
             raise
@@ -108,12 +111,17 @@ class IndexWriter:
         return self._writer
 
     def upsert(self, records: Iterable[Indexable]) -> int:
-        """Add records, replacing any indexed document with the same global id."""
+        """Add records, replacing any indexed document with the same global id.
+
+        Records may come as ``(json, arrival)`` pairs (see
+        :data:`indexes.documents.Indexable`); give many at once: with ``procs`` > 1 an
+        engine that analyses in Python prepares them in as many processes.
+        """
         writer = self._open()
+        assert self._engine is not None
         count = 0
-        for item in records:
-            record, added = unpack(item)
-            writer.upsert(document(record, self.availability, added))
+        for global_id, doc in prepared(records, self.availability, self._engine, self.procs):
+            writer.upsert(global_id, doc)
             count += 1
         self.upserted += count
         return count
@@ -167,15 +175,14 @@ def rebuild(records: Iterable[Indexable], index_dir: Path,
     index_dir = Path(index_dir)
     started = time.perf_counter()
     count = 0
-    engine.get(engine_name)  # an unknown name fails before the lock and any file
+    chosen = engine.get(engine_name)  # an unknown name fails before the lock and any file
     with directory.write_lock(index_dir, lock_timeout):
         path = _fresh_generation(index_dir, engine_name)
         try:
-            writer = engine.get(engine_name).writer(path, procs, segment_docs, building=True)
+            writer = chosen.writer(path, procs, segment_docs, building=True)
             try:
-                for item in records:
-                    record, arrived = unpack(item)
-                    writer.add(document(record, availability, arrived))
+                for _, doc in prepared(records, availability, chosen, procs):
+                    writer.add(doc)
                     count += 1
             except BaseException:
                 writer.cancel()

@@ -633,3 +633,49 @@ def test_a_matcher_of_another_shape_switches_to_the_public_walk(
     with Searcher(tmp_path) as searcher:
         assert searcher.search("insertion").total == expected > 0
     assert postings._PUBLIC_ONLY
+
+
+# --- tantivy: documents prepared in worker processes -------------------------------------
+
+def test_tantivy_documents_prepared_in_processes_index_the_same(
+        demo_records: list[Record], tmp_path: Path) -> None:
+    """procs=2 prepares the documents in two processes (from the store's JSON): the same
+    records, terms, facets and order as one process, in a rebuild and in an update."""
+    from catalogue.lending.states import availability
+    from catalogue.records import to_json
+
+    as_json = [(to_json(r), None) for r in demo_records[:700]]
+    rebuild(as_json, tmp_path / "two", availability, procs=2, engine_name="tantivy")
+    rebuild(demo_records[:600], tmp_path / "one", availability, engine_name="tantivy")
+    changed = replace(demo_records[5], title=Title(main="Zygomatiques préparées"))
+    with IndexWriter(tmp_path / "one", availability, procs=1) as writer:
+        writer.upsert([*demo_records[600:700], changed])
+    with IndexWriter(tmp_path / "two", availability, procs=2) as writer:
+        assert writer.upsert([(to_json(changed), None)]) == 1
+    queries = ["", "prévention", '"politique de la ville"', "polit*", "zygomatiques",
+               "auteur:martin OR jeunes", "annee:2005-2015 -insertion"]
+    request = dict(facets=("doctype", "year", "descriptor", "availability"), page_size=100,
+                   sort="title")
+    found = {}
+    for name in ("one", "two"):
+        with Searcher(tmp_path / name) as searcher:
+            assert searcher.engine() == "tantivy"
+            found[name] = [searcher.search(SearchRequest(query=q, **request))  # type: ignore[arg-type]
+                           for q in queries]
+    for a, b in zip(found["one"], found["two"], strict=True):
+        assert (a.total, [h.global_id for h in a.hits], a.facets) == (
+            b.total, [h.global_id for h in b.hits], b.facets)
+    assert found["two"][0].total == 700 and found["two"][4].total == 1
+
+
+def test_a_failing_worker_fails_the_rebuild_and_keeps_the_index(
+        demo_records: list[Record], tmp_path: Path) -> None:
+    from catalogue.records import to_json
+
+    rebuild(demo_records[:50], tmp_path, engine_name="tantivy")
+    broken = [(to_json(r), None) for r in demo_records[:600]] + [("{not json", None)]
+    with pytest.raises(Exception, match="(?i)json|decode|malformed"):
+        rebuild(broken, tmp_path, procs=2, engine_name="tantivy")
+    with Searcher(tmp_path) as searcher:
+        assert searcher.document_count() == 50
+    assert len([p for p in tmp_path.iterdir() if p.name.startswith("gen-")]) == 1

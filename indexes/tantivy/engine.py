@@ -8,11 +8,12 @@ times faster than Whoosh and searches in milliseconds where Whoosh takes a secon
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import tantivy
 
 from indexes.tantivy.reader import TantivyReader
-from indexes.tantivy.schema import build
+from indexes.tantivy.schema import as_json, build
 from indexes.tantivy.writer import TantivyWriter
 
 
@@ -20,6 +21,10 @@ class TantivyEngine:
     """See :class:`indexes.engine.Engine`."""
 
     name = "tantivy"
+    parallel_prepare = True
+
+    def prepare(self, doc: dict[str, Any]) -> str:
+        return as_json(doc)
 
     def create(self, path: Path) -> None:
         tantivy.Index(build(), path=str(path))

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import tantivy
 
-from indexes.analysis import SEPARATOR, simplify, stems, words
+from indexes.analysis import SEPARATOR, joined_stems, simplify, words
 from indexes.schema import (
     ALL,
     AUTHORS,
@@ -87,12 +88,13 @@ def _text(value: Any) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def convert(doc: dict[str, Any]) -> tantivy.Document:
-    """The tantivy document of an engine-neutral one (:func:`indexes.documents.document`)."""
+def fields(doc: dict[str, Any]) -> dict[str, Any]:
+    """The tantivy fields of an engine-neutral document (:func:`indexes.documents.document`):
+    plain values, so that they can be computed in another process."""
     out: dict[str, Any] = {ID: str(doc[ID])}
     for name in STEMMED:
         if doc.get(name):
-            out[name] = " ".join(stems(doc[name]))
+            out[name] = " ".join(joined_stems(doc[name]))
     for name in FOLDED:
         if doc.get(name):
             out[name] = _folded(doc[name])
@@ -110,4 +112,12 @@ def convert(doc: dict[str, Any]) -> tantivy.Document:
     out[SORT_AUTHOR] = LAST if author in (b"\xff", b"") else _text(author)
     arrival = _text(doc.get(SORT_NEW, b"0"))
     out[SORT_NEW] = int(arrival) if arrival.isdigit() and len(arrival) <= 18 else 0
-    return tantivy.Document(**out)
+    return out
+
+
+_JSON = msgspec.json.Encoder()
+
+
+def as_json(doc: dict[str, Any]) -> str:
+    """:func:`fields` as the JSON tantivy's ``add_json`` reads (bytes as base64)."""
+    return _JSON.encode(fields(doc)).decode("utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index  # type: ignore[import-untyped]
 
@@ -15,6 +16,10 @@ class WhooshEngine:
     """See :class:`indexes.engine.Engine`."""
 
     name = "whoosh"
+    parallel_prepare = False  # its writer processes analyse (indexes.whoosh.parallel)
+
+    def prepare(self, doc: dict[str, Any]) -> dict[str, Any]:
+        return doc
 
     def create(self, path: Path) -> None:
         whoosh_index.create_in(str(path), build()).close()

@@ -102,7 +102,7 @@ class WhooshWriter:
         self._writer.add_document(**doc)
         self._counted()
 
-    def upsert(self, doc: dict[str, Any]) -> None:
+    def upsert(self, global_id: str, doc: dict[str, Any]) -> None:
         self._writer.update_document(**doc)
         self._counted()
 
