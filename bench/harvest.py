@@ -1,7 +1,7 @@
 """Harvest throughput from a local OAI-PMH endpoint, side by side with sickle's bare iteration.
 
 Usage: python bench/harvest.py [--records 100000] [--page 100] [--prefix oai_dc] [--repeat 3]
-       [--workers 1] [--procs 1]
+       [--workers 1] [--procs 1] [--engines whoosh,tantivy]
 
 The endpoint serves the generated demo catalogue (``catalogue.demo``), written once with
 our own writers into pre-rendered ListRecords pages of ``--page`` records (not timed),
@@ -12,7 +12,8 @@ iteration, ``for r in Sickle(url).ListRecords(...)``, storing nothing, the refer
 HTTP, hardened parsing, mapping to the canonical record, JSON, change detection, upsert
 into a fresh SQLite store, checkpoints after every page and the union clustering;
 then (c) the search index brought up to date from the store with
-:func:`catalogue.indexing.update_index`, as the scheduler does after a harvest.
+:func:`catalogue.indexing.update_index`, as the scheduler does after a harvest, once per
+engine of ``--engines`` (``[index] engine``) on the same store.
 Medians are printed as a markdown table.
 """
 
@@ -140,7 +141,8 @@ def child_sickle(url: str, prefix: str) -> dict[str, float]:
     return {"seconds": time.perf_counter() - start, "records": count}
 
 
-def child_ours(url: str, prefix: str, workers: int = 1, procs: int = 1) -> dict[str, float]:
+def child_ours(url: str, prefix: str, workers: int = 1, procs: int = 1,
+               engines: tuple[str, ...] = ("whoosh",)) -> dict[str, float]:
     from catalogue.harvesting import harvest_source
     from catalogue.indexing import update_index
     from catalogue.settings import load
@@ -158,16 +160,20 @@ def child_ours(url: str, prefix: str, workers: int = 1, procs: int = 1) -> dict[
         report = harvest_source(engine, settings, settings.source("b"))
         harvested = time.perf_counter() - start
         assert report.status == "completed", report.message
-        indexed = update_index(engine, Path(tmp) / "index", procs=procs)
-        total = time.perf_counter() - start
-    return {"seconds": harvested, "with_index": total, "records": report.added,
-            "indexed": indexed.indexed, "index_seconds": total - harvested}
+        out = {"seconds": harvested, "records": report.added}
+        for name in engines:
+            begun = time.perf_counter()
+            indexed = update_index(engine, Path(tmp) / f"index-{name}", procs=procs,
+                                   engine_name=name)
+            out[f"indexed_{name}"] = indexed.indexed
+            out[f"index_seconds_{name}"] = time.perf_counter() - begun
+    return out
 
 
 def run_child(kind: str, url: str, prefix: str, workers: int = 1,
-              procs: int = 1) -> dict[str, float]:
+              procs: int = 1, engines: str = "whoosh") -> dict[str, float]:
     out = subprocess.run([sys.executable, __file__, "--child", kind, url, prefix, str(workers),
-                          str(procs)],
+                          str(procs), engines],
                          check=True,
                          capture_output=True, text=True, cwd=REPO,
                          env={**os.environ, "PYTHONPATH": str(REPO)})
@@ -185,16 +191,19 @@ def main() -> None:
                         help="[harvest] workers: mapping processes (0: map in the harvest's)")
     parser.add_argument("--procs", type=int, default=1,
                         help="[index] procs: index writer processes for the update")
-    parser.add_argument("--child", nargs=5, metavar=("KIND", "URL", "PREFIX", "WORKERS", "PROCS"))
+    parser.add_argument("--engines", default="whoosh,tantivy",
+                        help="[index] engine of the index updates, comma-separated")
+    parser.add_argument("--child", nargs=6,
+                        metavar=("KIND", "URL", "PREFIX", "WORKERS", "PROCS", "ENGINES"))
     parser.add_argument("--serve", metavar="DIR")
     args = parser.parse_args()
     if args.serve:
         serve(Path(args.serve))
         return
     if args.child:
-        kind, url, prefix, workers, procs = args.child
+        kind, url, prefix, workers, procs, names = args.child
         result = child_sickle(url, prefix) if kind == "sickle" else child_ours(
-            url, prefix, int(workers), int(procs))
+            url, prefix, int(workers), int(procs), tuple(names.split(",")))
         print(json.dumps(result))
         return
     load_before = os.getloadavg()
@@ -211,7 +220,8 @@ def main() -> None:
             sickle, ours = [], []
             for n in range(args.repeat):
                 sickle.append(run_child("sickle", url, args.prefix))
-                ours.append(run_child("ours", url, args.prefix, args.workers, args.procs))
+                ours.append(run_child("ours", url, args.prefix, args.workers, args.procs,
+                                      args.engines))
                 print(f"run {n + 1}: sickle {sickle[-1]}, ours {ours[-1]}", file=sys.stderr)
         finally:
             server.terminate()
@@ -219,16 +229,20 @@ def main() -> None:
     load_after = os.getloadavg()
     s_rate = statistics.median(r["records"] / r["seconds"] for r in sickle)
     o_rate = statistics.median(r["records"] / r["seconds"] for r in ours)
-    x_rate = statistics.median(r["indexed"] / r["index_seconds"] for r in ours)
-    i_rate = statistics.median(r["records"] / r["with_index"] for r in ours)
     print(f"workers = {args.workers}; procs = {args.procs}; {os.cpu_count()} cores; load average (1, 5, 15 min) "
           f"before {', '.join(f'{v:.1f}' for v in load_before)}, "
           f"after {', '.join(f'{v:.1f}' for v in load_after)}")
-    print(f"| records | format | page | sickle bare rec/s | harvest + store rec/s | store / sickle "
-          f"| index update rec/s | harvest + store + index rec/s | with index / sickle |\n"
-          f"|---:|---|---:|---:|---:|---:|---:|---:|---:|\n"
-          f"| {count:,} | {args.prefix} | {args.page} | {s_rate:,.0f} | {o_rate:,.0f} | "
-          f"{o_rate / s_rate:.0%} | {x_rate:,.0f} | {i_rate:,.0f} | {i_rate / s_rate:.0%} |")
+    print("| records | format | page | engine | sickle bare rec/s | harvest + store rec/s "
+          "| store / sickle | index update rec/s | harvest + store + index rec/s "
+          "| with index / sickle |\n|---:|---|---:|---|---:|---:|---:|---:|---:|---:|")
+    for name in args.engines.split(","):
+        x_rate = statistics.median(r[f"indexed_{name}"] / r[f"index_seconds_{name}"]
+                                   for r in ours)
+        i_rate = statistics.median(r["records"] / (r["seconds"] + r[f"index_seconds_{name}"])
+                                   for r in ours)
+        print(f"| {count:,} | {args.prefix} | {args.page} | {name} | {s_rate:,.0f} | "
+              f"{o_rate:,.0f} | {o_rate / s_rate:.0%} | {x_rate:,.0f} | {i_rate:,.0f} | "
+              f"{i_rate / s_rate:.0%} |")
 
 
 if __name__ == "__main__":

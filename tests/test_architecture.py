@@ -57,3 +57,29 @@ def test_outer_packages_import_only_the_model_and_formats(package: str) -> None:
         assert not bad, f"{path.relative_to(REPO)} imports {sorted(bad)}"
         if path.name != "blueprint.py":
             assert not {n for n in names if n.split(".")[0] == "flask"}, path
+
+
+def test_no_module_outside_indexes_imports_an_engine() -> None:
+    """The engines live behind :mod:`indexes.engine`: nothing outside ``indexes/`` (tests
+    of what is genuinely engine-specific apart) imports ``indexes.whoosh`` or
+    ``indexes.tantivy``, nor the engine libraries themselves."""
+    engines = ("indexes.whoosh", "indexes.tantivy", "whoosh", "tantivy")
+    for package in ("catalogue", "harvesters", "oai"):
+        for path in modules(package):
+            bad = {n for n in imports(path) if n.startswith(engines)
+                   and n.split(".")[0] in ("indexes", "whoosh", "tantivy")}
+            assert not bad, f"{path.relative_to(REPO)} imports {sorted(bad)}"
+
+
+def test_each_engine_imports_only_its_own_library_and_the_neutral_top() -> None:
+    for own, other in (("whoosh", "tantivy"), ("tantivy", "whoosh")):
+        for path in modules(f"indexes/{own}"):
+            names = imports(path)
+            bad = {n for n in names if n.split(".")[0] == other
+                   or n.startswith(f"indexes.{other}")}
+            assert not bad, f"{path.relative_to(REPO)} imports {sorted(bad)}"
+    for path in modules("indexes"):
+        if path.parent.name in ("whoosh", "tantivy"):
+            continue
+        bad = {n for n in imports(path) if n.split(".")[0] == "tantivy"}
+        assert not bad, f"{path.relative_to(REPO)} imports {sorted(bad)}"
