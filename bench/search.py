@@ -7,8 +7,9 @@ For each size, a demo PMB export of that many records is generated (not timed) a
 once; then, in this one run:
 
 * build throughput and peak RSS (each build in a child process): our index on each
-  engine (``rebuild``: Whoosh with one writer, and with its 2-process writer when
-  ``--parallel``; tantivy with ``--procs`` indexing threads), and a bare tantivy index
+  engine (``rebuild`` of the records' canonical JSON, as ``catalogue reindex`` hands the
+  store's over: Whoosh with one writer, and with its 2-process writer when
+  ``--parallel``; tantivy with ``--procs`` preparing processes), and a bare tantivy index
   from the very same documents (``indexes.document``) with tantivy's own analysis;
 * search latency over a mix of queries (common word, rare word, 2-3 word AND, phrase,
   field query, prefix), top 20:
@@ -46,7 +47,7 @@ sys.path.insert(0, str(REPO))
 from catalogue import demo  # noqa: E402
 from catalogue.demo import vocabulary  # noqa: E402
 from catalogue.formats import unimarc  # noqa: E402
-from catalogue.records import Record  # noqa: E402
+from catalogue.records import Record, to_json  # noqa: E402
 from indexes import Searcher, SearchRequest, document, rebuild  # noqa: E402
 from indexes.analysis import STOP_WORDS, fold  # noqa: E402
 
@@ -169,21 +170,28 @@ def bare_whoosh(index_dir: Path) -> Callable[[str], int]:
 TANTIVY_FIELDS = ("all", "title", "authors", "subjects", "words")
 
 
-def in_child(job: Callable[[], tuple[int, float]]) -> tuple[int, float, float]:
-    """Run a build in a forked child: (documents, seconds, peak RSS in MB of the child)."""
+def in_child(job: Callable[[], tuple[int, float]],
+             workers: int = 0) -> tuple[int, float, float]:
+    """Run a build in a forked child: (documents, seconds, peak RSS in MB).
+
+    With ``workers`` (the preparing processes of a tantivy build), the peak is the
+    child's own plus ``workers`` times the largest of them: an upper bound of what the
+    build held at once.
+    """
     context = multiprocessing.get_context("fork")
     queue: Any = context.Queue()
 
     def target() -> None:
-        queue.put(job())
+        count, seconds = job()
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if workers else 0
+        queue.put((count, seconds, (own + workers * largest) / 1024))
 
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     child = context.Process(target=target)
     child.start()
-    count, seconds = queue.get()
+    found: tuple[int, float, float] = queue.get()
     child.join()
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return count, seconds, (peak if peak > before else float("nan")) / 1024
+    return found
 
 
 def engine_build(source: Callable[[], Any], path: Path, name: str,
@@ -308,20 +316,25 @@ def bench(size: int, queries: int, parallel: bool, workdir: Path, cold: int,
         lines.append(f"| {label}{note} | {count} | {seconds:.0f} | {count / seconds:.0f} | "
                      f"{rss:.0f} |")
 
+    # The engines read records as `catalogue reindex` hands them over: the store's JSON.
+    stored = [(to_json(r), None) for r in records] if records is not None else None
+    as_stored: Callable[[], Any] = (lambda: stored) if stored is not None else (
+        lambda: ((to_json(r), None) for r in read_records(export)))
     built: dict[str, Path] = {}
     for name in engines:
         ix = workdir / f"{name}-{size}"
         shutil.rmtree(ix, ignore_errors=True)
         threads = 1 if name == "whoosh" else procs
         print(f"building {name} ({threads})...", file=sys.stderr)
-        add(f"{name} engine, {'1 writer' if name == 'whoosh' else f'{threads} threads'}",
-            in_child(engine_build(source, ix, name, threads)))
+        add(f"{name} engine, {'1 writer' if name == 'whoosh' else f'procs={threads}'}",
+            in_child(engine_build(as_stored, ix, name, threads),
+                     threads if name == "tantivy" and threads > 1 else 0))
         built[name] = ix
         if parallel and name == "whoosh":
             px = workdir / f"whoosh-{size}-p2"
             shutil.rmtree(px, ignore_errors=True)
             print("building whoosh (procs=2)...", file=sys.stderr)
-            add("whoosh engine, procs=2", in_child(engine_build(source, px, name, 2)))
+            add("whoosh engine, procs=2", in_child(engine_build(as_stored, px, name, 2)))
             shutil.rmtree(px, ignore_errors=True)
     tx = workdir / f"bare-tantivy-{size}"
     shutil.rmtree(tx, ignore_errors=True)
@@ -332,7 +345,7 @@ def bench(size: int, queries: int, parallel: bool, workdir: Path, cold: int,
     if records is not None:
         lines.append(f"| (reading the export, not counted above) | {size} | {parse_s:.0f} | "
                      f"{size / parse_s:.0f} | |")
-    records = None
+    records = stored = None
 
     mix = query_mix(next(iter(built.values())), queries)
     print("searching...", file=sys.stderr)
