@@ -10,7 +10,7 @@ fresh child process: the update of an empty index from that store, as after a pa
 first harvest (with ``--again``: the same update a second time over the full index, so
 every record replaces its own document). Variants: ``procs1``, ``procs2`` (``[index]
 procs``), and the same with Whoosh's own posting pool and flush (``-whoosh``) instead of
-:mod:`indexes.segment`'s grouped postings. Medians are printed as a markdown table with
+:mod:`indexes.whoosh.segment`'s grouped postings. Medians are printed as a markdown table with
 the load average, as the machine may be shared.
 """
 

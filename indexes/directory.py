@@ -1,6 +1,6 @@
 """Where an index lives on disk: generations, the ``CURRENT`` pointer and the writer lock.
 
-``index_dir`` holds one sub-directory per *generation* (a complete Whoosh index) and a
+``index_dir`` holds one sub-directory per *generation* (a complete index, of either engine) and a
 small ``CURRENT`` file naming the generation in service. A rebuild writes a new
 generation beside the old one and then replaces ``CURRENT`` with ``os.replace``, which
 is atomic on POSIX: a reader sees either the old name or the new one, never a half

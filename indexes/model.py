@@ -1,7 +1,7 @@
 """What crosses the ``indexes`` boundary: plain, engine-neutral request and result values.
 
-The web app, the feeds and the DSI matcher only ever see these; no Whoosh object leaves
-the package, so another engine could be put behind the same search function.
+The web app, the feeds and the DSI matcher only ever see these; no engine object leaves
+the package: both engines answer through the same search function.
 """
 
 from __future__ import annotations

@@ -65,8 +65,8 @@ class IndexWriter:
     commit. Use it only for changes that are safe to re-apply, as
     :func:`catalogue.indexing.update_index`'s are.
 
-    ``procs`` > 1 analyses the documents in that many processes (Whoosh) or indexing
-    threads (tantivy). ``engine_name`` is the engine of the index created when there is
+    ``procs`` > 1 analyses the documents in that many processes (Whoosh's writer
+    processes, or :mod:`indexes.preparing`'s for tantivy). ``engine_name`` is the engine of the index created when there is
     none yet; an existing index is updated with the engine that built it.
     """
 

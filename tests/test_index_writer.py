@@ -248,7 +248,7 @@ def test_field_lengths_from_memory_write_the_same_postings(demo_records: list[Re
     assert postings(tmp_path / "memory") == postings(tmp_path / "files")
 
 
-# --- several writer processes (indexes.parallel) -------------------------------------------
+# --- several writer processes (indexes.whoosh.parallel) -------------------------------------------
 
 def _stored_ids(folder: Path) -> Counter[str]:
     from whoosh import index as whoosh_index
@@ -367,7 +367,7 @@ def test_large_updates_use_the_processes_and_keep_update_semantics(
     engine.dispose()
 
 
-# --- postings grouped per field and flushed in blocks (indexes.segment) --------------------
+# --- postings grouped per field and flushed in blocks (indexes.whoosh.segment) --------------------
 
 def _everything(folder: Path) -> dict[str, Any]:
     """All Whoosh reads of an index: per field its lexicon, each term's statistics and

@@ -1,7 +1,7 @@
 """A query tree -> the exact set of documents it matches.
 
 Totals, facets, filters and ranking all work on this set, computed with set algebra
-over cached postings (:mod:`indexes.postings`) instead of Whoosh's matcher trees:
+over cached postings (:mod:`indexes.whoosh.postings`) instead of Whoosh's matcher trees:
 words and phrases are intersections (a phrase on the catch-all field is the
 intersection of its adjacent pairs, see :func:`indexes.analysis.pairs`), ``OR`` a
 union, exclusions a difference. Prefixes expand over the unstemmed ``words`` lexicon to

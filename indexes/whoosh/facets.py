@@ -5,7 +5,7 @@ postings (one pass per value); counting a result's facets is then a C-level
 ``Counter`` over the matching documents, about 0.1 µs per hit and facet, instead of
 Whoosh's ``groupedby`` which re-walks the matchers. Filter sets (the documents having
 any of the selected values of one facet) come from the same postings and are cached
-by :class:`indexes.postings.Postings`.
+by :class:`indexes.whoosh.postings.Postings`.
 
 Multi-select faceting: the counts of facet F are taken over the query's documents
 filtered by every *other* facet's selection, so the values of F that the user could

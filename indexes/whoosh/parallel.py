@@ -14,7 +14,7 @@ committed segments, as with a single-process writer. Three gaps are closed here:
 * a parent whose processes all died waits forever on the full job queue. Here it stops.
 
 The processes also write their segments as a single-process writer does (``prepare``
-and ``segment_class``: :mod:`indexes.segment`).
+and ``segment_class``: :mod:`indexes.whoosh.segment`).
 """
 
 from __future__ import annotations

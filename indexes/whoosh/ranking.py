@@ -2,7 +2,7 @@
 
 Whoosh scores by walking its matcher tree one document at a time (about 3.5 µs per
 hit on two common terms, 100 ms for 28k hits at 100k records). Here the result set is
-already known (:mod:`indexes.evaluation`), the term frequencies come from cached
+already known (:mod:`indexes.whoosh.evaluation`), the term frequencies come from cached
 postings, and scoring is a few dictionary lookups per document.
 
 When the set is large, only documents whose *title* holds the query words are scored
