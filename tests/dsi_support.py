@@ -25,6 +25,7 @@ from catalogue.settings import Settings
 from catalogue.store import database
 from catalogue.store.ingest import Ingest
 from catalogue.web.secret import secret_key
+from tests.stores import ENGINE
 
 #: A Monday, 07:00 in Paris.
 MONDAY = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
@@ -34,7 +35,8 @@ _IDS = itertools.count(1)
 def setup(config_path: Path, sink: Any | None = None) -> tuple[Settings, Engine]:
     """Settings (mail to ``sink``, a public base URL) and a migrated store."""
     base = settings_module.load(config_path, env={})
-    changes: dict[str, Any] = {"base_url": "http://catalogue.test"}
+    changes: dict[str, Any] = {"base_url": "http://catalogue.test",
+                               "index": dataclasses.replace(base.index, engine=ENGINE)}
     if sink is not None:
         changes["mail"] = sink.mail_settings()
     settings = dataclasses.replace(base, **changes)
