@@ -679,3 +679,39 @@ def test_a_failing_worker_fails_the_rebuild_and_keeps_the_index(
     with Searcher(tmp_path) as searcher:
         assert searcher.document_count() == 50
     assert len([p for p in tmp_path.iterdir() if p.name.startswith("gen-")]) == 1
+
+
+def test_switching_engine_is_the_config_line_and_a_reindex(tmp_path: Path) -> None:
+    """An index keeps the engine that built it (updates included) until `catalogue
+    reindex` builds it with the configured one; a long-lived searcher follows the swap."""
+    from catalogue import demo
+
+    engine = database.open_store(store_url(tmp_path, "store"))
+    export = tmp_path / "small.mrc"
+    demo.write_export(export, count=300, seed=3)
+    _import(engine, export)
+    index_dir = tmp_path / "index"
+    indexing.reindex(engine, index_dir)  # the default engine
+    queries = ["prévention", '"politique de la ville"', "jeun*", "auteur:martin -jeunes"]
+    request = dict(facets=("doctype", "descriptor"), page_size=100, sort="title")
+    with Searcher(index_dir) as searcher:
+        assert searcher.engine() == "whoosh"
+        before = [searcher.search(SearchRequest(query=q, **request))  # type: ignore[arg-type]
+                  for q in queries]
+        selected = [searcher.select(q) for q in queries]
+        demo.write_export(export, count=320, seed=3)
+        _import(engine, export)
+        assert indexing.update_index(engine, index_dir, engine_name="tantivy").indexed == 20
+        assert searcher.engine() == "whoosh" and searcher.document_count() == 320
+        run = indexing.reindex(engine, index_dir, engine_name="tantivy")
+        assert run.indexed == 320
+        assert searcher.engine() == "tantivy" and searcher.document_count() == 320
+        indexing.update_index(engine, index_dir, engine_name="whoosh")  # tantivy's own engine
+        after = [searcher.search(SearchRequest(query=q, **request))  # type: ignore[arg-type]
+                 for q in queries]
+        for query, old, new, ids in zip(queries, before, after, selected, strict=True):
+            assert new.total >= old.total
+            assert ids <= searcher.select(query), query
+    assert all(r.total for r in before[:3])
+    current = directory.current(index_dir)
+    assert current is not None and (current / "ENGINE").read_text().strip() == "tantivy"

@@ -83,7 +83,12 @@ def test_index_and_web_settings(tmp_path: Path) -> None:
     settings = load(path, env={})
     assert settings.index.dir == (tmp_path / "elsewhere" / "ix").resolve()
     assert settings.index.procs == 2 and settings.web.page_size == 50
-    for text, key in (("[web]\npage_size = 1000\n", "web.page_size"),
+    assert settings.index.engine == "whoosh"
+    path.write_text('[index]\nengine = "tantivy"\n')
+    assert load(path, env={}).index.engine == "tantivy"
+    for text, key in (("[index]\nengine = \"lucene\"\n", "index.engine"),
+                      ("[index]\nengine = 1\n", "index.engine"),
+                      ("[index]\nengines = \"tantivy\"\n", "index.engines"),("[web]\npage_size = 1000\n", "web.page_size"),
                       ("[web]\nlatest = -1\n", "web.latest"),
                       ("[web]\nmax_export = \"many\"\n", "web.max_export"),
                       ("[index]\nprocs = 0\n", "index.procs"),
