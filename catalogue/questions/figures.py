@@ -9,7 +9,6 @@ import io
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import Engine, select
 

@@ -7,7 +7,6 @@ replies (which may name them), and cuts the link to their account.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -37,7 +36,7 @@ def forget(engine: Engine, settings: Settings, now: datetime) -> int:
     return len(ids)
 
 
-def export(engine: Engine, person: Person) -> list[Mapping[str, Any]]:
+def export(engine: Engine, person: Person) -> list[dict[str, Any]]:
     """The person's questions and their exchange, JSON-ready (GDPR access)."""
     def plain(value: Any) -> Any:
         return value.isoformat() if isinstance(value, date | datetime) else value

@@ -186,8 +186,12 @@ class SqlRepository:
     """:class:`oai.repository.Repository` over the store's ``records`` table."""
 
     def __init__(self, engine: Engine, sources: Sequence[Source], local_source: str,
-                 selections: Sequence[Selection] = (), base_url: str = "") -> None:
+                 selections: Sequence[Selection] = (), base_url: str = "",
+                 own: Sequence[str] = ()) -> None:
         self.engine = engine
+        #: Sources that are the centre's own besides ``local_source`` (the questions/réponses
+        #: base): exposed without a provenance block.
+        self.own = {local_source, *own}
         self.sqlite = engine.dialect.name == "sqlite"
         self.local = local_source
         self.sources = {s.slug: s for s in sources if s.slug == local_source or s.redistribute}
@@ -330,7 +334,7 @@ class SqlRepository:
                                       "writer_key": dissemination.key,
                                       "content_hash": m["content_hash"], "xml": metadata})
             origin = None
-            if m["source"] != self.local:
+            if m["source"] not in self.own:
                 origin = self._origin(m["source"], m["source_id"], m["datestamp"], m["format"])
             out.append(Entry(source=m["source"], source_id=m["source_id"],
                              datestamp=m["datestamp"], position=m["id"], deleted=deleted,

@@ -285,7 +285,10 @@ def my_data() -> Response:
     """Everything held about the person (GDPR access), as a JSON download."""
     person = current_person()
     assert person is not None
-    answer = jsonify(subscribers.export(engine(), person.id))
+    from catalogue.web.questions import export_for
+
+    answer = jsonify({**subscribers.export(engine(), person.id),
+                      "questions": export_for(person.id)})
     answer.headers["Content-Disposition"] = "attachment; filename=mes-donnees.json"
     return answer
 
