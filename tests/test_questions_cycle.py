@@ -19,8 +19,11 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from catalogue.dsi import profiles, runs
+from catalogue.dsi.schedule import Periodicity
 from catalogue.lending.availability import apply_refreshes
 from catalogue.lending.closures import set_closing_day
+from catalogue.people import accounts
 from catalogue.questions import service
 from catalogue.questions.tables import question_events, questions
 from tests.questions_site import LINK, QuestionSite, csrf_of, form_of, start
@@ -63,6 +66,12 @@ def test_whole_cycle(qsite: QuestionSite) -> None:
     site, engine = qsite, qsite.world.engine
     set_closing_day(engine, date(2026, 3, 6), "Inventaire")  # Friday
     asker = requests.Session()
+    # A curated DSI list of the base's new entries, with one subscriber.
+    listed = profiles.save_list(engine, site.clock(), slug="questions-reponses",
+                                name="Nouvelles questions-réponses",
+                                equation_params=["doctype=q"], periodicity=Periodicity("daily"))
+    accounts.confirm(engine, site.world.people["alice"].id, site.clock())  # double opt-in
+    profiles.subscribe(engine, site.clock(), site.world.people["alice"].id, listed.id)
 
     # --- ask: stored once, acknowledged with the promised date ------------------------
     sent = ask(site, asker)
@@ -188,3 +197,13 @@ def test_whole_cycle(qsite: QuestionSite) -> None:
             assert secret not in body
     hidden = requests.get(site.url + "/recherche", params={"q": ASKER_EMAIL}, timeout=10)
     assert "Associations contre l'illettrisme" not in unescape(hidden.text)
+
+    # --- the DSI list carries it; its asker is not named in the digest -----------------
+    report = runs.run(engine, site.world.settings, site.clock() + timedelta(days=1),
+                      site.app.extensions["catalogue.signer"], list_slug=listed.slug)
+    assert report.sent == 1, str(report)
+    digest = site.sink.received[-1]
+    assert digest.rcpt_tos == ["alice@example.org"]
+    assert "Associations contre l'illettrisme en Essonne" in body_of(digest.raw)
+    for secret in (b"Demandeuse", ASKER_EMAIL.encode()):
+        assert secret not in digest.raw
