@@ -158,6 +158,11 @@ def test_whole_cycle(qsite: QuestionSite) -> None:
         "csrf_token": token, "answer": "Les ateliers savoirs de base accueillent aussi "
         "les salariés.", "links": ""})
     assert site.drain() == 1
+    naming = staff.post(page_url + "/publier", timeout=10, data={
+        "csrf_token": token, "title": "Associations contre l'illettrisme",
+        "asked": "Mme JEANNE  demandeuse demande quelles associations...", "answered": "Voir."})
+    assert naming.status_code == 422 and "nomme le demandeur" in unescape(naming.text)
+    assert "/notice/questions/" not in naming.text  # nothing published
     published = staff.post(page_url + "/publier", timeout=10, allow_redirects=False, data={
         "csrf_token": token, "title": "Associations contre l'illettrisme en Essonne",
         "asked": "Quelles associations luttent contre l'illettrisme en Essonne ?",

@@ -202,3 +202,35 @@ def test_my_questions_export_and_forgetting(qsite: QuestionSite) -> None:
                                                                                  None)
     assert "Q-2026-00001" not in session.get(qsite.url + "/compte/questions",
                                              timeout=10).text
+
+
+def test_erasing_the_account_anonymises_the_questions(qsite: QuestionSite) -> None:
+    engine = qsite.world.engine
+    bob = qsite.world.people["bob"]
+    accounts.set_password(engine, bob.id, PASSWORD, qsite.clock())
+    session = requests.Session()
+    token = form_of(session, qsite.url + "/connexion")
+    session.post(qsite.url + "/connexion", timeout=10, data={
+        "csrf_token": token, "email": bob.email, "password": PASSWORD, "suivant": "/compte"})
+    assert post(qsite, session, email="bob@example.org", name="Bob Durand").status_code == 303
+    manage = form_of(session, qsite.url + "/alertes")
+    gone = session.post(qsite.url + "/alertes/supprimer-mon-compte", timeout=10,
+                        data={"csrf_token": manage, "confirmer": "oui"})
+    assert gone.status_code == 200, gone.text[:300]
+    found = service.by_reference(engine, "Q-2026-00001")
+    assert found is not None and found.anonymised
+    assert "Bob" not in found.asker_name and found.asker_email == ""
+
+
+def test_a_question_sent_twice_is_stored_once_and_overdue_is_listed(
+        qsite: QuestionSite) -> None:
+    session = requests.Session()
+    first, again = post(qsite, session), post(qsite, session)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    assert stored(qsite) == 1 and queued(qsite) == 1
+    staff = qsite.staff()
+    assert "En retard" not in staff.get(qsite.url + "/questions/gestion/", timeout=10).text
+    qsite.clock.at += timedelta(days=9)  # Friday 13 March: promised Wednesday 11
+    queue = staff.get(qsite.url + "/questions/gestion/", timeout=10).text
+    assert "En retard (1)" in queue and "Q-2026-00001" in queue

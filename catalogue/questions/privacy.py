@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Connection, Engine, or_, select, update
 
 from catalogue.people.accounts import Person
 from catalogue.questions.model import OPEN
@@ -25,15 +25,34 @@ def forget(engine: Engine, settings: Settings, now: datetime) -> int:
         ids = conn.execute(select(questions.c.id).where(
             questions.c.anonymised.is_(False), questions.c.status.not_in(OPEN),
             questions.c.last_activity_at < limit)).scalars().all()
-        if not ids:
-            return 0
-        conn.execute(update(questions).where(questions.c.id.in_(ids)).values(
-            asker_name="", asker_email="", person_id=None, question="", territory="",
-            anonymised=True))
-        conn.execute(update(question_events).where(
-            question_events.c.question_id.in_(ids),
-            question_events.c.kind.in_(("asked", "reply"))).values(body=""))
+        _anonymise(conn, list(ids))
     return len(ids)
+
+
+def asked_by(engine: Engine, person: Person) -> list[int]:
+    """The ids of the questions a person asked (signed in, or with their address)."""
+    where = questions.c.person_id == person.id
+    if person.email:
+        where = or_(where, questions.c.asker_email == person.email)
+    with engine.connect() as conn:
+        return list(conn.execute(select(questions.c.id).where(where)).scalars())
+
+
+def erase(engine: Engine, question_ids: list[int]) -> None:
+    """Anonymise these questions now, whatever their status (the asker's erasure)."""
+    with engine.begin() as conn:
+        _anonymise(conn, question_ids)
+
+
+def _anonymise(conn: Connection, ids: list[int]) -> None:
+    if not ids:
+        return
+    conn.execute(update(questions).where(questions.c.id.in_(ids)).values(
+        asker_name="", asker_email="", person_id=None, question="", territory="",
+        anonymised=True))
+    conn.execute(update(question_events).where(
+        question_events.c.question_id.in_(ids),
+        question_events.c.kind.in_(("asked", "reply"))).values(body=""))
 
 
 def export(engine: Engine, person: Person) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ asker's name, address and organisation never reach it.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from sqlalchemy import Engine, update
@@ -51,6 +52,19 @@ def entry_record(settings: Settings, question: Question, title: str, asked: str,
     )
 
 
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def names_the_asker(question: Question, texts: tuple[str, ...]) -> bool:
+    """Whether a text to publish holds the asker's name or address (accents, case and
+    spacing ignored): a guard, not a substitute for the documentalist's rewriting."""
+    published = _folded(" ".join(texts))
+    return any(secret and secret in published for secret in (
+        _folded(question.asker_name), question.asker_email.casefold()))
+
+
 def publish(engine: Engine, settings: Settings, question_id: int, *, title: str, asked: str,
             answered: str, now: datetime) -> Record:
     """Publish (or re-publish) the rewritten entry; the index job learns it."""
@@ -64,6 +78,9 @@ def publish(engine: Engine, settings: Settings, question_id: int, *, title: str,
     for value, name in ((asked, "asked"), (answered, "answered")):
         if not value or len(value) > MAX_TEXT:
             raise QuestionError("Réécrivez la question et la réponse pour le public.", name)
+    if names_the_asker(found, (title, asked, answered)):
+        raise QuestionError("Le texte à publier nomme le demandeur (nom ou adresse) : "
+                            "réécrivez-le sans lui.", "asked")
     refs = [(r.source, r.source_id, r.title)
             for r in service.references(engine, question_id) if r.availability != "-"]
     record = entry_record(settings, found, title, asked, answered, refs)

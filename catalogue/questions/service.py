@@ -136,7 +136,17 @@ def staff(engine: Engine) -> list[Person]:
 
 def ask(engine: Engine, settings: Settings, signer: LinkSigner, asked: Asked,
         now: datetime, person_id: int | None = None) -> Question:
-    """Record a question and queue its acknowledgement (reference, promised date)."""
+    """Record a question and queue its acknowledgement (reference, promised date).
+
+    The same question from the same address within a day (a double click, a form sent
+    again) is the question already recorded: stored once, acknowledged once.
+    """
+    with engine.connect() as conn:
+        same = conn.execute(select(questions).where(
+            questions.c.asker_email == asked.email, questions.c.question == asked.question,
+            questions.c.created_at > now - timedelta(days=1))).first()
+    if same is not None:
+        return question_of(same)
     today = local_day(now, settings.circulation)
     promised = delays.promised_date(engine, today, settings.questions.delay_days,
                                     settings.circulation)

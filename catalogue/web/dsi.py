@@ -305,10 +305,14 @@ def delete_account() -> str | tuple[str, int]:
     if person.is_staff:
         flash(gettext("Un compte du personnel se supprime par un administrateur."))
         return manage(), 422
+    from catalogue.questions import privacy
+
+    asked = privacy.asked_by(engine(), person)
     try:
         accounts.delete(engine(), person.id)
     except AccountError as exc:  # e.g. documents still on loan (catalogue.lending)
         flash(exc.message)
         return manage(), 409
+    privacy.erase(engine(), asked)  # their questions keep no trace of them
     logout_user()
     return render_template("dsi/deleted.html")
