@@ -7,6 +7,7 @@ nowhere (page, index, OAI, feed).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from email import policy
@@ -30,6 +31,7 @@ from tests.questions_site import LINK, QuestionSite, csrf_of, form_of, start
 
 ASKER = "Jeanne Demandeuse"
 ASKER_EMAIL = "jeanne.demandeuse@example.org"
+PDF = b"%PDF-1.4\n% annuaire\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 @pytest.fixture()
@@ -124,7 +126,8 @@ def test_whole_cycle(qsite: QuestionSite) -> None:
         assert added.status_code == 303, added.text[:500]
     answered = staff.post(page_url + "/repondre", timeout=10, allow_redirects=False, data={
         "csrf_token": token, "answer": "L'association Lire Ensemble anime des ateliers.",
-        "links": "https://www.anlci.gouv.fr/"})
+        "links": "https://www.anlci.gouv.fr/"},
+        files=[("attachments", ("annuaire des associations.pdf", PDF, "application/pdf"))])
     assert answered.status_code == 303, answered.text[:500]
     assert site.drain() == 1
     mail = site.sink.received[-1]
@@ -134,6 +137,20 @@ def test_whole_cycle(qsite: QuestionSite) -> None:
     assert "Prévenir la délinquance des jeunes (disponible)" in text
     assert "https://www.anlci.gouv.fr/" in text
     reply_url = next(u for u in LINK.findall(text) if "/questions/reponse/" in u)
+    parsed = BytesParser(policy=policy.default).parsebytes(mail.raw)
+    [attached] = list(parsed.iter_attachments())
+    assert attached.get_filename() == "annuaire des associations.pdf"
+    assert attached.get_content_type() == "application/pdf"
+    assert attached.get_content() == PDF
+    follow_url = next(u for u in LINK.findall(text) if "/questions/suivi/" in u)
+    shown = asker.get(follow_url, timeout=10)
+    assert "annuaire des associations.pdf" in shown.text
+    assert "Prévenir la délinquance des jeunes" in unescape(shown.text)
+    piece = re.search(r'href="(/questions/suivi/[^"]+/piece/\d+)"', shown.text)
+    assert piece is not None
+    got = asker.get(site.url + piece.group(1), timeout=10)
+    assert got.content == PDF and got.headers["Content-Type"] == "application/pdf"
+    assert got.headers["Content-Disposition"].startswith("attachment;")
     assert service.get(engine, found.id).status == "answered"  # type: ignore[union-attr]
 
     # --- the asker's reply reopens it; the link then is spent; a forged one refused ----

@@ -92,8 +92,8 @@ def test_csrf_honeypot_and_rate_limit(qsite: QuestionSite) -> None:
     assert bare.status_code == 400 and stored(qsite) == 0
     robot = post(qsite, site_web="http://spam.example")
     assert robot.status_code == 200 and stored(qsite) == 0 and queued(qsite) == 0
-    for _ in range(3):
-        assert post(qsite).status_code == 303
+    for n in range(3):
+        assert post(qsite, question=f"Question numéro {n} ?").status_code == 303
     assert stored(qsite) == 3
     refused = post(qsite)
     assert refused.status_code == 429
@@ -144,7 +144,19 @@ def test_staff_pages_refuse_bad_input(qsite: QuestionSite) -> None:
         page = staff.post(url + path, data={"csrf_token": token, **data}, timeout=10)
         assert page.status_code == 422, (path, data, page.status_code, page.text[:300])
         assert message_of(page.text, field)
+    for files in ([("attachments", ("virus.exe", b"MZ", "application/octet-stream"))],
+                  [("attachments", ("vide.pdf", b"", "application/pdf"))],
+                  [("attachments", (f"f{n}.txt", b"x", "text/plain")) for n in range(6)],
+                  [("attachments", ("gros.pdf", b"x" * 950_000, "application/pdf"))]):
+        page = staff.post(url + "/repondre", timeout=10, files=files, data={
+            "csrf_token": token, "answer": "Voir la pièce jointe.", "links": ""})
+        assert page.status_code == 422, (files[0][1][0], page.status_code)
+        assert message_of(page.text, "attachments")
+    too_big = staff.post(url + "/repondre", timeout=10, data={"csrf_token": token},
+                         files=[("attachments", ("enorme.pdf", b"x" * 2_000_000, "x/y"))])
+    assert too_big.status_code == 413
     assert staff.get(f"{qsite.url}/questions/gestion/99999999999", timeout=10).status_code == 404
+    assert staff.get(f"{url}/piece/1", timeout=10).status_code == 404
     assert staff.get(url, params={"chercher": "(" * 300}, timeout=10).status_code == 200
     assert service.get(qsite.world.engine, found.id).status == "new"  # type: ignore[union-attr]
 

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from babel.dates import format_date
 
 from catalogue.people.accounts import Person
-from catalogue.people.mailer import compose
+from catalogue.people.mailer import Attachment, compose
 from catalogue.questions.model import Question, Reference
 from catalogue.settings import Settings
 
@@ -63,18 +63,22 @@ def _reference_lines(settings: Settings, refs: Sequence[Reference]) -> str:
 
 
 def answer(settings: Settings, question: Question, refs: Sequence[Reference], reply: str,
-           follow: str, now: datetime) -> EmailMessage:
+           follow: str, now: datetime,
+           files: Sequence[tuple[str, str, bytes]] = ()) -> EmailMessage:
     parts = [f"Bonjour {question.asker_name},\n\n"
              f"Voici notre réponse à votre question {question.reference}.\n\n{question.answer}\n"]
     if refs:
         parts.append("\nDocuments du catalogue :\n" + _reference_lines(settings, refs) + "\n")
     if question.link_list:
         parts.append("\nLiens :\n" + "\n".join(question.link_list) + "\n")
+    if files:
+        parts.append("\nPièces jointes : " + ", ".join(name for name, _, _ in files) + "\n")
     parts.append(f"\nPour nous répondre ou préciser votre demande : {reply}\n"
                  f"Suivre votre question : {follow}\n\n-- \n{settings.name}\n")
     return compose(settings.mail, to=question.asker_email, to_name=question.asker_name,
                    subject=f"Réponse à votre question {question.reference}",
-                   text="".join(parts), now=now)
+                   text="".join(parts), now=now,
+                   attachments=[Attachment(name, content, kind) for name, kind, content in files])
 
 
 def reminder(settings: Settings, question: Question, assignee: Person,

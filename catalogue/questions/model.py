@@ -48,6 +48,15 @@ MAX_QUESTION = 5000
 MAX_TEXT = 50_000
 #: Catalogue records one answer may cite.
 MAX_REFERENCES = 30
+#: Files one answer may send, and the types it may send (extension -> MIME type).
+MAX_ATTACHMENTS = 5
+ATTACHMENT_TYPES = {
+    "pdf": "application/pdf", "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv", "txt": "text/plain", "png": "image/png", "jpg": "image/jpeg",
+}
 
 
 class QuestionError(FieldError):
@@ -131,3 +140,22 @@ class Reference:
 def question_of(row: Any) -> Question:
     m = row._mapping
     return Question(**{name: m[name] for name in Question.__slots__})
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file staff attach to an answer, as the form gave it."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class AttachedFile:
+    """A file an answer sent (without its bytes)."""
+
+    id: int
+    event_id: int
+    filename: str
+    mime: str
+    size: int

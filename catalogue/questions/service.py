@@ -29,20 +29,29 @@ from catalogue.questions.form import Asked
 from catalogue.questions.model import (
     ANSWERED,
     ASSIGNED,
+    ATTACHMENT_TYPES,
     CLOSED,
     IN_PROGRESS,
+    MAX_ATTACHMENTS,
     MAX_REFERENCES,
     MAX_TEXT,
     NEW,
     OPEN,
     STATUSES,
+    AttachedFile,
     Event,
     Question,
     QuestionError,
     Reference,
+    Upload,
     question_of,
 )
-from catalogue.questions.tables import question_events, question_references, questions
+from catalogue.questions.tables import (
+    question_attachments,
+    question_events,
+    question_references,
+    questions,
+)
 from catalogue.settings import Settings
 from catalogue.store import opac as store
 from catalogue.store.people_tables import persons
@@ -284,9 +293,50 @@ def clean_links(text: str) -> str:
     return "\n".join(lines)
 
 
+def clean_uploads(uploads: Sequence[Upload]) -> list[tuple[str, str, bytes]]:
+    """(file name, MIME type, bytes) of each non-empty upload, or a QuestionError."""
+    files = [u for u in uploads if u.filename or u.content]
+    if len(files) > MAX_ATTACHMENTS:
+        raise QuestionError(f"Joignez {MAX_ATTACHMENTS} fichiers au plus.", "attachments")
+    out = []
+    for upload in files:
+        name = "".join(c for c in upload.filename.replace("\\", "/").rsplit("/", 1)[-1]
+                       if c.isprintable() and c not in '"<>|:*?')[-120:].strip(" .")
+        kind = ATTACHMENT_TYPES.get(name.rpartition(".")[2].lower()) if "." in name else None
+        if not name or kind is None:
+            raise QuestionError("Joignez des fichiers PDF, ODT, ODS, DOCX, XLSX, CSV, TXT, "
+                                "PNG ou JPG.", "attachments")
+        if not upload.content:
+            raise QuestionError(f"Le fichier {name} est vide.", "attachments")
+        out.append((name, kind, upload.content))
+    return out
+
+
+def attachments(engine: Engine, question_id: int) -> list[AttachedFile]:
+    with engine.connect() as conn:
+        return [AttachedFile(r.id, r.event_id, r.filename, r.mime, r.size) for r in
+                conn.execute(select(question_attachments.c.id, question_attachments.c.event_id,
+                                    question_attachments.c.filename,
+                                    question_attachments.c.mime,
+                                    func.length(question_attachments.c.content).label("size"))
+                             .where(question_attachments.c.question_id == question_id)
+                             .order_by(question_attachments.c.id))]
+
+
+def attachment(engine: Engine, question_id: int, attachment_id: int) -> tuple[str, str, bytes] | None:
+    """(file name, MIME type, bytes) of one file an answer to this question sent."""
+    with engine.connect() as conn:
+        row = conn.execute(select(question_attachments).where(
+            question_attachments.c.id == attachment_id,
+            question_attachments.c.question_id == question_id)).first()
+    return (row.filename, row.mime, bytes(row.content)) if row is not None else None
+
+
 def answer(engine: Engine, settings: Settings, signer: LinkSigner, question_id: int,
-           text: str, links: str, now: datetime, by: int) -> Question:
-    """Send the answer to the asker (queued in the outbox) and keep it in the exchange."""
+           text: str, links: str, now: datetime, by: int,
+           uploads: Sequence[Upload] = ()) -> Question:
+    """Send the answer to the asker (queued in the outbox, with its files) and keep it
+    in the exchange."""
     body = text.replace("\r\n", "\n").strip()
     if not body:
         raise QuestionError("Écrivez la réponse.", "answer")
@@ -294,6 +344,7 @@ def answer(engine: Engine, settings: Settings, signer: LinkSigner, question_id: 
         raise QuestionError(f"La réponse est trop longue ({MAX_TEXT} caractères au plus).",
                             "answer")
     cleaned = clean_links(links)
+    files = clean_uploads(uploads)
     found = get(engine, question_id)
     if found is None or found.anonymised:
         raise QuestionError("Cette question n'existe plus.", "answer")
@@ -301,13 +352,17 @@ def answer(engine: Engine, settings: Settings, signer: LinkSigner, question_id: 
         conn.execute(update(questions).where(questions.c.id == question_id).values(
             answer=body, links=cleaned, status=ANSWERED, last_activity_at=now,
             answered_at=found.answered_at or now))
-        log_event(conn, question_id, now, "answer", by,
-               body + ("\n\n" + cleaned if cleaned else ""), internal=False)
+        event_id = log_event(conn, question_id, now, "answer", by,
+                             body + ("\n\n" + cleaned if cleaned else ""), internal=False)
+        for name, kind, content in files:
+            conn.execute(insert(question_attachments).values(
+                question_id=question_id, event_id=event_id, filename=name, mime=kind,
+                content=content))
     sent = get(engine, question_id)
     assert sent is not None
     msg = mails.answer(settings, sent, references(engine, question_id),
                        reply_link(settings, signer, sent, now),
-                       follow_link(settings, signer, sent, now), now)
+                       follow_link(settings, signer, sent, now), now, files)
     outbox.queue(engine, msg, kind="question_answer", now=now, person_id=sent.person_id)
     return sent
 
@@ -378,10 +433,12 @@ def promised_on(engine: Engine, settings: Settings, now: datetime) -> date:
 
 
 def log_event(conn: Any, question_id: int, now: datetime, kind: str, author_id: int | None,
-           body: str, *, internal: bool) -> None:
-    conn.execute(insert(question_events).values(
+              body: str, *, internal: bool) -> int:
+    """Keep one step of the exchange or of the history; its id."""
+    key = conn.execute(insert(question_events).values(
         question_id=question_id, at=now, kind=kind, author_id=author_id, body=body,
-        internal=internal))
+        internal=internal)).inserted_primary_key
+    return int(key[0])
 
 
 def event_authors(engine: Engine, found: Sequence[Event]) -> dict[int, str]:

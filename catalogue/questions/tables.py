@@ -4,13 +4,24 @@
 after ``[questions] keep_months``), the promised date, the status in the staff queue and
 the answer last sent. ``question_events`` is the exchange and the staff's history (notes
 are internal: never shown to the asker nor published). ``question_references`` are the
-catalogue records an answer cites, in order. Plain SQLAlchemy types: SQLite and
+catalogue records an answer cites, in order; ``question_attachments`` the files an answer sent. Plain SQLAlchemy types: SQLite and
 PostgreSQL alike.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
 
 from catalogue.store import people_tables  # noqa: F401  (persons, for the foreign keys)
 from catalogue.store.tables import UTCDateTime, metadata
@@ -66,4 +77,18 @@ question_references = Table(
     Column("position", Integer, primary_key=True, autoincrement=False),
     Column("source", String(40), nullable=False),
     Column("source_id", String(200), nullable=False),
+)
+
+question_attachments = Table(
+    "question_attachments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("question_id", Integer, ForeignKey("questions.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("event_id", Integer, ForeignKey("question_events.id", ondelete="CASCADE"),
+           nullable=False),  # the answer that sent it
+    Column("filename", String(200), nullable=False),
+    Column("mime", String(100), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Index("ix_question_attachments_question", "question_id"),
 )

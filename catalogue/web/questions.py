@@ -90,7 +90,20 @@ def follow(token: str) -> tuple[str, int] | str:
     return render_template("questions/follow.html", question=found,
                            events=service.events(engine(), found.id, internal=False),
                            new=request.args.get("nouvelle") == "1",
-                           references=service.references(engine(), found.id))
+                           references=service.references(engine(), found.id),
+                           files=service.attachments(engine(), found.id), token=token)
+
+
+@bp.get("/questions/suivi/<token>/piece/<int:attachment_id>")
+def attached(token: str, attachment_id: int) -> tuple[str, int] | Response:
+    """A file the centre's answer sent, for whoever holds the follow-up link."""
+    from catalogue.web.questions_staff import download
+
+    try:
+        found = service.followed(engine(), signer(), token, now())
+    except TokenError as exc:
+        return _token_error(exc.message)
+    return download(found.id, attachment_id)
 
 
 @bp.route("/questions/reponse/<token>", methods=["GET", "POST"])

@@ -8,18 +8,28 @@ as a French message next to its field (HTTP 422), never as a 500.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from catalogue.opac.params import SearchParams
 from catalogue.questions import figures, publishing, service
-from catalogue.questions.model import STATUSES, Question, QuestionError
+from catalogue.questions.model import (
+    MAX_ATTACHMENTS,
+    STATUSES,
+    Question,
+    QuestionError,
+    Upload,
+)
 from catalogue.web.guards import current_person, signer, staff_required
 from catalogue.web.integers import integer
 from catalogue.web.service import engine, now, opac, settings
 
 bp = Blueprint("questions_staff", __name__, url_prefix="/questions/gestion")
+#: The largest file an answer may send (the whole request is bounded by MAX_CONTENT_LENGTH).
+MAX_FILE = 900 * 1024
 
 
 def _me() -> int:
@@ -59,6 +69,7 @@ def _page(question_id: int, errors: dict[str, str] | None = None, status: int = 
         values=values or {}, staff=service.staff(engine()), statuses=STATUSES,
         events=history, authors=service.event_authors(engine(), history),
         references=service.references(engine(), question_id), query=query, hits=hits,
+        files=service.attachments(engine(), question_id),
         published=found.published_id), status
 
 
@@ -133,9 +144,13 @@ def answer(question_id: int) -> Response | tuple[str, int]:
     _question(question_id)
     values = {"answer": request.form.get("answer", "")[:200_000],
               "links": request.form.get("links", "")[:200_000]}
+    uploads = [Upload(f.filename or "", f.read(MAX_FILE + 1))
+               for f in request.files.getlist("attachments")][:MAX_ATTACHMENTS + 1]
     try:
+        if any(len(u.content) > MAX_FILE for u in uploads):
+            raise QuestionError("Un fichier joint pèse 900 Ko au plus.", "attachments")
         service.answer(engine(), settings(), signer(), question_id, values["answer"],
-                       values["links"], now(), _me())
+                       values["links"], now(), _me(), uploads)
     except QuestionError as exc:
         return _page(question_id, {exc.field: exc.message}, 422, values)
     return _done(question_id, gettext("La réponse est envoyée au demandeur."))
@@ -167,3 +182,22 @@ def stats_csv() -> Response:
     body = figures.to_csv(figures.compute(engine(), settings()))
     return Response(body.encode("utf-8-sig"), mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=questions-chiffres.csv"})
+
+
+@bp.get("/<int:question_id>/piece/<int:attachment_id>")
+@staff_required
+def attached(question_id: int, attachment_id: int) -> Response:
+    """A file an answer sent."""
+    return download(question_id, attachment_id)
+
+
+def download(question_id: int, attachment_id: int) -> Response:
+    """The file as a download (never shown inline: it came from an upload)."""
+    found = service.attachment(engine(), question_id, attachment_id)
+    if found is None:
+        abort(404)
+    name, kind, content = found
+    answer = Response(content, mimetype=kind)
+    answer.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    answer.headers["X-Content-Type-Options"] = "nosniff"
+    return answer

@@ -5,8 +5,9 @@ Revises: 0012_index_refresh
 Create Date: 2026-12-06 10:00:00
 
 A question asked on the public form, the promised date (working days on the desk's
-calendar), its status in the staff queue, the answer sent and the catalogue records it
-cites; the exchange (acknowledgement, answers, the asker's replies, internal notes).
+calendar), its status in the staff queue, the answer sent, the catalogue records it cites
+and the files it sent; the exchange (acknowledgement, answers, the asker's replies,
+internal notes).
 """
 
 from __future__ import annotations
@@ -71,9 +72,23 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=40), nullable=False),
         sa.Column("source_id", sa.String(length=200), nullable=False),
     )
+    op.create_table(
+        "question_attachments",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("question_id", sa.Integer(),
+                  sa.ForeignKey("questions.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("event_id", sa.Integer(),
+                  sa.ForeignKey("question_events.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("mime", sa.String(length=100), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+    )
+    op.create_index("ix_question_attachments_question", "question_attachments",
+                    ["question_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("question_attachments")
     op.drop_table("question_references")
     op.drop_table("question_events")
     op.drop_table("questions")
