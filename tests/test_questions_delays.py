@@ -88,3 +88,16 @@ def test_migration_matches_the_tables_and_goes_down_and_up(tmp_path: Path) -> No
     command.upgrade(database.alembic_config(engine), "head")
     assert {"questions", "question_events", "question_references"} <= set(
         inspect(engine).get_table_names())
+
+
+def test_the_scheduler_has_a_questions_morning_job(tmp_path: Path) -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from catalogue import scheduler
+    from tests.circulation_support import write_config
+
+    sched = BackgroundScheduler()
+    scheduler.add_questions_job(sched, write_config(tmp_path), None)  # type: ignore[arg-type]
+    [job] = sched.get_jobs()
+    assert job.id == "questions:morning" and "hour='7', minute='5'" in str(job.trigger)
+    assert str(job.trigger.timezone) == "Europe/Paris"
