@@ -192,6 +192,7 @@ class SqlRepository:
         #: Sources that are the centre's own besides ``local_source`` (the questions/réponses
         #: base): exposed without a provenance block.
         self.own = {local_source, *own}
+        self.optional = set(own) - {local_source}  # listed as sets once they hold records
         self.sqlite = engine.dialect.name == "sqlite"
         self.local = local_source
         self.sources = {s.slug: s for s in sources if s.slug == local_source or s.redistribute}
@@ -257,8 +258,12 @@ class SqlRepository:
         with self._connect() as conn:
             types = sorted(conn.execute(select(records.c.doc_type).where(self._exposed)
                                         .distinct()).scalars())
+            held = set(conn.execute(select(records.c.source).where(
+                records.c.source.in_(sorted(self.optional))).distinct()).scalars()
+                ) if self.optional else set()
         out = [SetInfo("centre", "Centres de ressources"),
-               *(SetInfo(f"centre:{s.slug}", s.name) for s in self.sources.values()),
+               *(SetInfo(f"centre:{s.slug}", s.name) for s in self.sources.values()
+                 if s.slug not in self.optional or s.slug in held),
                SetInfo("type", "Types de document"),
                *(SetInfo(f"type:{code}", DOC_TYPES.get(code, code)) for code in types)]
         if self.selections:
