@@ -160,6 +160,10 @@ def test_whole_cycle(qsite: QuestionSite) -> None:
         "csrf_token": csrf_of(page.text), "message": "Et pour les adultes en emploi ?"})
     assert back.status_code == 303, back.text[:500]
     assert service.get(engine, found.id).status == "in_progress"  # type: ignore[union-attr]
+    assert site.drain() == 1  # the documentalist is told
+    told = site.sink.received[-1]
+    assert told.rcpt_tos == [site.world.librarian.email]
+    assert "Et pour les adultes en emploi ?" in body_of(told.raw)
     replay = asker.post(reply_url, timeout=10, data={
         "csrf_token": csrf_of(page.text), "message": "Encore ?"})
     assert replay.status_code == 400 and "déjà servi" in replay.text

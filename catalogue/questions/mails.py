@@ -95,3 +95,18 @@ def reminder(settings: Settings, question: Question, assignee: Person,
                    subject=f"Rappel : question {question.reference} à rendre le "
                            f"{question.promised_on.strftime('%d/%m/%Y')}",
                    text=text, now=now)
+
+
+def replied(settings: Settings, question: Question, assignee: Person, text: str,
+            now: datetime) -> EmailMessage:
+    """The assignee's notice that the asker wrote back (the question is reopened)."""
+    assert assignee.email is not None
+    body = (
+        f"Bonjour {assignee.label},\n\n"
+        f"Le demandeur de la question {question.reference} a répondu ; la question est "
+        f"rouverte.\n\n{text[:2000]}\n\n"
+        f"La traiter : {settings.base_url}/questions/gestion/{question.id}\n"
+    )
+    return compose(settings.mail, to=assignee.email, to_name=assignee.name,
+                   subject=f"Question {question.reference} : message du demandeur",
+                   text=body, now=now)

@@ -367,8 +367,10 @@ def answer(engine: Engine, settings: Settings, signer: LinkSigner, question_id: 
     return sent
 
 
-def reply(engine: Engine, question: Question, text: str, now: datetime) -> None:
-    """The asker's reply: kept in the exchange, the question reopened, the link spent."""
+def reply(engine: Engine, settings: Settings, question: Question, text: str,
+          now: datetime) -> None:
+    """The asker's reply: kept in the exchange, the question reopened, the link spent,
+    and its documentalist told by mail."""
     body = text.replace("\r\n", "\n").strip()
     if not body:
         raise QuestionError("Écrivez votre message.", "message")
@@ -383,6 +385,10 @@ def reply(engine: Engine, question: Question, text: str, now: datetime) -> None:
         if done.rowcount != 1:
             raise INVALID  # a reply raced this one with the same link
         log_event(conn, question.id, now, "reply", None, body, internal=False)
+    assignee = accounts.get(engine, question.assignee_id) if question.assignee_id else None
+    if assignee is not None and assignee.email:
+        outbox.queue(engine, mails.replied(settings, question, assignee, body, now),
+                     kind="question_reply", now=now, person_id=assignee.id)
 
 
 def close(engine: Engine, question_id: int, now: datetime, by: int) -> None:

@@ -119,7 +119,7 @@ def reply(token: str) -> tuple[str, int] | str | Response:
         return render_template("questions/reply.html", question=found, errors={}, message="")
     message = request.form.get("message", "")[:200_000]
     try:
-        service.reply(store, found, message, moment)
+        service.reply(store, settings(), found, message, moment)
     except QuestionError as exc:
         return render_template("questions/reply.html", question=found,
                                errors={exc.field: exc.message}, message=message), 422
