@@ -171,7 +171,7 @@ def add_questions_job(sched: BaseScheduler, settings: Settings, engine: Engine) 
     ``keep_months``."""
     from catalogue.clock import utcnow
     from catalogue.questions.privacy import forget
-    from catalogue.questions.service import remind
+    from catalogue.questions.reminders import remind
 
     def run() -> None:
         moment = utcnow()

@@ -25,7 +25,7 @@ from catalogue.dsi.schedule import Periodicity
 from catalogue.lending.availability import apply_refreshes
 from catalogue.lending.closures import set_closing_day
 from catalogue.people import accounts
-from catalogue.questions import service
+from catalogue.questions import reminders, service
 from catalogue.questions.tables import question_events, questions
 from tests.questions_site import LINK, QuestionSite, csrf_of, form_of, start
 
@@ -107,10 +107,10 @@ def test_whole_cycle(qsite: QuestionSite) -> None:
 
     # --- reminder two working days before the date: Tuesday 10, not Monday 9 ---------
     site.clock.at = site.clock.at + timedelta(days=5)  # Monday 9
-    assert service.remind(engine, site.world.settings, site.clock()).queued == 0
+    assert reminders.remind(engine, site.world.settings, site.clock()).queued == 0
     site.clock.at = site.clock.at + timedelta(days=1)  # Tuesday 10
-    assert service.remind(engine, site.world.settings, site.clock()).queued == 1
-    assert service.remind(engine, site.world.settings, site.clock()).queued == 0  # once
+    assert reminders.remind(engine, site.world.settings, site.clock()).queued == 1
+    assert reminders.remind(engine, site.world.settings, site.clock()).queued == 0  # once
     assert site.drain() == 1
     reminder = site.sink.received[-1]
     assert reminder.rcpt_tos == [site.world.librarian.email]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -24,21 +23,18 @@ from catalogue.lending.states import availability
 from catalogue.people import accounts, outbox
 from catalogue.people.accounts import Person
 from catalogue.people.tokens import INVALID, LinkSigner
-from catalogue.questions import delays, mails
+from catalogue.questions import attachments, delays, mails
 from catalogue.questions.form import Asked
 from catalogue.questions.model import (
     ANSWERED,
     ASSIGNED,
-    ATTACHMENT_TYPES,
     CLOSED,
     IN_PROGRESS,
-    MAX_ATTACHMENTS,
     MAX_REFERENCES,
     MAX_TEXT,
     NEW,
     OPEN,
     STATUSES,
-    AttachedFile,
     Event,
     Question,
     QuestionError,
@@ -293,45 +289,6 @@ def clean_links(text: str) -> str:
     return "\n".join(lines)
 
 
-def clean_uploads(uploads: Sequence[Upload]) -> list[tuple[str, str, bytes]]:
-    """(file name, MIME type, bytes) of each non-empty upload, or a QuestionError."""
-    files = [u for u in uploads if u.filename or u.content]
-    if len(files) > MAX_ATTACHMENTS:
-        raise QuestionError(f"Joignez {MAX_ATTACHMENTS} fichiers au plus.", "attachments")
-    out = []
-    for upload in files:
-        name = "".join(c for c in upload.filename.replace("\\", "/").rsplit("/", 1)[-1]
-                       if c.isprintable() and c not in '"<>|:*?')[-120:].strip(" .")
-        kind = ATTACHMENT_TYPES.get(name.rpartition(".")[2].lower()) if "." in name else None
-        if not name or kind is None:
-            raise QuestionError("Joignez des fichiers PDF, ODT, ODS, DOCX, XLSX, CSV, TXT, "
-                                "PNG ou JPG.", "attachments")
-        if not upload.content:
-            raise QuestionError(f"Le fichier {name} est vide.", "attachments")
-        out.append((name, kind, upload.content))
-    return out
-
-
-def attachments(engine: Engine, question_id: int) -> list[AttachedFile]:
-    with engine.connect() as conn:
-        return [AttachedFile(r.id, r.event_id, r.filename, r.mime, r.size) for r in
-                conn.execute(select(question_attachments.c.id, question_attachments.c.event_id,
-                                    question_attachments.c.filename,
-                                    question_attachments.c.mime,
-                                    func.length(question_attachments.c.content).label("size"))
-                             .where(question_attachments.c.question_id == question_id)
-                             .order_by(question_attachments.c.id))]
-
-
-def attachment(engine: Engine, question_id: int, attachment_id: int) -> tuple[str, str, bytes] | None:
-    """(file name, MIME type, bytes) of one file an answer to this question sent."""
-    with engine.connect() as conn:
-        row = conn.execute(select(question_attachments).where(
-            question_attachments.c.id == attachment_id,
-            question_attachments.c.question_id == question_id)).first()
-    return (row.filename, row.mime, bytes(row.content)) if row is not None else None
-
-
 def answer(engine: Engine, settings: Settings, signer: LinkSigner, question_id: int,
            text: str, links: str, now: datetime, by: int,
            uploads: Sequence[Upload] = ()) -> Question:
@@ -344,7 +301,7 @@ def answer(engine: Engine, settings: Settings, signer: LinkSigner, question_id: 
         raise QuestionError(f"La réponse est trop longue ({MAX_TEXT} caractères au plus).",
                             "answer")
     cleaned = clean_links(links)
-    files = clean_uploads(uploads)
+    files = attachments.clean_uploads(uploads)
     found = get(engine, question_id)
     if found is None or found.anonymised:
         raise QuestionError("Cette question n'existe plus.", "answer")
@@ -393,43 +350,6 @@ def reply(engine: Engine, settings: Settings, question: Question, text: str,
 
 def close(engine: Engine, question_id: int, now: datetime, by: int) -> None:
     set_status(engine, question_id, CLOSED, now, by)
-
-
-# --- reminders -----------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class ReminderReport:
-    queued: int = 0
-
-    def __str__(self) -> str:
-        return f"questions: {self.queued} reminder(s) queued"
-
-
-def remind(engine: Engine, settings: Settings, now: datetime) -> ReminderReport:
-    """Queue a mail to each assignee whose question is due within ``reminder_days``."""
-    today = local_day(now, settings.circulation)
-    with engine.connect() as conn:
-        rows = conn.execute(select(questions).where(
-            questions.c.status.in_(OPEN), questions.c.assignee_id.is_not(None),
-            questions.c.reminded_at.is_(None))).all()
-        due = [question_of(r) for r in rows if delays.subtract_working_days(
-            conn, question_of(r).promised_on, settings.questions.reminder_days,
-            settings.circulation) <= today]
-    queued = 0
-    for found in due:
-        assert found.assignee_id is not None
-        assignee = accounts.get(engine, found.assignee_id)
-        with engine.begin() as conn:
-            conn.execute(update(questions).where(questions.c.id == found.id)
-                         .values(reminded_at=now))
-            log_event(conn, found.id, now, "reminded", None,
-                   assignee.label if assignee else "", internal=True)
-        if assignee is None or not assignee.email:
-            continue
-        outbox.queue(engine, mails.reminder(settings, found, assignee, now),
-                     kind="question_reminder", now=now, person_id=assignee.id)
-        queued += 1
-    return ReminderReport(queued)
 
 
 def promised_on(engine: Engine, settings: Settings, now: datetime) -> date:

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from catalogue.people import floodgate
 from catalogue.people.tokens import TokenError
-from catalogue.questions import form, privacy, service, territories
+from catalogue.questions import attachments, form, privacy, service, territories
 from catalogue.questions.model import FIELDS, ORGANISATIONS, QuestionError
 from catalogue.questions.publishing import DOC_TYPE
 from catalogue.web import labels
@@ -91,7 +91,7 @@ def follow(token: str) -> tuple[str, int] | str:
                            events=service.events(engine(), found.id, internal=False),
                            new=request.args.get("nouvelle") == "1",
                            references=service.references(engine(), found.id),
-                           files=service.attachments(engine(), found.id), token=token)
+                           files=attachments.listed(engine(), found.id), token=token)
 
 
 @bp.get("/questions/suivi/<token>/piece/<int:attachment_id>")

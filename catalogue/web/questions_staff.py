@@ -15,7 +15,7 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from catalogue.opac.params import SearchParams
-from catalogue.questions import figures, publishing, service
+from catalogue.questions import attachments, figures, publishing, service
 from catalogue.questions.model import (
     MAX_ATTACHMENTS,
     STATUSES,
@@ -69,7 +69,7 @@ def _page(question_id: int, errors: dict[str, str] | None = None, status: int = 
         values=values or {}, staff=service.staff(engine()), statuses=STATUSES,
         events=history, authors=service.event_authors(engine(), history),
         references=service.references(engine(), question_id), query=query, hits=hits,
-        files=service.attachments(engine(), question_id),
+        files=attachments.listed(engine(), question_id),
         published=found.published_id), status
 
 
@@ -193,7 +193,7 @@ def attached(question_id: int, attachment_id: int) -> Response:
 
 def download(question_id: int, attachment_id: int) -> Response:
     """The file as a download (never shown inline: it came from an upload)."""
-    found = service.attachment(engine(), question_id, attachment_id)
+    found = attachments.content(engine(), question_id, attachment_id)
     if found is None:
         abort(404)
     name, kind, content = found
