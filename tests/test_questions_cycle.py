@@ -212,6 +212,13 @@ def test_whole_cycle(qsite: QuestionSite) -> None:
     assert b"Associations contre l'illettrisme en Essonne" in oai.content.replace(
         b"&apos;", b"'").replace(b"&#39;", b"'")
     assert b"<provenance" not in oai.content
+    for prefix in ("marcxml", "unimarc", "pmb_xml_unimarc"):
+        other = requests.get(site.url + "/oai", params={
+            "verb": "ListRecords", "metadataPrefix": prefix, "set": "centre:questions"},
+            timeout=10)
+        assert b"Q-2026-00001" in other.content and b"<error" not in other.content, prefix
+        for secret in (b"Demandeuse", ASKER_EMAIL.encode(), b"Jeanne"):
+            assert secret not in other.content, prefix
     typed_set = requests.get(site.url + "/oai", params={
         "verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "set": "type:q"}, timeout=10)
     assert b"Q-2026-00001" in typed_set.content

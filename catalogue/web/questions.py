@@ -91,7 +91,9 @@ def follow(token: str) -> tuple[str, int] | str:
                            events=service.events(engine(), found.id, internal=False),
                            new=request.args.get("nouvelle") == "1",
                            references=service.references(engine(), found.id),
-                           files=attachments.listed(engine(), found.id), token=token)
+                           files=attachments.listed(engine(), found.id), token=token,
+                           reply=service.reply_link(settings(), signer(), found, now())
+                           .removeprefix(settings().base_url))
 
 
 @bp.get("/questions/suivi/<token>/piece/<int:attachment_id>")
