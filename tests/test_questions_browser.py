@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from catalogue.questions import service
+from catalogue.questions.model import Upload
 from tests.circulation_support import PASSWORD
 from tests.questions_site import QuestionSite, start
 from tests.test_web_browser import AXE, WCAG_TAGS, axe_source, browser, shot  # noqa: F401
@@ -75,6 +76,18 @@ def test_asking_following_and_the_staff_queue(browser: Any, qsite: QuestionSite,
         context.close()
     found = service.queue(qsite.world.engine)
     assert len(found) == 2
+    # The asker's page once answered: references with their availability, a file.
+    engine, settings = qsite.world.engine, qsite.world.settings
+    signer = qsite.app.extensions["catalogue.signer"]
+    for notice in ("crpv:1", "crpv:2", "crpv:6"):
+        service.add_reference(engine, found[0].id, notice)
+    service.answer(engine, settings, signer, found[0].id, "Voici des pistes.\nEt une autre.",
+                   "https://www.example.org/guide-mediation-sociale-dans-les-quartiers",
+                   qsite.clock(), qsite.world.librarian.id,
+                   [Upload("annuaire médiation.pdf", b"%PDF-1.4 test")])
+    answered = service.get(engine, found[0].id)
+    assert answered is not None
+    follow = service.follow_link(settings, signer, answered, qsite.clock())
     for width in WIDTHS:
         context = browser.new_context(viewport={"width": width, "height": 900},
                                       bypass_csp=True, locale="fr-FR")
@@ -84,8 +97,14 @@ def test_asking_following_and_the_staff_queue(browser: Any, qsite: QuestionSite,
         tab.fill("input[name=password]", PASSWORD)
         with tab.expect_navigation():
             tab.keyboard.press("Enter")
-        tab.goto(qsite.url + "/questions/gestion/")
+        tab.goto(follow)
+        assert "annuaire médiation.pdf" in tab.content()
+        problems += check(tab, axe_source, "follow-answered", width)
+        tab.goto(qsite.url + "/questions/gestion/?etat=answered")
         assert found[0].reference in tab.content()
+        problems += check(tab, axe_source, "answered", width)
+        tab.goto(qsite.url + "/questions/gestion/")
+        assert found[1].reference in tab.content()
         problems += check(tab, axe_source, "queue", width)
         tab.goto(f"{qsite.url}/questions/gestion/{found[0].id}?chercher=jeunes")
         problems += check(tab, axe_source, "question", width)
