@@ -61,6 +61,7 @@ DOC_TYPES: dict[str, str] = {
     "l": "Document électronique",
     "m": "Document multimédia",
     "r": "Objet à trois dimensions, artefact",
+    "q": "Question-réponse",  # not UNIMARC: the entries of the questions/réponses base
 }
 
 #: leader/07 bibliographic levels.

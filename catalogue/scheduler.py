@@ -165,6 +165,24 @@ def add_circulation_job(sched: BaseScheduler, settings: Settings, engine: Engine
                   id="circulation:morning", name="circulation reminders", replace_existing=True)
 
 
+def add_questions_job(sched: BaseScheduler, settings: Settings, engine: Engine) -> None:
+    """Every morning at ``[circulation] reminder_hour``: remind the assignees of the
+    questions due within ``[questions] reminder_days``; anonymise the askers kept past
+    ``keep_months``."""
+    from catalogue.clock import utcnow
+    from catalogue.questions.privacy import forget
+    from catalogue.questions.reminders import remind
+
+    def run() -> None:
+        moment = utcnow()
+        log.info("%s; %d asker(s) anonymised", remind(engine, settings, moment),
+                 forget(engine, settings, moment))
+
+    sched.add_job(run, CronTrigger(hour=settings.circulation.reminder_hour, minute=5,
+                                   timezone=settings.circulation.timezone),
+                  id="questions:morning", name="questions reminders", replace_existing=True)
+
+
 def add_dsi_job(sched: BaseScheduler, settings: Settings, engine: Engine) -> None:
     """The DSI run on ``[dsi] schedule``: each profile decides whether it is due."""
     if not settings.dsi.enabled or not settings.dsi.schedule:

@@ -21,6 +21,7 @@ from catalogue.dsi.settings import DsiSettings, parse_dsi
 from catalogue.formats.charsets import CHARSETS
 from catalogue.lending.settings import CirculationSettings, parse_circulation
 from catalogue.people.settings import AccountSettings, MailSettings, parse_accounts, parse_mail
+from catalogue.questions.settings import QuestionSettings, parse_questions
 from catalogue.toml_table import SettingsError, TomlTable
 from indexes.engine import ENGINES
 
@@ -151,6 +152,7 @@ class Settings:
     accounts: AccountSettings = AccountSettings()
     dsi: DsiSettings = DsiSettings()
     circulation: CirculationSettings = CirculationSettings()
+    questions: QuestionSettings = QuestionSettings()
     #: The whole parsed file, for parts that validate their own table (``[dsi]``...).
     raw: Mapping[str, Any] = field(default_factory=dict)
     #: base_url came from config.toml or $CATALOGUE_BASE_URL; otherwise `catalogue serve`
@@ -435,6 +437,7 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
         accounts=parse_accounts(root.table("accounts")),
         dsi=parse_dsi(root.table("dsi")),
         circulation=parse_circulation(root.table("circulation"), default_source),
+        questions=parse_questions(root.table("questions")),
         raw=data,
         secret_key=environ.get("CATALOGUE_SECRET_KEY", ""),
         smtp_password=environ.get("CATALOGUE_SMTP_PASSWORD", ""),

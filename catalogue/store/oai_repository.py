@@ -186,8 +186,13 @@ class SqlRepository:
     """:class:`oai.repository.Repository` over the store's ``records`` table."""
 
     def __init__(self, engine: Engine, sources: Sequence[Source], local_source: str,
-                 selections: Sequence[Selection] = (), base_url: str = "") -> None:
+                 selections: Sequence[Selection] = (), base_url: str = "",
+                 own: Sequence[str] = ()) -> None:
         self.engine = engine
+        #: Sources that are the centre's own besides ``local_source`` (the questions/réponses
+        #: base): exposed without a provenance block.
+        self.own = {local_source, *own}
+        self.optional = set(own) - {local_source}  # listed as sets once they hold records
         self.sqlite = engine.dialect.name == "sqlite"
         self.local = local_source
         self.sources = {s.slug: s for s in sources if s.slug == local_source or s.redistribute}
@@ -253,8 +258,12 @@ class SqlRepository:
         with self._connect() as conn:
             types = sorted(conn.execute(select(records.c.doc_type).where(self._exposed)
                                         .distinct()).scalars())
+            held = set(conn.execute(select(records.c.source).where(
+                records.c.source.in_(sorted(self.optional))).distinct()).scalars()
+                ) if self.optional else set()
         out = [SetInfo("centre", "Centres de ressources"),
-               *(SetInfo(f"centre:{s.slug}", s.name) for s in self.sources.values()),
+               *(SetInfo(f"centre:{s.slug}", s.name) for s in self.sources.values()
+                 if s.slug not in self.optional or s.slug in held),
                SetInfo("type", "Types de document"),
                *(SetInfo(f"type:{code}", DOC_TYPES.get(code, code)) for code in types)]
         if self.selections:
@@ -330,7 +339,7 @@ class SqlRepository:
                                       "writer_key": dissemination.key,
                                       "content_hash": m["content_hash"], "xml": metadata})
             origin = None
-            if m["source"] != self.local:
+            if m["source"] not in self.own:
                 origin = self._origin(m["source"], m["source_id"], m["datestamp"], m["format"])
             out.append(Entry(source=m["source"], source_id=m["source_id"],
                              datestamp=m["datestamp"], position=m["id"], deleted=deleted,

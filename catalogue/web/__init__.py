@@ -33,6 +33,7 @@ from catalogue.web import (
     loans,
     oai_provider,
     pages,
+    questions,
     record,
     search,
 )
@@ -78,6 +79,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
                  harvest_admin):
         app.register_blueprint(part.bp)
     dsi.register(app)
+    questions.register(app)
     pages.register(app)
     errors.register(app)
     return app

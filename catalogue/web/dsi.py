@@ -285,7 +285,10 @@ def my_data() -> Response:
     """Everything held about the person (GDPR access), as a JSON download."""
     person = current_person()
     assert person is not None
-    answer = jsonify(subscribers.export(engine(), person.id))
+    from catalogue.web.questions import export_for
+
+    answer = jsonify({**subscribers.export(engine(), person.id),
+                      "questions": export_for(person.id)})
     answer.headers["Content-Disposition"] = "attachment; filename=mes-donnees.json"
     return answer
 
@@ -302,10 +305,14 @@ def delete_account() -> str | tuple[str, int]:
     if person.is_staff:
         flash(gettext("Un compte du personnel se supprime par un administrateur."))
         return manage(), 422
+    from catalogue.questions import privacy
+
+    asked = privacy.asked_by(engine(), person)
     try:
         accounts.delete(engine(), person.id)
     except AccountError as exc:  # e.g. documents still on loan (catalogue.lending)
         flash(exc.message)
         return manage(), 409
+    privacy.erase(engine(), asked)  # their questions keep no trace of them
     logout_user()
     return render_template("dsi/deleted.html")

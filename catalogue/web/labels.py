@@ -50,6 +50,33 @@ DOC_TYPE_LABELS = {
     "l": lazy_gettext("Document électronique"),
     "m": lazy_gettext("Document multimédia"),
     "r": lazy_gettext("Objet à trois dimensions, artefact"),
+    "q": lazy_gettext("Question-réponse"),
+}
+
+#: The questions/réponses service's vocabularies (catalogue.questions.model), translated.
+QUESTION_FIELD_LABELS = {
+    "politique-ville": lazy_gettext("Politique de la ville"),
+    "prevention": lazy_gettext("Prévention de la délinquance"),
+    "illettrisme": lazy_gettext("Lutte contre l'illettrisme"),
+}
+QUESTION_ORGANISATION_LABELS = {
+    "association": lazy_gettext("Association"),
+    "collectivite": lazy_gettext("Collectivité territoriale"),
+    "etat": lazy_gettext("Service de l'État"),
+    "bailleur": lazy_gettext("Bailleur social"),
+    "education": lazy_gettext("Établissement d'enseignement ou de formation"),
+    "professionnel": lazy_gettext("Professionnel indépendant, bureau d'études"),
+    "elu": lazy_gettext("Élu"),
+    "particulier": lazy_gettext("Particulier, étudiant"),
+    "autre": lazy_gettext("Autre"),
+}
+QUESTION_STATUS_LABELS = {
+    "new": lazy_gettext("Nouvelle"),
+    "assigned": lazy_gettext("Attribuée"),
+    "in_progress": lazy_gettext("En cours"),
+    "waiting": lazy_gettext("En attente du demandeur"),
+    "answered": lazy_gettext("Répondue"),
+    "closed": lazy_gettext("Close"),
 }
 
 AVAILABILITY_LABELS = {
@@ -111,6 +138,14 @@ def doc_type_label(code: str) -> str:
     """The document type of a leader/06 code, in the reader's language."""
     label = DOC_TYPE_LABELS.get(code)
     return str(label) if label is not None else DOC_TYPES.get(code, code)
+
+
+def question_label(kind: str, code: str) -> str:
+    """A questions/réponses code (``field``, ``organisation``, ``status``) in words."""
+    table = {"field": QUESTION_FIELD_LABELS, "organisation": QUESTION_ORGANISATION_LABELS,
+             "status": QUESTION_STATUS_LABELS}.get(kind, {})
+    label = table.get(code)
+    return str(label) if label is not None else code
 
 
 def availability_label(state: str) -> str:

@@ -1,6 +1,7 @@
 """Wiring of the OAI-PMH provider: settings -> OaiConfig, store -> SqlRepository, blueprint.
 
-The base URL harvesters see is ``[catalogue] base_url`` + ``/oai``.
+The base URL harvesters see is ``[catalogue] base_url`` + ``/oai``. The published entries
+of the questions/réponses base (source ``questions``) are exposed as the centre's own.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from flask import Flask
 from sqlalchemy import Engine
 
 from catalogue.clock import Clock
-from catalogue.settings import Settings
+from catalogue.questions import publishing
+from catalogue.settings import Settings, Source
 from catalogue.store.oai_repository import SqlRepository
 from catalogue.web.secret import secret_key
 from oai.blueprint import create_blueprint
@@ -39,8 +41,9 @@ def config_of(settings: Settings) -> OaiConfig:
 
 def repository_of(settings: Settings, engine: Engine) -> SqlRepository:
     """The store as the provider exposes it."""
-    return SqlRepository(engine, settings.sources, settings.oai.local_source,
-                         settings.oai.selections, settings.base_url)
+    own = Source(slug=publishing.SOURCE, name=publishing.SOURCE_NAME, redistribute=True)
+    return SqlRepository(engine, (*settings.sources, own), settings.oai.local_source,
+                         settings.oai.selections, settings.base_url, own=(own.slug,))
 
 
 def register(app: Flask, settings: Settings, engine: Engine, clock: Clock) -> None:
