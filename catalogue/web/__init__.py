@@ -36,6 +36,7 @@ from catalogue.web import (
     questions,
     record,
     search,
+    sharing,
 )
 from catalogue.web.integers import IdConverter
 from catalogue.web.secret import secret_key
@@ -75,7 +76,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     guards.init(app, settings, store, app.config["SECRET_KEY"])
     oai_provider.register(app, settings, store, clock)
     csrf.exempt(app.blueprints["oai"])  # harvesters POST without a session: OAI-PMH allows it
-    for part in (search, record, exports, feeds, api, language, account, desk, loans,
+    for part in (search, record, sharing, exports, feeds, api, language, account, desk, loans,
                  harvest_admin):
         app.register_blueprint(part.bp)
     dsi.register(app)

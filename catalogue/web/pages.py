@@ -17,6 +17,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from catalogue.formats.printable import visible
+from catalogue.opac import embedded
 from catalogue.opac.description import (
     agent_role,
     identifiers,
@@ -30,6 +31,7 @@ from catalogue.opac.description import (
     year,
 )
 from catalogue.opac.params import SearchParams
+from catalogue.records import Record
 from catalogue.web import labels
 from catalogue.web.i18n import LANGUAGES
 from catalogue.web.language import LanguageForm
@@ -81,6 +83,11 @@ def _highlighted(html: str) -> Markup:
     return Markup(html)  # escaped by indexes.highlight before <mark> was added
 
 
+def _coins(record: Record) -> str:
+    """The COinS ``title`` of a hit: its OpenURL ContextObject, the permalink as its id."""
+    return embedded.coins(record, record_url(record, external=True))
+
+
 def register(app: Flask) -> None:
     """Install the template helpers and the response headers on ``app``."""
 
@@ -107,7 +114,7 @@ def register(app: Flask) -> None:
         availability_label=labels.availability_label, role_label=labels.role_label,
         status_note=labels.status_note,
         language_name=labels.language_name, identifier_label=labels.identifier_label,
-        highlighted=_highlighted, number=_number,
+        highlighted=_highlighted, number=_number, coins=_coins,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -3,28 +3,59 @@
 Its URL is the permalink: ``/notice/<source>/<source id>``, stable as long as the source
 keeps its ids (PMB and Koha ids are stable); source ids may contain any character, so
 the id is a path (slashes included) and URLs are built by ``url_for``, which quotes.
+The page also carries what reference managers read (Highwire tags, JSON-LD, a RIS
+link) and the "Citer" block; its print view and "send by email" are in
+:mod:`catalogue.web.sharing`.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, render_template
+from flask_babel import get_locale
 
 from catalogue.dsi import picks
+from catalogue.opac import citation, embedded
 from catalogue.opac.exports import FORMATS
+from catalogue.opac.service import RecordPage
 from catalogue.web.guards import current_person
+from catalogue.web.labels import role_label
+from catalogue.web.links import record_url
 from catalogue.web.service import engine, opac
 
 bp = Blueprint("record", __name__)
 
 
-@bp.get("/notice/<source>/<path:source_id>")
-def show(source: str, source_id: str) -> str:
-    """One record, or the French 404 page when the store has no such live record."""
+def found(source: str, source_id: str) -> RecordPage:
+    """The record page of (source, source_id), or the French 404 page."""
     page = opac().record(source, source_id)
     if page is None:
         abort(404)
+    return page
+
+
+def csl_locale() -> str:
+    """The reader's language as a CSL locale (the citations' "et", "and", "p.")."""
+    return "en-US" if str(get_locale() or "fr").startswith("en") else "fr-FR"
+
+
+def context(page: RecordPage) -> dict[str, Any]:
+    """What ``record.html`` (and the print view) need besides the page itself."""
+    record = page.record
+    permalink = record_url(record, external=True)
     person = current_person()
     # Staff may hand-pick the record for a curated list ("Ajouter à une liste").
     lists = picks.open_lists(engine()) if person is not None and person.is_staff else []
-    return render_template("record.html", page=page, record=page.record, formats=FORMATS,
-                           pick_lists=lists)
+    return {"page": page, "record": record, "formats": FORMATS, "pick_lists": lists,
+            "permalink": permalink,
+            "citations": citation.citations(record, csl_locale()),
+            "highwire": embedded.highwire(record, permalink),
+            "json_ld": embedded.script_json(embedded.json_ld(record, permalink, role_label))}
+
+
+@bp.get("/notice/<source>/<path:source_id>")
+def show(source: str, source_id: str) -> str:
+    """One record, or the French 404 page when the store has no such live record."""
+    return render_template("record.html", **context(found(source, source_id)),
+                           mail_errors={}, mail_form=None)
