@@ -16,7 +16,7 @@ but the model.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from catalogue.records import DOC_TYPES, Record
 
@@ -68,7 +68,7 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def _lines(record: Record) -> Iterator[tuple[str, str]]:
+def _lines(record: Record, permalink: str) -> Iterator[tuple[str, str]]:
     kind = ris_type(record)
     yield "TY", kind
     yield "TI", record.title.display()
@@ -122,6 +122,9 @@ def _lines(record: Record) -> Iterator[tuple[str, str]]:
         yield "N1", note
     for url in record.links:
         yield "UR", url.url
+    if not record.links and permalink:
+        # No 856: the record's page is the one address a reader can go back to.
+        yield "UR", permalink
     for document in record.documents:
         yield "L1", document.url
     calls = dict.fromkeys(item.call_number for item in record.items if item.call_number)
@@ -130,14 +133,20 @@ def _lines(record: Record) -> Iterator[tuple[str, str]]:
     yield "AN", record.global_id
 
 
-def to_ris(record: Record) -> str:
-    """``record`` as one RIS reference (``TY`` to ``ER``), CRLF line ends."""
+def to_ris(record: Record, permalink: str = "") -> str:
+    """``record`` as one RIS reference (``TY`` to ``ER``), CRLF line ends.
+
+    ``permalink``, the record's page in the catalogue, is its ``UR`` when the record has
+    no link (856) of its own.
+    """
     out = [f"{tag}  - {value}" for tag, value in
-           ((tag, flat(value)) for tag, value in _lines(record)) if value]
+           ((tag, flat(value)) for tag, value in _lines(record, permalink)) if value]
     out.append("ER  - ")
     return EOL.join(out) + EOL
 
 
-def records_to_ris(records: Iterable[Record]) -> str:
+def records_to_ris(records: Iterable[Record],
+                   permalink: Callable[[Record], str] | None = None) -> str:
     """Several references, one after the other, separated by a blank line."""
-    return EOL.join(to_ris(record) for record in records)
+    return EOL.join(to_ris(record, permalink(record) if permalink else "")
+                    for record in records)

@@ -49,6 +49,11 @@ STYLES = (
 _CSL_TYPES = {"g": "motion_picture", "i": "song", "j": "song", "e": "map", "f": "map",
               "c": "musical_score", "d": "musical_score", "k": "graphic", "l": "software"}
 
+#: ISO 639-2 codes of the catalogue as the BCP 47 tags of CSL's ``language``: styles
+#: apply English title case only to items in English (or of unknown language).
+_LANGUAGES = {"fre": "fr", "fra": "fr", "eng": "en", "ger": "de", "deu": "de", "spa": "es",
+              "ita": "it", "por": "pt", "ara": "ar", "dut": "nl", "nld": "nl"}
+
 # citeproc-py's style objects keep state while rendering: one rendering at a time.
 _LOCK = threading.Lock()
 
@@ -131,6 +136,9 @@ def csl_json(record: Record) -> dict[str, Any]:
     dois = [i.value for i in record.identifiers if i.scheme == "doi" and not i.invalid]
     if dois:
         item["DOI"] = dois[0]
+    tags = [_LANGUAGES[code] for code in record.languages if code in _LANGUAGES]
+    if tags:
+        item["language"] = tags[0]
     urls = [u for u in (safe_url(link.url) for link in record.links) if u]
     if urls:
         item["URL"] = urls[0]

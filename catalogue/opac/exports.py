@@ -21,6 +21,9 @@ from catalogue.records import Record
 
 log = logging.getLogger(__name__)
 
+#: A record's permalink, for the formats that carry one (RIS ``UR``); None: not known.
+Permalink = Callable[[Record], str] | None
+
 
 @dataclass(frozen=True, slots=True)
 class ExportFormat:
@@ -30,7 +33,7 @@ class ExportFormat:
     label: str
     media_type: str
     extension: str
-    write: Callable[[Sequence[Record]], bytes]
+    write: Callable[[Sequence[Record], Permalink], bytes]
     binary: bool = False  # ISO 2709 bytes; the others are UTF-8 text
 
     @property
@@ -49,15 +52,15 @@ def _each(write: Callable[[Record], bytes], records: Sequence[Record]) -> list[b
     return out
 
 
-def _unimarc(records: Sequence[Record]) -> bytes:
+def _unimarc(records: Sequence[Record], _: Permalink = None) -> bytes:
     return b"".join(_each(unimarc.to_iso2709, records))
 
 
-def _marcxml(records: Sequence[Record]) -> bytes:
+def _marcxml(records: Sequence[Record], _: Permalink = None) -> bytes:
     return marcxml.records_to_xml(records, flavour="marc21")
 
 
-def _dublin_core(records: Sequence[Record]) -> bytes:
+def _dublin_core(records: Sequence[Record], _: Permalink = None) -> bytes:
     """One ``oai_dc:dc`` document, or several inside a plain ``<records>`` root."""
     if len(records) == 1:
         return dublincore.to_xml(records[0])
@@ -72,9 +75,9 @@ def _dublin_core(records: Sequence[Record]) -> bytes:
 FORMATS: dict[str, ExportFormat] = {
     f.name: f for f in (
         ExportFormat("ris", "RIS (Zotero, EndNote)", ris.MEDIA_TYPE, "ris",
-                     lambda rs: visible(ris.records_to_ris(rs)).encode("utf-8")),
+                     lambda rs, link: visible(ris.records_to_ris(rs, link)).encode("utf-8")),
         ExportFormat("bibtex", "BibTeX", bibtex.MEDIA_TYPE, "bib",
-                     lambda rs: visible(bibtex.records_to_bibtex(rs)).encode("utf-8")),
+                     lambda rs, _: visible(bibtex.records_to_bibtex(rs)).encode("utf-8")),
         ExportFormat("unimarc", "UNIMARC ISO 2709", "application/marc", "mrc", _unimarc,
                      binary=True),
         ExportFormat("marcxml", "MARCXML", "application/marcxml+xml", "xml", _marcxml),

@@ -14,6 +14,7 @@ from flask_babel import gettext
 from catalogue.opac.exports import FORMATS, file_name
 from catalogue.opac.params import clean
 from catalogue.web.errors import PageError
+from catalogue.web.links import record_url
 from catalogue.web.service import opac
 
 bp = Blueprint("exports", __name__)
@@ -36,6 +37,7 @@ def download() -> Response:
     records = opac().records(ids)
     if not records:
         abort(404)
-    response = Response(fmt.write(records), content_type=fmt.content_type)
+    response = Response(fmt.write(records, lambda r: record_url(r, external=True)),
+                        content_type=fmt.content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{file_name(fmt, records)}"'
     return response
