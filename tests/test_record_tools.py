@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import quopri
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from lxml import html
@@ -66,7 +66,7 @@ def test_send_by_email_reaches_the_smtp_server(web_site: WebSite, smtp_sink: Any
     assert done.status_code == 200
     assert "zoe.martin@example.org" in done.get_data(as_text=True)
     assert smtp_sink.received == []  # the request only queued it
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert outbox.drain(web_site.engine, smtp_sink.mail_settings(), now).sent == 1
     (received,) = [r for r in smtp_sink.received if "zoe.martin@example.org" in r.rcpt_tos]
     permalink = f"{web_site.url}/notice/crpv/2".encode()

@@ -11,8 +11,9 @@ from babel.messages.pofile import read_po
 from catalogue.web import i18n
 
 REPO = Path(__file__).resolve().parents[1]
-METHODS = [("catalogue/web/templates/**.html", "jinja2"), ("catalogue/web/**.py", "python"),
-           ("catalogue/opac/**.py", "python")]
+METHODS = [("catalogue/web/templates/**.html", "jinja2"),
+           ("catalogue/web/templates/**.txt", "jinja2"),  # mails' plain text parts
+           ("catalogue/web/**.py", "python"), ("catalogue/opac/**.py", "python")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
 
 
