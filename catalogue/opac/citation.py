@@ -10,6 +10,7 @@ online) becomes the item's ``URL``.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,6 +55,9 @@ _CSL_TYPES = {"g": "motion_picture", "i": "song", "j": "song", "e": "map", "f": 
 _LANGUAGES = {"fre": "fr", "fra": "fr", "eng": "en", "ger": "de", "deu": "de", "spa": "es",
               "ita": "it", "por": "pt", "ara": "ar", "dut": "nl", "nld": "nl"}
 
+#: "n° 357", "No. 12", "numéro 4": styles add their own "n°" before the issue number.
+_NUMBER_WORD = re.compile(r"^\s*(?:n\s*[°º]|no\.?|num(?:é|e)ro)\s*(?=\d)", re.IGNORECASE)
+
 # citeproc-py's style objects keep state while rendering: one rendering at a time.
 _LOCK = threading.Lock()
 
@@ -85,14 +89,15 @@ def csl_name(agent: Agent) -> dict[str, str]:
 
 
 def container(record: Record) -> tuple[str, str, str]:
-    """Periodical title, ISSN and issue number an article or an issue appeared in."""
+    """Periodical title, ISSN and issue number (without its "n°") an article or an issue
+    appeared in."""
     title = issn = number = ""
     for link in record.serial_links:
         if link.tag == "461":
             title = title or link.title.strip()
             issn = issn or link.issn
         if link.tag in ("461", "463") and link.number:
-            number = number or link.number
+            number = number or _NUMBER_WORD.sub("", link.number)
     return title, issn, number
 
 
