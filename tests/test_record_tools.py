@@ -112,3 +112,22 @@ def test_unknown_record_is_a_404_not_a_500(web_site: WebSite) -> None:
     page = client.post("/envoyer/crpv/nope", data={"csrf_token": csrf(client),
                                                    "email": "ok@example.org"})
     assert page.status_code == 404
+
+
+def test_tools_work_for_ids_with_slashes_and_reserved_characters(web_site: WebSite) -> None:
+    from urllib.parse import quote
+
+    from tests.web_site import ODD_IDS
+
+    for source_id in ODD_IDS:
+        client = web_site.client()
+        path = "/notice/partner/" + quote(source_id, safe="/")
+        record = client.get(path)
+        assert record.status_code == 200, source_id
+        doc = html.fromstring(record.data)
+        (printed,) = doc.xpath("//a[normalize-space()='Version imprimable']/@href")
+        assert client.get(printed).status_code == 200, source_id
+        (action,) = doc.xpath("//form[@class='send-form']/@action")
+        token = doc.xpath("//form[@class='send-form']//input[@name='csrf_token']/@value")[0]
+        refused = client.post(action.split("#")[0], data={"csrf_token": token, "email": "x"})
+        assert refused.status_code == 422, source_id
