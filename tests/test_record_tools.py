@@ -75,6 +75,7 @@ def test_send_by_email_reaches_the_smtp_server(web_site: WebSite, smtp_sink: Any
     assert record.title.display().encode() in body
     assert "Pour la réunion de jeudi".encode() in body
     assert b"Lien permanent : " + permalink in body
+    assert b"ISO 690 : GARNIER, Philippe" in body and b"<i>" not in body  # citations as text
     assert received.message["Subject"].startswith("Une notice du catalogue : ")
     assert record.title.display()[:40] in received.message["Subject"]
 
