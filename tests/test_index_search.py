@@ -356,3 +356,41 @@ def test_did_you_mean_only_when_it_finds_clearly_more(tmp_path: Path, index_engi
         typo = searcher.search("grand ensembel")
         assert typo.total == 0 and typo.suggestion == "grand ensemble"
 
+
+
+# --- the engines agree ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def both_engines(demo_records: list[Record], tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[dict[str, Searcher]]:
+    searchers = {}
+    for name in ("whoosh", "tantivy"):
+        path = tmp_path_factory.mktemp(f"agree-{name}")
+        rebuild(demo_records, path, availability, engine_name=name)
+        searchers[name] = Searcher(path)
+    yield searchers
+    for s in searchers.values():
+        s.close()
+
+
+AGREEING = [
+    "délinquance", "DELINQUANCES", "l'insertion", "d’insertion", "jeunes", "jeune", "œuvre",
+    "oeuvres", "sous-direction", "socio-éducatif", '"politique de la ville"',
+    '"prévention spécialisée"', "titre:jeunes", "auteur:martin", 'sujet:"politique de la ville"',
+    "collection:cahiers", "editeur:documentation", "polit*", "auteur:mart*", "titre:educ*",
+    "annee:2010-2015", "2005..2010", "annee:2018", "jeunes -emploi", "jeunes NOT emploi",
+    "insertion OR illettrisme", "(prévention OR médiation) jeunes", "le la les de",
+    "-jeunes", "isbn:978", "9782", "zzzzqqq", "", "*", '"', "politique ville quartiers",
+]
+
+
+@pytest.mark.parametrize("query", AGREEING)
+def test_both_engines_find_the_same_records(both_engines: dict[str, Searcher],
+                                            query: str) -> None:
+    whoosh, tantivy = both_engines["whoosh"], both_engines["tantivy"]
+    assert whoosh.select(query) == tantivy.select(query), query
+    request = SearchRequest(query=query, facets=FACET_NAMES, facet_limit=500, page_size=5,
+                            filters={"doctype": ("a",)})
+    a, b = whoosh.search(request), tantivy.search(request)
+    assert a.total == b.total and a.degraded == b.degraded and a.suggestion == b.suggestion
+    assert a.facets == b.facets
