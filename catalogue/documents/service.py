@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from sqlalchemy import Engine, delete, insert, select, update
 
@@ -175,7 +175,7 @@ class Documents:
 
     # --- adding -------------------------------------------------------------------------
 
-    def attach(self, record_id: int, filename: str, stream: BinaryIO, now: datetime, *,
+    def attach(self, record_id: int, filename: str, stream: IO[bytes], now: datetime, *,
                origin: str = "upload", origin_ref: str = "", level: str | None = None,
                extract: bool = True) -> Document:
         """Keep the file ``stream`` holds and link it to the record ``record_id``.

@@ -14,7 +14,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 CHUNK = 1024 * 1024
@@ -53,7 +53,7 @@ class FileStore:
     def has(self, sha256: str) -> bool:
         return _HASH.match(sha256) is not None and self.path(sha256).is_file()
 
-    def put(self, stream: BinaryIO, limit: int | None = None) -> Stored:
+    def put(self, stream: IO[bytes], limit: int | None = None) -> Stored:
         """Store what ``stream`` holds (at most ``limit`` bytes, else :class:`TooLarge`)."""
         self.root.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()

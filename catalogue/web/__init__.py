@@ -22,6 +22,7 @@ from catalogue.web import (
     account,
     api,
     desk,
+    documents,
     dsi,
     errors,
     exports,
@@ -78,6 +79,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
                  harvest_admin):
         app.register_blueprint(part.bp)
     dsi.register(app)
+    documents.register(app)
     pages.register(app)
     errors.register(app)
     return app
