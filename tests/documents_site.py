@@ -153,7 +153,7 @@ def start(folder: Path, *, max_upload_mb: int = 1, engine_name: str = ENGINE) ->
 
 
 @pytest.fixture()
-def site(tmp_path: Path) -> Iterator[DocumentsSite]:
+def docsite(tmp_path: Path) -> Iterator[DocumentsSite]:
     running = start(tmp_path)
     yield running
     running.stop()

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import requests
 
 from tests import document_files as files
-from tests.documents_site import DocumentsSite, site  # noqa: F401
+from tests.documents_site import DocumentsSite
 
 STAFF, READER = "doc@crpv.example.fr", "lecteur@example.fr"
 
@@ -22,7 +22,8 @@ def _document_id(response: requests.Response) -> int:
     return int(found.group(1))
 
 
-def test_upload_then_download_with_rights(site: DocumentsSite) -> None:
+def test_upload_then_download_with_rights(docsite: DocumentsSite) -> None:
+    site = docsite
     staff = site.http(STAFF)
     data = files.pdf([files.FRENCH, "Deuxième page"])
     name = "Étude cœur – été 2026.pdf"
@@ -63,7 +64,8 @@ def test_upload_then_download_with_rights(site: DocumentsSite) -> None:
                                                        timeout=10).text
 
 
-def test_staff_only_and_public_levels(site: DocumentsSite) -> None:
+def test_staff_only_and_public_levels(docsite: DocumentsSite) -> None:
+    site = docsite
     staff = site.http(STAFF)
     secret = _document_id(site.upload(staff, "interne.txt", b"note interne", level="staff"))
     public = _document_id(site.upload(staff, "public.txt", b"texte public", level="public"))
@@ -87,7 +89,8 @@ def test_staff_only_and_public_levels(site: DocumentsSite) -> None:
         assert requests.get(site.url + path, timeout=10).status_code == 404
 
 
-def test_same_bytes_twice_cost_nothing(site: DocumentsSite) -> None:
+def test_same_bytes_twice_cost_nothing(docsite: DocumentsSite) -> None:
+    site = docsite
     staff = site.http(STAFF)
     data = files.docx([files.FRENCH])
     first = _document_id(site.upload(staff, "a.docx", data))
@@ -98,7 +101,8 @@ def test_same_bytes_twice_cost_nothing(site: DocumentsSite) -> None:
     assert len(stored) == 1
 
 
-def test_only_staff_upload_and_partners_stay_links(site: DocumentsSite) -> None:
+def test_only_staff_upload_and_partners_stay_links(docsite: DocumentsSite) -> None:
+    site = docsite
     reader = site.http(READER)
     token = site.token(reader)
     refused = reader.post(site.url + "/documents/ajout", timeout=10, allow_redirects=False,
@@ -108,6 +112,7 @@ def test_only_staff_upload_and_partners_stay_links(site: DocumentsSite) -> None:
     anonymous = requests.post(site.url + "/documents/ajout", timeout=10, allow_redirects=False,
                               files={"file": ("x.txt", b"x")}, data={"notice": "crpv:1"})
     assert anonymous.status_code in (302, 303, 400)
+    site = docsite
     staff = site.http(STAFF)
     partner = site.upload(staff, "lyon.txt", b"texte", notice="lyon:9")
     assert partner.status_code == 400
@@ -115,7 +120,8 @@ def test_only_staff_upload_and_partners_stay_links(site: DocumentsSite) -> None:
     assert "Joindre un fichier" not in staff.get(site.url + "/notice/lyon/9", timeout=10).text
 
 
-def test_bad_fields_get_french_messages(site: DocumentsSite) -> None:
+def test_bad_fields_get_french_messages(docsite: DocumentsSite) -> None:
+    site = docsite
     staff = site.http(STAFF)
     too_big = site.upload(staff, "gros.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 10))
     assert too_big.status_code == 400
@@ -133,7 +139,8 @@ def test_bad_fields_get_french_messages(site: DocumentsSite) -> None:
     assert huge.status_code in (400, 413) and "Traceback" not in huge.text
 
 
-def test_bad_files_are_reported_on_their_page(site: DocumentsSite) -> None:
+def test_bad_files_are_reported_on_their_page(docsite: DocumentsSite) -> None:
+    site = docsite
     staff = site.http(STAFF)
     cases = {
         "chiffre.pdf": (files.pdf(["secret"], password="motdepasse"), "chiffré"),
