@@ -30,12 +30,16 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, func, or_, select
 
 from catalogue.clock import utcnow
+from catalogue.documents.service import stored_fulltext
+from catalogue.documents.settings import DocumentSettings
 from catalogue.lending.availability import hook as live_hook
 from catalogue.lending.states import LiveStatus, availability
 from catalogue.store.tables import records
 from indexes import DEFAULT_ENGINE, Availability, IndexWriter, rebuild
 
 WATERMARK = "store-watermark"
+#: The access level of documents without one of their own, when the caller names none.
+DEFAULT_ACCESS = DocumentSettings().access
 #: How long a batch may stay in flight between its stamp and its commit (see above).
 MARGIN = timedelta(minutes=5)
 #: More stamps than this to re-apply (a legacy watermark file after a long harvest):
@@ -158,15 +162,19 @@ def computed(live: LiveStatus) -> Availability:
 
 
 def reindex(engine: Engine, index_dir: Path, live: LiveStatus | None = None,
-            procs: int = 1, engine_name: str = DEFAULT_ENGINE) -> IndexRun:
+            procs: int = 1, engine_name: str = DEFAULT_ENGINE,
+            documents_access: str = DEFAULT_ACCESS) -> IndexRun:
     """Rebuild the index from the store and swap it in; searches go on meanwhile.
 
     Changes committed while the rebuild reads the store are applied right after the
     swap, so nothing is lost to the race. The new index is built with ``engine_name``
-    (``[index] engine``): this is how an index changes engine.
+    (``[index] engine``): this is how an index changes engine. The text of the records'
+    documents goes to the full-text fields of its access level (``documents_access``:
+    ``[documents] access``, the level of documents without one of their own).
     """
     index_dir = Path(index_dir)
     live = live if live is not None else live_hook(engine)  # the desk knows better
+    texts = stored_fulltext(engine, documents_access)
     # What the store holds now (the latest stamp, and the rows of the recent stamps) is
     # what the rebuild will at least contain: the catch-up applies what came after.
     window = utcnow() - MARGIN
@@ -174,10 +182,11 @@ def reindex(engine: Engine, index_dir: Path, live: LiveStatus | None = None,
         before: datetime | None = conn.execute(select(func.max(records.c.datestamp))).scalar()
         seen = _stamp_counts(conn, window, before) if before is not None else {}
     report = rebuild(live_records(engine), index_dir, computed(live), procs=procs,
-                     engine_name=engine_name)
+                     engine_name=engine_name, fulltext=texts.get)
+    del texts
     _write_state(index_dir, before, window, seen)
     caught_up = (update_index(engine, index_dir, live=live, procs=procs,
-                              engine_name=engine_name)
+                              engine_name=engine_name, documents_access=documents_access)
                  if before else None)
     return IndexRun(report.upserted, caught_up.deleted if caught_up else 0,
                     report.seconds + (caught_up.seconds if caught_up else 0.0),
@@ -218,7 +227,8 @@ def _live_changes(conn: Connection, changed: Any) -> int:
 
 def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
                  live: LiveStatus | None = None, procs: int = 1,
-                 engine_name: str = DEFAULT_ENGINE) -> IndexRun:
+                 engine_name: str = DEFAULT_ENGINE,
+                 documents_access: str = DEFAULT_ACCESS) -> IndexRun:
     """Apply the store's changes since ``since`` (default: the index's own watermark).
 
     Live records changed since then are added or replaced, tombstoned ones removed.
@@ -245,8 +255,9 @@ def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
             query = query.where(changed)
         if procs > 1 and _live_changes(conn, changed) < PARALLEL_FROM:
             procs = 1
+        texts = stored_fulltext(engine, documents_access, where=changed)
         with IndexWriter(index_dir, computed(live), segment_docs=SEGMENT_DOCS, procs=procs,
-                         engine_name=engine_name) as writer:
+                         engine_name=engine_name, fulltext=texts.get) as writer:
             rows = conn.execution_options(yield_per=BATCH).execute(
                 query.order_by(records.c.datestamp, records.c.id)
             )

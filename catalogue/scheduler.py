@@ -67,7 +67,8 @@ def run_source(settings: Settings, engine: Engine, slug: str,
         from catalogue.indexing import update_index
 
         done_index = update_index(engine, index_dir, procs=settings.index.procs,
-                                  engine_name=settings.index.engine)
+                                  engine_name=settings.index.engine,
+                                  documents_access=settings.documents.access)
         line += f"; index: {done_index.indexed} updated, {done_index.deleted} removed"
     log.info(line)
     return line
@@ -140,7 +141,8 @@ def add_availability_job(sched: BaseScheduler, settings: Settings, engine: Engin
 
     def refresh() -> None:
         try:
-            done = apply_refreshes(engine, settings.index.dir)
+            done = apply_refreshes(engine, settings.index.dir,
+                                   documents_access=settings.documents.access)
         except IndexLocked:
             return
         if done:

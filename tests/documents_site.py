@@ -112,10 +112,9 @@ class DocumentsSite:
                             files={"file": (name, data)})
 
     def reindex(self) -> None:
-        service = documents_of(self.app)
         indexing.reindex(self.engine, self.settings.index.dir,
                          engine_name=self.settings.index.engine,
-                         fulltext=service.fulltext)
+                         documents_access=self.settings.documents.access)
 
     def stop(self) -> None:
         self.serving.stop()

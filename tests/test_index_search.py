@@ -19,7 +19,7 @@ import pytest
 from catalogue.lending.states import availability
 from catalogue.records import Record
 from harvesters.pmb import open_export
-from indexes import Searcher, SearchRequest, SearchResult, rebuild
+from indexes import IndexWriter, Searcher, SearchRequest, SearchResult, rebuild
 from indexes.model import MAX_PAGE, MAX_PAGE_SIZE
 
 FACET_NAMES = ("doctype", "year", "language", "source", "descriptor", "collection",
@@ -356,3 +356,37 @@ def test_did_you_mean_only_when_it_finds_clearly_more(tmp_path: Path, index_engi
         typo = searcher.search("grand ensembel")
         assert typo.total == 0 and typo.suggestion == "grand ensemble"
 
+
+
+def test_full_text_by_access_level(tmp_path: Path, index_engine: str) -> None:
+    """Documents' text is searched with the record's words, each level only by its readers;
+    the ``fulltext`` facet counts the records with text; updates carry it too."""
+    from catalogue.records import Title
+    records = [Record(source="t", source_id="p", title=Title("Rapport annuel")),
+               Record(source="t", source_id="r", title=Title("Étude réservée")),
+               Record(source="t", source_id="n", title=Title("Rapport sans texte"))]
+    texts = {"t:p": {"public": "Les xylophonistes du quartier jouent ; l'efficacité des cœurs"},
+             "t:r": {"readers": "Une quasarlogie confidentielle"}}
+    rebuild(records, tmp_path, engine_name=index_engine, fulltext=texts.get)
+    with Searcher(tmp_path) as searcher:
+        def ids(query: str, *levels: str) -> list[str]:
+            found = searcher.search(SearchRequest(query=query, fulltext=levels or ("public",)))
+            return sorted(h.global_id for h in found.hits)
+
+        assert ids("xylophoniste") == ["t:p"]
+        assert ids("XYLOPHONISTES quartier") == ["t:p"]
+        assert ids("rapport xylophoniste") == ["t:p"]  # one word in the record, one in its text
+        assert ids("coeur efficacite") == ["t:p"]
+        assert ids("quasarlogie") == []
+        assert ids("quasarlogie", "public", "readers") == ["t:r"]
+        assert ids("xylophoniste", "public", "readers", "staff") == ["t:p"]
+        assert ids("titre:xylophoniste") == []
+        faceted = searcher.search(SearchRequest(query="", facets=("fulltext",)))
+        counts = {v.value: v.count for v in faceted.facet("fulltext").values}  # type: ignore[union-attr]
+        assert counts == {"public": 1, "readers": 1}
+        only = searcher.search(SearchRequest(query="", filters={"fulltext": ("public",)}))
+        assert [h.global_id for h in only.hits] == ["t:p"]
+    with IndexWriter(tmp_path, fulltext={"t:n": {"public": "Le mot zygomatique"}}.get) as w:
+        w.upsert([records[2]])
+    with Searcher(tmp_path) as searcher:
+        assert [h.global_id for h in searcher.search("zygomatique").hits] == ["t:n"]

@@ -226,6 +226,7 @@ class Documents:
                              .values(fresh))
         if extract and existing is None:
             self.extract(document_id, now)
+        self.request_index(record_id, now)
         found = self.get(document_id)
         assert found is not None
         return found
@@ -256,53 +257,45 @@ class Documents:
                 problem=result.problem, detail=result.detail[:1000],
                 warnings=",".join(warnings), page_count=result.page_count,
                 pages_read=len(result.pages) if not result.problem else 0, extracted_at=now))
+        self.request_index(doc.record_id, now)
         return self.get(document_id)
 
-    def set_access(self, document_id: int, level: str | None) -> None:
+    def set_access(self, document_id: int, level: str | None, now: datetime) -> None:
         if level is not None and level not in access.LEVELS:
             raise DocumentError("Niveau d'accès inconnu.", "access")
         with self.engine.begin() as conn:
-            conn.execute(update(documents).where(documents.c.id == document_id)
-                         .values(access=level))
+            record_id = conn.execute(update(documents).where(documents.c.id == document_id)
+                                     .values(access=level).returning(documents.c.record_id)
+                                     ).scalar()
+        if record_id is not None:
+            self.request_index(record_id, now)
 
-    def remove(self, document_id: int) -> None:
+    def remove(self, document_id: int, now: datetime) -> None:
         """Unlink the document from its record (the bytes stay while another row uses them)."""
         with self.engine.begin() as conn:
-            sha = conn.execute(select(documents.c.sha256).where(
-                documents.c.id == document_id)).scalar()
+            found = conn.execute(select(documents.c.sha256, documents.c.record_id).where(
+                documents.c.id == document_id)).first()
+            sha = found.sha256 if found is not None else None
             conn.execute(delete(document_pages).where(document_pages.c.document_id == document_id))
             conn.execute(delete(documents).where(documents.c.id == document_id))
             still = sha is not None and conn.execute(select(documents.c.id).where(
                 documents.c.sha256 == sha).limit(1)).first() is not None
         if sha and not still:
             self.files.path(sha).unlink(missing_ok=True)
+        if found is not None:
+            self.request_index(found.record_id, now)
 
     # --- full text ----------------------------------------------------------------------
 
     def fulltext(self, record_ids: Iterable[int] | None = None) -> dict[str, dict[str, str]]:
-        """Global id -> access level -> the text of its documents of that level.
+        """See :func:`stored_fulltext` (with this deployment's default access level)."""
+        return stored_fulltext(self.engine, self.settings.access, record_ids=record_ids)
 
-        What the index writers take (:data:`indexes.documents.FullText`); ``record_ids``
-        limits it to these records (None: every record with a document).
-        """
-        query = (select(records.c.source, records.c.source_id, documents.c.access,
-                        document_pages.c.text)
-                 .join(documents, documents.c.id == document_pages.c.document_id)
-                 .join(records, records.c.id == documents.c.record_id)
-                 .where(records.c.deleted.is_(False), documents.c.problem == "")
-                 .order_by(documents.c.id, document_pages.c.page))
-        if record_ids is not None:
-            ids = list(record_ids)
-            if not ids:
-                return {}
-            query = query.where(documents.c.record_id.in_(ids))
-        out: dict[str, dict[str, list[str]]] = {}
-        with self.engine.connect() as conn:
-            for row in conn.execute(query):
-                level = row.access or self.settings.access
-                out.setdefault(f"{row.source}:{row.source_id}", {}).setdefault(
-                    level, []).append(row.text)
-        return {gid: {lvl: "\n".join(t) for lvl, t in by.items()} for gid, by in out.items()}
+    def request_index(self, record_id: int, now: datetime) -> None:
+        """Have the index job re-read the record (its documents changed)."""
+        from catalogue.lending.availability import request_refresh
+
+        request_refresh(self.engine, [record_id], now)
 
     def passage(self, docs: Sequence[Document], query: str, viewer: str,
                 width: int = 220) -> Passage | None:
@@ -341,6 +334,37 @@ def _first_match(text: str, wanted: set[str]) -> tuple[int, int] | None:
 def _storable(text: str) -> str:
     """Text a database column takes (no NUL, which PostgreSQL refuses)."""
     return text.replace("\x00", "")
+
+
+def stored_fulltext(engine: Engine, default_access: str, *, record_ids: Iterable[int] | None = None,
+                    where: Any = None) -> dict[str, dict[str, str]]:
+    """Global id -> access level -> the text of the record's documents of that level.
+
+    What the index writers take (:data:`indexes.documents.FullText`, through ``.get``):
+    live records' documents whose text was read without a problem; a document without a
+    level of its own has ``default_access``. ``record_ids`` or ``where`` (a condition on
+    ``records``) limit it to some records.
+    """
+    query = (select(records.c.source, records.c.source_id, documents.c.access,
+                    document_pages.c.text)
+             .join(documents, documents.c.id == document_pages.c.document_id)
+             .join(records, records.c.id == documents.c.record_id)
+             .where(records.c.deleted.is_(False), documents.c.problem == "")
+             .order_by(documents.c.id, document_pages.c.page))
+    if record_ids is not None:
+        ids = list(record_ids)
+        if not ids:
+            return {}
+        query = query.where(documents.c.record_id.in_(ids))
+    if where is not None:
+        query = query.where(where)
+    out: dict[str, dict[str, list[str]]] = {}
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            level = row.access or default_access
+            out.setdefault(f"{row.source}:{row.source_id}", {}).setdefault(
+                level, []).append(row.text)
+    return {gid: {lvl: "\n".join(t) for lvl, t in by.items()} for gid, by in out.items()}
 
 
 def holders(local: str, redistributable: Mapping[str, bool]) -> frozenset[str]:

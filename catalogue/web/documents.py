@@ -13,6 +13,7 @@ conditional and range requests (ETag = the file's SHA-256) and writes the RFC 62
 
 from __future__ import annotations
 
+import re
 from typing import cast
 
 from flask import (
@@ -28,12 +29,13 @@ from flask import (
 )
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from werkzeug.exceptions import RequestedRangeNotSatisfiable, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from wtforms import FileField, HiddenField, StringField
 
 from catalogue.documents import access, extraction, kinds
-from catalogue.documents.service import Document, DocumentError, Documents, holders
+from catalogue.documents.service import Document, DocumentError, Documents, Passage, holders
 from catalogue.web.guards import current_person, staff_required
 from catalogue.web.service import now, settings
 
@@ -106,9 +108,44 @@ def register(app: Flask) -> None:
     def _helpers() -> dict[str, object]:
         return {"document_problems": PROBLEMS, "document_warnings": WARNINGS,
                 "access_labels": LEVEL_LABELS, "kind_labels": kinds.LABELS,
+                "passage_html": passage_html,
                 "viewer_level": lambda: access.level_of(current_person()),
                 "may_download": lambda doc: access.allows(access.level_of(current_person()),
                                                           doc.access)}
+
+
+def fulltext_levels() -> tuple[str, ...]:
+    """The access levels whose documents' text the current reader may search."""
+    return access.readable(access.level_of(current_person()))
+
+
+def passages(query: str, global_ids: list[str]) -> dict[str, Passage]:
+    """Where the query's words appear in the text each record's reader may download."""
+    if not query.strip() or not global_ids:
+        return {}
+    service = documents()
+    viewer = access.level_of(current_person())
+    found = {}
+    for global_id, docs in service.of_records(global_ids).items():
+        passage = service.passage(docs, query, viewer)
+        if passage is not None:
+            found[global_id] = passage
+    return found
+
+
+def passage_html(passage: Passage) -> Markup:
+    """The passage escaped, its matching words in ``<mark>``."""
+    if not passage.words:
+        return escape(passage.text)
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(set(passage.words), key=len,
+                                                               reverse=True)))
+    out, last = [], 0
+    for match in pattern.finditer(passage.text):
+        out.append(escape(passage.text[last:match.start()]))
+        out.append(Markup("<mark>%s</mark>") % match.group(0))
+        last = match.end()
+    out.append(escape(passage.text[last:]))
+    return Markup("").join(out)
 
 
 def documents() -> Documents:
@@ -200,7 +237,8 @@ def download(document_id: int) -> Response:
                              as_attachment=True, download_name=doc.filename, conditional=True,
                              etag=doc.sha256, last_modified=doc.created_at, max_age=0)
     except RequestedRangeNotSatisfiable:
-        response = Response(status=416, headers={"Content-Range": f"bytes */{doc.size}"})
+        response = current_app.response_class(
+            status=416, headers={"Content-Range": f"bytes */{doc.size}"})
     if response.status_code in (200, 206):
         response.headers["Content-Type"] = doc.media_type  # werkzeug appends a charset
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -221,7 +259,7 @@ def change_access(document_id: int) -> Response | tuple[str, int]:
     raw = (form.access.data or "").strip()
     if raw and raw not in access.LEVELS:
         abort(400)
-    documents().set_access(document_id, _level(raw))
+    documents().set_access(document_id, _level(raw), now())
     return redirect(url_for("documents.show", document_id=document_id), 303)
 
 
@@ -241,5 +279,5 @@ def remove(document_id: int) -> Response:
     doc, _ = _visible(document_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    documents().remove(document_id)
+    documents().remove(document_id, now())
     return redirect(_record_url(doc.global_id), 303)

@@ -108,6 +108,14 @@ class TantivyReader:
     def up_to_date(self) -> bool:
         return _stamp(self.path) == self._stamp
 
+    def has_fields(self, fields: tuple[str, ...]) -> bool:
+        for field in fields:
+            try:
+                tantivy.Query.term_query(self.schema, field, "x")
+            except ValueError:
+                return False
+        return True
+
     def close(self) -> None:
         self.searcher = None  # type: ignore[assignment]
 

@@ -68,6 +68,10 @@ class WhooshReader:
     def up_to_date(self) -> bool:
         return bool(self.searcher.up_to_date())
 
+    def has_fields(self, fields: tuple[str, ...]) -> bool:
+        names = set(self.searcher.schema.names())
+        return all(f in names for f in fields)
+
     def close(self) -> None:
         self.searcher.close()
 
