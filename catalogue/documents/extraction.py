@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -28,6 +29,7 @@ from catalogue.documents.kinds import DOCX, HTML, ODT, PDF, TEXT
 ENCRYPTED, CORRUPT, EMPTY, ZIP_BOMB, TIME, MEMORY, UNSUPPORTED, NO_TEXT, TRUNCATED, FAILED = (
     "encrypted", "corrupt", "empty", "zip_bomb", "time", "memory", "unsupported", "no_text",
     "truncated", "failed")
+_SPACES = re.compile(r"[ \t\u00a0]+")
 #: An archive member may not inflate more than this many times, nor past this many bytes.
 MAX_RATIO = 100
 MAX_UNZIPPED = 200 * 1024 * 1024
@@ -76,7 +78,7 @@ def _pdf(path: Path, max_pages: int) -> dict[str, Any]:
         for number, page in enumerate(reader.pages, 1):
             if number > max_pages:
                 break
-            pages.append((number, page.extract_text() or ""))
+            pages.append((number, _SPACES.sub(" ", page.extract_text() or "")))
     except FileNotDecryptedError:
         raise Problem(ENCRYPTED) from None
     except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, IndexError,
