@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import PurePath
 from typing import IO, Any
 
@@ -229,6 +229,8 @@ class Documents:
         self.request_index(record_id, now)
         found = self.get(document_id)
         assert found is not None
+        if found.access == access.PUBLIC:
+            self.announce(record_id, now)
         return found
 
     def extract(self, document_id: int, now: datetime) -> Document | None:
@@ -263,6 +265,9 @@ class Documents:
     def set_access(self, document_id: int, level: str | None, now: datetime) -> None:
         if level is not None and level not in access.LEVELS:
             raise DocumentError("Niveau d'accès inconnu.", "access")
+        before = self.get(document_id)
+        if before is not None and access.PUBLIC in (before.access, level or self.settings.access):
+            self.announce(before.record_id, now)
         with self.engine.begin() as conn:
             record_id = conn.execute(update(documents).where(documents.c.id == document_id)
                                      .values(access=level).returning(documents.c.record_id)
@@ -272,6 +277,9 @@ class Documents:
 
     def remove(self, document_id: int, now: datetime) -> None:
         """Unlink the document from its record (the bytes stay while another row uses them)."""
+        before = self.get(document_id)
+        if before is not None and before.access == access.PUBLIC:
+            self.announce(before.record_id, now)
         with self.engine.begin() as conn:
             found = conn.execute(select(documents.c.sha256, documents.c.record_id).where(
                 documents.c.id == document_id)).first()
@@ -290,6 +298,26 @@ class Documents:
     def fulltext(self, record_ids: Iterable[int] | None = None) -> dict[str, dict[str, str]]:
         """See :func:`stored_fulltext` (with this deployment's default access level)."""
         return stored_fulltext(self.engine, self.settings.access, record_ids=record_ids)
+
+    def announce(self, record_id: int, now: datetime) -> None:
+        """A public document of the record changed: OAI partners and DSI must see it.
+
+        The record's datestamp moves to ``now`` (later than its previous one), so an
+        incremental harvest asks for it again, and its cached OAI metadata is dropped,
+        so the provider writes it again with its documents' links.
+        """
+        from catalogue.store.dissemination_tables import oai_disseminations
+
+        with self.engine.begin() as conn:
+            old = conn.execute(select(records.c.datestamp).where(
+                records.c.id == record_id)).scalar()
+            if old is None:
+                return
+            stamp = now if now > old else old + timedelta(seconds=1)
+            conn.execute(update(records).where(records.c.id == record_id)
+                         .values(datestamp=stamp))
+            conn.execute(delete(oai_disseminations).where(
+                oai_disseminations.c.record_id == record_id))
 
     def request_index(self, record_id: int, now: datetime) -> None:
         """Have the index job re-read the record (its documents changed)."""
@@ -365,6 +393,29 @@ def stored_fulltext(engine: Engine, default_access: str, *, record_ids: Iterable
             out.setdefault(f"{row.source}:{row.source_id}", {}).setdefault(
                 level, []).append(row.text)
     return {gid: {lvl: "\n".join(t) for lvl, t in by.items()} for gid, by in out.items()}
+
+
+def public_links(conn: Any, record_ids: Sequence[int], base_url: str,
+                 default_access: str) -> dict[int, list[tuple[str, str, str]]]:
+    """Record id -> (download URL, media type, file name) of its public documents.
+
+    What the OAI provider announces (oai_dc ``dc:identifier``, 856 in the MARC formats)
+    and DSI digests link to; anyone may download these.
+    """
+    if not record_ids:
+        return {}
+    query = (select(documents.c.id, documents.c.record_id, documents.c.media_type,
+                    documents.c.filename, documents.c.access)
+             .where(documents.c.record_id.in_(list(record_ids)))
+             .order_by(documents.c.id))
+    out: dict[int, list[tuple[str, str, str]]] = {}
+    for row in conn.execute(query):
+        if (row.access or default_access) != access.PUBLIC:
+            continue
+        url = f"{base_url.rstrip('/')}/document/{row.id}/fichier"
+        out.setdefault(row.record_id, []).append(
+            (url, row.media_type.split(";")[0].strip(), row.filename))
+    return out
 
 
 def holders(local: str, redistributable: Mapping[str, bool]) -> frozenset[str]:

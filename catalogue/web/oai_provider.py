@@ -40,7 +40,8 @@ def config_of(settings: Settings) -> OaiConfig:
 def repository_of(settings: Settings, engine: Engine) -> SqlRepository:
     """The store as the provider exposes it."""
     return SqlRepository(engine, settings.sources, settings.oai.local_source,
-                         settings.oai.selections, settings.base_url)
+                         settings.oai.selections, settings.base_url,
+                         documents_access=settings.documents.access)
 
 
 def register(app: Flask, settings: Settings, engine: Engine, clock: Clock) -> None:
