@@ -162,3 +162,19 @@ def test_bad_files_are_reported_on_their_page(docsite: DocumentsSite) -> None:
     got = staff.get(f"{site.url}/document/{liar}/fichier", timeout=10)
     assert got.headers["Content-Type"].startswith("application/vnd.openxmlformats")
     assert staff.get(site.url + "/notice/crpv/1", timeout=10).status_code == 200
+
+
+def test_api_lists_documents_with_download_urls_by_rights(docsite: DocumentsSite) -> None:
+    site = docsite
+    staff = site.http(STAFF)
+    public = _document_id(site.upload(staff, "public.txt", b"texte public", level="public"))
+    hidden = _document_id(site.upload(staff, "lecteurs.txt", b"lecteurs", level="readers"))
+    anonymous = requests.get(site.url + "/api/records/crpv/1", timeout=10).json()
+    by_id = {d["id"]: d for d in anonymous["documents"]}
+    assert by_id[public]["download_url"] == f"{site.url}/document/{public}/fichier"
+    assert by_id[public]["media_type"] == "text/plain; charset=utf-8"
+    assert "download_url" not in by_id[hidden] and by_id[hidden]["access"] == "readers"
+    got = requests.get(by_id[public]["download_url"], timeout=10)
+    assert got.content == b"texte public"
+    signed = site.http(READER).get(site.url + "/api/records/crpv/1", timeout=10).json()
+    assert all("download_url" in d for d in signed["documents"])
