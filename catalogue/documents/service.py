@@ -21,13 +21,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import PurePath
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, update
 
 from catalogue.documents import access, extraction, kinds
 from catalogue.documents.settings import DocumentSettings
-from catalogue.documents.store import FileStore, TooLarge
+from catalogue.documents.store import FileStore, Readable, TooLarge
 from catalogue.store.document_tables import document_pages, documents
 from catalogue.store.tables import records
 from indexes.analysis import stems
@@ -175,7 +175,7 @@ class Documents:
 
     # --- adding -------------------------------------------------------------------------
 
-    def attach(self, record_id: int, filename: str, stream: IO[bytes], now: datetime, *,
+    def attach(self, record_id: int, filename: str, stream: Readable, now: datetime, *,
                origin: str = "upload", origin_ref: str = "", level: str | None = None,
                extract: bool = True) -> Document:
         """Keep the file ``stream`` holds and link it to the record ``record_id``.

@@ -14,7 +14,14 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import Protocol
+
+
+class Readable(Protocol):
+    """A binary stream: a file, an upload, a download's body."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 CHUNK = 1024 * 1024
@@ -53,7 +60,7 @@ class FileStore:
     def has(self, sha256: str) -> bool:
         return _HASH.match(sha256) is not None and self.path(sha256).is_file()
 
-    def put(self, stream: IO[bytes], limit: int | None = None) -> Stored:
+    def put(self, stream: Readable, limit: int | None = None) -> Stored:
         """Store what ``stream`` holds (at most ``limit`` bytes, else :class:`TooLarge`)."""
         self.root.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
