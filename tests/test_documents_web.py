@@ -178,3 +178,39 @@ def test_api_lists_documents_with_download_urls_by_rights(docsite: DocumentsSite
     assert got.content == b"texte public"
     signed = site.http(READER).get(site.url + "/api/records/crpv/1", timeout=10).json()
     assert all("download_url" in d for d in signed["documents"])
+
+
+def test_hostile_input_never_breaks_the_document_routes(docsite: DocumentsSite) -> None:
+    site = docsite
+    staff = site.http(STAFF)
+    doc_id = _document_id(site.upload(staff, "note.txt", b"note", level="public"))
+    payloads = ["<script>alert(1)</script>", "\x00", "a" * 5000, "../../etc/passwd",
+                "crpv:1\r\nSet-Cookie: x=1", "🙂"]
+    for payload in payloads:
+        for data in ({"notice": payload}, {"notice": "crpv:1", "access": payload}):
+            answer = staff.post(site.url + "/documents/ajout", timeout=10, allow_redirects=False,
+                                data={"csrf_token": site.token(staff), **data},
+                                files={"file": (payload[:200] or "x", b"contenu")})
+            assert answer.status_code < 500 and "Traceback" not in answer.text
+            assert "<script>alert(1)</script>" not in answer.text
+        answer = staff.post(f"{site.url}/document/{doc_id}/acces", timeout=10,
+                            allow_redirects=False,
+                            data={"csrf_token": site.token(staff, f"/document/{doc_id}"),
+                                  "access": payload})
+        assert answer.status_code in (303, 400)
+    for path in (f"/document/{doc_id}/fichier?x=%00", "/document/-1/fichier", "/document/0",
+                 f"/document/{doc_id}/fichier/../../config.toml", "/document/%00/fichier"):
+        answer = requests.get(site.url + path, timeout=10)
+        assert answer.status_code < 500 and "Traceback" not in answer.text, path
+    for header in ("bytes=abc", "bytes=5-1", "bytes=0-0,2-3", "octets=0-10", "bytes=-0"):
+        answer = requests.get(f"{site.url}/document/{doc_id}/fichier", timeout=10,
+                              headers={"Range": header})
+        assert answer.status_code in (200, 206, 416), header
+    # The name sent back is the upload's last path part, without control characters.
+    odd = _document_id(site.upload(staff, "..\\..\\dossier/sous\x01dossier/rapport final.txt",
+                                   b"texte", level="public"))
+    got = requests.get(f"{site.url}/document/{odd}/fichier", timeout=10)
+    assert "rapport%20final.txt" in got.headers["Content-Disposition"] or \
+        "rapport final.txt" in got.headers["Content-Disposition"]
+    assert "\x01" not in got.headers["Content-Disposition"]
+    assert ".." not in got.headers["Content-Disposition"]
