@@ -97,3 +97,31 @@ def corrupt_pdf() -> bytes:
 def truncated_pdf() -> bytes:
     whole = numbered_pdf(3)
     return whole[: len(whole) // 3]
+
+
+def write_big_pdf(path: Path, megabytes: int = 200) -> None:
+    """A valid PDF of ``megabytes`` MB: a one-page report plus, in an incremental update
+    (PDF 1.7, 7.5.6), a large binary stream object, written without holding it in memory."""
+    import os
+    import re
+
+    base = pdf(["Rapport volumineux : annexes numérisées."])
+    start = int(re.findall(rb"startxref\s+(\d+)", base)[-1])
+    size = int(re.findall(rb"/Size (\d+)", base)[-1])
+    root = re.findall(rb"/Root (\d+ \d+ R)", base)[-1]
+    length = megabytes * 1024 * 1024
+    with open(path, "wb") as out:
+        out.write(base)
+        if not base.endswith(b"\n"):
+            out.write(b"\n")
+        offset = out.tell()
+        out.write(f"{size} 0 obj\n<< /Length {length} >>\nstream\n".encode())
+        chunk = os.urandom(1024 * 1024)
+        for _ in range(megabytes):
+            out.write(chunk)
+        out.write(b"\nendstream\nendobj\n")
+        xref = out.tell()
+        out.write(f"xref\n{size} 1\n{offset:010d} 00000 n \n".encode())
+        out.write(b"trailer\n<< /Size " + str(size + 1).encode() + b" /Root " + root
+                  + b" /Prev " + str(start).encode() + b" >>\nstartxref\n"
+                  + str(xref).encode() + b"\n%%EOF\n")

@@ -5,6 +5,7 @@ by signed-in readers only; the extraction of generated PDF, ODT, DOCX, HTML and 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,37 @@ def test_limits_stop_a_long_extraction(tmp_path: Path) -> None:
             out.write(b"mot " * (256 * 1024))  # 160 MB of text
     done = extract(big, kinds.TEXT, seconds=60, memory_mb=128)
     assert done.problem == "memory" and not done.pages
+
+
+def test_a_200_mb_pdf_is_kept_and_read_within_limits(tmp_path: Path) -> None:
+    """Stored by streaming (hashed chunk by chunk), read in a 256 MB child: its one page of
+    text is found, the big stream never loaded; over max_upload_mb it is refused politely."""
+    import dataclasses
+
+    from catalogue.documents.service import DocumentError, Documents
+    from catalogue.documents.settings import DocumentSettings
+    from catalogue.records import Record, Title
+    from catalogue.store import database
+    from tests.dsi_support import ingest
+    from tests.stores import store_url
+
+    big = tmp_path / "annexes.pdf"
+    files.write_big_pdf(big, 200)
+    assert big.stat().st_size > 200 * 1024 * 1024
+    engine = database.open_store(store_url(tmp_path, "big"))
+    ingest(engine, [Record(source="crpv", source_id="1", title=Title("Annexes"))],
+           datetime(2026, 12, 6, tzinfo=UTC))
+    settings = DocumentSettings(dir=tmp_path / "docs", max_upload_mb=300,
+                                extraction_memory_mb=256)
+    service = Documents(engine, settings, {"crpv"})
+    record_id = service.record_id("crpv", "1")
+    assert record_id is not None
+    with open(big, "rb") as stream:
+        doc = service.attach(record_id, "annexes.pdf", stream, datetime(2026, 12, 6, tzinfo=UTC))
+    assert doc.size == big.stat().st_size and doc.kind == "pdf"
+    assert doc.problem == "" and doc.page_count == 1, doc
+    assert "volumineux" in " ".join(t for _, t in service.pages(doc.id))
+    small = Documents(engine, dataclasses.replace(settings, max_upload_mb=100), {"crpv"})
+    with open(big, "rb") as stream, pytest.raises(DocumentError, match="100 Mo"):
+        small.attach(record_id, "annexes.pdf", stream, datetime(2026, 12, 6, tzinfo=UTC))
+    engine.dispose()
