@@ -45,6 +45,15 @@ FULLTEXT_FIELDS: dict[str, str] = {
     "readers": "fulltext_readers",
     "staff": "fulltext_staff",
 }
+#: Weight of a query word found in a document's text, against the record's own words
+#: (BM25 on the catch-all field, weight 1): a record matched by its description ranks
+#: before one matched only somewhere in a 200-page report.
+FULLTEXT_WEIGHT = 0.3
+
+
+def fulltext_fields(levels: tuple[str, ...]) -> tuple[str, ...]:
+    """The full-text fields a search with these access levels reads."""
+    return tuple(FULLTEXT_FIELDS[level] for level in levels if level in FULLTEXT_FIELDS)
 
 #: Public facet name -> index field. Values are exact strings (codes or labels).
 FACETS: dict[str, str] = {

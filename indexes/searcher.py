@@ -28,7 +28,7 @@ from typing import Any
 
 from indexes import directory, engine, spelling, syntax
 from indexes.model import SearchRequest, SearchResult
-from indexes.schema import FACETS, FULLTEXT_FIELDS
+from indexes.schema import FACETS, fulltext_fields
 
 log = logging.getLogger("indexes.search")
 
@@ -181,7 +181,7 @@ class Searcher:
 
     def _run(self, gen: _Generation, req: SearchRequest, node: syntax.Node,
              degraded: bool) -> SearchResult:
-        fields = tuple(FULLTEXT_FIELDS[level] for level in req.fulltext)
+        fields = fulltext_fields(req.fulltext)
         if gen.reader.has_fields(fields):  # an index built before full text has none
             node = syntax.widened(node, fields)
         result = gen.reader.search(req, node, degraded)

@@ -364,9 +364,11 @@ def test_full_text_by_access_level(tmp_path: Path, index_engine: str) -> None:
     from catalogue.records import Title
     records = [Record(source="t", source_id="p", title=Title("Rapport annuel")),
                Record(source="t", source_id="r", title=Title("Étude réservée")),
-               Record(source="t", source_id="n", title=Title("Rapport sans texte"))]
+               Record(source="t", source_id="n", title=Title("Rapport sans texte")),
+               Record(source="t", source_id="q", title=Title("Étude sur les quartiers"))]
     texts = {"t:p": {"public": "Les xylophonistes du quartier jouent ; l'efficacité des cœurs"},
-             "t:r": {"readers": "Une quasarlogie confidentielle"}}
+             "t:r": {"readers": "Une quasarlogie confidentielle"},
+             "t:q": {"public": "Ce rapport, le rapport des rapports : rapport " * 50}}
     rebuild(records, tmp_path, engine_name=index_engine, fulltext=texts.get)
     with Searcher(tmp_path) as searcher:
         def ids(query: str, *levels: str) -> list[str]:
@@ -381,11 +383,16 @@ def test_full_text_by_access_level(tmp_path: Path, index_engine: str) -> None:
         assert ids("quasarlogie", "public", "readers") == ["t:r"]
         assert ids("xylophoniste", "public", "readers", "staff") == ["t:p"]
         assert ids("titre:xylophoniste") == []
+        # Its own weight: found in the text only, a record ranks after those whose own
+        # description has the word, with a score of its own.
+        ranked = searcher.search(SearchRequest(query="rapport")).hits
+        assert [h.global_id for h in ranked][-1] == "t:q" and len(ranked) == 3
+        assert ranked[-1].score > 0
         faceted = searcher.search(SearchRequest(query="", facets=("fulltext",)))
         counts = {v.value: v.count for v in faceted.facet("fulltext").values}  # type: ignore[union-attr]
-        assert counts == {"public": 1, "readers": 1}
-        only = searcher.search(SearchRequest(query="", filters={"fulltext": ("public",)}))
-        assert [h.global_id for h in only.hits] == ["t:p"]
+        assert counts == {"public": 2, "readers": 1}
+        only = searcher.search(SearchRequest(query="", filters={"fulltext": ("readers",)}))
+        assert [h.global_id for h in only.hits] == ["t:r"]
     with IndexWriter(tmp_path, fulltext={"t:n": {"public": "Le mot zygomatique"}}.get) as w:
         w.upsert([records[2]])
     with Searcher(tmp_path) as searcher:
