@@ -73,6 +73,11 @@ def test_staff_only_and_public_levels(docsite: DocumentsSite) -> None:
     assert reader.get(f"{site.url}/document/{secret}/fichier", timeout=10).status_code == 403
     assert reader.get(f"{site.url}/document/{secret}", timeout=10).status_code == 403
     assert staff.get(f"{site.url}/document/{secret}/fichier", timeout=10).content == b"note interne"
+    # Staff-only documents are not even listed to others; readers' ones invite signing in.
+    assert "interne.txt" not in reader.get(site.url + "/notice/crpv/1", timeout=10).text
+    api = requests.get(site.url + "/api/records/crpv/1", timeout=10).json()
+    assert [d["filename"] for d in api["documents"]] == ["public.txt"]
+    assert "interne.txt" in staff.get(site.url + "/notice/crpv/1", timeout=10).text
     got = requests.get(f"{site.url}/document/{public}/fichier", timeout=10)
     assert got.status_code == 200 and got.content == b"texte public"
     assert got.headers["Content-Type"] == "text/plain; charset=utf-8"

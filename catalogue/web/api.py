@@ -21,7 +21,12 @@ from catalogue.opac.description import year
 from catalogue.opac.params import SearchParams, number
 from catalogue.opac.service import Holding, ResultPage
 from catalogue.records import to_dict
-from catalogue.web.documents import documents, fulltext_levels
+from catalogue.web.documents import (
+    documents,
+    fulltext_levels,
+    visible,
+    without_hidden_levels,
+)
 from catalogue.web.guards import current_person
 from catalogue.web.labels import availability_label, doc_type_label, facet_title, value_label
 from catalogue.web.links import absolute, record_path
@@ -102,7 +107,7 @@ def _search_json(page: ResultPage) -> dict[str, Any]:
 def _documents(record_id: int) -> list[dict[str, Any]]:
     viewer = access.level_of(current_person())
     out = []
-    for doc in documents().of_record(record_id):
+    for doc in visible(documents().of_record(record_id)):
         allowed = access.allows(viewer, doc.access)
         out.append({"id": doc.id, "filename": doc.filename,
                     "media_type": doc.media_type, "size": doc.size, "access": doc.access,
@@ -128,8 +133,8 @@ def search() -> Response:
     """A page of search results as JSON."""
     params = SearchParams.from_args(request.args)
     size = min(max(number(request.args.get("page_size"), opac().settings.web.page_size), 1), 100)
-    return jsonify(visible_tree(_search_json(opac().search(params, page_size=size,
-                                                           fulltext=fulltext_levels()))))
+    page = opac().search(params, page_size=size, fulltext=fulltext_levels())
+    return jsonify(visible_tree(_search_json(without_hidden_levels(page))))
 
 
 @bp.get("/api/records/<source>/<path:source_id>")

@@ -13,6 +13,7 @@ conditional and range requests (ETag = the file's SHA-256) and writes the RFC 62
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import cast
 
@@ -36,8 +37,10 @@ from wtforms import FileField, HiddenField, StringField
 
 from catalogue.documents import access, extraction, kinds
 from catalogue.documents.service import Document, DocumentError, Documents, Passage, holders
+from catalogue.opac.service import ResultPage
 from catalogue.web.guards import current_person, staff_required
 from catalogue.web.service import now, settings
+from indexes import Facet
 
 bp = Blueprint("documents", __name__)
 KEY = "catalogue.documents"
@@ -117,6 +120,23 @@ def register(app: Flask) -> None:
 def fulltext_levels() -> tuple[str, ...]:
     """The access levels whose documents' text the current reader may search."""
     return access.readable(access.level_of(current_person()))
+
+
+def visible(docs: list[Document]) -> list[Document]:
+    """The documents the current reader is shown: those they may download, and those
+    for signed-in readers (to invite signing in); staff-only ones only to staff."""
+    viewer = access.level_of(current_person())
+    return [d for d in docs if access.allows(viewer, d.access) or d.access == access.READERS]
+
+
+def without_hidden_levels(page: ResultPage) -> ResultPage:
+    """The results page without the full-text facet values of levels the reader cannot
+    read (a visitor need not learn which records have staff-only documents)."""
+    readable = set(fulltext_levels())
+    facets = tuple(
+        Facet(f.name, tuple(v for v in f.values if v.value in readable or v.selected))
+        if f.name == "fulltext" else f for f in page.found.facets)
+    return dataclasses.replace(page, found=dataclasses.replace(page.found, facets=facets))
 
 
 def passages(query: str, global_ids: list[str]) -> dict[str, Passage]:
