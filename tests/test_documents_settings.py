@@ -36,6 +36,8 @@ def test_defaults_and_paths(tmp_path: Path) -> None:
     ('extraction_seconds = "60"', "documents.extraction_seconds"),
     ('pmb_url = "ftp://pmb"', "documents.pmb_url"),
     ("acces = 'public'", "documents.acces"),
+    ('schedule = "tous les jours"', "documents.schedule"),
+    ('schedule = "*/15 * * * *"', "documents.schedule"),  # without a folder
 ])
 def test_bad_values_name_their_key(tmp_path: Path, table: str, said: str) -> None:
     with pytest.raises(SettingsError, match=said.replace(".", r"\.")):
@@ -47,5 +49,27 @@ def test_shipped_config_documents_every_key() -> None:
     assert settings.documents.access == "readers"
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for key in ("dir", "access", "max_upload_mb", "extraction_seconds", "extraction_memory_mb",
-                "max_pages", "folder", "pmb_url"):
+                "max_pages", "folder", "schedule", "pmb_url"):
         assert f"`{key}`" in readme[readme.index("**`[documents]`**"):], key
+
+
+def test_the_scheduler_reads_the_folder(tmp_path: Path) -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from catalogue import scheduler
+    from catalogue.store import database
+
+    path = tmp_path / "config.toml"
+    path.write_text(BASE + f'[store]\nurl = "sqlite:///{tmp_path}/s.db"\n[documents]\n'
+                    'folder = "depot"\nschedule = "*/5 * * * *"\n', encoding="utf-8")
+    settings = load(path, env={})
+    engine = database.open_store(settings.store_url)
+    sched = BackgroundScheduler()
+    scheduler.add_documents_job(sched, settings, engine)
+    job = sched.get_job("documents:folder")
+    assert job is not None
+    (tmp_path / "depot").mkdir()
+    (tmp_path / "depot" / "orphelin.pdf").write_bytes(b"%PDF-1.4")
+    job.func()
+    assert (tmp_path / "depot" / "failed" / "orphelin.pdf.report.txt").is_file()
+    engine.dispose()

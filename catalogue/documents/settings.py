@@ -22,6 +22,7 @@ class DocumentSettings:
     max_pages: int = 2000  # pages read from one document (the rest is reported, not read)
     folder: Path | None = None  # drop folder of files to attach (by 897 name or sidecar)
     pmb_url: str = ""  # the centre's own PMB: 897 URLs starting with it may be fetched once
+    schedule: str = ""  # crontab line: when `catalogue scheduler` reads the folder (UTC)
 
 
 def parse_documents(t: TomlTable, base: Path, data_dir: Path) -> DocumentSettings:
@@ -35,10 +36,22 @@ def parse_documents(t: TomlTable, base: Path, data_dir: Path) -> DocumentSetting
     url = t.get("pmb_url", str, "").strip()
     if url and not re.match(r"^https?://[^\s/]+", url):
         raise t.fail("pmb_url", f"must be an http:// or https:// URL (got {url!r})")
+    schedule = t.get("schedule", str, "").strip()
+    if schedule:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(schedule, timezone="UTC")
+        except ValueError as exc:
+            raise t.fail("schedule", f"must be a crontab line such as '*/15 * * * *' ({exc})"
+                         ) from None
+        if not drop:
+            raise t.fail("schedule", "applies to the documents folder: set 'folder' too")
     return DocumentSettings(
         dir=(base / folder).resolve() if folder else data_dir / "documents",
         access=t.choice("access", LEVELS, defaults.access),
         folder=(base / drop).resolve() if drop else None,
         pmb_url=url,
+        schedule=schedule,
         **ints,
     )
