@@ -37,9 +37,9 @@ def _prepare_batch(batch: list[Indexable]) -> list[tuple[str, Any]]:
     chosen: engine.Engine = _worker["engine"]
     out = []
     for item in batch:
-        record, added = unpack(item)
+        record, added, texts = unpack(item)
         out.append((record.global_id, chosen.prepare(document(
-            record, _worker["availability"], added, _worker["fulltext"]))))
+            record, _worker["availability"], added, _worker["fulltext"], texts))))
     return out
 
 
@@ -49,9 +49,9 @@ def prepared(items: Iterable[Indexable], availability: Availability | None,
     """(global id, prepared document) of each item, in order."""
     if procs <= 1 or not chosen.parallel_prepare:
         for item in items:
-            record, added = unpack(item)
+            record, added, texts = unpack(item)
             yield record.global_id, chosen.prepare(document(record, availability, added,
-                                                            fulltext))
+                                                            fulltext, texts))
         return
     context = multiprocessing.get_context("fork")  # the availability hook is not picklable
     with context.Pool(procs, _start, (availability, chosen.name, fulltext)) as pool:

@@ -13,6 +13,7 @@ import requests
 
 from catalogue.documents import kinds
 from catalogue.documents.extraction import CORRUPT, EMPTY, ENCRYPTED, ZIP_BOMB, extract
+from catalogue.indexing import update_index
 from catalogue.lending.availability import apply_refreshes
 from tests import document_files as files
 from tests.documents_site import start
@@ -51,6 +52,18 @@ def test_word_on_page_37_finds_its_record(tmp_path: Path, engine_name: str) -> N
         reader = site.http(READER)
         shown = reader.get(site.url + "/recherche", params={"q": "quasarlogie"}, timeout=30)
         assert "/notice/crpv/3" in shown.text and "Trouvé dans le texte intégral" in shown.text
+
+        # A rebuild (`catalogue reindex`) streams the text with the records: same answers;
+        # so does an update that re-reads every record (an empty watermark).
+        site.reindex()
+        again = requests.get(site.url + "/recherche", params={"q": "xylophoniste"}, timeout=30)
+        assert 'data-page="37"' in again.text
+        update_index(site.engine, site.settings.index.dir, since=datetime(2000, 1, 1, tzinfo=UTC),
+                     documents_access=site.settings.documents.access)
+        assert "/notice/crpv/3" in reader.get(site.url + "/recherche", timeout=30,
+                                              params={"q": "quasarlogie"}).text
+        assert "/notice/crpv/3" not in requests.get(site.url + "/recherche", timeout=30,
+                                                    params={"q": "quasarlogie"}).text
     finally:
         site.stop()
 

@@ -370,16 +370,24 @@ def _storable(text: str) -> str:
     return text.replace("\x00", "")
 
 
+def documented_records(engine: Engine) -> set[int]:
+    """Ids of the records with at least one document whose text was read."""
+    with engine.connect() as conn:
+        return set(conn.execute(select(documents.c.record_id).where(
+            documents.c.problem == "", documents.c.extracted_at.is_not(None)).distinct()
+        ).scalars())
+
+
 def stored_fulltext(engine: Engine, default_access: str, *, record_ids: Iterable[int] | None = None,
-                    where: Any = None) -> dict[str, dict[str, str]]:
+                    where: Any = None, by_id: bool = False) -> dict[Any, dict[str, str]]:
     """Global id -> access level -> the text of the record's documents of that level.
 
     What the index writers take (:data:`indexes.documents.FullText`, through ``.get``):
     live records' documents whose text was read without a problem; a document without a
     level of its own has ``default_access``. ``record_ids`` or ``where`` (a condition on
-    ``records``) limit it to some records.
+    ``records``) limit it to some records; ``by_id`` keys it by record id instead.
     """
-    query = (select(records.c.source, records.c.source_id, documents.c.access,
+    query = (select(records.c.id, records.c.source, records.c.source_id, documents.c.access,
                     document_pages.c.text)
              .join(documents, documents.c.id == document_pages.c.document_id)
              .join(records, records.c.id == documents.c.record_id)
@@ -392,12 +400,12 @@ def stored_fulltext(engine: Engine, default_access: str, *, record_ids: Iterable
         query = query.where(documents.c.record_id.in_(ids))
     if where is not None:
         query = query.where(where)
-    out: dict[str, dict[str, list[str]]] = {}
+    out: dict[Any, dict[str, list[str]]] = {}
     with engine.connect() as conn:
         for row in conn.execute(query):
             level = row.access or default_access
-            out.setdefault(f"{row.source}:{row.source_id}", {}).setdefault(
-                level, []).append(row.text)
+            key = row.id if by_id else f"{row.source}:{row.source_id}"
+            out.setdefault(key, {}).setdefault(level, []).append(row.text)
     return {gid: {lvl: "\n".join(t) for lvl, t in by.items()} for gid, by in out.items()}
 
 
