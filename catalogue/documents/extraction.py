@@ -1,7 +1,8 @@
 """The text of a document, read page by page in a separate process with time and memory limits.
 
-:func:`extract` runs ``python -m catalogue.documents.extraction PATH KIND MAX_PAGES`` with
-``RLIMIT_CPU`` (seconds of CPU), ``RLIMIT_AS`` (address space) and a wall-clock timeout,
+:func:`extract` runs ``python -m catalogue.documents.extraction PATH KIND MAX_PAGES
+SECONDS MEGABYTES``, which limits itself (``RLIMIT_CPU``, ``RLIMIT_AS``, no file writes)
+before importing any reader, under a wall-clock timeout,
 so a hostile file (a zip bomb, a PDF whose objects loop, a 200 MB scan) ends the child,
 never the web server or the import. The child prints one JSON object; the parent turns
 whatever happened (exit code, signal, timeout, output) into an :class:`Extraction`
@@ -183,6 +184,7 @@ def read(path: Path, kind: str, max_pages: int) -> dict[str, Any]:
 
 def _main(argv: list[str]) -> int:
     path, kind, max_pages = Path(argv[0]), argv[1], int(argv[2])
+    _limits(int(argv[3]), int(argv[4]))  # before any reader is imported
     out = read(path, kind, max_pages)
     sys.stdout.write(json.dumps(out, ensure_ascii=True))
     sys.stdout.flush()
@@ -191,16 +193,16 @@ def _main(argv: list[str]) -> int:
 
 # --- the parent --------------------------------------------------------------------------
 
-def _limits(seconds: int, memory_mb: int) -> Any:
-    def apply() -> None:
-        import resource
+def _limits(seconds: int, memory_mb: int) -> None:
+    """Limit this (child) process: set by the child itself as it starts, not by a
+    ``preexec_fn``, which is unsafe in the threaded web server that may start it."""
+    import resource
 
-        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))  # the child writes no file
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    return apply
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))  # the child writes no file
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def extract(path: Path, kind: str, *, seconds: int = 60, memory_mb: int = 512,
@@ -214,9 +216,9 @@ def extract(path: Path, kind: str, *, seconds: int = 60, memory_mb: int = 512,
     try:
         done = subprocess.run(
             [sys.executable, "-m", "catalogue.documents.extraction", str(path), kind,
-             str(max_pages)],
-            capture_output=True, timeout=seconds * 2 + 10, preexec_fn=_limits(seconds, memory_mb),
-            env=env, stdin=subprocess.DEVNULL, check=False,
+             str(max_pages), str(seconds), str(memory_mb)],
+            capture_output=True, timeout=seconds * 2 + 10, env=env,
+            stdin=subprocess.DEVNULL, check=False,
         )
     except subprocess.TimeoutExpired:
         return Extraction(problem=TIME, seconds=time.perf_counter() - started)
