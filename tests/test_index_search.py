@@ -19,7 +19,7 @@ import pytest
 from catalogue.lending.states import availability
 from catalogue.records import Record
 from harvesters.pmb import open_export
-from indexes import Searcher, SearchRequest, SearchResult, rebuild
+from indexes import IndexWriter, Searcher, SearchRequest, SearchResult, rebuild
 from indexes.model import MAX_PAGE, MAX_PAGE_SIZE
 
 FACET_NAMES = ("doctype", "year", "language", "source", "descriptor", "collection",
@@ -394,3 +394,44 @@ def test_both_engines_find_the_same_records(both_engines: dict[str, Searcher],
     a, b = whoosh.search(request), tantivy.search(request)
     assert a.total == b.total and a.degraded == b.degraded and a.suggestion == b.suggestion
     assert a.facets == b.facets
+
+
+def test_full_text_by_access_level(tmp_path: Path, index_engine: str) -> None:
+    """Documents' text is searched with the record's words, each level only by its readers;
+    the ``fulltext`` facet counts the records with text; updates carry it too."""
+    from catalogue.records import Title
+    records = [Record(source="t", source_id="p", title=Title("Rapport annuel")),
+               Record(source="t", source_id="r", title=Title("Étude réservée")),
+               Record(source="t", source_id="n", title=Title("Rapport sans texte")),
+               Record(source="t", source_id="q", title=Title("Étude sur les quartiers"))]
+    texts = {"t:p": {"public": "Les xylophonistes du quartier jouent ; l'efficacité des cœurs"},
+             "t:r": {"readers": "Une quasarlogie confidentielle"},
+             "t:q": {"public": "Ce rapport, le rapport des rapports : rapport " * 50}}
+    rebuild(records, tmp_path, engine_name=index_engine, fulltext=texts.get)
+    with Searcher(tmp_path) as searcher:
+        def ids(query: str, *levels: str) -> list[str]:
+            found = searcher.search(SearchRequest(query=query, fulltext=levels or ("public",)))
+            return sorted(h.global_id for h in found.hits)
+
+        assert ids("xylophoniste") == ["t:p"]
+        assert ids("XYLOPHONISTES quartier") == ["t:p"]
+        assert ids("rapport xylophoniste") == ["t:p"]  # one word in the record, one in its text
+        assert ids("coeur efficacite") == ["t:p"]
+        assert ids("quasarlogie") == []
+        assert ids("quasarlogie", "public", "readers") == ["t:r"]
+        assert ids("xylophoniste", "public", "readers", "staff") == ["t:p"]
+        assert ids("titre:xylophoniste") == []
+        # Its own weight: found in the text only, a record ranks after those whose own
+        # description has the word, with a score of its own.
+        ranked = searcher.search(SearchRequest(query="rapport")).hits
+        assert [h.global_id for h in ranked][-1] == "t:q" and len(ranked) == 3
+        assert ranked[-1].score > 0
+        faceted = searcher.search(SearchRequest(query="", facets=("fulltext",)))
+        counts = {v.value: v.count for v in faceted.facet("fulltext").values}  # type: ignore[union-attr]
+        assert counts == {"public": 2, "readers": 1}
+        only = searcher.search(SearchRequest(query="", filters={"fulltext": ("readers",)}))
+        assert [h.global_id for h in only.hits] == ["t:r"]
+    with IndexWriter(tmp_path, fulltext={"t:n": {"public": "Le mot zygomatique"}}.get) as w:
+        w.upsert([records[2]])
+    with Searcher(tmp_path) as searcher:
+        assert [h.global_id for h in searcher.search("zygomatique").hits] == ["t:n"]

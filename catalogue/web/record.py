@@ -11,6 +11,7 @@ from flask import Blueprint, abort, render_template
 
 from catalogue.dsi import picks
 from catalogue.opac.exports import FORMATS
+from catalogue.web.documents import documents, visible
 from catalogue.web.guards import current_person
 from catalogue.web.service import engine, opac
 
@@ -26,5 +27,8 @@ def show(source: str, source_id: str) -> str:
     person = current_person()
     # Staff may hand-pick the record for a curated list ("Ajouter à une liste").
     lists = picks.open_lists(engine()) if person is not None and person.is_staff else []
+    files = documents()
+    stored = visible(files.of_record(page.entry.id))
+    can_attach = person is not None and person.is_staff and files.may_hold(page.record.source)
     return render_template("record.html", page=page, record=page.record, formats=FORMATS,
-                           pick_lists=lists)
+                           pick_lists=lists, stored_documents=stored, can_attach=can_attach)
