@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from catalogue import demo, union
 from catalogue.commands import fail
+from catalogue.commands.documents import documents_command
 from catalogue.commands.index import after_ingest, reindex_command
 from catalogue.commands.people import mail_command, users_command
 from catalogue.formats import mojibake
@@ -207,6 +208,7 @@ main.add_command(users_command)
 main.add_command(mail_command)
 main.add_command(circulation_command)
 main.add_command(dsi_command)
+main.add_command(documents_command)
 
 
 def announced_url(host: str, port: int) -> str:

@@ -30,12 +30,17 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, func, or_, select
 
 from catalogue.clock import utcnow
+from catalogue.documents.service import documented_records, stored_fulltext
+from catalogue.documents.settings import DocumentSettings
 from catalogue.lending.availability import hook as live_hook
 from catalogue.lending.states import LiveStatus, availability
 from catalogue.store.tables import records
 from indexes import DEFAULT_ENGINE, Availability, IndexWriter, rebuild
+from indexes.documents import Texts
 
 WATERMARK = "store-watermark"
+#: The access level of documents without one of their own, when the caller names none.
+DEFAULT_ACCESS = DocumentSettings().access
 #: How long a batch may stay in flight between its stamp and its commit (see above).
 MARGIN = timedelta(minutes=5)
 #: More stamps than this to re-apply (a legacy watermark file after a long harvest):
@@ -133,10 +138,13 @@ def _stamp_counts(conn: Connection, start: datetime, end: datetime) -> dict[date
     return {row[0]: int(row[1]) for row in rows}
 
 
-def live_records(engine: Engine) -> Iterator[tuple[str, datetime]]:
+def live_records(engine: Engine, documents_access: str | None = None
+                 ) -> Iterator[tuple[str, datetime] | tuple[str, datetime, Texts]]:
     """Every live record of the store (tombstones excluded) as its canonical JSON, with its
     arrival, in id order: the index decodes it where it builds the document (in writer
-    processes with ``procs`` > 1)."""
+    processes with ``procs`` > 1). With ``documents_access`` (the level of documents
+    without their own), each comes with its documents' text too, read batch by batch."""
+    documented = documented_records(engine) if documents_access is not None else set()
     last = 0
     while True:
         with engine.connect() as conn:
@@ -147,9 +155,22 @@ def live_records(engine: Engine) -> Iterator[tuple[str, datetime]]:
             ).all()
         if not rows:
             return
-        for row in rows:
-            yield row.data, row.first_seen
+        if documents_access is None:
+            for row in rows:
+                yield row.data, row.first_seen
+        else:
+            yield from _with_texts(engine, [(r.id, r.data, r.first_seen) for r in rows],
+                                   documented, documents_access)
         last = rows[-1].id
+
+
+def _with_texts(engine: Engine, rows: list[tuple[int, str, datetime]], documented: set[int],
+                documents_access: str) -> list[tuple[str, datetime, Texts]]:
+    """``rows`` (id, JSON, arrival) with their documents' text (``{}``: none)."""
+    wanted = [i for i, _, _ in rows if i in documented]
+    by_id = stored_fulltext(engine, documents_access, record_ids=wanted, by_id=True) \
+        if wanted else {}
+    return [(data, added, by_id.get(i, {})) for i, data, added in rows]
 
 
 def computed(live: LiveStatus) -> Availability:
@@ -158,12 +179,15 @@ def computed(live: LiveStatus) -> Availability:
 
 
 def reindex(engine: Engine, index_dir: Path, live: LiveStatus | None = None,
-            procs: int = 1, engine_name: str = DEFAULT_ENGINE) -> IndexRun:
+            procs: int = 1, engine_name: str = DEFAULT_ENGINE,
+            documents_access: str = DEFAULT_ACCESS) -> IndexRun:
     """Rebuild the index from the store and swap it in; searches go on meanwhile.
 
     Changes committed while the rebuild reads the store are applied right after the
     swap, so nothing is lost to the race. The new index is built with ``engine_name``
-    (``[index] engine``): this is how an index changes engine.
+    (``[index] engine``): this is how an index changes engine. The text of the records'
+    documents goes to the full-text fields of its access level (``documents_access``:
+    ``[documents] access``, the level of documents without one of their own).
     """
     index_dir = Path(index_dir)
     live = live if live is not None else live_hook(engine)  # the desk knows better
@@ -173,11 +197,11 @@ def reindex(engine: Engine, index_dir: Path, live: LiveStatus | None = None,
     with engine.connect() as conn:
         before: datetime | None = conn.execute(select(func.max(records.c.datestamp))).scalar()
         seen = _stamp_counts(conn, window, before) if before is not None else {}
-    report = rebuild(live_records(engine), index_dir, computed(live), procs=procs,
-                     engine_name=engine_name)
+    report = rebuild(live_records(engine, documents_access), index_dir, computed(live),
+                     procs=procs, engine_name=engine_name)
     _write_state(index_dir, before, window, seen)
     caught_up = (update_index(engine, index_dir, live=live, procs=procs,
-                              engine_name=engine_name)
+                              engine_name=engine_name, documents_access=documents_access)
                  if before else None)
     return IndexRun(report.upserted, caught_up.deleted if caught_up else 0,
                     report.seconds + (caught_up.seconds if caught_up else 0.0),
@@ -218,7 +242,8 @@ def _live_changes(conn: Connection, changed: Any) -> int:
 
 def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
                  live: LiveStatus | None = None, procs: int = 1,
-                 engine_name: str = DEFAULT_ENGINE) -> IndexRun:
+                 engine_name: str = DEFAULT_ENGINE,
+                 documents_access: str = DEFAULT_ACCESS) -> IndexRun:
     """Apply the store's changes since ``since`` (default: the index's own watermark).
 
     Live records changed since then are added or replaced, tombstoned ones removed.
@@ -232,8 +257,8 @@ def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
     live = live if live is not None else live_hook(engine)  # the desk knows better
     window = utcnow() - MARGIN  # batches stamped from here on may be in flight as we read
     state = read_state(index_dir)
-    query = select(records.c.source, records.c.source_id, records.c.data, records.c.deleted,
-                   records.c.datestamp, records.c.first_seen)
+    query = select(records.c.id, records.c.source, records.c.source_id, records.c.data,
+                   records.c.deleted, records.c.datestamp, records.c.first_seen)
     latest = state.mark
     with engine.connect() as conn:
         if since is not None:
@@ -245,12 +270,13 @@ def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
             query = query.where(changed)
         if procs > 1 and _live_changes(conn, changed) < PARALLEL_FROM:
             procs = 1
+        documented = documented_records(engine)
         with IndexWriter(index_dir, computed(live), segment_docs=SEGMENT_DOCS, procs=procs,
                          engine_name=engine_name) as writer:
             rows = conn.execution_options(yield_per=BATCH).execute(
                 query.order_by(records.c.datestamp, records.c.id)
             )
-            waiting: list[tuple[str, datetime]] = []  # upserts, handed over in batches
+            waiting: list[tuple[int, str, datetime]] = []  # upserts, handed over in batches
             for row in rows:
                 stamp = row.datestamp
                 if latest is None or stamp > latest:
@@ -260,11 +286,12 @@ def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
                 if row.deleted:
                     writer.delete([f"{row.source}:{row.source_id}"])
                 else:
-                    waiting.append((row.data, row.first_seen))
+                    waiting.append((row.id, row.data, row.first_seen))
                     if len(waiting) >= UPSERT_BATCH:
-                        writer.upsert(waiting)
+                        writer.upsert(_with_texts(engine, waiting, documented,
+                                                  documents_access))
                         waiting = []
-            writer.upsert(waiting)
+            writer.upsert(_with_texts(engine, waiting, documented, documents_access))
     report = writer.report()
     _write_state(index_dir, latest, window, seen)
     return IndexRun(report.upserted, report.deleted, report.seconds, latest)

@@ -67,7 +67,8 @@ def run_source(settings: Settings, engine: Engine, slug: str,
         from catalogue.indexing import update_index
 
         done_index = update_index(engine, index_dir, procs=settings.index.procs,
-                                  engine_name=settings.index.engine)
+                                  engine_name=settings.index.engine,
+                                  documents_access=settings.documents.access)
         line += f"; index: {done_index.indexed} updated, {done_index.deleted} removed"
     log.info(line)
     return line
@@ -140,7 +141,8 @@ def add_availability_job(sched: BaseScheduler, settings: Settings, engine: Engin
 
     def refresh() -> None:
         try:
-            done = apply_refreshes(engine, settings.index.dir)
+            done = apply_refreshes(engine, settings.index.dir,
+                                   documents_access=settings.documents.access)
         except IndexLocked:
             return
         if done:
@@ -198,3 +200,27 @@ def add_dsi_job(sched: BaseScheduler, settings: Settings, engine: Engine) -> Non
     sched.add_job(job, CronTrigger.from_crontab(settings.dsi.schedule,
                                                 timezone=settings.dsi.timezone),
                   id="dsi:run", name="dsi digests", replace_existing=True)
+
+
+def add_documents_job(sched: BaseScheduler, settings: Settings, engine: Engine) -> None:
+    """Attach the files of ``[documents] folder`` on ``[documents] schedule``; the index
+    job then indexes their text (their records are noted for it)."""
+    docs = settings.documents
+    if docs.folder is None or not docs.schedule:
+        return
+    from catalogue.clock import utcnow
+    from catalogue.documents.folder import import_folder
+    from catalogue.documents.service import Documents, holders
+
+    local = settings.oai.local_source or settings.default_source
+    service = Documents(engine, docs, holders(
+        local, {s.slug: s.redistribute for s in settings.sources}))
+    folder = docs.folder
+
+    def job() -> None:
+        report = import_folder(service, folder, local, utcnow())
+        for line in report.lines:
+            log.info("documents: %s", line)
+
+    sched.add_job(job, CronTrigger.from_crontab(docs.schedule, timezone="UTC"),
+                  id="documents:folder", name="documents folder", replace_existing=True)

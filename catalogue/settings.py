@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from catalogue.documents.settings import DocumentSettings, parse_documents
 from catalogue.dsi.settings import DsiSettings, parse_dsi
 from catalogue.formats.charsets import CHARSETS
 from catalogue.lending.settings import CirculationSettings, parse_circulation
@@ -153,6 +154,7 @@ class Settings:
     dsi: DsiSettings = DsiSettings()
     circulation: CirculationSettings = CirculationSettings()
     questions: QuestionSettings = QuestionSettings()
+    documents: DocumentSettings = DocumentSettings()
     #: The whole parsed file, for parts that validate their own table (``[dsi]``...).
     raw: Mapping[str, Any] = field(default_factory=dict)
     #: base_url came from config.toml or $CATALOGUE_BASE_URL; otherwise `catalogue serve`
@@ -438,6 +440,7 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
         dsi=parse_dsi(root.table("dsi")),
         circulation=parse_circulation(root.table("circulation"), default_source),
         questions=parse_questions(root.table("questions")),
+        documents=parse_documents(root.table("documents"), base, data_dir),
         raw=data,
         secret_key=environ.get("CATALOGUE_SECRET_KEY", ""),
         smtp_password=environ.get("CATALOGUE_SMTP_PASSWORD", ""),

@@ -9,7 +9,7 @@ catalogued and the desk's live states) and writers take them as an :data:`Availa
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from indexes.schema import (
     COLLECTION_TEXT,
     DISPLAY_TITLE,
     FACETS,
+    FULLTEXT_FIELDS,
     ID,
     IDENTIFIERS,
     PAIRS,
@@ -40,21 +41,32 @@ from indexes.schema import (
 #: (:func:`catalogue.lending.states.availability`): the index stores the value as given.
 Availability = Callable[[Record], str]
 
+#: Global id -> the text of the record's attached documents by access level (``public``,
+#: ``readers``, ``staff``; see :data:`indexes.schema.FULLTEXT_FIELDS`), or None. The
+#: catalogue reads it from its store (a dict's ``get`` will do); each level's text goes
+#: to its own field, so a search reads only what its reader may download.
+FullText = Callable[[str], Mapping[str, str] | None]
+
 #: What writers take: a record, or a record with the moment it entered the catalogue.
 #: That moment (the store's ``first_seen``) is the "newest" sort key: new acquisitions
 #: and feeds follow arrival in the catalogue, not publication years. Without it, the
 #: record's own creation date (100$a) stands in. The record may come as its canonical
 #: JSON (the store's): it is then decoded where its document is built, in a writer
-#: process when there are several.
-Indexable = Record | tuple[Record | str | bytes, datetime | None]
+#: process when there are several. A third member, when present, is the record's full text
+#: by access level (see :data:`FullText`; ``{}``: none), carried with the record so that a
+#: rebuild streams the documents' text instead of holding all of it.
+Texts = Mapping[str, str]
+Indexable = (Record | tuple[Record | str | bytes, datetime | None]
+             | tuple[Record | str | bytes, datetime | None, Texts | None])
 
 
-def unpack(item: Indexable) -> tuple[Record, datetime | None]:
-    """The record and its arrival moment, if given."""
+def unpack(item: Indexable) -> tuple[Record, datetime | None, Texts | None]:
+    """The record, its arrival moment and its full text, each if given."""
     if not isinstance(item, tuple):
-        return item, None
-    record, added = item
-    return (record if isinstance(record, Record) else from_json(record)), added
+        return item, None, None
+    record, added, *rest = item
+    texts = rest[0] if rest else None
+    return (record if isinstance(record, Record) else from_json(record)), added, texts
 
 
 SNIPPET_SOURCE_CHARS = 1500
@@ -125,7 +137,8 @@ def _identifiers(record: Record) -> list[str]:
 
 
 def document(record: Record, availability: Availability | None = None,
-             added: datetime | None = None) -> dict[str, Any]:
+             added: datetime | None = None, fulltext: FullText | None = None,
+             texts: Texts | None = None) -> dict[str, Any]:
     """The index document of ``record`` (field name -> value); ``added``: see :data:`Indexable`."""
     title = record.title
     display = nfc(title.display())
@@ -174,6 +187,12 @@ def document(record: Record, availability: Availability | None = None,
         "collection": _join(nfc(s.title) for s in record.series),
         "availability": availability(record) if availability else "",
     }
+    if texts is None:
+        texts = (fulltext(record.global_id) if fulltext is not None else None) or {}
+    levels = [level for level, field in FULLTEXT_FIELDS.items() if texts.get(level, "").strip()]
+    for level in levels:
+        doc[FULLTEXT_FIELDS[level]] = nfc(texts[level])
+    facets["fulltext"] = _join(levels)
     for name, value in facets.items():
         if value:
             doc[FACETS[name]] = value

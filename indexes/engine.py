@@ -49,6 +49,9 @@ class Reader(Protocol):
     def document_count(self) -> int:
         """How many records it holds."""
 
+    def has_fields(self, fields: tuple[str, ...]) -> bool:
+        """Whether its schema has every one of ``fields`` (older generations lack some)."""
+
     def search(self, req: SearchRequest, node: Node, degraded: bool) -> SearchResult:
         """A page of results for the (bounded) request, its query read as ``node``.
 

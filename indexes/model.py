@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from indexes.schema import FACETS, SORTS
+from indexes.schema import FACETS, FULLTEXT_FIELDS, SORTS
 
 #: Page size and page number bounds: a request outside them is clamped, never refused.
 MAX_PAGE_SIZE = 100
@@ -36,6 +36,9 @@ class SearchRequest:
     facet_limit: int = 30
     highlight: bool = True
     suggest: bool = True
+    #: Access levels whose documents' full text the reader may search (what they may
+    #: download): ``public`` for anyone, plus ``readers`` signed in, plus ``staff``.
+    fulltext: tuple[str, ...] = ("public",)
 
     def bounded(self) -> SearchRequest:
         """The same request with page, page size and sort brought within their bounds."""
@@ -52,6 +55,7 @@ class SearchRequest:
             facets=facets, sort=sort, page=page, page_size=size,
             facet_limit=min(max(int(self.facet_limit), 1), 500), highlight=self.highlight,
             suggest=self.suggest,
+            fulltext=tuple(v for v in FULLTEXT_FIELDS if v in self.fulltext),
         )
 
 

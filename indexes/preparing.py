@@ -18,7 +18,7 @@ from itertools import islice
 from typing import Any
 
 from indexes import engine
-from indexes.documents import Availability, Indexable, document, unpack
+from indexes.documents import Availability, FullText, Indexable, document, unpack
 
 #: Records per task sent to a worker process, and batches in flight.
 BATCH = 256
@@ -27,8 +27,9 @@ AHEAD = 8
 _worker: dict[str, Any] = {}
 
 
-def _start(availability: Availability | None, name: str) -> None:
+def _start(availability: Availability | None, name: str, fulltext: FullText | None) -> None:
     _worker["availability"] = availability
+    _worker["fulltext"] = fulltext
     _worker["engine"] = engine.get(name)
 
 
@@ -36,22 +37,24 @@ def _prepare_batch(batch: list[Indexable]) -> list[tuple[str, Any]]:
     chosen: engine.Engine = _worker["engine"]
     out = []
     for item in batch:
-        record, added = unpack(item)
-        out.append((record.global_id, chosen.prepare(document(record, _worker["availability"],
-                                                              added))))
+        record, added, texts = unpack(item)
+        out.append((record.global_id, chosen.prepare(document(
+            record, _worker["availability"], added, _worker["fulltext"], texts))))
     return out
 
 
 def prepared(items: Iterable[Indexable], availability: Availability | None,
-             chosen: engine.Engine, procs: int = 1) -> Iterator[tuple[str, Any]]:
+             chosen: engine.Engine, procs: int = 1,
+             fulltext: FullText | None = None) -> Iterator[tuple[str, Any]]:
     """(global id, prepared document) of each item, in order."""
     if procs <= 1 or not chosen.parallel_prepare:
         for item in items:
-            record, added = unpack(item)
-            yield record.global_id, chosen.prepare(document(record, availability, added))
+            record, added, texts = unpack(item)
+            yield record.global_id, chosen.prepare(document(record, availability, added,
+                                                            fulltext, texts))
         return
     context = multiprocessing.get_context("fork")  # the availability hook is not picklable
-    with context.Pool(procs, _start, (availability, chosen.name)) as pool:
+    with context.Pool(procs, _start, (availability, chosen.name, fulltext)) as pool:
         pending: deque[Any] = deque()
         source = iter(items)
         while True:

@@ -37,6 +37,23 @@ SNIPPET = "snippet"
 SORT_TITLE = "s_title"
 SORT_AUTHOR = "s_author"
 SORT_NEW = "s_new"
+#: The text of a record's attached documents, one field per access level: a search reads
+#: only the fields of the levels its reader may download (``SearchRequest.fulltext``).
+FULLTEXT = "fulltext"
+FULLTEXT_FIELDS: dict[str, str] = {
+    "public": FULLTEXT,
+    "readers": "fulltext_readers",
+    "staff": "fulltext_staff",
+}
+#: Weight of a query word found in a document's text, against the record's own words
+#: (BM25 on the catch-all field, weight 1): a record matched by its description ranks
+#: before one matched only somewhere in a 200-page report.
+FULLTEXT_WEIGHT = 0.3
+
+
+def fulltext_fields(levels: tuple[str, ...]) -> tuple[str, ...]:
+    """The full-text fields a search with these access levels reads."""
+    return tuple(FULLTEXT_FIELDS[level] for level in levels if level in FULLTEXT_FIELDS)
 
 #: Public facet name -> index field. Values are exact strings (codes or labels).
 FACETS: dict[str, str] = {
@@ -47,6 +64,7 @@ FACETS: dict[str, str] = {
     "descriptor": "f_descriptor",
     "collection": "f_collection",
     "availability": "f_availability",
+    "fulltext": "f_fulltext",  # the access levels of the record's documents with text
 }
 
 #: Public sort name -> column (None: relevance).
@@ -71,5 +89,6 @@ FIELD_PREFIXES: dict[str, str] = {
 YEAR_PREFIXES = frozenset({"annee", "year", "date"})
 
 #: Analyser of each text field, for query-time analysis identical to index time.
-FRENCH_FIELDS = frozenset({ALL, TITLE, SUBJECTS, COLLECTION_TEXT, PUBLISHER})
+FRENCH_FIELDS = frozenset({ALL, TITLE, SUBJECTS, COLLECTION_TEXT, PUBLISHER,
+                           *FULLTEXT_FIELDS.values()})
 FOLDED_FIELDS = frozenset({AUTHORS, WORDS})

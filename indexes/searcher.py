@@ -28,7 +28,7 @@ from typing import Any
 
 from indexes import directory, engine, spelling, syntax
 from indexes.model import SearchRequest, SearchResult
-from indexes.schema import FACETS
+from indexes.schema import FACETS, fulltext_fields
 
 log = logging.getLogger("indexes.search")
 
@@ -124,7 +124,7 @@ class Searcher:
             request = SearchRequest(query=request)
         req = request.bounded()
         key = (req.query, tuple(sorted(req.filters.items())), req.facets, req.sort, req.page,
-               req.page_size, req.facet_limit, req.highlight, req.suggest)
+               req.page_size, req.facet_limit, req.highlight, req.suggest, req.fulltext)
         with self._lock:
             gen = self._fresh()
             cached = gen.results.get(key)
@@ -181,6 +181,9 @@ class Searcher:
 
     def _run(self, gen: _Generation, req: SearchRequest, node: syntax.Node,
              degraded: bool) -> SearchResult:
+        fields = fulltext_fields(req.fulltext)
+        if gen.reader.has_fields(fields):  # an index built before full text has none
+            node = syntax.widened(node, fields)
         result = gen.reader.search(req, node, degraded)
         if req.suggest and result.total <= FEW_HITS and not degraded:
             suggestion = self._suggest(gen, req, result.total)

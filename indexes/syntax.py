@@ -261,3 +261,24 @@ def marks(node: Node) -> tuple[frozenset[str], tuple[str, ...]]:
 
     walk(node)
     return frozenset(found), tuple(prefixes)
+
+
+def widened(node: Node, fields: tuple[str, ...]) -> Node:
+    """``node`` with each word and phrase searched everywhere also searched in ``fields``.
+
+    How full text joins a search: ``rénovation urbaine`` means each word in the record
+    *or* in the text of its documents the reader may download (the fields of their
+    access levels). Prefixes stay on the record (they expand over its own lexicon).
+    """
+    if not fields:
+        return node
+    if isinstance(node, Word | Phrase) and node.field is None:
+        kind = type(node)
+        return AnyOf((node, *(kind(node.text, f) for f in fields)))
+    if isinstance(node, Not):
+        return Not(widened(node.node, fields))
+    if isinstance(node, AnyOf):
+        return AnyOf(tuple(widened(n, fields) for n in node.nodes))
+    if isinstance(node, AllOf):
+        return AllOf(tuple(widened(n, fields) for n in node.nodes))
+    return node

@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Any
 
 from indexes import directory, engine
-from indexes.documents import Availability, Indexable
+from indexes.documents import Availability, FullText, Indexable
 from indexes.preparing import prepared
 
 #: Records per segment in a rebuild, for the engines that commit segments of their own.
@@ -72,9 +72,11 @@ class IndexWriter:
 
     def __init__(self, index_dir: Path, availability: Availability | None = None,
                  lock_timeout: float = 600.0, segment_docs: int | None = None,
-                 procs: int = 1, engine_name: str = engine.DEFAULT) -> None:
+                 procs: int = 1, engine_name: str = engine.DEFAULT,
+                 fulltext: FullText | None = None) -> None:
         self.index_dir = Path(index_dir)
         self.availability = availability
+        self.fulltext = fulltext
         self.lock_timeout = lock_timeout
         self.segment_docs = segment_docs
         self.procs = procs
@@ -120,7 +122,8 @@ class IndexWriter:
         writer = self._open()
         assert self._engine is not None
         count = 0
-        for global_id, doc in prepared(records, self.availability, self._engine, self.procs):
+        for global_id, doc in prepared(records, self.availability, self._engine, self.procs,
+                                          self.fulltext):
             writer.upsert(global_id, doc)
             count += 1
         self.upserted += count
@@ -153,9 +156,10 @@ class IndexWriter:
 
 def update(index_dir: Path, upserts: Iterable[Indexable] = (), deletions: Iterable[str] = (),
            availability: Availability | None = None, lock_timeout: float = 600.0,
-           engine_name: str = engine.DEFAULT) -> WriteReport:
+           engine_name: str = engine.DEFAULT, fulltext: FullText | None = None) -> WriteReport:
     """Apply one batch of changes to the index in service, in one commit."""
-    with IndexWriter(index_dir, availability, lock_timeout, engine_name=engine_name) as writer:
+    with IndexWriter(index_dir, availability, lock_timeout, engine_name=engine_name,
+                     fulltext=fulltext) as writer:
         writer.upsert(upserts)
         writer.delete(deletions)
     return writer.report()
@@ -164,7 +168,7 @@ def update(index_dir: Path, upserts: Iterable[Indexable] = (), deletions: Iterab
 def rebuild(records: Iterable[Indexable], index_dir: Path,
             availability: Availability | None = None, procs: int = 1,
             lock_timeout: float = 600.0, segment_docs: int = SEGMENT_DOCS,
-            engine_name: str = engine.DEFAULT) -> WriteReport:
+            engine_name: str = engine.DEFAULT, fulltext: FullText | None = None) -> WriteReport:
     """Build a complete index from ``records`` in a fresh generation, then swap it in.
 
     Searches keep being served from the old generation during the build; readers move
@@ -181,7 +185,7 @@ def rebuild(records: Iterable[Indexable], index_dir: Path,
         try:
             writer = chosen.writer(path, procs, segment_docs, building=True)
             try:
-                for _, doc in prepared(records, availability, chosen, procs):
+                for _, doc in prepared(records, availability, chosen, procs, fulltext):
                     writer.add(doc)
                     count += 1
             except BaseException:

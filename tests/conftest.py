@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 #: ``site`` (a running lending desk, one per test) and ``tab`` (a Chromium tab that fails the
 #: test on a JavaScript error) for the desk and DSI modules; a module that defines its own
 #: ``site`` fixture uses that one instead.
-pytest_plugins = ["tests.desk_site"]
+pytest_plugins = ["tests.desk_site", "tests.documents_site"]
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("CATALOGUE_SHARED_DATA", REPO.parent / "shared" / "data"))

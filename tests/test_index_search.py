@@ -19,7 +19,7 @@ import pytest
 from catalogue.lending.states import availability
 from catalogue.records import Record
 from harvesters.pmb import open_export
-from indexes import Searcher, SearchRequest, SearchResult, rebuild
+from indexes import IndexWriter, Searcher, SearchRequest, SearchResult, rebuild
 from indexes.model import MAX_PAGE, MAX_PAGE_SIZE
 
 FACET_NAMES = ("doctype", "year", "language", "source", "descriptor", "collection",
@@ -356,3 +356,82 @@ def test_did_you_mean_only_when_it_finds_clearly_more(tmp_path: Path, index_engi
         typo = searcher.search("grand ensembel")
         assert typo.total == 0 and typo.suggestion == "grand ensemble"
 
+
+
+# --- the engines agree ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def both_engines(demo_records: list[Record], tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[dict[str, Searcher]]:
+    searchers = {}
+    for name in ("whoosh", "tantivy"):
+        path = tmp_path_factory.mktemp(f"agree-{name}")
+        rebuild(demo_records, path, availability, engine_name=name)
+        searchers[name] = Searcher(path)
+    yield searchers
+    for s in searchers.values():
+        s.close()
+
+
+AGREEING = [
+    "délinquance", "DELINQUANCES", "l'insertion", "d’insertion", "jeunes", "jeune", "œuvre",
+    "oeuvres", "sous-direction", "socio-éducatif", '"politique de la ville"',
+    '"prévention spécialisée"', "titre:jeunes", "auteur:martin", 'sujet:"politique de la ville"',
+    "collection:cahiers", "editeur:documentation", "polit*", "auteur:mart*", "titre:educ*",
+    "annee:2010-2015", "2005..2010", "annee:2018", "jeunes -emploi", "jeunes NOT emploi",
+    "insertion OR illettrisme", "(prévention OR médiation) jeunes", "le la les de",
+    "-jeunes", "isbn:978", "9782", "zzzzqqq", "", "*", '"', "politique ville quartiers",
+]
+
+
+@pytest.mark.parametrize("query", AGREEING)
+def test_both_engines_find_the_same_records(both_engines: dict[str, Searcher],
+                                            query: str) -> None:
+    whoosh, tantivy = both_engines["whoosh"], both_engines["tantivy"]
+    assert whoosh.select(query) == tantivy.select(query), query
+    request = SearchRequest(query=query, facets=FACET_NAMES, facet_limit=500, page_size=5,
+                            filters={"doctype": ("a",)})
+    a, b = whoosh.search(request), tantivy.search(request)
+    assert a.total == b.total and a.degraded == b.degraded and a.suggestion == b.suggestion
+    assert a.facets == b.facets
+
+
+def test_full_text_by_access_level(tmp_path: Path, index_engine: str) -> None:
+    """Documents' text is searched with the record's words, each level only by its readers;
+    the ``fulltext`` facet counts the records with text; updates carry it too."""
+    from catalogue.records import Title
+    records = [Record(source="t", source_id="p", title=Title("Rapport annuel")),
+               Record(source="t", source_id="r", title=Title("Étude réservée")),
+               Record(source="t", source_id="n", title=Title("Rapport sans texte")),
+               Record(source="t", source_id="q", title=Title("Étude sur les quartiers"))]
+    texts = {"t:p": {"public": "Les xylophonistes du quartier jouent ; l'efficacité des cœurs"},
+             "t:r": {"readers": "Une quasarlogie confidentielle"},
+             "t:q": {"public": "Ce rapport, le rapport des rapports : rapport " * 50}}
+    rebuild(records, tmp_path, engine_name=index_engine, fulltext=texts.get)
+    with Searcher(tmp_path) as searcher:
+        def ids(query: str, *levels: str) -> list[str]:
+            found = searcher.search(SearchRequest(query=query, fulltext=levels or ("public",)))
+            return sorted(h.global_id for h in found.hits)
+
+        assert ids("xylophoniste") == ["t:p"]
+        assert ids("XYLOPHONISTES quartier") == ["t:p"]
+        assert ids("rapport xylophoniste") == ["t:p"]  # one word in the record, one in its text
+        assert ids("coeur efficacite") == ["t:p"]
+        assert ids("quasarlogie") == []
+        assert ids("quasarlogie", "public", "readers") == ["t:r"]
+        assert ids("xylophoniste", "public", "readers", "staff") == ["t:p"]
+        assert ids("titre:xylophoniste") == []
+        # Its own weight: found in the text only, a record ranks after those whose own
+        # description has the word, with a score of its own.
+        ranked = searcher.search(SearchRequest(query="rapport")).hits
+        assert [h.global_id for h in ranked][-1] == "t:q" and len(ranked) == 3
+        assert ranked[-1].score > 0
+        faceted = searcher.search(SearchRequest(query="", facets=("fulltext",)))
+        counts = {v.value: v.count for v in faceted.facet("fulltext").values}  # type: ignore[union-attr]
+        assert counts == {"public": 2, "readers": 1}
+        only = searcher.search(SearchRequest(query="", filters={"fulltext": ("readers",)}))
+        assert [h.global_id for h in only.hits] == ["t:r"]
+    with IndexWriter(tmp_path, fulltext={"t:n": {"public": "Le mot zygomatique"}}.get) as w:
+        w.upsert([records[2]])
+    with Searcher(tmp_path) as searcher:
+        assert [h.global_id for h in searcher.search("zygomatique").hits] == ["t:n"]

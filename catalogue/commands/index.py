@@ -36,7 +36,8 @@ def after_ingest(settings: Settings, engine: Engine,
         return None
     try:
         run = indexing.update_index(engine, settings.index.dir, procs=settings.index.procs,
-                                    engine_name=settings.index.engine)
+                                    engine_name=settings.index.engine,
+                                    documents_access=settings.documents.access)
     except Exception as exc:  # the store is the truth and it is committed: warn, go on
         message = (f"warning: the search index was not updated ({exc}); "
                    "run `catalogue reindex`")
@@ -70,7 +71,8 @@ def reindex_command(obj: Obj, procs: int | None) -> None:
     click.echo(f"Rebuilding the search index in {folder}", err=True)
     try:
         run = indexing.reindex(engine, folder, procs=procs or settings.index.procs,
-                               engine_name=settings.index.engine)
+                               engine_name=settings.index.engine,
+                               documents_access=settings.documents.access)
     except IndexLocked as exc:
         click.echo(f"error: {exc} (another reindex or import is writing it)", err=True)
         sys.exit(2)

@@ -8,6 +8,7 @@ source. Every URL is absolute, on ``[catalogue] base_url``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -39,6 +40,8 @@ class Line:
     details: str
     abstract: str
     url: str
+    #: Public documents of the record: (file name, download URL).
+    documents: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +75,8 @@ class Digest:
         return sum(len(s.lines) + s.more for s in self.sections)
 
 
-def line(candidate: Candidate, base_url: str) -> Line:
+def line(candidate: Candidate, base_url: str,
+         files: Iterable[tuple[str, str, str]] = ()) -> Line:
     """A record's title, authors, publication and the start of its abstract."""
     rec = candidate.record
     title = rec.title.main + "".join(f" : {s}" for s in rec.title.subtitle)
@@ -84,7 +88,8 @@ def line(candidate: Candidate, base_url: str) -> Line:
     if len(abstract) > ABSTRACT:
         abstract = abstract[:ABSTRACT].rsplit(" ", 1)[0] + " …"
     return Line(title or candidate.global_id, authors, details, abstract,
-                base_url + links.record_path(candidate.global_id))
+                base_url + links.record_path(candidate.global_id),
+                tuple((name, url) for url, _media, name in files))
 
 
 def attachment(kind: str, name: str, found: list[Candidate]) -> Attachment | None:

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert, select, update
 
+from catalogue.documents.service import public_links
 from catalogue.dsi import archives, bounces, digest, links
 from catalogue.dsi.deliveries import Entry, Ledger
 from catalogue.dsi.equations import EquationError
@@ -247,10 +248,14 @@ def run(engine: Engine, settings: Settings, now: datetime, signer: LinkSigner, *
                 conn.execute(update(dsi_subscriptions)
                              .where(dsi_subscriptions.c.id.in_(quiet[i:i + CHUNK]))
                              .values(watermark=now))
+    with engine.connect() as conn:  # public documents: the digest links their download
+        files = public_links(conn, sorted({r for parts in per_person.values()
+                                           for _, order in parts for r in order}),
+                             settings.base_url, settings.documents.access)
     with mailer(settings.mail) as smtp, Ledger(engine, report.run_id, now,
                                                group=dsi.delivery_group) as ledger:
         for person_id, parts in per_person.items():
-            mail = _digest(settings, signer, profiles, parts, found, published, now)
+            mail = _digest(settings, signer, profiles, parts, found, published, now, files)
             report.digests += 1
             if dry_run:
                 report.previews.append(mail)
@@ -274,7 +279,8 @@ def run(engine: Engine, settings: Settings, now: datetime, signer: LinkSigner, *
 
 def _digest(settings: Settings, signer: LinkSigner, profiles: dict[int, Profile],
             parts: list[tuple[Pair, list[int]]], found: dict[int, Candidate],
-            published: dict[int, int], now: datetime) -> digest.Digest:
+            published: dict[int, int], now: datetime,
+            files: dict[int, list[tuple[str, str, str]]] | None = None) -> digest.Digest:
     base = settings.base_url
     first = parts[0][0]
     sections = []
@@ -288,7 +294,8 @@ def _digest(settings: Settings, signer: LinkSigner, profiles: dict[int, Profile]
         token = links.unsubscribe_token(signer, pair.person_id, [pair.id], now)
         sections.append(digest.Section(
             profile.name, profile.description,
-            tuple(digest.line(found[r], base) for r in shown), len(order) - len(shown),
+            tuple(digest.line(found[r], base, (files or {}).get(r, ())) for r in shown),
+            len(order) - len(shown),
             archive, base + links.unsubscribe_path(token)))
     attachments = []
     for pair, order in parts:

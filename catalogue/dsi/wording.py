@@ -28,6 +28,7 @@ ENGLISH = {
     "Auteurs": "Authors",
     "Résumé": "Abstract",
     "Documents": "Documents",
+    "Télécharger le texte": "Download the text",
 }
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
           "septembre", "octobre", "novembre", "décembre")

@@ -105,7 +105,8 @@ def request_refresh(engine: Engine, record_ids: Iterable[int], now: datetime) ->
                                              for i in ids])
 
 
-def apply_refreshes(engine: Engine, index_dir: Path, lock_timeout: float = LOCK_WAIT) -> int:
+def apply_refreshes(engine: Engine, index_dir: Path, lock_timeout: float = LOCK_WAIT,
+                    documents_access: str = "readers") -> int:
     """Re-index the records the desk noted, with their live states; how many.
 
     The scheduler's index job, every ``[index] availability_seconds``. A request noted
@@ -124,8 +125,11 @@ def apply_refreshes(engine: Engine, index_dir: Path, lock_timeout: float = LOCK_
         rows = conn.execute(select(records.c.data, records.c.first_seen).where(
             records.c.id.in_(ids), records.c.deleted.is_(False))).all()
     live = snapshot(engine, ids)
+    from catalogue.documents.service import stored_fulltext  # documents note records too
+
+    texts = stored_fulltext(engine, documents_access, record_ids=ids)
     with IndexWriter(Path(index_dir), lambda r: availability(r, live.status),
-                     lock_timeout=lock_timeout) as writer:
+                     lock_timeout=lock_timeout, fulltext=texts.get) as writer:
         writer.upsert((from_json(r.data), r.first_seen) for r in rows)
     with engine.begin() as conn:
         conn.execute(delete(index_refresh).where(

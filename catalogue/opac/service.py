@@ -40,8 +40,8 @@ from indexes import FACETS, Hit, Searcher, SearchRequest, SearchResult
 #: Records asked of the index per step of the walk (its largest page).
 CHUNK = 100
 #: Facets counted on a results page, in display order.
-PAGE_FACETS = ("doctype", "availability", "source", "year", "descriptor", "language",
-               "collection")
+PAGE_FACETS = ("doctype", "availability", "fulltext", "source", "year", "descriptor",
+               "language", "collection")
 SIMILAR = 5
 #: Results up to this many records are all folded into works, so that the number of
 #: pages is exact; past it, pages are counted in records until the walk reaches the end.
@@ -155,14 +155,19 @@ class Opac:
     # --- search -----------------------------------------------------------------------
 
     def search(self, params: SearchParams, page_size: int | None = None,
-               facets: Sequence[str] = PAGE_FACETS) -> ResultPage:
+               facets: Sequence[str] = PAGE_FACETS,
+               fulltext: tuple[str, ...] = ("public",)) -> ResultPage:
         """One results page of ``params`` (see the module docstring for works vs records).
+
+        ``fulltext`` names the access levels of the documents whose text the reader may
+        search (the ones they may download).
 
         Raises:
             indexes.IndexMissing: the index was never built.
         """
         size = page_size or self.settings.web.page_size
-        base = params.request(CHUNK, tuple(f for f in facets if f in FACETS))
+        base = replace(params.request(CHUNK, tuple(f for f in facets if f in FACETS)),
+                       fulltext=fulltext)
         first = self.searcher.search(base)
         last_page = min(max(1, -(-first.total // size)), self.max_page(size))
         page = min(params.page, last_page)

@@ -65,7 +65,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from catalogue.formats import dublincore, marcxml
-from catalogue.records import DOC_TYPES, Record, from_json
+from catalogue.records import DOC_TYPES, Link, Record, from_json, replace
 from catalogue.settings import Selection, Source
 from catalogue.store.dissemination import CacheRow, DisseminationCache
 from catalogue.store.tables import UTCDateTime, records
@@ -187,12 +187,14 @@ class SqlRepository:
 
     def __init__(self, engine: Engine, sources: Sequence[Source], local_source: str,
                  selections: Sequence[Selection] = (), base_url: str = "",
-                 own: Sequence[str] = ()) -> None:
+                 own: Sequence[str] = (), documents_access: str = "readers") -> None:
         self.engine = engine
         #: Sources that are the centre's own besides ``local_source`` (the questions/réponses
         #: base): exposed without a provenance block.
         self.own = {local_source, *own}
         self.optional = set(own) - {local_source}  # listed as sets once they hold records
+        #: Level of documents without their own (their public ones are announced as links).
+        self.documents_access = documents_access
         self.sqlite = engine.dialect.name == "sqlite"
         self.local = local_source
         self.sources = {s.slug: s for s in sources if s.slug == local_source or s.redistribute}
@@ -314,11 +316,17 @@ class SqlRepository:
         fragments: list[CacheRow] = []
         kept_sets: list[CacheRow] = []
         out = []
+        files = self._public_documents(rows) if dissemination is not None else {}
         for row in rows:
             m = row._mapping
             deleted = bool(m["deleted"])
             data = m.get("data")  # only there when the cache lacks something
             record = None if data is None else from_json(data)
+            if record is not None and m["id"] in files:
+                # Public documents are announced as electronic locations (856,
+                # dc:identifier): links anyone may follow to download the text.
+                record = replace(record, links=(*record.links, *(
+                    Link(url=url, format=media, note=name) for url, media, name in files[m["id"]])))
             sets = [f"centre:{m['source']}", f"type:{m['doc_type']}"]
             if self.selections:
                 slugs = m.get("slugs")
@@ -346,6 +354,16 @@ class SqlRepository:
                              sets=tuple(sets), metadata=metadata, origin=origin))
         self.cache.keep(fragments, kept_sets)
         return out
+
+    def _public_documents(self, rows: Sequence[Row[Any]]) -> dict[int, list[tuple[str, str, str]]]:
+        """Public documents of the rows whose metadata is written now (not cached)."""
+        from catalogue.documents.service import public_links
+
+        ids = [r._mapping["id"] for r in rows if r._mapping.get("data") is not None]
+        if not ids:
+            return {}
+        with self._connect() as conn:
+            return public_links(conn, ids, self.base_url, self.documents_access)
 
     def _origin(self, source: str, source_id: str, stamp: datetime, fmt: str) -> Origin:
         src = self.sources[source]

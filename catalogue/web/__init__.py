@@ -22,6 +22,7 @@ from catalogue.web import (
     account,
     api,
     desk,
+    documents,
     dsi,
     errors,
     exports,
@@ -81,6 +82,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
         app.register_blueprint(part.bp)
     dsi.register(app)
     questions.register(app)
+    documents.register(app)
     pages.register(app)
     errors.register(app)
     return app

@@ -15,11 +15,19 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
+from catalogue.documents import access
 from catalogue.formats.printable import visible_tree
 from catalogue.opac.description import year
 from catalogue.opac.params import SearchParams, number
 from catalogue.opac.service import Holding, ResultPage
 from catalogue.records import to_dict
+from catalogue.web.documents import (
+    documents,
+    fulltext_levels,
+    visible,
+    without_hidden_levels,
+)
+from catalogue.web.guards import current_person
 from catalogue.web.labels import availability_label, doc_type_label, facet_title, value_label
 from catalogue.web.links import absolute, record_path
 from catalogue.web.service import opac
@@ -96,6 +104,21 @@ def _search_json(page: ResultPage) -> dict[str, Any]:
     }
 
 
+def _documents(record_id: int) -> list[dict[str, Any]]:
+    viewer = access.level_of(current_person())
+    out = []
+    for doc in visible(documents().of_record(record_id)):
+        allowed = access.allows(viewer, doc.access)
+        out.append({"id": doc.id, "filename": doc.filename,
+                    "media_type": doc.media_type, "size": doc.size, "access": doc.access,
+                    "pages": doc.page_count, "full_text": doc.has_text,
+                    **({"download_url": absolute(url_for("documents.download",
+                                                         document_id=doc.id)),
+                        "url": absolute(url_for("documents.show", document_id=doc.id))}
+                       if allowed else {})})
+    return out
+
+
 @bp.get("/api")
 def index() -> Response:
     """What the API offers (a starting point for a client)."""
@@ -110,7 +133,8 @@ def search() -> Response:
     """A page of search results as JSON."""
     params = SearchParams.from_args(request.args)
     size = min(max(number(request.args.get("page_size"), opac().settings.web.page_size), 1), 100)
-    return jsonify(visible_tree(_search_json(opac().search(params, page_size=size))))
+    page = opac().search(params, page_size=size, fulltext=fulltext_levels())
+    return jsonify(visible_tree(_search_json(without_hidden_levels(page))))
 
 
 @bp.get("/api/records/<source>/<path:source_id>")
@@ -136,6 +160,9 @@ def record(source: str, source_id: str) -> Response:
                    **({"due_on": c.due_on.isoformat()} if c.due_on else {})}
                   for c in page.copies],
         "holdings": [_holding(h) for h in page.holdings],
+        # The centre's files of the record; a download URL only for those the caller
+        # (anonymous, or the browser's session) may download: each download checks again.
+        "documents": _documents(page.entry.id),
         "similar": [{"id": h.global_id, "url": absolute(record_path(h.global_id))}
                     for h in page.similar],
         "record": to_dict(rec),

@@ -25,6 +25,12 @@ FACET_TITLES = {
     "descriptor": lazy_gettext("Descripteur"),
     "language": lazy_gettext("Langue"),
     "collection": lazy_gettext("Collection"),
+    "fulltext": lazy_gettext("Texte intégral disponible"),
+}
+FULLTEXT_VALUES = {
+    "public": lazy_gettext("en accès libre"),
+    "readers": lazy_gettext("pour les lecteurs connectés"),
+    "staff": lazy_gettext("pour le personnel"),
 }
 
 SORT_LABELS = {
@@ -196,6 +202,8 @@ def value_label(facet: str, value: str,
         return language_name(value)
     if facet == "source" and source_name is not None:
         return source_name(value)
+    if facet == "fulltext" and value in FULLTEXT_VALUES:
+        return str(FULLTEXT_VALUES[value])
     return value
 
 

@@ -43,7 +43,8 @@ def repository_of(settings: Settings, engine: Engine) -> SqlRepository:
     """The store as the provider exposes it."""
     own = Source(slug=publishing.SOURCE, name=publishing.SOURCE_NAME, redistribute=True)
     return SqlRepository(engine, (*settings.sources, own), settings.oai.local_source,
-                         settings.oai.selections, settings.base_url, own=(own.slug,))
+                         settings.oai.selections, settings.base_url, own=(own.slug,),
+                         documents_access=settings.documents.access)
 
 
 def register(app: Flask, settings: Settings, engine: Engine, clock: Clock) -> None:

@@ -19,6 +19,7 @@ from catalogue.dsi import picks
 from catalogue.opac import citation, embedded
 from catalogue.opac.exports import FORMATS
 from catalogue.opac.service import RecordPage
+from catalogue.web.documents import documents, visible
 from catalogue.web.guards import current_person
 from catalogue.web.labels import role_label
 from catalogue.web.links import record_url
@@ -47,8 +48,11 @@ def context(page: RecordPage) -> dict[str, Any]:
     person = current_person()
     # Staff may hand-pick the record for a curated list ("Ajouter à une liste").
     lists = picks.open_lists(engine()) if person is not None and person.is_staff else []
+    files = documents()
+    stored = visible(files.of_record(page.entry.id))
+    can_attach = person is not None and person.is_staff and files.may_hold(record.source)
     return {"page": page, "record": record, "formats": FORMATS, "pick_lists": lists,
-            "permalink": permalink,
+            "stored_documents": stored, "can_attach": can_attach, "permalink": permalink,
             "citations": citation.citations(record, csl_locale()),
             "highwire": embedded.highwire(record, permalink),
             "json_ld": embedded.script_json(embedded.json_ld(record, permalink, role_label))}

@@ -11,6 +11,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from catalogue.opac.params import ADVANCED_FIELDS, SearchParams, advanced_query
+from catalogue.web.documents import fulltext_levels, passages, without_hidden_levels
 from catalogue.web.service import opac
 
 bp = Blueprint("search", __name__)
@@ -30,8 +31,10 @@ def home() -> str:
 def results() -> str:
     """A results page: works, facets, chips, sort, paging, spelling suggestion."""
     params = SearchParams.from_args(request.args)
-    page = opac().search(params)
-    return render_template("results.html", page=page, params=page.params)
+    page = without_hidden_levels(opac().search(params, fulltext=fulltext_levels()))
+    return render_template("results.html", page=page, params=page.params,
+                           passages=passages(page.params.query,
+                                             [r.global_id for r in page.results]))
 
 
 @bp.get("/recherche/avancee")

@@ -29,6 +29,7 @@ from indexes.schema import (
     ALL,
     DISPLAY_TITLE,
     FACETS,
+    FULLTEXT_WEIGHT,
     ID,
     SNIPPET,
     SORT_AUTHOR,
@@ -37,6 +38,7 @@ from indexes.schema import (
     TITLE,
     TITLE_KEY,
     WORDS,
+    fulltext_fields,
 )
 from indexes.syntax import Node, marks
 from indexes.tantivy.query import Must, Should, Translator
@@ -108,6 +110,14 @@ class TantivyReader:
     def up_to_date(self) -> bool:
         return _stamp(self.path) == self._stamp
 
+    def has_fields(self, fields: tuple[str, ...]) -> bool:
+        for field in fields:
+            try:
+                tantivy.Query.term_query(self.schema, field, "x")
+            except ValueError:
+                return False
+        return True
+
     def close(self) -> None:
         self.searcher = None  # type: ignore[assignment]
 
@@ -159,7 +169,7 @@ class TantivyReader:
         terms, prefixes = marks(node)
         offset = (req.page - 1) * req.page_size
         if req.sort == "relevance" and terms:
-            found = self.searcher.search(self._scored(final, req.query, terms), req.page_size,
+            found = self.searcher.search(self._scored(final, req.query, terms, req.fulltext), req.page_size,
                                          count=True, offset=offset)
             ranked = [(a, float(score)) for score, a in found.hits]
         else:
@@ -172,14 +182,21 @@ class TantivyReader:
         facets = self._facets(match, req) if req.facets else ()
         return SearchResult(req, total, hits, facets, None, degraded)
 
-    def _scored(self, final: tantivy.Query, text: str,
-                terms: frozenset[str]) -> tantivy.Query:
-        """``final``'s records ranked by BM25 on ``all`` plus the title bonuses."""
+    def _scored(self, final: tantivy.Query, text: str, terms: frozenset[str],
+                levels: tuple[str, ...] = ()) -> tantivy.Query:
+        """``final``'s records ranked by BM25 on ``all`` plus the title bonuses, plus
+        :data:`FULLTEXT_WEIGHT` times BM25 on the full text the reader may search."""
         ordered = sorted(terms)
+        fields = fulltext_fields(levels)
+        if not self.has_fields(fields):
+            fields = ()
         clauses = [(Must, tantivy.Query.const_score_query(final, 0.0))]
         clauses += [(Should, tantivy.Query.term_query(self.schema, ALL, t)) for t in ordered]
         clauses += [(Should, tantivy.Query.boost_query(
             tantivy.Query.term_query(self.schema, TITLE, t), TITLE_BONUS)) for t in ordered]
+        clauses += [(Should, tantivy.Query.boost_query(
+            tantivy.Query.term_query(self.schema, field, t), FULLTEXT_WEIGHT))
+            for field in fields for t in ordered]
         title = " ".join(stems(text))
         if title:
             clauses.append((Should, tantivy.Query.const_score_query(

@@ -24,6 +24,7 @@ from indexes.schema import (
     COLLECTION_TEXT,
     DISPLAY_TITLE,
     FACETS,
+    FULLTEXT_FIELDS,
     ID,
     IDENTIFIERS,
     PAIRS,
@@ -45,7 +46,7 @@ YEAR_NUMBER = "n_year"
 #: No first author sorts last.
 LAST = "\U0010ffff"
 
-STEMMED = (ALL, TITLE, SUBJECTS, COLLECTION_TEXT, PUBLISHER)
+STEMMED = (ALL, TITLE, SUBJECTS, COLLECTION_TEXT, PUBLISHER, *FULLTEXT_FIELDS.values())
 FOLDED = (AUTHORS, WORDS)
 VALUES = (IDENTIFIERS, PAIRS, TITLE_KEY)
 #: Facets whose stored values spelling reads to spell a suggestion as the catalogue does.
@@ -59,7 +60,7 @@ def build() -> tantivy.Schema:
     b.add_text_field(ALL, tokenizer_name="whitespace", index_option="freq")
     for name in (TITLE, SUBJECTS, AUTHORS):
         b.add_text_field(name, tokenizer_name="whitespace", index_option="position")
-    for name in (COLLECTION_TEXT, PUBLISHER):
+    for name in (COLLECTION_TEXT, PUBLISHER, *FULLTEXT_FIELDS.values()):
         b.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
     b.add_text_field(WORDS, tokenizer_name="whitespace", index_option="basic")
     for name in VALUES:

@@ -18,7 +18,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from indexes.schema import ALL, TITLE, TITLE_KEY
+from indexes.schema import ALL, FULLTEXT_WEIGHT, TITLE, TITLE_KEY
 from indexes.whoosh.postings import DocSet, Postings
 
 K1 = 1.2
@@ -73,12 +73,14 @@ class Ranker:
         return anyone if len(anyone) >= need else docs
 
     def top(self, terms: Sequence[str], docs: DocSet, need: int,
-            title: str = "") -> list[tuple[int, float]]:
+            title: str = "", fulltext: Sequence[str] = ()) -> list[tuple[int, float]]:
         """The ``need`` best (document, score) pairs of ``docs`` for ``terms``.
 
         ``title`` is the query's analysed words in order (see
         :func:`indexes.documents.title_key`): documents with exactly that title get
         :data:`EXACT_TITLE_BONUS`, those whose main title (without subtitle) it is half.
+        ``fulltext`` names the full-text fields the reader may search: a word found there
+        adds its idf times a saturated frequency times :data:`FULLTEXT_WEIGHT`.
         """
         terms = list(dict.fromkeys(terms))
         if not terms:
@@ -90,6 +92,8 @@ class Ranker:
             pool = set(pool) | exact | main
         parts = [(self.idf(t), self.postings.weights(ALL, t), self.postings.docs(TITLE, t))
                  for t in terms]
+        texts = [(self.idf(t) * FULLTEXT_WEIGHT, self.postings.weights(field, t))
+                 for field in fulltext for t in terms]
         norm = self._norm
         k1 = K1 + 1
 
@@ -102,6 +106,10 @@ class Ranker:
                     total += idf * tf * k1 / (tf + nd)
                 if doc in titled:
                     total += TITLE_BONUS * idf
+            for weight, tf_of in texts:
+                tf = tf_of.get(doc)
+                if tf:
+                    total += weight * tf * k1 / (tf + K1)
             if doc in exact:
                 return total + EXACT_TITLE_BONUS
             return total + EXACT_TITLE_BONUS / 2 if doc in main else total

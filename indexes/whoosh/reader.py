@@ -19,7 +19,7 @@ from whoosh import index as whoosh_index  # type: ignore[import-untyped]
 from indexes.analysis import stems
 from indexes.highlight import mark, snippet
 from indexes.model import Hit, SearchRequest, SearchResult
-from indexes.schema import AUTHORS, DISPLAY_TITLE, ID, SNIPPET, SORT_NEW, SORTS
+from indexes.schema import AUTHORS, DISPLAY_TITLE, ID, SNIPPET, SORT_NEW, SORTS, fulltext_fields
 from indexes.syntax import Node, marks
 from indexes.whoosh.evaluation import Evaluator
 from indexes.whoosh.facets import FacetColumns, count_facets, restrict
@@ -67,6 +67,10 @@ class WhooshReader:
 
     def up_to_date(self) -> bool:
         return bool(self.searcher.up_to_date())
+
+    def has_fields(self, fields: tuple[str, ...]) -> bool:
+        names = set(self.searcher.schema.names())
+        return all(f in names for f in fields)
 
     def close(self) -> None:
         self.searcher.close()
@@ -127,8 +131,10 @@ class WhooshReader:
         ranked: list[tuple[int, float]] = []
         if offset < total:
             if req.sort == "relevance" and terms:
+                fields = fulltext_fields(req.fulltext)
                 ranked = self.ranker.top(sorted(terms), final, need,
-                                         title=" ".join(stems(req.query)))
+                                         title=" ".join(stems(req.query)),
+                                         fulltext=fields if self.has_fields(fields) else ())
             else:
                 column = SORTS[req.sort] or SORT_NEW
                 keys = self.sort_key(column)

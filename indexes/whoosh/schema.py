@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh import columns, fields  # type: ignore[import-untyped]
 
-from indexes.schema import FACETS
+from indexes.schema import FACETS, FULLTEXT_FIELDS
 from indexes.whoosh.analyzers import FoldingAnalyzer, FrenchAnalyzer, ValuesAnalyzer
 
 
@@ -37,4 +37,6 @@ def build() -> fields.Schema:
     )
     for field in FACETS.values():
         schema.add(field, fields.KEYWORD(analyzer=values, scorable=True))
+    for field in FULLTEXT_FIELDS.values():  # documents' text: matched and scored, not stored
+        schema.add(field, fields.TEXT(analyzer=french, phrase=False))
     return schema

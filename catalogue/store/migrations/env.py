@@ -8,6 +8,7 @@ from alembic import context
 from catalogue.store import (  # noqa: F401
     circulation_tables,
     dissemination_tables,
+    document_tables,
     dsi_tables,
     harvest_tables,
     people_tables,

@@ -1,0 +1,90 @@
+"""What a file is, read from its bytes (never from its name), and the media type it is served as.
+
+A file whose extension or announced type says otherwise is reported (its name lies),
+then read and served as what its content is.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+PDF, ODT, DOCX, HTML, TEXT, OTHER, EMPTY = "pdf", "odt", "docx", "html", "text", "other", "empty"
+
+MEDIA_TYPES = {
+    PDF: "application/pdf",
+    ODT: "application/vnd.oasis.opendocument.text",
+    DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    HTML: "text/html; charset=utf-8",
+    TEXT: "text/plain; charset=utf-8",
+    OTHER: "application/octet-stream",
+    EMPTY: "application/octet-stream",
+}
+EXTENSIONS = {
+    ".pdf": PDF, ".odt": ODT, ".docx": DOCX, ".html": HTML, ".htm": HTML, ".txt": TEXT,
+    ".text": TEXT, ".md": TEXT, ".csv": TEXT,
+}
+LABELS = {PDF: "PDF", ODT: "ODT", DOCX: "DOCX", HTML: "HTML", TEXT: "texte",
+          OTHER: "autre", EMPTY: "vide"}
+#: Kinds whose text is extracted.
+READABLE = frozenset({PDF, ODT, DOCX, HTML, TEXT})
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """The kind read from the content, and the one the file's name announced (if any)."""
+
+    kind: str
+    announced: str = ""
+
+    @property
+    def lies(self) -> bool:
+        """The name announces a kind the content is not."""
+        return bool(self.announced) and self.announced != self.kind
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.kind]
+
+
+def _zip_kind(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                info = archive.getinfo("mimetype")
+                if info.file_size < 200 and archive.read("mimetype").strip() == \
+                        b"application/vnd.oasis.opendocument.text":
+                    return ODT
+            if "word/document.xml" in names:
+                return DOCX
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        return OTHER
+    return OTHER
+
+
+def sniff(path: Path, filename: str = "") -> Kind:
+    """The kind of the file at ``path``; ``filename``: the name it came with."""
+    announced = EXTENSIONS.get(PurePath(filename).suffix.lower(), "") if filename else ""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if not head:
+        return Kind(EMPTY, announced)
+    if b"%PDF-" in head[:1024]:
+        return Kind(PDF, announced)
+    if head.startswith(b"PK\x03\x04"):
+        return Kind(_zip_kind(path), announced)
+    lowered = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if lowered.startswith((b"<!doctype html", b"<html")) or b"<html" in lowered[:512]:
+        return Kind(HTML, announced)
+    if b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+            return Kind(TEXT, announced)
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(head) - 4:  # a character cut by the 4096-byte window
+                return Kind(TEXT, announced)
+            if all(b >= 0x20 or b in b"\t\r\n\f" for b in head):
+                return Kind(TEXT, announced)  # Latin-1 / Windows-1252 text
+    return Kind(OTHER, announced)

@@ -1,0 +1,156 @@
+"""What a query tree means, once for every engine: each engine only supplies the algebra.
+
+The rules: plain words are ANDed stems (folded, unstemmed words in ``auteur:``); a word
+of eight digits or more also looks in the identifiers; a phrase on the catch-all field is
+the AND of its adjacent pairs (:func:`indexes.analysis.pairs`), elsewhere a positional
+phrase; a prefix expands over the unstemmed ``words`` lexicon (``authors`` for
+``auteur:``) to its :data:`MAX_EXPANSIONS` most frequent words, stemmed again for a
+stemmed field; identifiers match exactly, by prefix, and ISBNs in both forms; years are
+a range. A clause of stop words only constrains nothing (``None``), excluding nothing
+excludes nothing, and ``OR`` with an unconstrained side is unconstrained.
+
+An engine implements :class:`Algebra` over its own values (Whoosh: document sets;
+tantivy: query objects), and :class:`Meaning` walks the tree with it: both engines then
+find the same records for the same query by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Generic, Protocol, TypeVar
+
+from indexes.analysis import normalise, simplify, stems, words
+from indexes.documents import identifier_key, isbn_variants
+from indexes.schema import ALL, AUTHORS, FOLDED_FIELDS, IDENTIFIERS, PAIRS, SUBJECTS, TITLE, WORDS
+from indexes.syntax import AllOf, AnyOf, Node, Not, Phrase, Prefix, Word, Years
+
+#: Prefix expansion bound: the most frequent words beginning with the prefix.
+MAX_EXPANSIONS = 64
+#: Fields with positions, where a phrase is a phrase (the catch-all field uses pairs).
+POSITIONAL = frozenset({ALL, TITLE, AUTHORS, SUBJECTS})
+#: Digits in a word from which it may be an identifier (an ISBN typed without hyphens).
+IDENTIFIER_DIGITS = 8
+
+T = TypeVar("T")
+
+
+class Algebra(Protocol[T]):
+    """An engine's operations on the records a clause matches."""
+
+    def every(self, field: str, terms: list[str]) -> T:
+        """Records holding every one of ``terms`` (at least one) in ``field``."""
+
+    def any(self, field: str, terms: list[str]) -> T:
+        """Records holding any of ``terms`` in ``field`` (none: no record)."""
+
+    def expand(self, field: str, prefix: str, limit: int) -> list[str]:
+        """The ``limit`` most frequent terms of ``field`` beginning with ``prefix``."""
+
+    def phrase(self, field: str, terms: list[str]) -> T:
+        """Records holding ``terms`` (two or more) next to each other in ``field``."""
+
+    def years(self, low: int, high: int) -> T:
+        """Records published from ``low`` to ``high`` (both included)."""
+
+    def union(self, parts: list[T]) -> T:
+        """Records of any of ``parts`` (none: no record)."""
+
+    def restrict(self, required: list[T], excluded: list[T]) -> T:
+        """Records of every one of ``required`` (all records when empty) and of none of
+        ``excluded``; never both empty."""
+
+
+class Meaning(Generic[T]):
+    """Evaluates query trees with one engine's :class:`Algebra` (see the module docstring)."""
+
+    def __init__(self, algebra: Algebra[T]) -> None:
+        self.algebra = algebra
+
+    def of(self, node: Node) -> T | None:
+        """The records matching ``node``; None means every record (no constraint)."""
+        if isinstance(node, Word):
+            return self._word(node)
+        if isinstance(node, Phrase):
+            return self._phrase(node)
+        if isinstance(node, Prefix):
+            return self._prefix(node)
+        if isinstance(node, Years):
+            return self.algebra.years(node.low if node.low is not None else 0,
+                                      node.high if node.high is not None else 9999)
+        if isinstance(node, Not):
+            excluded = self.of(node.node)
+            return None if excluded is None else self.algebra.restrict([], [excluded])
+        if isinstance(node, AnyOf):
+            found = []
+            for child in node.nodes:
+                part = self.of(child)
+                if part is None:
+                    return None
+                found.append(part)
+            return self.algebra.union(found)
+        return self._all_of(node)
+
+    def _all_of(self, node: AllOf) -> T | None:
+        required: list[T] = []
+        excluded: list[T] = []
+        for child in node.nodes:
+            part = self.of(child.node if isinstance(child, Not) else child)
+            if part is not None:
+                (excluded if isinstance(child, Not) else required).append(part)
+        if not required and not excluded:
+            return None
+        if len(required) == 1 and not excluded:
+            return required[0]
+        return self.algebra.restrict(required, excluded)
+
+    def terms(self, field: str, terms: Iterable[str]) -> T | None:
+        """Every one of ``terms`` in ``field``; None when there is none (stop words)."""
+        unique = list(dict.fromkeys(terms))
+        return self.algebra.every(field, unique) if unique else None
+
+    def _word(self, node: Word) -> T | None:
+        field = node.field or ALL
+        if field == IDENTIFIERS:
+            return self._identifier(node.text)
+        found = self.terms(field, analysed(node.text, field))
+        if node.field is None and sum(ch.isdigit() for ch in node.text) >= IDENTIFIER_DIGITS:
+            numbers = self._identifier(node.text)
+            return numbers if found is None else self.algebra.union([found, numbers])
+        return found
+
+    def _identifier(self, text: str) -> T:
+        key = identifier_key(text)
+        terms = {*isbn_variants(text), key}
+        if len(key) >= 3:
+            terms.update(self.algebra.expand(IDENTIFIERS, key, MAX_EXPANSIONS))
+        return self.algebra.any(IDENTIFIERS, sorted(t for t in terms if t))
+
+    def _phrase(self, node: Phrase) -> T | None:
+        field = node.field or ALL
+        if field == IDENTIFIERS:
+            return self._identifier(node.text)
+        terms = analysed(node.text, field)
+        if len(terms) < 2 or field not in POSITIONAL:
+            return self.terms(field, terms)
+        if field == ALL:
+            return self.terms(PAIRS, [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)])
+        return self.algebra.phrase(field, terms)
+
+    def _prefix(self, node: Prefix) -> T:
+        field = node.field or ALL
+        if field == IDENTIFIERS:
+            return self._identifier(node.text)
+        source = AUTHORS if field == AUTHORS else WORDS
+        prefix = simplify(node.text)
+        expansions = self.algebra.expand(source, prefix, MAX_EXPANSIONS) if prefix else []
+        if field in (ALL, AUTHORS):
+            return self.algebra.any(source, expansions)
+        stemmed = (t for t in (normalise(w) for w in expansions) if t)
+        return self.algebra.any(field, list(dict.fromkeys(stemmed)))
+
+
+def analysed(text: str, field: str) -> list[str]:
+    """The terms of ``text`` as ``field`` indexes them (stems, or folded words)."""
+    if field in FOLDED_FIELDS:
+        return [w for w in (simplify(x) for x in words(text)) if w]
+    return stems(text)
