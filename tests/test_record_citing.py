@@ -193,3 +193,18 @@ def test_ris_ur_is_the_permalink_without_an_856(web_site: WebSite) -> None:
     text = web_site.client().get("/export?format=ris&id=crpv:2").data.decode()
     assert f"UR  - {permalink(web_site, BOOK)}\r\n" in text
     assert ris.to_ris(book).count("UR  - ") == 0  # the writer alone knows no permalink
+
+
+def test_a_style_failing_on_odd_data_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    from catalogue.records import Title
+
+    real = citation.render
+
+    def fragile(item: dict[str, Any], style: citation.Style, locale: str = "fr-FR") -> Any:
+        if style.key == "apa":
+            raise KeyError("date-parts")
+        return real(item, style, locale)
+
+    monkeypatch.setattr(citation, "render", fragile)
+    odd = Record(source="crpv", source_id="odd-citation", title=Title("Un titre"))
+    assert [style.key for style, _ in citation.citations(odd)] == ["iso690"]

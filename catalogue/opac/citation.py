@@ -10,6 +10,7 @@ online) becomes the item's ``URL``.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -57,6 +58,8 @@ _LANGUAGES = {"fre": "fr", "fra": "fr", "eng": "en", "ger": "de", "deu": "de", "
 
 #: "n° 357", "No. 12", "numéro 4": styles add their own "n°" before the issue number.
 _NUMBER_WORD = re.compile(r"^\s*(?:n\s*[°º]|no\.?|num(?:é|e)ro)\s*(?=\d)", re.IGNORECASE)
+
+log = logging.getLogger(__name__)
 
 # citeproc-py's style objects keep state while rendering: one rendering at a time.
 _LOCK = threading.Lock()
@@ -182,7 +185,19 @@ def render(item: dict[str, Any], style: Style, locale: str = "fr-FR") -> Markup:
     return Markup("".join(str(entry) for entry in entries))
 
 
-def citations(record: Record, locale: str = "fr-FR") -> list[tuple[Style, Markup]]:
-    """The record cited in each of :data:`STYLES`, in the reader's ``locale``."""
+@lru_cache(maxsize=512)
+def citations(record: Record, locale: str = "fr-FR") -> tuple[tuple[Style, Markup], ...]:
+    """The record cited in each of :data:`STYLES`, in the reader's ``locale``.
+
+    Cached: a style takes citeproc-py some 10 ms per record, and records are frozen,
+    hashable values (a changed record is another key). A style that fails on a record's
+    data is left out, logged, rather than failing the record page.
+    """
     item = csl_json(record)
-    return [(style, render(item, style, locale)) for style in STYLES]
+    out = []
+    for style in STYLES:
+        try:
+            out.append((style, render(item, style, locale)))
+        except Exception:  # citeproc-py raises many kinds of error on odd data
+            log.exception("citation: %s in %s failed", record.global_id, style.key)
+    return tuple(out)
