@@ -225,3 +225,36 @@ def test_issues_and_digests_list_a_work_held_by_two_centres_once(
     text = text_part(mail)
     assert text.count("Les quartiers prioritaires") == 1 and "/notice/crpv/c-1" in text
     assert "(2 nouveaux documents)" in text
+
+
+def test_a_work_sent_once_is_not_sent_again_through_a_later_twin(
+        config_path: Path, smtp_sink: Any) -> None:
+    """A partner catalogues a book the centre's subscribers already received: the twin is a
+    new record but not a new document, in the alerts as in the list's next issue."""
+    from catalogue import union
+    from catalogue.records import Identifier, Record, Title
+    settings, engine = setup(config_path, smtp_sink)
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    listed = profiles.save_list(engine, start, slug="tout", name="Tout",
+                                equation_params=["q=quartiers"], periodicity=Periodicity("daily"))
+    who = person(engine, "a@example.org", start)
+    profiles.subscribe(engine, start, who.id, listed.id)
+
+    def book(source: str, sid: str) -> Record:
+        return Record(source=source, source_id=sid, title=Title("Les quartiers prioritaires"),
+                      identifiers=(Identifier(scheme="isbn", value="9782707154545"),))
+
+    ingest(engine, [book("crpv", "c-1")], datetime(2020, 1, 2, tzinfo=UTC))
+    union.refresh(engine, "crpv")
+    first = run(engine, settings, datetime(2020, 1, 3, 7, tzinfo=UTC))
+    assert first.issues == [("tout", 1, 1)] and first.sent == 1, first
+    ingest(engine, [book("partner", "p-7"), record("Quartiers et jeunesse")],
+           datetime(2020, 1, 3, 12, tzinfo=UTC), source="partner")
+    union.refresh(engine, "partner")
+    second = run(engine, settings, datetime(2020, 1, 4, 7, tzinfo=UTC))
+    assert second.issues == [("tout", 2, 1)], second.issues  # only the new work
+    mails = smtp_sink.messages_to("a@example.org")
+    assert len(mails) == 2
+    text = text_part(mails[1])
+    assert "Quartiers et jeunesse" in text
+    assert "Les quartiers prioritaires" not in text, text

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from catalogue.records import Record, from_json
 from catalogue.store.dsi_tables import dsi_issue_records, dsi_issues, dsi_profiles
+from catalogue.store.opac import siblings
 from catalogue.store.tables import records
 
 CHUNK = 500
@@ -33,15 +34,17 @@ class Issue:
 
 
 def already_published(conn: Connection, profile_id: int, record_ids: Iterable[int]) -> set[int]:
-    """Those of ``record_ids`` an earlier issue of the list already carried."""
-    ids = list(record_ids)
-    found: set[int] = set()
-    for i in range(0, len(ids), CHUNK):
-        found |= {r.record_id for r in conn.execute(
+    """Those of ``record_ids`` whose work an earlier issue of the list already carried
+    (through that record or through another centre's record of the same work)."""
+    works = siblings(conn, record_ids)
+    members = sorted({m for group in works.values() for m in group})
+    carried: set[int] = set()
+    for i in range(0, len(members), CHUNK):
+        carried |= {r.record_id for r in conn.execute(
             select(dsi_issue_records.c.record_id).join(dsi_issues).where(
                 dsi_issues.c.profile_id == profile_id,
-                dsi_issue_records.c.record_id.in_(ids[i:i + CHUNK])))}
-    return found
+                dsi_issue_records.c.record_id.in_(members[i:i + CHUNK])))}
+    return {rid for rid, group in works.items() if group & carried}
 
 
 def publish(engine: Engine, profile_id: int, record_ids: Sequence[int], now: datetime) -> Issue | None:

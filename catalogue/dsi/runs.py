@@ -2,8 +2,8 @@
 
 The run reads the clock once (``now``). For every due subscriber-profile pair it selects
 the candidates matching the profile whose novelty date (first seen, or updated) is at or
-after the pair's watermark minus ``[dsi] margin_minutes``, minus the records already
-delivered for the pair. The margin covers imports that stamped their records just before
+after the pair's watermark minus ``[dsi] margin_minutes``, minus the works already
+delivered for the pair (through that record or another centre's record of the same work). The margin covers imports that stamped their records just before
 the run but committed just after it read the store; the delivered set makes the overlap
 harmless. A person's due pairs go out in one mail; once the server *accepted* it, the
 delivery, the delivered records and those pairs' watermarks (moved to ``now``) are
@@ -46,7 +46,7 @@ from catalogue.store.dsi_tables import (
     dsi_runs,
     dsi_subscriptions,
 )
-from catalogue.store.opac import cluster_ids
+from catalogue.store.opac import cluster_ids, siblings
 from catalogue.store.people_tables import persons
 
 CHUNK = 500
@@ -131,13 +131,21 @@ def _picks(engine: Engine, profile_ids: set[int], since: datetime) -> dict[int, 
 
 
 def _delivered(engine: Engine, pair_ids: set[int], record_ids: list[int]) -> set[tuple[int, int]]:
+    """(pair, record) for each of ``record_ids`` whose work the pair already received,
+    through that record or another centre's record of the same work."""
     found: set[tuple[int, int]] = set()
     with engine.connect() as conn:
-        for i in range(0, len(record_ids), CHUNK):
+        works = siblings(conn, record_ids)
+        holders: dict[int, list[int]] = defaultdict(list)  # member -> candidates it stands for
+        for rid, group in works.items():
+            for member in group:
+                holders[member].append(rid)
+        members = sorted(holders)
+        for i in range(0, len(members), CHUNK):
             for r in conn.execute(select(dsi_delivered.c.subscription_id, dsi_delivered.c.record_id)
-                                  .where(dsi_delivered.c.record_id.in_(record_ids[i:i + CHUNK]))):
+                                  .where(dsi_delivered.c.record_id.in_(members[i:i + CHUNK]))):
                 if r.subscription_id in pair_ids:
-                    found.add((r.subscription_id, r.record_id))
+                    found.update((r.subscription_id, rid) for rid in holders[r.record_id])
     return found
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, Select, select
+from sqlalchemy import Connection, Engine, Row, Select, select
 
 from catalogue.records import Record, from_json
 from catalogue.store.harvest_tables import record_clusters
@@ -143,6 +143,32 @@ def cluster_ids(engine: Engine, global_ids: Sequence[str]) -> dict[str, int]:
             for row in conn.execute(query):
                 cluster = row.cluster_id if row.cluster_id is not None else row.id
                 found[f"{row.source}:{row.source_id}"] = int(cluster)
+    return found
+
+
+def siblings(conn: Connection, record_ids: Iterable[int]) -> dict[int, frozenset[int]]:
+    """Each of ``record_ids`` with the ids of every record of its work (itself included).
+
+    The DSI asks it so that a work sent or published once through one centre's record is
+    not sent again when a second centre's record of it arrives later (a union twin is a
+    new record, but not a new document for the reader). A record the union table does not
+    know stands alone.
+    """
+    ids = sorted(set(record_ids))
+    found = {rid: frozenset((rid,)) for rid in ids}
+    cluster_of: dict[int, int] = {}
+    for start in range(0, len(ids), CHUNK):
+        for row in conn.execute(select(record_clusters.c.record_id, record_clusters.c.cluster_id)
+                                .where(record_clusters.c.record_id.in_(ids[start:start + CHUNK]))):
+            cluster_of[int(row.record_id)] = int(row.cluster_id)
+    members: dict[int, set[int]] = {}
+    wanted = sorted(set(cluster_of.values()))
+    for start in range(0, len(wanted), CHUNK):
+        for row in conn.execute(select(record_clusters.c.record_id, record_clusters.c.cluster_id)
+                                .where(record_clusters.c.cluster_id.in_(wanted[start:start + CHUNK]))):
+            members.setdefault(int(row.cluster_id), set()).add(int(row.record_id))
+    for rid, cluster in cluster_of.items():
+        found[rid] = frozenset(members.get(cluster, set()) | {rid})
     return found
 
 
