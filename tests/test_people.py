@@ -299,3 +299,32 @@ def test_a_locked_account_costs_the_same_hash_work_as_an_unknown_address(
     locked = statistics.median(timed("bib@example.fr") for _ in range(3))
     unknown = statistics.median(timed("nobody@example.fr") for _ in range(3))
     assert locked >= 0.5 * unknown, (locked, unknown)
+
+
+def test_people_search_folds_letters_beyond_latin(engine: Engine) -> None:
+    """PostgreSQL's function folded Latin-1 and Latin Extended-A/B only: "Nguyễn" (Latin
+    Extended Additional) and Greek capitals were found on SQLite and missed on PostgreSQL."""
+    nguyen = accounts.create(engine, NOW, email="n@example.fr", name="NGUYỄN Thị Ánh")
+    athena = accounts.create(engine, NOW, email="a@example.fr", name="ἈΘΗΝᾶ Κωστοπούλου")
+    for text, who in (("nguyen thi", nguyen), ("Nguyễn", nguyen), ("αθηνα", athena),
+                      ("ΚΩΣΤΟΠΟΥΛΟΥ", athena)):
+        assert [p.id for p in accounts.search(engine, text)] == [who.id], text
+
+
+def test_the_store_folds_every_character_as_python_does(engine: Engine) -> None:
+    """``catalogue_fold`` in SQL (Python's on SQLite, migration 0015's on PostgreSQL) on
+    each character of the Basic Multilingual Plane, one at a time, against Python's."""
+    from sqlalchemy import text as sql
+    separator = "\x1f"
+    chars = [chr(c) for c in range(1, 0x10000)
+             if not 0xD800 <= c < 0xE000 and chr(c) != separator]
+    differ = []
+    with engine.connect() as conn:
+        for start in range(0, len(chars), 4000):
+            chunk = chars[start:start + 4000]
+            got = conn.execute(sql("SELECT catalogue_fold(:v)"),
+                               {"v": separator.join(chunk)}).scalar_one().split(separator)
+            assert len(got) == len(chunk)
+            differ += [(c, g, database.fold(c)) for c, g in zip(chunk, got, strict=True)
+                       if g != database.fold(c)]
+    assert not differ, (len(differ), differ[:20])

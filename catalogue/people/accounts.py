@@ -153,7 +153,7 @@ def search(engine: Engine, text: str, *, limit: int = 50, with_card: bool = Fals
     escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     like = f"%{escaped}%"
     # Names are compared without accents on both stores ("helene" finds "Hélène"):
-    # catalogue_fold is Python's fold on SQLite, migration 0011's function on PostgreSQL.
+    # catalogue_fold is Python's fold on SQLite, migration 0015's function on PostgreSQL.
     name = func.catalogue_fold(persons.c.name)
     where = (name.like(like, escape="\\")
              | persons.c.email.like(like, escape="\\")

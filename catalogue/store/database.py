@@ -6,7 +6,9 @@ Alembic first, so a deployment never runs new code on an old schema.
 
 from __future__ import annotations
 
+import sys
 import unicodedata
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +21,32 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def fold(value: str | None) -> str | None:
-    """Lower-case without accents (``Hélène`` -> ``helene``): SQLite's ``lower`` is ASCII only."""
+    """Lower-case without accents (``Hélène`` -> ``helene``): SQLite's ``lower`` is ASCII only.
+
+    The store's one folding: people search, OAI set selections (in SQL and in Python) and
+    PostgreSQL's ``catalogue_fold`` (:func:`fold_sql`) all fold as this does."""
     if value is None:
         return None
-    decomposed = unicodedata.normalize("NFKD", value.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    if value.isascii():
+        return value.lower()
+    return unicodedata.normalize("NFKD", value.lower()).translate(_combining_marks())
+
+
+@cache
+def _combining_marks() -> dict[int, str | None]:
+    """str.translate's table removing every combining character, and making the final
+    sigma an ordinary one (Python's ``lower`` writes "ς" at a word's end, where
+    PostgreSQL cannot tell: the two stores then fold Greek words alike)."""
+    table: dict[int, str | None] = {cp: None for cp in range(sys.maxunicode + 1)
+                                    if unicodedata.combining(chr(cp))}
+    table[ord("ς")] = "σ"
+    return table
 
 
 def fold_table() -> tuple[str, str]:
     """The letters :func:`fold` turns into one other letter, and what into: the table
-    PostgreSQL's ``catalogue_fold`` translates with (migration 0011), so that both
-    stores fold Latin letters alike. Upper-case letters are in it too: PostgreSQL's
+    PostgreSQL's ``catalogue_fold`` translated with in migration 0011 (Latin letters
+    only; migration 0015 replaced it with :func:`fold_sql`). Upper-case letters are in it too: PostgreSQL's
     ``lower()`` under the C locale changes ASCII only."""
     source, target = [], []
     for code in range(0xC0, 0x250):
@@ -39,6 +56,41 @@ def fold_table() -> tuple[str, str]:
             source.append(char)
             target.append(folded)
     return "".join(source), "".join(target)
+
+
+def _ranges(codes: list[int]) -> str:
+    """A regular-expression bracket body for ``codes`` (sorted), as ``\\uXXXX`` ranges."""
+    parts, start, prev = [], codes[0], codes[0]
+    for code in codes[1:] + [-1]:
+        if code == prev + 1:
+            prev = code
+            continue
+        parts.append(f"\\u{start:04x}" if start == prev else f"\\u{start:04x}-\\u{prev:04x}")
+        start = prev = code
+    return "".join(parts)
+
+
+def fold_sql(argument: str = "value") -> str:
+    """PostgreSQL's expression for :func:`fold` on the Basic Multilingual Plane, computed
+    from Python's own tables: lower-case as Python does (one translate of every letter
+    whose lower case is one other letter, and ``İ``, the one that becomes two), then
+    ``normalize(.., NFKD)``, then every combining mark removed, and the final sigma (which
+    NFKD can yield) made an ordinary one. No ``lower()``: what it changes depends on the
+    database's locale, and Python's folding does not."""
+    upper, lower = [], []
+    for code in range(0x41, 0x10000):
+        char = chr(code)
+        if 0xD800 <= code < 0xE000:
+            continue
+        low = char.lower()
+        if len(low) == 1 and low != char:
+            upper.append(char)
+            lower.append(low)
+    marks = [c for c in range(0x300, 0x10000)
+             if not 0xD800 <= c < 0xE000 and unicodedata.combining(chr(c))]
+    source, target = ("".join(chars).replace("'", "''") for chars in (upper, lower))
+    return (f"translate(regexp_replace(normalize(translate(replace({argument}, '\u0130', 'i'), "
+            f"'{source}', '{target}'), NFKD), E'[{_ranges(marks)}]', '', 'g'), 'ς', 'σ')")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -34,12 +34,10 @@ content; otherwise the record's JSON is decoded, written, and the result kept.
 from __future__ import annotations
 
 import hashlib
-import sys
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -67,6 +65,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from catalogue.formats import dublincore, marcxml
 from catalogue.records import DOC_TYPES, Link, Record, from_json, replace
 from catalogue.settings import Selection, Source
+from catalogue.store import database
 from catalogue.store.dissemination import CacheRow, DisseminationCache
 from catalogue.store.tables import UTCDateTime, records
 from oai.repository import Dissemination, Entry, Origin, Selector, SetInfo
@@ -80,19 +79,12 @@ SOURCE_NAMESPACES = {"dc": dublincore.OAI_DC, "pmbxml": PMB_NAMESPACE}
 def fold(text: str | None) -> str:
     """Lower-case, accents removed: 'Délinquance' and 'delinquance' compare equal.
 
-    Cached: thesaurus descriptors and keywords repeat across thousands of records.
+    The store's folding (:func:`catalogue.store.database.fold`), so that a selection's SQL
+    (``oai_fold`` on SQLite, ``catalogue_fold`` on PostgreSQL) and the headers computed
+    here agree on every letter; it used ``casefold`` ("ß" -> "ss"), which PostgreSQL's
+    function does not. Cached: thesaurus descriptors and keywords repeat across records.
     """
-    if not text:
-        return ""
-    if text.isascii():
-        return text.casefold()
-    return unicodedata.normalize("NFKD", text).translate(_combining_marks()).casefold()
-
-
-@cache
-def _combining_marks() -> dict[int, None]:
-    """str.translate's table removing every combining character (912 code points)."""
-    return {cp: None for cp in range(sys.maxunicode + 1) if unicodedata.combining(chr(cp))}
+    return database.fold(text) or ""
 
 
 def _like(term: str) -> str:
