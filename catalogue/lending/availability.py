@@ -124,6 +124,11 @@ def apply_refreshes(engine: Engine, index_dir: Path, lock_timeout: float = LOCK_
     with engine.connect() as conn:
         rows = conn.execute(select(records.c.data, records.c.first_seen).where(
             records.c.id.in_(ids), records.c.deleted.is_(False))).all()
+        # A noted record deleted since (a withdrawn questions/réponses entry) leaves the
+        # index now rather than at the next update pass.
+        gone = [f"{r.source}:{r.source_id}" for r in conn.execute(
+            select(records.c.source, records.c.source_id).where(
+                records.c.id.in_(ids), records.c.deleted.is_(True)))]
     live = snapshot(engine, ids)
     from catalogue.documents.service import stored_fulltext  # documents note records too
 
@@ -131,6 +136,8 @@ def apply_refreshes(engine: Engine, index_dir: Path, lock_timeout: float = LOCK_
     with IndexWriter(Path(index_dir), lambda r: availability(r, live.status),
                      lock_timeout=lock_timeout, fulltext=texts.get) as writer:
         writer.upsert((from_json(r.data), r.first_seen) for r in rows)
+        if gone:
+            writer.delete(gone)
     with engine.begin() as conn:
         conn.execute(delete(index_refresh).where(
             index_refresh.c.record_id == bindparam("id"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 
 from catalogue.formats.base import Parsed
 from catalogue.lending.availability import request_refresh
@@ -24,6 +24,7 @@ from catalogue.records import Agent, Descriptor, Link, Publication, Record, Titl
 from catalogue.settings import Settings
 from catalogue.store import opac as store
 from catalogue.store.ingest import Ingest
+from catalogue.store.tables import records
 
 SOURCE = "questions"
 SOURCE_NAME = "Questions-réponses"
@@ -99,3 +100,35 @@ def publish(engine: Engine, settings: Settings, question_id: int, *, title: str,
     with engine.begin() as conn:
         service.log_event(conn, question_id, now, "published", None, title, internal=True)
     return record
+
+
+def withdraw(engine: Engine, question_id: int, *, now: datetime, by: int | None = None) -> None:
+    """Take a published entry out of the public base (a text that named someone after
+    all, an answer gone out of date): the record becomes a deletion, so the index drops
+    it on its writer's next pass, its page answers 404, and OAI harvesters see a deleted
+    header and remove their copy. The question, its answer and its exchange stay; it can
+    be published again."""
+    found = service.get(engine, question_id)
+    if found is None or not found.published_id:
+        raise QuestionError("Cette question n'est pas publiée.", "title")
+    ingest = Ingest(engine, source=SOURCE, source_name=SOURCE_NAME, source_kind="local",
+                    format="questions", clock=lambda: now)
+    tombstone = Record(source=SOURCE, source_id=found.published_id, title=Title(main=""))
+    ingest.add(Parsed(position=0, offset=0, raw=b"", record=tombstone,
+                      source_id=found.published_id, deleted=True))
+    ingest.finish()
+    with engine.begin() as conn:
+        conn.execute(update(questions).where(questions.c.id == question_id)
+                     .values(published_id=""))
+        service.log_event(conn, question_id, now, "withdrawn", by, found.published_id,
+                          internal=True)
+    gone = _record_id(engine, found.published_id)
+    if gone is not None:
+        request_refresh(engine, [gone], now)
+
+
+def _record_id(engine: Engine, source_id: str) -> int | None:
+    with engine.connect() as conn:
+        found = conn.execute(select(records.c.id).where(
+            records.c.source == SOURCE, records.c.source_id == source_id)).scalar()
+    return None if found is None else int(found)

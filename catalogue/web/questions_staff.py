@@ -169,6 +169,17 @@ def publish(question_id: int) -> Response | tuple[str, int]:
     return _done(question_id, gettext("La question est publiée dans la base Questions-réponses."))
 
 
+@bp.post("/<int:question_id>/retirer")
+@staff_required
+def withdraw(question_id: int) -> Response | tuple[str, int]:
+    _question(question_id)
+    try:
+        publishing.withdraw(engine(), question_id, now=now(), by=_me())
+    except QuestionError as exc:
+        return _page(question_id, {exc.field: exc.message}, 422)
+    return _done(question_id, gettext("L'entrée est retirée de la base Questions-réponses."))
+
+
 @bp.get("/chiffres")
 @staff_required
 def stats() -> str:
