@@ -1,4 +1,5 @@
-"""The service's mails, in French: acknowledgement, answer, the assignee's reminder.
+"""The service's mails: acknowledgement and answer in the asker's language
+(:mod:`catalogue.questions.wording`), the assignee's reminder in French.
 
 Plain text (the asker's mail client shows it as written); composed by
 :func:`catalogue.people.mailer.compose` and queued by the caller in the outbox.
@@ -15,6 +16,7 @@ from babel.dates import format_date
 from catalogue.people.accounts import Person
 from catalogue.people.mailer import Attachment, compose
 from catalogue.questions.model import Question, Reference
+from catalogue.questions.wording import full_date, words
 from catalogue.settings import Settings
 
 #: The availability codes of the lending states, as the answer's references say them.
@@ -36,27 +38,33 @@ def french_date(day: date) -> str:
 
 def acknowledgement(settings: Settings, question: Question, follow: str,
                     now: datetime) -> EmailMessage:
+    """The asker's acknowledgement, in the language the question was asked in."""
+    _ = words(question.language)
+    colon = ": " if question.language == "en" else " : "
     text = (
-        f"Bonjour {question.asker_name},\n\n"
-        f"Nous avons bien reçu votre question, enregistrée sous la référence "
-        f"{question.reference}.\n\n"
-        f"Nous vous répondrons par écrit au plus tard le {french_date(question.promised_on)}"
-        f" ({settings.questions.delay_days} jours ouvrés).\n\n"
-        f"Domaine : {question.field_label}\n"
-        + (f"Territoire : {question.territory}\n" if question.territory else "")
-        + f"\nVotre question :\n{question.question}\n\n"
-        f"Suivre votre question : {follow}\n\n"
+        _("Bonjour %(name)s,", name=question.asker_name) + "\n\n"
+        + _("Nous avons bien reçu votre question, enregistrée sous la référence "
+            "%(reference)s.", reference=question.reference) + "\n\n"
+        + _("Nous vous répondrons par écrit au plus tard le %(day)s (%(days)s jours ouvrés).",
+            day=full_date(question.promised_on, question.language),
+            days=settings.questions.delay_days) + "\n\n"
+        + f"{_('Domaine')}{colon}{_(question.field_label)}\n"
+        + (f"{_('Territoire')}{colon}{question.territory}\n" if question.territory else "")
+        + f"\n{_('Votre question :')}\n{question.question}\n\n"
+        f"{_('Suivre votre question')}{colon}{follow}\n\n"
         f"-- \n{settings.name}\n"
     )
     return compose(settings.mail, to=question.asker_email, to_name=question.asker_name,
-                   subject=f"Votre question {question.reference} : accusé de réception",
+                   subject=_("Votre question %(reference)s : accusé de réception",
+                             reference=question.reference),
                    text=text, now=now)
 
 
-def _reference_lines(settings: Settings, refs: Sequence[Reference]) -> str:
+def _reference_lines(settings: Settings, refs: Sequence[Reference], language: str) -> str:
+    _ = words(language)
     lines = []
     for n, ref in enumerate(refs, 1):
-        state = AVAILABILITY.get(ref.availability, ref.availability)
+        state = _(AVAILABILITY.get(ref.availability, ref.availability))
         lines.append(f"{n}. {ref.title} ({state})\n   {settings.base_url}/notice/"
                      f"{ref.source}/{ref.source_id}")
     return "\n".join(lines)
@@ -65,18 +73,26 @@ def _reference_lines(settings: Settings, refs: Sequence[Reference]) -> str:
 def answer(settings: Settings, question: Question, refs: Sequence[Reference], reply: str,
            follow: str, now: datetime,
            files: Sequence[tuple[str, str, bytes]] = ()) -> EmailMessage:
-    parts = [f"Bonjour {question.asker_name},\n\n"
-             f"Voici notre réponse à votre question {question.reference}.\n\n{question.answer}\n"]
+    """The answer to the asker, in the language the question was asked in (the answer's
+    own text is the documentalist's)."""
+    _ = words(question.language)
+    colon = ": " if question.language == "en" else " : "
+    parts = [_("Bonjour %(name)s,", name=question.asker_name) + "\n\n"
+             + _("Voici notre réponse à votre question %(reference)s.",
+                 reference=question.reference) + f"\n\n{question.answer}\n"]
     if refs:
-        parts.append("\nDocuments du catalogue :\n" + _reference_lines(settings, refs) + "\n")
+        parts.append("\n" + _("Documents du catalogue :") + "\n"
+                     + _reference_lines(settings, refs, question.language) + "\n")
     if question.link_list:
-        parts.append("\nLiens :\n" + "\n".join(question.link_list) + "\n")
+        parts.append("\n" + _("Liens :") + "\n" + "\n".join(question.link_list) + "\n")
     if files:
-        parts.append("\nPièces jointes : " + ", ".join(name for name, _, _ in files) + "\n")
-    parts.append(f"\nPour nous répondre ou préciser votre demande : {reply}\n"
-                 f"Suivre votre question : {follow}\n\n-- \n{settings.name}\n")
+        parts.append("\n" + _("Pièces jointes") + colon
+                     + ", ".join(name for name, _kind, _data in files) + "\n")
+    parts.append(f"\n{_('Pour nous répondre ou préciser votre demande')}{colon}{reply}\n"
+                 f"{_('Suivre votre question')}{colon}{follow}\n\n-- \n{settings.name}\n")
     return compose(settings.mail, to=question.asker_email, to_name=question.asker_name,
-                   subject=f"Réponse à votre question {question.reference}",
+                   subject=_("Réponse à votre question %(reference)s",
+                             reference=question.reference),
                    text="".join(parts), now=now,
                    attachments=[Attachment(name, content, kind) for name, kind, content in files])
 

@@ -89,6 +89,7 @@ class Question:
     reply_nonce: str
     published_id: str
     anonymised: bool
+    language: str
 
     @property
     def field_label(self) -> str:

@@ -140,7 +140,7 @@ def staff(engine: Engine) -> list[Person]:
 # --- asking ----------------------------------------------------------------------------
 
 def ask(engine: Engine, settings: Settings, signer: LinkSigner, asked: Asked,
-        now: datetime, person_id: int | None = None) -> Question:
+        now: datetime, person_id: int | None = None, language: str = "fr") -> Question:
     """Record a question and queue its acknowledgement (reference, promised date).
 
     The same question from the same address within a day (a double click, a form sent
@@ -163,6 +163,7 @@ def ask(engine: Engine, settings: Settings, signer: LinkSigner, asked: Asked,
             desired_on=asked.desired_on, person_id=person_id, assignee_id=None,
             created_at=now, promised_on=promised, last_activity_at=now, answer="", links="",
             reply_nonce=secrets.token_hex(8), published_id="", anonymised=False,
+            language="en" if language == "en" else "fr",
         )).inserted_primary_key
         assert key is not None
         question_id = int(key[0])

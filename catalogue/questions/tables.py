@@ -51,6 +51,8 @@ questions = Table(
     Column("reply_nonce", String(32), nullable=False),  # rotates: a reply link works once
     Column("published_id", String(40), nullable=False, default=""),  # record source_id
     Column("anonymised", Boolean, nullable=False, default=False),
+    #: The interface language the question was asked in: the asker's mails speak it.
+    Column("language", String(5), nullable=False, default="fr", server_default="fr"),
     Index("ix_questions_status", "status", "promised_on"),
     Index("ix_questions_person", "person_id"),
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from werkzeug.wrappers import Response
 
 from catalogue.people import floodgate
@@ -71,7 +71,8 @@ def ask() -> tuple[str, int] | Response:
                            client=request.remote_addr or "", limits=limits):
         return _form(values, {"email": too_many()}, 429)
     found = service.ask(engine(), config, signer(), asked, moment,
-                        person_id=person.id if person else None)
+                        person_id=person.id if person else None,
+                        language=str(get_locale() or "fr"))
     link = service.follow_link(config, signer(), found, moment).removeprefix(config.base_url)
     return redirect(link + "?nouvelle=1", 303)  # a reload does not ask twice
 
