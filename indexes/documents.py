@@ -185,6 +185,7 @@ def document(record: Record, availability: Availability | None = None,
         "source": record.source,
         "descriptor": _join(nfc(d.label) for d in record.descriptors),
         "collection": _join(nfc(s.title) for s in record.series),
+        "author": _join(nfc(agent.display()) for agent in record.agents),
         "availability": availability(record) if availability else "",
     }
     if texts is None:

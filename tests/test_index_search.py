@@ -23,7 +23,7 @@ from indexes import IndexWriter, Searcher, SearchRequest, SearchResult, rebuild
 from indexes.model import MAX_PAGE, MAX_PAGE_SIZE
 
 FACET_NAMES = ("doctype", "year", "language", "source", "descriptor", "collection",
-               "availability")
+               "author", "availability")
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +113,7 @@ def expected_values(record: Record, facet: str) -> set[str]:
         "source": {record.source},
         "descriptor": {d.label for d in record.descriptors},
         "collection": {s.title for s in record.series},
+        "author": {a.display() for a in record.agents} - {""},
         "availability": {availability(record)} - {""},
     }[facet]
 

@@ -40,8 +40,8 @@ from indexes import FACETS, Hit, Searcher, SearchRequest, SearchResult
 #: Records asked of the index per step of the walk (its largest page).
 CHUNK = 100
 #: Facets counted on a results page, in display order.
-PAGE_FACETS = ("doctype", "availability", "fulltext", "source", "year", "descriptor",
-               "language", "collection")
+PAGE_FACETS = ("doctype", "availability", "fulltext", "source", "year", "author",
+               "descriptor", "language", "collection")
 SIMILAR = 5
 #: Results up to this many records are all folded into works, so that the number of
 #: pages is exact; past it, pages are counted in records until the walk reaches the end.
@@ -165,7 +165,7 @@ class Opac:
         Raises:
             indexes.IndexMissing: the index was never built.
         """
-        size = page_size or self.settings.web.page_size
+        size = page_size or params.page_size or self.settings.web.page_size
         base = replace(params.request(CHUNK, tuple(f for f in facets if f in FACETS)),
                        fulltext=fulltext)
         first = self.searcher.search(base)
