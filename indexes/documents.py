@@ -195,6 +195,6 @@ def document(record: Record, availability: Availability | None = None,
         doc[FULLTEXT_FIELDS[level]] = nfc(texts[level])
     facets["fulltext"] = _join(levels)
     for name, value in facets.items():
-        if value:
+        if value and name in FACETS:  # the schema's facets only (an older one lacks some)
             doc[FACETS[name]] = value
     return doc

@@ -14,8 +14,8 @@ facade reopens it when ``meta.json`` changed, which a commit replaces atomically
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
