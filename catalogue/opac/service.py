@@ -262,7 +262,7 @@ class Opac:
 
     def count(self, params: SearchParams) -> int:
         """How many records match, without ranking (for alerts and tests)."""
-        return self.searcher.count(params.query, params.filter_map)
+        return self.searcher.count(params.alert_query, params.filter_map)
 
     # --- records ----------------------------------------------------------------------
 
