@@ -200,3 +200,30 @@ class _Args:
 
     def getlist(self, key: str) -> list[str]:
         return self.data.get(key, [])
+
+
+def test_history_survives_sign_in_and_its_alert_keeps_the_years(web_site: WebSite) -> None:
+    from datetime import UTC, datetime
+
+    from catalogue.dsi import profiles
+    from tests.account_support import csrf_token, sign_in_with_link
+    from tests.dsi_support import person
+
+    client = web_site.client()
+    page(client, "/recherche?q=jeunes&annee_de=2010&annee_a=2015&doctype=a")
+    alert = page(client, "/recherche/historique").xpath(
+        "//a[starts-with(normalize-space(), 'Créer une alerte')]/@href")[0]
+    assert client.get(alert).status_code in (302, 303)  # anonymous: sign in first
+    who = person(web_site.engine, "historique@example.org", datetime(2026, 1, 5, tzinfo=UTC),
+                 "Camille")
+    sign_in_with_link(web_site.app, client, who)
+    rows = page(client, "/recherche/historique").xpath(
+        "//table[contains(@class,'history')]/tbody/tr")
+    assert len(rows) == 1 and "jeunes" in rows[0].text_content()  # kept through sign-in
+    form = page(client, alert).xpath("//form[.//select[@name='period']]")[0]
+    data = {i.get("name"): i.get("value") for i in form.xpath(".//input[@type='hidden']")}
+    data.update({"csrf_token": csrf_token(client, alert), "name": "Jeunes 2010-2015",
+                 "period": "weekly", "weekday": "0"})
+    assert client.post("/alertes/creer", data=data).status_code == 303
+    [made] = profiles.alerts_of(web_site.engine, who.id)
+    assert made.equations == ("q=jeunes+annee%3A2010-2015&doctype=a",)

@@ -3,6 +3,8 @@ alert, or forget (see :mod:`catalogue.opac.history`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, redirect, render_template, session, url_for
 from werkzeug.wrappers import Response
 
@@ -19,6 +21,12 @@ def remember(params: SearchParams, total: int) -> None:
     updated = history.remembered(session.get(KEY), params, total)
     if updated != session.get(KEY):
         session[KEY] = updated
+
+
+def carried() -> dict[str, Any]:
+    """What of the session a sign-in keeps (it starts a fresh session): the history."""
+    stored = session.get(KEY)
+    return {KEY: stored} if stored else {}
 
 
 @bp.get("/recherche/historique")
