@@ -5,8 +5,8 @@ Call numbers sort as a reader walks along a shelf, that is *naturally*: numbers 
 value (``362.71 ABC`` before ``362.8 DUP``, ``A 2`` before ``A 10``), words without case
 or accents. SQL cannot sort that way portably, so the centre's call numbers are read
 once, sorted here, and kept until the store says the shelf changed
-(:func:`catalogue.store.shelf.stamp`, one aggregate query per record page): about 0.1 s
-for 50,000 copies, after each import. A record with several call numbers stands where
+(:func:`catalogue.store.shelf.stamp`, one aggregate query per record page), so the sort
+is paid once after each import. A record with several call numbers stands where
 its first copy stands; the window moves along the shelf a window at a time (``start``).
 """
 
@@ -17,7 +17,7 @@ import threading
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
-from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import Engine
 
@@ -29,23 +29,29 @@ SIDE = 3
 WIDTH = 2 * SIDE + 1
 #: A number, with its decimal part if any: Dewey's ``362.71`` sorts before ``362.8``.
 _PARTS = re.compile(r"(\d+(?:\.\d+)?)")
+_PUNCTUATION = re.compile(r"[^\w]+")
 
-Key = tuple[tuple[int, Decimal | str], ...]
+Key = tuple[tuple[int, int, str] | tuple[int, str], ...]
 #: (sort key, call number, record id, source id) of one record on the shelf.
 Place = tuple[Key, str, int, str]
 
 
+@lru_cache(maxsize=65536)
 def natural_key(call_number: str) -> Key:
-    """The sort key of a call number: numbers by value (decimals as decimals), text
-    without case or accents, punctuation and spacing ignored."""
-    text = unicodedata.normalize("NFKD", call_number.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    key: list[tuple[int, Decimal | str]] = []
+    """The sort key of a call number: numbers by value (decimals as decimals: the
+    fraction compares as digits, ``.71`` before ``.8``), text without case or accents,
+    punctuation and spacing ignored. Cached: copies share call numbers."""
+    text = call_number.casefold()
+    if not text.isascii():
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                       if not unicodedata.combining(ch))
+    key: list[tuple[int, int, str] | tuple[int, str]] = []
     for n, part in enumerate(_PARTS.split(text)):
         if n % 2:
-            key.append((0, Decimal(part)))
+            whole, _, fraction = part.partition(".")
+            key.append((0, int(whole), fraction))
         else:
-            words = " ".join(re.sub(r"[^\w]+", " ", part).split())
+            words = " ".join(_PUNCTUATION.sub(" ", part).split())
             if words:
                 key.append((1, words))
     return tuple(key)
