@@ -227,3 +227,20 @@ def test_history_survives_sign_in_and_its_alert_keeps_the_years(web_site: WebSit
     assert client.post("/alertes/creer", data=data).status_code == 303
     [made] = profiles.alerts_of(web_site.engine, who.id)
     assert made.equations == ("q=jeunes+annee%3A2010-2015&doctype=a",)
+
+
+def test_a_full_history_keeps_the_cookie_under_4_kb(web_site: WebSite) -> None:
+    import random
+    import string
+
+    from catalogue.opac.history import MAX_ARGS
+    rng = random.Random(17)
+    client = web_site.client()
+    for n in range(12):  # incompressible queries, each as long as the history keeps
+        words = "".join(rng.choice(string.ascii_letters) for _ in range(MAX_ARGS - 2 - 3))
+        response = client.get(f"/recherche?q={words[:MAX_ARGS - 2 - len(str(n))]}{n}")
+        assert response.status_code == 200
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert len(cookie) < 4000, len(cookie)
+    doc = page(client, "/recherche/historique")
+    assert len(doc.xpath("//table[contains(@class,'history')]/tbody/tr")) == 10

@@ -23,7 +23,7 @@ from catalogue.opac.params import SearchParams
 #: Searches kept, the newest first.
 HISTORY_SIZE = 10
 #: A longer query string is not kept (a pasted page as a query).
-MAX_ARGS = 300
+MAX_ARGS = 200
 
 
 @dataclass(frozen=True, slots=True)
