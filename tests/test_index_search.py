@@ -397,6 +397,21 @@ def test_both_engines_find_the_same_records(both_engines: dict[str, Searcher],
     assert a.facets == b.facets
 
 
+@pytest.mark.parametrize("years", [(2010, 2015), (None, 2008), (2018, None)])
+def test_both_engines_agree_on_year_ranges_and_the_author_facet(
+        both_engines: dict[str, Searcher], years: tuple[int | None, int | None]) -> None:
+    whoosh, tantivy = both_engines["whoosh"], both_engines["tantivy"]
+    request = SearchRequest(query="jeunes", years=years, facets=FACET_NAMES, facet_limit=500,
+                            page_size=100, sort="title")
+    a, b = whoosh.search(request), tantivy.search(request)
+    assert a.total == b.total > 0 and a.facets == b.facets
+    assert [h.global_id for h in a.hits] == [h.global_id for h in b.hits]
+    author = next(v.value for v in a.facet("author").values)  # type: ignore[union-attr]
+    chosen = SearchRequest(query="", years=years, filters={"author": (author,)},
+                           facets=("author", "year"), facet_limit=500)
+    assert whoosh.search(chosen).facets == tantivy.search(chosen).facets
+
+
 def test_full_text_by_access_level(tmp_path: Path, index_engine: str) -> None:
     """Documents' text is searched with the record's words, each level only by its readers;
     the ``fulltext`` facet counts the records with text; updates carry it too."""
