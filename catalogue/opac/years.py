@@ -39,10 +39,12 @@ class Bar:
         return str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
 
 
-def histogram(values: Iterable[FacetValue]) -> tuple[Bar, ...]:
+def histogram(values: Iterable[FacetValue], complete: bool = True) -> tuple[Bar, ...]:
     """The bars of a ``year`` facet's values, oldest first ('' and non-years ignored).
 
-    Empty when there are fewer than :data:`MIN_BARS` bars to draw.
+    ``complete`` is False when the facet was cut at its limit (it lists the newest
+    years): the oldest decade may then lack years, so it is left out rather than drawn
+    short. Empty when there are fewer than :data:`MIN_BARS` bars to draw.
     """
     counts: Counter[int] = Counter()
     for value in values:
@@ -53,6 +55,8 @@ def histogram(values: Iterable[FacetValue]) -> tuple[Bar, ...]:
         decades: Counter[int] = Counter()
         for year, count in counts.items():
             decades[year - year % 10] += count
+        if not complete:
+            decades.pop(min(decades))
         spans = [(d, d + 9, n) for d, n in decades.items()]
     else:
         spans = [(y, y, n) for y, n in counts.items()]

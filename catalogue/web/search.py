@@ -35,12 +35,14 @@ def results() -> str:
     params = SearchParams.from_args(request.args)
     page = without_hidden_levels(opac().search(params, fulltext=fulltext_levels()))
     remember(page.params, page.total)
-    year_facet = page.found.facet("year")
+    years = page.found.facet("year")
+    # A facet cut at its limit lists the newest years only (its oldest decade may be short).
+    cut = years is not None and len(years.values) >= page.found.request.facet_limit
     return render_template("results.html", page=page, params=page.params,
                            passages=passages(page.params.query,
                                              [r.global_id for r in page.results]),
                            page_sizes=PAGE_SIZES,
-                           bars=histogram(year_facet.values if year_facet else ()))
+                           bars=histogram(years.values if years else (), complete=not cut))
 
 
 @bp.get("/recherche/avancee")
