@@ -131,6 +131,11 @@ class WebSettings:
     max_results: int = 2000  # deepest result a visitor can page to (VuFind's result_limit)
     max_export: int = 500  # records in one export
     feed_size: int = 20  # entries of an Atom feed
+    #: Item section (995$q) and location (996 location code, 995$a/$c) codes -> labels,
+    #: for copies the export sent without their label (``[web.sections]``,
+    #: ``[web.locations]``).
+    sections: Mapping[str, str] = field(default_factory=dict)
+    locations: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,7 +387,19 @@ def _web(t: _Table) -> WebSettings:
         if not low <= value <= high:
             raise t._fail(key, f"must be between {low} and {high}")
         values[key] = value
-    return WebSettings(**values)
+    return WebSettings(**values, sections=_labels(t.table("sections")),
+                       locations=_labels(t.table("locations")))
+
+
+def _labels(t: _Table) -> dict[str, str]:
+    """A table of code -> label (``a = "Adultes"``), each label one line of text."""
+    labels: dict[str, str] = {}
+    for code in list(t.data):
+        label = t.get(code, str).strip()
+        if not label or len(label) > 200 or "\n" in label or len(code) > 40:
+            raise t._fail(code, "must be a label of 1 to 200 characters on one line")
+        labels[code] = label
+    return labels
 
 
 def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> Settings:

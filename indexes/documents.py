@@ -185,6 +185,7 @@ def document(record: Record, availability: Availability | None = None,
         "source": record.source,
         "descriptor": _join(nfc(d.label) for d in record.descriptors),
         "collection": _join(nfc(s.title) for s in record.series),
+        "author": _join(nfc(agent.display()) for agent in record.agents),
         "availability": availability(record) if availability else "",
     }
     if texts is None:
@@ -194,6 +195,6 @@ def document(record: Record, availability: Availability | None = None,
         doc[FULLTEXT_FIELDS[level]] = nfc(texts[level])
     facets["fulltext"] = _join(levels)
     for name, value in facets.items():
-        if value:
+        if value and name in FACETS:  # the schema's facets only (an older one lacks some)
             doc[FACETS[name]] = value
     return doc

@@ -15,6 +15,9 @@ from indexes.schema import FACETS, FULLTEXT_FIELDS, SORTS
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 500
 DEFAULT_PAGE_SIZE = 20
+#: The years a range may name (the query language's four digits).
+MIN_YEAR = 1000
+MAX_YEAR = 9999
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +25,7 @@ class SearchRequest:
     """One search as a user asked for it.
 
     ``filters`` maps a facet name (``doctype``, ``year``, ``language``, ``source``,
-    ``descriptor``, ``collection``, ``availability``) to the selected values: values of
+    ``descriptor``, ``collection``, ``author``, ``availability``) to the selected values: values of
     one facet are OR-ed, facets are AND-ed. ``facets`` names the facets to count.
     ``sort`` is ``relevance``, ``newest``, ``title`` or ``author``; pages start at 1.
     """
@@ -39,6 +42,10 @@ class SearchRequest:
     #: Access levels whose documents' full text the reader may search (what they may
     #: download): ``public`` for anyone, plus ``readers`` signed in, plus ``staff``.
     fulltext: tuple[str, ...] = ("public",)
+    #: Publication years from / to (either end open): the year range of a results page,
+    #: applied as ``annee:low-high`` would be, without being written into the query
+    #: (so highlighting and spelling suggestions read the reader's words only).
+    years: tuple[int | None, int | None] = (None, None)
 
     def bounded(self) -> SearchRequest:
         """The same request with page, page size and sort brought within their bounds."""
@@ -56,7 +63,17 @@ class SearchRequest:
             facet_limit=min(max(int(self.facet_limit), 1), 500), highlight=self.highlight,
             suggest=self.suggest,
             fulltext=tuple(v for v in FULLTEXT_FIELDS if v in self.fulltext),
+            years=_years(self.years),
         )
+
+
+def _years(years: tuple[int | None, int | None]) -> tuple[int | None, int | None]:
+    """A year range with each end a year of four digits or open, in order."""
+    low, high = (int(y) if y is not None and MIN_YEAR <= int(y) <= MAX_YEAR else None
+                 for y in (tuple(years) + (None, None))[:2])
+    if low is not None and high is not None and low > high:
+        low, high = high, low
+    return low, high
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,7 @@ FACETS: dict[str, str] = {
     "source": "f_source",
     "descriptor": "f_descriptor",
     "collection": "f_collection",
+    "author": "f_author",  # every agent as the card shows it ("Surname, Forename")
     "availability": "f_availability",
     "fulltext": "f_fulltext",  # the access levels of the record's documents with text
 }

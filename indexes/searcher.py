@@ -37,6 +37,14 @@ FEW_HITS = 3
 RESULT_CACHE = 512
 
 
+def _within(req: SearchRequest, node: syntax.Node) -> syntax.Node:
+    """``node`` restricted to the request's year range, if it has one."""
+    low, high = req.years
+    if low is None and high is None:
+        return node
+    return syntax.AllOf((node, syntax.Years(low, high)))
+
+
 class QueryError(Exception):
     """A query that :meth:`Searcher.select` cannot evaluate as written."""
 
@@ -124,7 +132,8 @@ class Searcher:
             request = SearchRequest(query=request)
         req = request.bounded()
         key = (req.query, tuple(sorted(req.filters.items())), req.facets, req.sort, req.page,
-               req.page_size, req.facet_limit, req.highlight, req.suggest, req.fulltext)
+               req.page_size, req.facet_limit, req.highlight, req.suggest, req.fulltext,
+               req.years)
         with self._lock:
             gen = self._fresh()
             cached = gen.results.get(key)
@@ -132,12 +141,14 @@ class Searcher:
                 gen.results.move_to_end(key)
                 return cached
             try:
-                result = self._run(gen, req, syntax.parse(req.query), degraded=False)
+                result = self._run(gen, req, _within(req, syntax.parse(req.query)),
+                                   degraded=False)
             except Exception:  # the query as written failed: plain words instead
                 log.warning("search %r failed as written, run as plain words", req.query,
                             exc_info=True)
                 try:
-                    result = self._run(gen, req, syntax.plain(req.query), degraded=True)
+                    result = self._run(gen, req, _within(req, syntax.plain(req.query)),
+                                       degraded=True)
                 except Exception:  # the reader gets the page's polite "degraded" message
                     log.error("search %r failed even as plain words", req.query,
                               exc_info=True)
@@ -197,7 +208,7 @@ class Searcher:
         corrected = spelling.correct(req.query, gen.reader.lexicon(), total)
         if corrected is None or corrected == req.query:
             return None
-        found = gen.reader.count(req, syntax.parse(corrected))
+        found = gen.reader.count(req, _within(req, syntax.parse(corrected)))
         # Clearly more: any record when the query finds none, else three times as many
         # ("oeuvres choisies" suggested "oeuvres croisés" for one record more).
         return corrected if found > 0 and found >= 3 * total else None

@@ -23,7 +23,7 @@ from indexes import IndexWriter, Searcher, SearchRequest, SearchResult, rebuild
 from indexes.model import MAX_PAGE, MAX_PAGE_SIZE
 
 FACET_NAMES = ("doctype", "year", "language", "source", "descriptor", "collection",
-               "availability")
+               "author", "availability")
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +113,7 @@ def expected_values(record: Record, facet: str) -> set[str]:
         "source": {record.source},
         "descriptor": {d.label for d in record.descriptors},
         "collection": {s.title for s in record.series},
+        "author": {a.display() for a in record.agents} - {""},
         "availability": {availability(record)} - {""},
     }[facet]
 
@@ -394,6 +395,21 @@ def test_both_engines_find_the_same_records(both_engines: dict[str, Searcher],
     a, b = whoosh.search(request), tantivy.search(request)
     assert a.total == b.total and a.degraded == b.degraded and a.suggestion == b.suggestion
     assert a.facets == b.facets
+
+
+@pytest.mark.parametrize("years", [(2010, 2015), (None, 2008), (2018, None)])
+def test_both_engines_agree_on_year_ranges_and_the_author_facet(
+        both_engines: dict[str, Searcher], years: tuple[int | None, int | None]) -> None:
+    whoosh, tantivy = both_engines["whoosh"], both_engines["tantivy"]
+    request = SearchRequest(query="jeunes", years=years, facets=FACET_NAMES, facet_limit=500,
+                            page_size=100, sort="title")
+    a, b = whoosh.search(request), tantivy.search(request)
+    assert a.total == b.total > 0 and a.facets == b.facets
+    assert [h.global_id for h in a.hits] == [h.global_id for h in b.hits]
+    author = next(v.value for v in a.facet("author").values)  # type: ignore[union-attr]
+    chosen = SearchRequest(query="", years=years, filters={"author": (author,)},
+                           facets=("author", "year"), facet_limit=500)
+    assert whoosh.search(chosen).facets == tantivy.search(chosen).facets
 
 
 def test_full_text_by_access_level(tmp_path: Path, index_engine: str) -> None:

@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from catalogue.opac.params import MAX_QUERY, SearchParams
+from catalogue.opac.params import MAX_QUERY, YEAR_FIELDS, SearchParams
 from indexes import FACETS
 
 #: Results-page parameters that do not change what matches.
-_IGNORED = frozenset({"sort", "page", "vue", "lang"})
+_IGNORED = frozenset({"sort", "page", "vue", "lang", "limit"})
 MAX_PARAMS = 2000
 
 
@@ -77,16 +77,19 @@ def parse(params: str) -> Equation:
                         errors="strict", max_num_fields=100)
     except (ValueError, UnicodeDecodeError):
         raise EquationError("Cette équation ne peut pas être lue.") from None
-    unknown = sorted(set(data) - {"q"} - set(FACETS) - _IGNORED)
+    unknown = sorted(set(data) - {"q", *YEAR_FIELDS} - set(FACETS) - _IGNORED)
     if unknown:
         raise EquationError("Cette recherche ne peut plus être interprétée (critère inconnu : "
                             f"{', '.join(unknown)}).")
     search = SearchParams.from_args(_Args(data))
-    if len(search.query) >= MAX_QUERY:
+    if search.bad_years:
+        raise EquationError("Cette équation ne peut pas être lue (année invalide).")
+    if len(search.alert_query) >= MAX_QUERY:
         raise EquationError("Cette équation est trop longue.")
-    return Equation(search.query, search.filters)
+    return from_search(search)
 
 
 def from_search(search: SearchParams) -> Equation:
-    """The equation of a results page's search (``Créer une alerte``)."""
-    return Equation(search.query, search.filters)
+    """The equation of a results page's search (``Créer une alerte``); its year range, if
+    any, is kept in the query language (``annee:2010-2020``), which every run reads."""
+    return Equation(search.alert_query, search.filters)

@@ -9,6 +9,7 @@ into its launcher.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
@@ -120,7 +121,12 @@ def safe_url(url: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Copy:
-    """One item as the record page lists it."""
+    """One item as the record page lists it.
+
+    ``location`` and ``section`` are labels, never codes; ``section_code`` is the 995$q
+    code when no label was found, for the page to name in the reader's language (the
+    AFBDP audiences, :data:`catalogue.web.labels.SECTION_LABELS`), or to leave blank.
+    """
 
     location: str
     call_number: str
@@ -129,16 +135,51 @@ class Copy:
     barcode: str
     state: str  # indexes.documents availability state: available, onsite, on_loan, unavailable
     status: str  # the centre's own status label, as catalogued
-    note: str
+    note: str  # 995$u, the copy's note ("Manque le livret")
     due_on: date | None = None  # on loan (lending desk): back by this date
+    section_code: str = ""
 
 
-def copy(item: Item, state: str, due_on: date | None = None) -> Copy:
-    """The displayed form of ``item``, given its availability ``state``."""
-    location = item.location or item.holder or item.owner
-    # A section code PMB sent without its label ("a") means nothing to a reader.
-    code = item.section if len(item.section) > 3 or " " in item.section else ""
-    return Copy(location=location, call_number=item.call_number,
-                section=item.section_label or code, kind=item.type_label,
-                barcode=item.barcode, state=state, status=item.status_label, note=item.note,
-                due_on=due_on)
+def _is_label(text: str) -> bool:
+    """Whether PMB sent words ("Centre de documentation") rather than a code ("CDOC", "a")."""
+    return len(text) > 10 or " " in text.strip()
+
+
+def _known(items: Sequence[Item]) -> tuple[dict[str, str], dict[str, str]]:
+    """Section and location codes -> labels, as the record's copies with a 996 give them
+    (PMB writes the 996 for some copies only: their labels name their siblings' codes)."""
+    sections = {i.section: i.section_label for i in items if i.section and i.section_label}
+    locations: dict[str, str] = {}
+    for i in items:
+        if i.location:
+            for code in (i.location_code, i.holder, i.owner):
+                if code:
+                    locations.setdefault(code, i.location)
+    return sections, locations
+
+
+def copy(item: Item, state: str, due_on: date | None = None, *,
+         siblings: Sequence[Item] = (), sections: Mapping[str, str] | None = None,
+         locations: Mapping[str, str] | None = None, centre: str = "") -> Copy:
+    """The displayed form of ``item``, given its availability ``state``.
+
+    Section and location are labels: the item's own (996), else a sibling copy's for the
+    same code, else the configured one (``[web.sections]``, ``[web.locations]``); a
+    location still unknown is the holding centre (``centre``), a section is left to the
+    page (``section_code``). A raw code is never shown.
+    """
+    own_sections, own_locations = _known([item, *siblings])
+    sections = {**(sections or {}), **own_sections}
+    locations = {**(locations or {}), **own_locations}
+    codes = [c for c in (item.location_code, item.holder, item.owner) if c]
+    location = item.location or next((locations[c] for c in codes if c in locations), "")
+    if not location:
+        named = [c for c in (item.holder, item.owner) if c and _is_label(c)]
+        location = named[0] if named else centre
+    section = item.section_label or sections.get(item.section, "")
+    if not section and (len(item.section) > 3 or " " in item.section):
+        section = item.section
+    return Copy(location=location, call_number=item.call_number, section=section,
+                kind=item.type_label, barcode=item.barcode, state=state,
+                status=item.status_label, note=item.note, due_on=due_on,
+                section_code="" if section else item.section)

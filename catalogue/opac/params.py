@@ -5,6 +5,7 @@ is a GET URL, so a search can be bookmarked, shared, followed in a feed reader a
 crawled. This module is the one reader and writer of those URLs::
 
     q=prévention&doctype=a&descriptor=Jeunesse&descriptor=Violence&sort=newest&page=2
+    &annee_de=2010&annee_a=2020&limit=50
 
 Facet filters use the index's public facet names; several values of one facet are
 OR-ed, facets are AND-ed. Reading never fails: an unknown sort is the default one, a
@@ -25,7 +26,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from catalogue.web.integers import integer
 from indexes import FACETS, SORTS, SearchRequest
+from indexes.model import MAX_YEAR, MIN_YEAR
 
 MAX_QUERY = 1000
 MAX_VALUE = 200
@@ -34,6 +37,13 @@ MAX_PAGE_DIGITS = 9
 HUGE_PAGE = 1_000_000_000  # what a longer number reads as (clamped to the last page)
 _DIGITS = re.compile(r"^[0-9]+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+
+
+#: The results-per-page choices a reader is offered (``limit=``); any other value is the
+#: configured page size, so a hand-typed ``limit=100000`` costs nothing.
+PAGE_SIZES = (10, 20, 50, 100)
+#: The year range's fields on a results page (from, to).
+YEAR_FIELDS = ("annee_de", "annee_a")
 
 
 class Args(Protocol):
@@ -68,12 +78,21 @@ def number(text: str | None, default: int = 1) -> int:
 
 @dataclass(frozen=True, slots=True)
 class SearchParams:
-    """One search as its URL says it: query, facet filters, sort (``''``: default), page."""
+    """One search as its URL says it: query, facet filters, sort (``''``: default), page,
+    results per page (0: the configured size) and a year range (``annee_de``, ``annee_a``).
+
+    ``bad_years`` names the year fields whose text was not a year (or a "to" before the
+    "from"): the page says so next to the field, and the range is not applied.
+    """
 
     query: str = ""
     filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
     sort: str = ""
     page: int = 1
+    page_size: int = 0
+    year_from: int | None = None
+    year_to: int | None = None
+    bad_years: tuple[str, ...] = ()
 
     @classmethod
     def from_args(cls, args: Args) -> SearchParams:
@@ -85,8 +104,24 @@ class SearchParams:
             if kept:
                 filters.append((name, kept))
         sort = clean(first(args, "sort"), 20)
+        size = integer(clean(first(args, "limit"), 10), 0)
+        years: list[int | None] = []
+        bad: list[str] = []
+        for name in YEAR_FIELDS:
+            text = clean(first(args, name), 20)
+            year = integer(text, low=MIN_YEAR, high=MAX_YEAR)
+            if text and year is None:
+                bad.append(name)
+            years.append(year)
+        low, high = years
+        if low is not None and high is not None and low > high:
+            bad.append(YEAR_FIELDS[1])
+        if bad:
+            low = high = None
         return cls(query=clean(first(args, "q"), MAX_QUERY), filters=tuple(filters),
-                   sort=sort if sort in SORTS else "", page=number(first(args, "page")))
+                   sort=sort if sort in SORTS else "", page=number(first(args, "page")),
+                   page_size=size if size in PAGE_SIZES else 0, year_from=low, year_to=high,
+                   bad_years=tuple(bad))
 
     # --- meaning ----------------------------------------------------------------------
 
@@ -103,7 +138,25 @@ class SearchParams:
     @property
     def is_empty(self) -> bool:
         """Neither a query nor a filter: the whole catalogue."""
-        return not self.query and not self.filters
+        return not self.query and not self.filters and not self.has_years
+
+    @property
+    def has_years(self) -> bool:
+        """Whether a year range restricts the search."""
+        return self.year_from is not None or self.year_to is not None
+
+    @property
+    def years_query(self) -> str:
+        """The year range in the query language (``annee:2010-2020``), '' when none."""
+        if not self.has_years:
+            return ""
+        low, high = (str(y) if y is not None else "" for y in (self.year_from, self.year_to))
+        return f"annee:{low}" if low == high else f"annee:{low}-{high}"
+
+    @property
+    def alert_query(self) -> str:
+        """The query an alert of this search keeps: the words and the year range."""
+        return clean(" ".join(p for p in (self.query, self.years_query) if p), MAX_QUERY)
 
     def selected(self, name: str, value: str) -> bool:
         """Whether ``value`` of facet ``name`` is among the filters."""
@@ -112,7 +165,8 @@ class SearchParams:
     def request(self, page_size: int, facets: tuple[str, ...] = ()) -> SearchRequest:
         """The index request for this search (the page is set by the caller)."""
         return SearchRequest(query=self.query, filters=self.filter_map, facets=facets,
-                             sort=self.effective_sort, page=1, page_size=page_size)
+                             sort=self.effective_sort, page=1, page_size=page_size,
+                             years=(self.year_from, self.year_to))
 
     # --- variations (each one a link of the results page) -----------------------------
 
@@ -131,8 +185,20 @@ class SearchParams:
         return self._with_filters(current)
 
     def unfiltered(self) -> SearchParams:
-        """This search without any facet filter."""
-        return replace(self, filters=(), page=1)
+        """This search without any facet filter nor year range."""
+        return replace(self, filters=(), page=1, year_from=None, year_to=None, bad_years=())
+
+    def without_years(self) -> SearchParams:
+        """This search without its year range."""
+        return replace(self, page=1, year_from=None, year_to=None, bad_years=())
+
+    def years_between(self, low: int | None, high: int | None) -> SearchParams:
+        """This search restricted to the years ``low`` to ``high``, from its first page."""
+        return replace(self, page=1, year_from=low, year_to=high, bad_years=())
+
+    def sized(self, page_size: int) -> SearchParams:
+        """The same search with another number of results per page, from its first page."""
+        return replace(self, page_size=page_size if page_size in PAGE_SIZES else 0, page=1)
 
     def at_page(self, page: int) -> SearchParams:
         """The same search at another page."""
@@ -156,8 +222,14 @@ class SearchParams:
             out["q"] = self.query
         for name, values in self.filters:
             out[name] = list(values)
+        if self.year_from is not None:
+            out[YEAR_FIELDS[0]] = str(self.year_from)
+        if self.year_to is not None:
+            out[YEAR_FIELDS[1]] = str(self.year_to)
         if self.sort:
             out["sort"] = self.sort
+        if self.page_size:
+            out["limit"] = str(self.page_size)
         if page and self.page > 1:
             out["page"] = str(self.page)
         return out

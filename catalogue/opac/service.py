@@ -31,6 +31,7 @@ from catalogue.lending.availability import snapshot
 from catalogue.lending.states import availability, item_state
 from catalogue.opac.description import Copy, copy
 from catalogue.opac.params import SearchParams
+from catalogue.opac.shelf import Shelf, ShelfBrowser
 from catalogue.records import Record
 from catalogue.settings import Settings
 from catalogue.store import opac as store
@@ -40,8 +41,8 @@ from indexes import FACETS, Hit, Searcher, SearchRequest, SearchResult
 #: Records asked of the index per step of the walk (its largest page).
 CHUNK = 100
 #: Facets counted on a results page, in display order.
-PAGE_FACETS = ("doctype", "availability", "fulltext", "source", "year", "descriptor",
-               "language", "collection")
+PAGE_FACETS = ("doctype", "availability", "fulltext", "source", "year", "author",
+               "descriptor", "language", "collection")
 SIMILAR = 5
 #: Results up to this many records are all folded into works, so that the number of
 #: pages is exact; past it, pages are counted in records until the walk reaches the end.
@@ -129,6 +130,14 @@ class RecordPage:
         return tuple(h for h in self.holdings if h.global_id != self.entry.global_id)
 
 
+@dataclass(frozen=True, slots=True)
+class ShelfPage:
+    """"Sur le rayon à côté": a window on the shelf with the records standing in it."""
+
+    shelf: Shelf
+    entries: dict[str, Entry]
+
+
 class Opac:
     """The services behind the public catalogue's pages, feeds and API."""
 
@@ -137,6 +146,7 @@ class Opac:
         self.engine = engine
         self.searcher = searcher
         self._names = {s.slug: s.name for s in settings.sources}
+        self._shelves = ShelfBrowser(engine)
 
     # --- lookups --------------------------------------------------------------------
 
@@ -165,7 +175,7 @@ class Opac:
         Raises:
             indexes.IndexMissing: the index was never built.
         """
-        size = page_size or self.settings.web.page_size
+        size = page_size or params.page_size or self.settings.web.page_size
         base = replace(params.request(CHUNK, tuple(f for f in facets if f in FACETS)),
                        fulltext=fulltext)
         first = self.searcher.search(base)
@@ -252,7 +262,7 @@ class Opac:
 
     def count(self, params: SearchParams) -> int:
         """How many records match, without ranking (for alerts and tests)."""
-        return self.searcher.count(params.query, params.filter_map)
+        return self.searcher.count(params.alert_query, params.filter_map)
 
     # --- records ----------------------------------------------------------------------
 
@@ -269,10 +279,23 @@ class Opac:
         for item in entry.record.items:
             found = live.copy(entry.global_id, item)
             copies.append(copy(item, found.state if found else item_state(item),
-                               found.due_on if found else None))
+                               found.due_on if found else None, siblings=entry.record.items,
+                               sections=self.settings.web.sections,
+                               locations=self.settings.web.locations,
+                               centre=self.source_name(entry.record.source)))
         return RecordPage(entry=entry, availability=availability(entry.record, live.status),
                           holdings=holdings, similar=self.similar(entry.record, exclude),
                           copies=tuple(copies))
+
+    def shelf(self, entry: Entry, start: int | None = None) -> ShelfPage | None:
+        """The records next to ``entry``'s on its centre's shelves (None: no call number);
+        ``start`` pages along the shelf (see :mod:`catalogue.opac.shelf`)."""
+        found = self._shelves.around(entry.record.source, entry.id,
+                                     [i.call_number for i in entry.record.items], start)
+        if found is None or not found.neighbours:
+            return None
+        return ShelfPage(found, store.entries(self.engine,
+                                              [n.global_id for n in found.neighbours]))
 
     def similar(self, record: Record, exclude: Iterable[str] = ()) -> tuple[Hit, ...]:
         """Records sharing the most descriptors (else keywords, else an author) with ``record``.

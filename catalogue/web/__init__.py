@@ -29,6 +29,7 @@ from catalogue.web import (
     feeds,
     guards,
     harvest_admin,
+    history,
     i18n,
     language,
     loans,
@@ -77,8 +78,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     guards.init(app, settings, store, app.config["SECRET_KEY"])
     oai_provider.register(app, settings, store, clock)
     csrf.exempt(app.blueprints["oai"])  # harvesters POST without a session: OAI-PMH allows it
-    for part in (search, record, sharing, exports, feeds, api, language, account, desk, loans,
-                 harvest_admin):
+    for part in (search, history, record, sharing, exports, feeds, api, language, account,
+                 desk, loans, harvest_admin):
         app.register_blueprint(part.bp)
     dsi.register(app)
     questions.register(app)

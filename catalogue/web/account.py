@@ -24,6 +24,7 @@ from catalogue.people import accounts, floodgate, outbox
 from catalogue.people.accounts import AccountError, Person
 from catalogue.people.mailer import compose
 from catalogue.people.tokens import SIGN_IN, TokenError
+from catalogue.web import history
 from catalogue.web.guards import SignedIn, current_person, signer, signin_required
 from catalogue.web.language import safe_next
 from catalogue.web.service import engine, now, settings
@@ -50,7 +51,9 @@ class LinkForm(FlaskForm):  # type: ignore[misc]
 
 def sign_in_person(person: Person) -> None:
     """Start a session for ``person`` (also used by other parts after a confirmation)."""
+    kept = history.carried()  # the search history survives signing in
     session.clear()  # a fresh session: no fixation, a fresh CSRF token
+    session.update(kept)
     login_user(SignedIn(person))
     session.permanent = True
 

@@ -25,6 +25,7 @@ FACET_TITLES = {
     "descriptor": lazy_gettext("Descripteur"),
     "language": lazy_gettext("Langue"),
     "collection": lazy_gettext("Collection"),
+    "author": lazy_gettext("Auteur"),
     "fulltext": lazy_gettext("Texte intégral disponible"),
 }
 FULLTEXT_VALUES = {
@@ -83,6 +84,14 @@ QUESTION_STATUS_LABELS = {
     "waiting": lazy_gettext("En attente du demandeur"),
     "answered": lazy_gettext("Répondue"),
     "closed": lazy_gettext("Close"),
+}
+
+#: Item sections (995$q, the AFBDP audience codes PMB exports) when the export sent the
+#: code alone; a centre's own codes are named in config.toml (``[web.sections]``).
+SECTION_LABELS = {
+    "a": lazy_gettext("Adultes"),
+    "j": lazy_gettext("Jeunesse"),
+    "u": lazy_gettext("Public indéterminé"),
 }
 
 AVAILABILITY_LABELS = {
@@ -171,6 +180,12 @@ def status_note(status: str, state: str) -> str:
     if key in {french.casefold(), availability_label(state).casefold()}:
         return ""
     return status
+
+
+def section_label(code: str) -> str:
+    """A 995$q section code in words ('' for a code without a label: never the code)."""
+    label = SECTION_LABELS.get(code)
+    return str(label) if label is not None else ""
 
 
 def role_label(code: str) -> str:

@@ -112,7 +112,7 @@ def register(app: Flask) -> None:
         facet_title=labels.facet_title, value_label=labels.value_label,
         sort_label=labels.sort_label, doc_type_label=labels.doc_type_label,
         availability_label=labels.availability_label, role_label=labels.role_label,
-        status_note=labels.status_note,
+        status_note=labels.status_note, section_label=labels.section_label,
         language_name=labels.language_name, identifier_label=labels.identifier_label,
         highlighted=_highlighted, number=_number, coins=_coins,
     )

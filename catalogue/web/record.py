@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_babel import get_locale
 
 from catalogue.dsi import picks
@@ -21,6 +21,7 @@ from catalogue.opac.exports import FORMATS
 from catalogue.opac.service import RecordPage
 from catalogue.web.documents import documents, visible
 from catalogue.web.guards import current_person
+from catalogue.web.integers import integer
 from catalogue.web.labels import role_label
 from catalogue.web.links import record_url
 from catalogue.web.service import engine, opac
@@ -61,5 +62,7 @@ def context(page: RecordPage) -> dict[str, Any]:
 @bp.get("/notice/<source>/<path:source_id>")
 def show(source: str, source_id: str) -> str:
     """One record, or the French 404 page when the store has no such live record."""
-    return render_template("record.html", **context(found(source, source_id)),
-                           mail_errors={}, mail_form=None)
+    page = found(source, source_id)
+    start = integer(request.args.get("rayon"), None)
+    return render_template("record.html", **context(page), mail_errors={}, mail_form=None,
+                           shelf=opac().shelf(page.entry, start))

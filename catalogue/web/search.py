@@ -10,8 +10,10 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from catalogue.opac.params import ADVANCED_FIELDS, SearchParams, advanced_query
+from catalogue.opac.params import ADVANCED_FIELDS, PAGE_SIZES, SearchParams, advanced_query
+from catalogue.opac.years import histogram
 from catalogue.web.documents import fulltext_levels, passages, without_hidden_levels
+from catalogue.web.history import remember
 from catalogue.web.service import opac
 
 bp = Blueprint("search", __name__)
@@ -32,9 +34,15 @@ def results() -> str:
     """A results page: works, facets, chips, sort, paging, spelling suggestion."""
     params = SearchParams.from_args(request.args)
     page = without_hidden_levels(opac().search(params, fulltext=fulltext_levels()))
+    remember(page.params, page.total)
+    years = page.found.facet("year")
+    # A facet cut at its limit lists the newest years only (its oldest decade may be short).
+    cut = years is not None and len(years.values) >= page.found.request.facet_limit
     return render_template("results.html", page=page, params=page.params,
                            passages=passages(page.params.query,
-                                             [r.global_id for r in page.results]))
+                                             [r.global_id for r in page.results]),
+                           page_sizes=PAGE_SIZES,
+                           bars=histogram(years.values if years else (), complete=not cut))
 
 
 @bp.get("/recherche/avancee")

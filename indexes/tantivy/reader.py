@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -179,7 +180,10 @@ class TantivyReader:
             ranked = [(a, 0.0) for _, a in found.hits]
         total = int(found.count)  # type: ignore[attr-defined]
         hits = tuple(self._hit(a, score, terms, prefixes, req.highlight) for a, score in ranked)
-        facets = self._facets(match, req) if req.facets else ()
+        # An index built before a facet existed has no column for it: that facet is left
+        # out (until ``catalogue reindex``) rather than failing the whole search.
+        known = tuple(n for n in req.facets if self.has_fields((FACETS[n],)))
+        facets = self._facets(match, replace(req, facets=known)) if known else ()
         return SearchResult(req, total, hits, facets, None, degraded)
 
     def _scored(self, final: tantivy.Query, text: str, terms: frozenset[str],

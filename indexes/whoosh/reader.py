@@ -19,7 +19,16 @@ from whoosh import index as whoosh_index  # type: ignore[import-untyped]
 from indexes.analysis import stems
 from indexes.highlight import mark, snippet
 from indexes.model import Hit, SearchRequest, SearchResult
-from indexes.schema import AUTHORS, DISPLAY_TITLE, ID, SNIPPET, SORT_NEW, SORTS, fulltext_fields
+from indexes.schema import (
+    AUTHORS,
+    DISPLAY_TITLE,
+    FACETS,
+    ID,
+    SNIPPET,
+    SORT_NEW,
+    SORTS,
+    fulltext_fields,
+)
 from indexes.syntax import Node, marks
 from indexes.whoosh.evaluation import Evaluator
 from indexes.whoosh.facets import FacetColumns, count_facets, restrict
@@ -123,8 +132,10 @@ class WhooshReader:
     def search(self, req: SearchRequest, node: Node, degraded: bool) -> SearchResult:
         final, base, filters = self._matching(req, node)
         total = len(final)
-        facets = count_facets(self.columns, req.facets, base, filters, req.filters,
-                              req.facet_limit) if req.facets else ()
+        # A facet newer than the index (built before it existed) is left out until a rebuild.
+        known = tuple(n for n in req.facets if self.has_fields((FACETS[n],)))
+        facets = count_facets(self.columns, known, base, filters, req.filters,
+                              req.facet_limit) if known else ()
         terms, prefixes = marks(node)
         offset = (req.page - 1) * req.page_size
         need = offset + req.page_size
