@@ -37,6 +37,7 @@ from catalogue.web import (
     questions,
     record,
     search,
+    selection,
     sharing,
 )
 from catalogue.web.integers import IdConverter
@@ -83,6 +84,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     dsi.register(app)
     questions.register(app)
     documents.register(app)
+    selection.register(app)
     pages.register(app)
     errors.register(app)
     return app
