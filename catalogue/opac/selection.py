@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, delete, func, insert, select, update
 
 from catalogue.store.opac import Entry, entries, split_id
 from catalogue.store.selection_tables import selection_records, selections
@@ -64,7 +64,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
-def _where(owner: Owner) -> object | None:
+def _where(owner: Owner) -> ColumnElement[bool] | None:
     if owner.person_id is not None:
         return selections.c.person_id == owner.person_id
     if owner.token and well_formed(owner.token):
@@ -82,9 +82,10 @@ def _selection_id(conn: Connection, owner: Owner, now: datetime | None = None) -
         return found
     values = ({"person_id": owner.person_id} if owner.person_id is not None
               else {"token_hash": _hash(owner.token or "")})
-    new_id: int = conn.execute(insert(selections).values(
-        created_at=now, touched_at=now, **values)).inserted_primary_key[0]
-    return new_id
+    key = conn.execute(insert(selections).values(
+        created_at=now, touched_at=now, **values)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _record_ids(conn: Connection, global_ids: Iterable[str]) -> dict[str, int]:
@@ -183,8 +184,9 @@ def merge(engine: Engine, token: str, person_id: int, now: datetime,
           limit: int = LIMIT) -> Added:
     """Move a browser's selection into a person's at sign-in, then forget the browser's.
 
-    The person's records come first; the browser's are added in their order, those
-    already there counted as ``present``, those past ``limit`` as ``refused``.
+    The browser's records keep the moment they were added (the page lists in that
+    order); those already in the account are counted as ``present``, those past
+    ``limit`` as ``refused``.
     """
     with engine.begin() as conn:
         source_id = _selection_id(conn, Owner(token=token))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0016_selections"
 down_revision = "0014_documents"
 branch_labels = None
