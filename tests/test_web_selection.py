@@ -242,6 +242,10 @@ def test_sign_in_merges_the_browsers_selection(web_site: WebSite) -> None:
     assert again is not None
     sign_in_with_link(web_site.app, browser, again)
     assert kept(browser) == ["crpv:2", "crpv:40", "crpv:31"]  # kept in the account
+    accounts.delete(engine, person.id)  # GDPR erasure takes the selection with the person
+    with engine.connect() as conn:
+        assert conn.execute(select(selections.c.id).where(
+            selections.c.person_id == person.id)).first() is None
 
 
 def test_alert_from_the_selections_descriptors(web_site: WebSite) -> None:

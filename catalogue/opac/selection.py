@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Connection, Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from catalogue.store.opac import Entry, entries, split_id
 from catalogue.store.selection_tables import selection_records, selections
@@ -82,8 +83,12 @@ def _selection_id(conn: Connection, owner: Owner, now: datetime | None = None) -
         return found
     values = ({"person_id": owner.person_id} if owner.person_id is not None
               else {"token_hash": _hash(owner.token or "")})
-    key = conn.execute(insert(selections).values(
-        created_at=now, touched_at=now, **values)).inserted_primary_key
+    try:
+        with conn.begin_nested():  # a savepoint: PostgreSQL's transaction survives a race
+            key = conn.execute(insert(selections).values(
+                created_at=now, touched_at=now, **values)).inserted_primary_key
+    except IntegrityError:  # a concurrent request of the same owner created it first
+        return conn.execute(select(selections.c.id).where(where)).scalar_one_or_none()
     assert key is not None
     return int(key[0])
 
