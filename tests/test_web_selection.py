@@ -307,3 +307,15 @@ def test_staff_turn_the_selection_into_a_curated_list(web_site: WebSite) -> None
         "crpv:2", "crpv:31"]
     assert "2 notices ajoutées à la liste « Sélection du mois »." in flash(
         browser.get("/selection"))
+
+
+def test_the_pages_in_english(web_site: WebSite) -> None:
+    browser = client(web_site, 16)
+    browser.set_cookie("lang", "en")
+    add(browser, "crpv:2")
+    doc = html.fromstring(browser.get("/selection").data)
+    assert doc.xpath("//h1/text()") == ["My selection"]
+    assert "Remove" in doc.xpath("//section[@class='selection-records']//button")[0].text_content()
+    page = browser.get("/recherche?q=jeunesse")
+    assert "Add to selection" in page.get_data(True)
+    assert browser.get("/selection").headers["Cache-Control"] == "no-store"

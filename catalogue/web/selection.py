@@ -15,6 +15,7 @@ curated list.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -32,6 +33,7 @@ from flask import (
 )
 from flask_babel import gettext, ngettext
 from flask_login import user_logged_in
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as BaseResponse
 
 from catalogue.dsi import picks
@@ -54,6 +56,7 @@ from catalogue.web.service import engine, now, settings
 from catalogue.web.sharing import MESSAGE_MAX, SendForm
 
 bp = Blueprint("selection", __name__)
+log = logging.getLogger(__name__)
 
 COOKIE = "selection"
 #: How long a browser keeps its selection without a visit to it.
@@ -80,7 +83,11 @@ def owner() -> Owner:
 def selection_ids() -> frozenset[str]:
     """The global ids kept (templates mark their buttons with it), read once a request."""
     if "selection_ids" not in g:
-        g.selection_ids = frozenset(selection.ids(engine(), owner()))
+        try:
+            g.selection_ids = frozenset(selection.ids(engine(), owner()))
+        except SQLAlchemyError:  # the menu's count never turns a page (an error page) into a 500
+            log.exception("selection: the kept records could not be read")
+            g.selection_ids = frozenset()
     ids: frozenset[str] = g.selection_ids
     return ids
 
