@@ -44,6 +44,8 @@ CHUNK = 100
 PAGE_FACETS = ("doctype", "availability", "fulltext", "source", "year", "author",
                "descriptor", "language", "collection")
 SIMILAR = 5
+#: Candidates read from the index for the similar documents, re-ranked from the store.
+SIMILAR_CANDIDATES = 40
 #: Results up to this many records are all folded into works, so that the number of
 #: pages is exact; past it, pages are counted in records until the walk reaches the end.
 EXACT_WORKS = 1000
@@ -298,27 +300,45 @@ class Opac:
                                               [n.global_id for n in found.neighbours]))
 
     def similar(self, record: Record, exclude: Iterable[str] = ()) -> tuple[Hit, ...]:
-        """Records sharing the most descriptors (else keywords, else an author) with ``record``.
+        """Records sharing the most descriptors with ``record``, then its collection.
 
-        PMB's "Peut-être aimerez-vous", VuFind's MoreLikeThis: a relevance search on
-        the record's subjects, the record itself and its twins left out. Never raises:
-        a missing index gives no similar records.
+        PMB's "Peut-être aimerez-vous", VuFind's MoreLikeThis: a search on the record's
+        descriptors (else keywords, else first author) and its collection (225/410),
+        the record itself and its twins left out. The index's relevance favours rare
+        words, not shared subjects, so the candidates are re-ranked from the store:
+        more descriptors in common first, then the same collection, then the index's
+        order. Never raises: a missing index gives no similar records.
         """
         terms = [d.label for d in record.descriptors][:6] or list(record.keywords[:6])
         prefix = "sujet"
         if not terms and record.agents:
             terms, prefix = [record.agents[0].name], "auteur"
-        cleaned = [" ".join(t.replace('"', " ").split()) for t in terms]
-        query = " OR ".join(f'{prefix}:"{t}"' for t in cleaned if t)
+        collections = [s.title for s in record.distinct_series()][:2]
+        clauses = [f'{prefix}:"{t}"' for t in _quotable(terms)]
+        clauses += [f'collection:"{t}"' for t in _quotable(collections)]
+        query = " OR ".join(clauses)
         if not query:
             return ()
         skip = {record.global_id, *exclude}
         try:
             found = self.searcher.search(SearchRequest(
-                query=query, page_size=3 * SIMILAR + len(skip), highlight=False, suggest=False))
+                query=query, page_size=SIMILAR_CANDIDATES + len(skip), highlight=False,
+                suggest=False))
         except Exception:  # similar records are a bonus: never fail a record page for them
             return ()
         hits = [h for h in found.hits if h.global_id not in skip]
+        stored = store.entries(self.engine, [h.global_id for h in hits])
+        mine, series = _descriptor_keys(record), _series_keys(record)
+
+        def closeness(ranked: tuple[int, Hit]) -> tuple[int, int, int]:
+            rank, hit = ranked
+            other = stored.get(hit.global_id)
+            if other is None:
+                return (0, 0, rank)
+            return (-len(mine & _descriptor_keys(other.record)),
+                    -int(bool(series & _series_keys(other.record))), rank)
+
+        hits = [h for _, h in sorted(enumerate(hits), key=closeness)]
         clusters = store.cluster_ids(self.engine, [h.global_id for h in hits])
         taken = set(store.cluster_ids(self.engine, [record.global_id]).values())
         out = []
@@ -363,3 +383,17 @@ class Opac:
 def _shown(title: str) -> str:
     """A title as a reader compares it: no markup, case or spacing."""
     return " ".join(html.unescape(re.sub(r"<[^>]*>", "", title)).casefold().split())
+
+
+def _quotable(terms: Iterable[str]) -> list[str]:
+    """Terms fit for a quoted phrase of the query language (no quotes, single spaces)."""
+    cleaned = (" ".join(t.replace('"', " ").split()) for t in terms)
+    return [t for t in cleaned if t]
+
+
+def _descriptor_keys(record: Record) -> set[str]:
+    return {" ".join(d.label.casefold().split()) for d in record.descriptors} - {""}
+
+
+def _series_keys(record: Record) -> set[str]:
+    return {" ".join(s.title.casefold().split()) for s in record.series} - {""}

@@ -38,6 +38,7 @@ from catalogue.web import (
     questions,
     record,
     search,
+    selection,
     sharing,
 )
 from catalogue.web.integers import IdConverter
@@ -84,6 +85,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     dsi.register(app)
     questions.register(app)
     documents.register(app)
+    selection.register(app)
     pages.register(app)
     errors.register(app)
     return app

@@ -44,7 +44,7 @@ CSP = ("default-src 'self'; img-src 'self' https: data:; style-src 'self'; "
 
 
 #: Staff and personal pages: sent with Cache-Control: no-store.
-PRIVATE_PATHS = ("/guichet", "/admin", "/compte", "/connexion")
+PRIVATE_PATHS = ("/guichet", "/admin", "/compte", "/connexion", "/selection")
 
 
 def _visible(value: Any) -> Any:

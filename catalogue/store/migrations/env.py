@@ -12,6 +12,7 @@ from catalogue.store import (  # noqa: F401
     dsi_tables,
     harvest_tables,
     people_tables,
+    selection_tables,
 )
 from catalogue.store.tables import metadata
 
