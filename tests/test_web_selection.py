@@ -242,6 +242,8 @@ def test_sign_in_merges_the_browsers_selection(web_site: WebSite) -> None:
     assert again is not None
     sign_in_with_link(web_site.app, browser, again)
     assert kept(browser) == ["crpv:2", "crpv:40", "crpv:31"]  # kept in the account
+    data = browser.get("/alertes/mes-donnees").get_json()  # GDPR access includes it
+    assert data["selection"] == [f"{web_site.url}/notice/crpv/{n}" for n in (2, 40, 31)]
     accounts.delete(engine, person.id)  # GDPR erasure takes the selection with the person
     with engine.connect() as conn:
         assert conn.execute(select(selections.c.id).where(

@@ -285,10 +285,14 @@ def my_data() -> Response:
     """Everything held about the person (GDPR access), as a JSON download."""
     person = current_person()
     assert person is not None
+    from catalogue.opac import selection
     from catalogue.web.questions import export_for
 
+    kept = selection.ids(engine(), selection.Owner(person_id=person.id))
     answer = jsonify({**subscribers.export(engine(), person.id),
-                      "questions": export_for(person.id)})
+                      "questions": export_for(person.id),
+                      "selection": [f"{settings().base_url}/notice/{g.replace(':', '/', 1)}"
+                                    for g in kept]})
     answer.headers["Content-Disposition"] = "attachment; filename=mes-donnees.json"
     return answer
 
