@@ -160,3 +160,25 @@ def test_no_selection_page_scrolls_sideways_at_320(browser: Any,  # noqa: F811
         shot(tab, "selection-print-320")
     finally:
         tab.context.close()
+
+
+def test_ticked_hits_added_in_one_go(browser: Any, web_site: WebSite,  # noqa: F811
+                                     axe_source: str) -> None:  # noqa: F811
+    """Chromium posts the export form's ticked boxes to the selection: its own Origin and
+    Sec-Fetch-Site headers are what the action checks instead of a token."""
+    tab = new_tab(browser, 390)
+    try:
+        tab.goto(web_site.url + "/recherche?q=jeunesse")
+        titles = tab.locator("ol.hits li.hit h3 a").all_inner_texts()[:2]
+        tab.get_by_label("Sélectionner la notice 1", exact=True).check()
+        tab.get_by_label("Sélectionner la notice 2", exact=True).check()
+        with tab.expect_navigation():
+            tab.get_by_role("button", name="Ajouter les notices cochées à ma sélection").click()
+        assert tab.url == web_site.url + "/recherche?q=jeunesse"
+        assert tab.locator("div.flash").inner_text() == "2 notices ajoutées à votre sélection."
+        no_sideways_scroll(tab, 390)
+        assert audit(tab, axe_source) == []
+        tab.goto(web_site.url + "/selection")
+        assert kept_titles(tab) == titles
+    finally:
+        tab.context.close()

@@ -321,3 +321,39 @@ def test_the_pages_in_english(web_site: WebSite) -> None:
     page = browser.get("/recherche?q=jeunesse")
     assert "Add to selection" in page.get_data(True)
     assert browser.get("/selection").headers["Cache-Control"] == "no-store"
+
+
+def test_ticked_hits_are_kept_in_one_go_from_this_site_only(web_site: WebSite) -> None:
+    """The checkboxes sit in the GET export form (no CSRF token in export URLs): the
+    "add the ticked records" button posts them without a token, and the action refuses
+    a POST a browser marks as coming from another site."""
+    browser = client(web_site, 30)
+    page = browser.get("/recherche?q=jeunesse")
+    doc = html.fromstring(page.data)
+    (button,) = doc.xpath("//button[@formaction='/selection/ajouter-cochees']")
+    assert button.get("formmethod") == "post"
+    form = button.xpath("ancestor::form")[0]
+    assert form.get("method") == "get" and not form.xpath(".//input[@name='csrf_token']")
+    ticked = form.xpath(".//input[@type='checkbox'][@name='id']/@value")[:3]
+    results = "http://localhost/recherche?q=jeunesse"
+    done = browser.post("/selection/ajouter-cochees", data={"id": ticked, "format": "ris"},
+                        headers={"Origin": "http://localhost", "Referer": results,
+                                 "Sec-Fetch-Site": "same-origin"})
+    assert done.status_code == 303 and done.headers["Location"] == "/recherche?q=jeunesse"
+    assert kept(browser) == ticked
+    for headers in ({"Origin": "https://ailleurs.example"}, {"Sec-Fetch-Site": "cross-site"},
+                    {"Origin": "null"}):
+        other = client(web_site, 31)
+        refused = other.post("/selection/ajouter-cochees", data={"id": ticked},
+                             headers={"Referer": results, **headers})
+        assert refused.status_code == 403, headers
+        assert "doit venir d'une page du catalogue" in text(refused)
+        assert "selection=" not in refused.headers.get("Set-Cookie", "")
+        assert kept(other) == []
+    nothing = browser.post("/selection/ajouter-cochees", data={"format": "ris"},
+                           headers={"Origin": "http://localhost", "Referer": results},
+                           follow_redirects=True)
+    assert "Cochez d'abord les notices à garder." in flash(nothing)
+    away = browser.post("/selection/ajouter-cochees", data={"id": ticked[:1]},
+                        headers={"Referer": "https://ailleurs.example/page"})
+    assert away.headers["Location"] == "/selection"  # never back to another site

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -69,6 +70,9 @@ def register(app: Flask) -> None:
     """The blueprint, the template helpers, and the merge at sign-in."""
     app.register_blueprint(bp)
     app.jinja_env.globals.update(selection_ids=selection_ids)
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:  # checked by origin instead (see add_checked)
+        csrf.exempt(add_checked)
     user_logged_in.connect(_merge_at_sign_in, app)
 
 
@@ -148,6 +152,46 @@ def _tell(done: Added) -> None:
                        "%(num)d notices ajoutées à votre sélection.", done.added), FLASH)
     elif done.unknown and not done.present:
         flash(gettext("Cette notice n'existe pas ou a été supprimée."), FLASH)
+
+
+@bp.post("/selection/ajouter-cochees")
+def add_checked() -> BaseResponse:
+    """The hits checked on a results page, kept in one go.
+
+    The checkboxes belong to the page's GET export form, whose URLs must not carry a CSRF
+    token, so this one action is exempt from the token (see :func:`register`) and
+    refuses instead a POST that a browser says came from another site: browsers send
+    ``Origin`` (and ``Sec-Fetch-Site``) with every form POST, and a cross-site form must
+    not change anyone's selection. A client that sends neither is no browser, and holds
+    no victim's cookie.
+    """
+    if not _same_site():
+        raise PageError(403, gettext("Cette action doit venir d'une page du catalogue."))
+    if not _ids():
+        flash(gettext("Cochez d'abord les notices à garder."), FLASH)
+        return redirect(_referring_page(), 303)
+    response = add()
+    response.headers["Location"] = _referring_page()
+    return response
+
+
+def _same_site() -> bool:
+    fetch_site = request.headers.get("Sec-Fetch-Site", "")
+    if fetch_site and fetch_site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    return origin == request.host_url.rstrip("/")
+
+
+def _referring_page() -> str:
+    """The results page the reader was on (its path, when it is ours), else the selection."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc and referrer.netloc != request.host:
+        return url_for("selection.show")
+    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return safe_next(path) if referrer.path else url_for("selection.show")
 
 
 @bp.post("/selection/retirer")
