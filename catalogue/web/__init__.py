@@ -38,6 +38,7 @@ from catalogue.web import (
     record,
     search,
     sharing,
+    territories,
 )
 from catalogue.web.integers import IdConverter
 from catalogue.web.secret import secret_key
@@ -78,7 +79,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     oai_provider.register(app, settings, store, clock)
     csrf.exempt(app.blueprints["oai"])  # harvesters POST without a session: OAI-PMH allows it
     for part in (search, record, sharing, exports, feeds, api, language, account, desk, loans,
-                 harvest_admin):
+                 harvest_admin, territories):
         app.register_blueprint(part.bp)
     dsi.register(app)
     questions.register(app)

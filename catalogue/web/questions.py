@@ -17,7 +17,8 @@ from werkzeug.wrappers import Response
 
 from catalogue.people import floodgate
 from catalogue.people.tokens import TokenError
-from catalogue.questions import attachments, form, privacy, service, territories
+from catalogue import territories
+from catalogue.questions import attachments, form, privacy, service
 from catalogue.questions.model import FIELDS, ORGANISATIONS, QuestionError
 from catalogue.questions.publishing import DOC_TYPE
 from catalogue.web import labels
