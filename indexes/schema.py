@@ -65,6 +65,7 @@ FACETS: dict[str, str] = {
     "collection": "f_collection",
     "availability": "f_availability",
     "fulltext": "f_fulltext",  # the access levels of the record's documents with text
+    "territory": "f_territory",  # geographic subjects (UNIMARC 607): the watch's territories
 }
 
 #: Public sort name -> column (None: relevance).

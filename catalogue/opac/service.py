@@ -41,7 +41,7 @@ from indexes import FACETS, Hit, Searcher, SearchRequest, SearchResult
 CHUNK = 100
 #: Facets counted on a results page, in display order.
 PAGE_FACETS = ("doctype", "availability", "fulltext", "source", "year", "descriptor",
-               "language", "collection")
+               "territory", "language", "collection")
 SIMILAR = 5
 #: Results up to this many records are all folded into works, so that the number of
 #: pages is exact; past it, pages are counted in records until the walk reaches the end.

@@ -39,6 +39,7 @@ from catalogue.web import (
     search,
     sharing,
     territories,
+    veille,
 )
 from catalogue.web.integers import IdConverter
 from catalogue.web.secret import secret_key
@@ -83,6 +84,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
         app.register_blueprint(part.bp)
     dsi.register(app)
     questions.register(app)
+    veille.register(app)
     documents.register(app)
     pages.register(app)
     errors.register(app)

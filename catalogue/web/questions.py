@@ -15,9 +15,9 @@ from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_babel import format_date
 from werkzeug.wrappers import Response
 
+from catalogue import territories
 from catalogue.people import floodgate
 from catalogue.people.tokens import TokenError
-from catalogue import territories
 from catalogue.questions import attachments, form, privacy, service
 from catalogue.questions.model import FIELDS, ORGANISATIONS, QuestionError
 from catalogue.questions.publishing import DOC_TYPE
