@@ -44,7 +44,7 @@ def descriptors(searcher: Searcher, item: Item) -> list[str]:
                        if len(w) > 3 and w not in STOP_WORDS]
         if label_words and all(f" {w}" in folded for w in label_words):
             direct.append(value.value)
-        elif value.count > 1:
-            used.append(value.value)
+        else:
+            used.append(value.value)  # the index counts them most used first
     chosen = [d for d in dict.fromkeys([*direct, *used]) if d not in item.descriptors]
     return chosen[:SHOWN]

@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, render_template
 from catalogue.opac.params import SearchParams
 from catalogue.veille.publishing import DOC_TYPE
 from catalogue.web.service import opac
+from indexes import Facet
 
 bp = Blueprint("veille", __name__)
 NEWEST = 20
@@ -31,6 +32,10 @@ def index() -> str:
     """The newest entries; themes and territories, each with its search and its feed."""
     params = SearchParams(filters=(("doctype", (DOC_TYPE,)),), sort="newest")
     page = opac().search(params, page_size=NEWEST, facets=("descriptor", "territory"))
-    return render_template("veille/index.html", page=page, params=params,
-                           themes=page.found.facet("descriptor"),
-                           places=page.found.facet("territory"), doc_type=DOC_TYPE)
+    places = page.found.facet("territory")
+    themes = page.found.facet("descriptor")
+    if themes is not None and places is not None:  # territories are descriptors too (607)
+        named = {v.value for v in places.values}
+        themes = Facet(themes.name, tuple(v for v in themes.values if v.value not in named))
+    return render_template("veille/index.html", page=page, params=params, themes=themes,
+                           places=places, doc_type=DOC_TYPE)

@@ -61,7 +61,7 @@ def decide() -> Response | tuple[str, int]:
         return render_template("veille/staff/inbox.html", items=items, total=total, page=1,
                                pages=max(1, -(-total // triage.PAGE)), status="new",
                                labels=STATUS_LABELS, failing=_failing(),
-                               error=exc.message), 422
+                               batch_error=exc.message), 422
     flash(f"{done} élément(s) {'gardé(s) et publié(s)' if action == 'keep' else 'écarté(s)'}.")
     back = request.form.get("etat", "new")
     return redirect(url_for("veille_staff.inbox", etat=back if back in STATUSES else "new"),
