@@ -16,7 +16,7 @@ from email.parser import BytesParser
 from html import unescape
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -24,10 +24,10 @@ from sqlalchemy import func, select
 
 from catalogue import indexing
 from catalogue.dsi import profiles, runs
-from catalogue.people import accounts
 from catalogue.dsi.schedule import Periodicity
 from catalogue.formats.base import Parsed
 from catalogue.lending.availability import apply_refreshes
+from catalogue.people import accounts
 from catalogue.records import Descriptor, Record, Title, to_json_bytes
 from catalogue.store.ingest import Ingest
 from catalogue.veille import fetching, publishing, triage

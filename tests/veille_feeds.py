@@ -8,7 +8,6 @@ assert what went on the wire.
 
 from __future__ import annotations
 
-import gzip
 import itertools
 import threading
 import time
