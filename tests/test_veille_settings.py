@@ -1,0 +1,65 @@
+"""The ``[veille]`` table: defaults, bounds, unknown keys refused; and migration
+0015_veille creating exactly the veille tables of the metadata, down and up again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from catalogue.settings import SettingsError, load
+from catalogue.store import database
+from catalogue.store.tables import metadata
+from catalogue.veille import tables  # noqa: F401
+from catalogue.veille.settings import VeilleSettings
+from tests.stores import store_url
+
+BASE = '[catalogue]\nname = "Centre"\n'
+TABLES = {"veille_sources", "veille_items", "veille_rules"}
+
+
+def settings_of(tmp_path: Path, text: str) -> VeilleSettings:
+    path = tmp_path / "config.toml"
+    path.write_text(BASE + text, encoding="utf-8")
+    return load(path, env={}).veille
+
+
+def test_defaults_and_values(tmp_path: Path) -> None:
+    assert settings_of(tmp_path, "") == VeilleSettings()
+    read = settings_of(tmp_path, "[veille]\nkeep_months = 3\nfailing_days = 5\n"
+                                 "max_kilobytes = 2048\nhost_delay_seconds = 0\n")
+    assert (read.keep_months, read.failing_days, read.max_kilobytes,
+            read.host_delay_seconds) == (3, 5, 2048, 0)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("keep_months = 0", "veille.keep_months' must be between 1 and 240"),
+    ("max_kilobytes = 1", "veille.max_kilobytes' must be between"),
+    ("failing_days = \"3\"", "must be an integer"),
+    ("timeout_secondes = 3", "unknown key 'veille.timeout_secondes' (did you mean "
+                             "'veille.timeout_seconds'?)"),
+])
+def test_bad_values_are_refused(tmp_path: Path, text: str, words: str) -> None:
+    with pytest.raises(SettingsError, match=None) as caught:
+        settings_of(tmp_path, f"[veille]\n{text}\n")
+    assert words in str(caught.value)
+
+
+def test_the_repository_config_reads(tmp_path: Path) -> None:
+    shipped = load(Path(__file__).parent.parent / "config.toml", env={}).veille
+    assert shipped.keep_months == 12 and shipped.max_kilobytes == 5120
+
+
+def test_migration_matches_metadata(tmp_path: Path) -> None:
+    engine = database.open_store(store_url(tmp_path, "m"))
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert [d for d in diff if "veille" in repr(d)] == []
+    command.downgrade(database.alembic_config(engine), "0014_documents")
+    assert not TABLES & set(inspect(engine).get_table_names())
+    command.upgrade(database.alembic_config(engine), "head")
+    assert TABLES <= set(inspect(engine).get_table_names())
