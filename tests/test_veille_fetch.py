@@ -154,3 +154,37 @@ def test_a_failing_source_backs_off_and_is_flagged(tmp_path: Path) -> None:
     assert report.status == "ok" and report.new == 1
     back = sources.get(engine, source.id)
     assert back is not None and back.failing_since is None and back.failures == 0
+
+
+def test_sitemaps_and_pages_listing_links(tmp_path: Path) -> None:
+    settings, engine = setup(tmp_path)
+    with FeedServer() as server:
+        server.routes["/sitemap.xml"] = Route(
+            b'<?xml version="1.0" encoding="UTF-8"?><urlset '
+            b'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            b"<url><loc>http://cget.test/publications/rapport-annuel-onpv-2025</loc>"
+            b"<lastmod>2026-03-01</lastmod></url>"
+            b"<url><loc>/publications/guide-des-conseils-citoyens.pdf</loc></url>"
+            b"<url><loc>javascript:alert(1)</loc></url></urlset>",
+            content_type="application/xml")
+        server.routes["/actualites.html"] = Route(
+            "<html><body><nav><a href='/'>Accueil</a><a href='/contact'>Contact</a></nav>"
+            "<ul><li><a href='/actu/arrete-2026-03'>Arrêté préfectoral portant création "
+            "d'une zone de sécurité prioritaire</a></li>"
+            "<li><a href='https://ailleurs.test/x'>Un lien vers un autre site, assez long</a></li>"
+            "<li><a href='/actu/arrete-2026-03#haut'>Arrêté préfectoral portant création "
+            "d'une zone de sécurité prioritaire</a></li></ul></body></html>".encode(),
+            content_type="text/html; charset=utf-8")
+        sources.declare(engine, TUESDAY, name="CGET", url=server.url + "/sitemap.xml",
+                        kind="sitemap")
+        sources.declare(engine, TUESDAY, name="Préfecture (page)",
+                        url=server.url + "/actualites.html", kind="page")
+        reports = fetching.fetch_due(engine, settings, TUESDAY, sleep=Sleeps())
+    assert [(r.status, r.new) for r in reports] == [("ok", 2), ("ok", 1)]
+    stored = items(engine)
+    assert [(r.title, r.url) for r in stored] == [
+        ("Rapport annuel onpv 2025", "http://cget.test/publications/rapport-annuel-onpv-2025"),
+        ("Guide des conseils citoyens", server.url + "/publications/guide-des-conseils-citoyens.pdf"),
+        ("Arrêté préfectoral portant création d'une zone de sécurité prioritaire",
+         server.url + "/actu/arrete-2026-03")]
+    assert stored[0].published_at == datetime(2026, 3, 1, tzinfo=UTC)

@@ -161,9 +161,29 @@ def _iso(text: str) -> datetime | None:
     return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def _page(body: bytes, base_url: str) -> Parsed:
+def _charset(body: bytes, content_type: str) -> str:
+    """The page's character set: the HTTP header's, else UTF-8 when the bytes are, else
+    Windows-1252 (lxml alone would read an undeclared UTF-8 page as Latin-1)."""
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            name = value.strip().strip("'\"").lower()
+            try:
+                "".encode(name)
+            except LookupError:
+                break
+            return name
     try:
-        tree = html.document_fromstring(body)
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def _page(body: bytes, base_url: str, content_type: str = "") -> Parsed:
+    parser = html.HTMLParser(encoding=_charset(body, content_type))
+    try:
+        tree = html.document_fromstring(body, parser=parser)
     except (etree.ParserError, ValueError):
         raise ParseProblem("Page illisible.") from None
     own = urlsplit(base_url).hostname
@@ -195,7 +215,7 @@ def parse(body: bytes, kind: str, base_url: str, content_type: str = "") -> Pars
     if kind == "sitemap":
         return _sitemap(body, base_url)
     if kind == "page":
-        return _page(body, base_url)
+        return _page(body, base_url, content_type)
     return _feed(body, base_url, content_type)
 
 
