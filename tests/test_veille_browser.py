@@ -15,8 +15,8 @@ from catalogue.veille import fetching, sources, triage
 from tests.circulation_support import PASSWORD
 from tests.questions_site import QuestionSite, start
 from tests.test_questions_browser import violations
-from tests.test_web_browser import AXE, WCAG_TAGS, axe_source, browser, shot  # noqa: F401
 from tests.test_veille_web import reindex
+from tests.test_web_browser import AXE, WCAG_TAGS, axe_source, browser, shot  # noqa: F401
 from tests.veille_feeds import FeedServer, Route, rss2
 
 WIDTHS = (1280, 390)
