@@ -63,3 +63,24 @@ def test_migration_matches_metadata(tmp_path: Path) -> None:
     assert not TABLES & set(inspect(engine).get_table_names())
     command.upgrade(database.alembic_config(engine), "head")
     assert set(inspect(engine).get_table_names()) >= TABLES
+
+
+def test_the_scheduler_job_fetches_due_sources(tmp_path: Path) -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from catalogue import scheduler
+    from catalogue.clock import utcnow
+    from catalogue.veille import sources
+    from tests.veille_feeds import FeedServer, Route, rss2
+    from tests.veille_support import items, setup
+
+    settings, engine = setup(tmp_path, host_delay_seconds=0)
+    sched = BackgroundScheduler()
+    scheduler.add_veille_job(sched, settings, engine)
+    [job] = sched.get_jobs()
+    assert job.id == "veille:fetch" and "interval[0:30:00]" in str(job.trigger)
+    with FeedServer() as server:
+        server.routes["/f"] = Route(rss2([{"title": "Décret n° 2026-1", "link": "http://jo.test/1"}]))
+        sources.declare(engine, utcnow(), name="JO", url=server.url + "/f")
+        job.func()  # what the scheduler runs every check_minutes
+    assert [r.title for r in items(engine)] == ["Décret n° 2026-1"]

@@ -23,7 +23,7 @@ import requests
 from sqlalchemy import func, select
 
 from catalogue import indexing
-from catalogue.dsi import profiles, runs
+from catalogue.dsi import archives, profiles, runs
 from catalogue.dsi.schedule import Periodicity
 from catalogue.formats.base import Parsed
 from catalogue.lending.availability import apply_refreshes
@@ -206,9 +206,16 @@ def test_from_a_feed_to_a_digest(qsite: QuestionSite) -> None:
         engine, site.clock() - timedelta(hours=1), alice.id, name="Prévention en Haute-Garonne",
         params=urlencode({"descriptor": THEME, "territory": TERRITORY}),
         periodicity=Periodicity("daily"))
+    listed = profiles.save_list(engine, site.clock() - timedelta(hours=1), slug="veille-31",
+                                name="Veille en Haute-Garonne",
+                                equation_params=[urlencode({"doctype": "v",
+                                                            "territory": TERRITORY})],
+                                periodicity=Periodicity("daily"))
     report = runs.run(engine, settings, site.clock() + timedelta(days=1),
                       site.app.extensions["catalogue.signer"])
     assert report.sent == 1, str(report)
+    [issue] = archives.issues(engine, listed.id)
+    assert [r.title.main for r in archives.issue_records(engine, issue.id)] == [FEED[0]["title"]]
     digest = site.sink.received[-1]
     assert digest.rcpt_tos == ["alice@example.org"]
     body = body_of(digest.raw)
@@ -224,6 +231,8 @@ def test_from_a_feed_to_a_digest(qsite: QuestionSite) -> None:
     gone = requests.get(site.url + "/recherche", params={"doctype": "v"}, timeout=10)
     assert FEED[0]["title"] not in unescape(gone.text)
     assert triage.get(engine, ids[FEED[0]["title"]]).status == "expired"  # type: ignore[union-attr]
+    # ...but the list's archive keeps what it sent.
+    assert [r.title.main for r in archives.issue_records(engine, issue.id)] == [FEED[0]["title"]]
 
 
 def test_a_failing_source_is_flagged_on_the_staff_pages(qsite: QuestionSite) -> None:
