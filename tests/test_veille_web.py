@@ -173,12 +173,16 @@ def test_from_a_feed_to_a_digest(qsite: QuestionSite) -> None:
                             timeout=10)
     assert FEED[2]["title"] in unescape(by_place.text)
     assert FEED[0]["title"] not in unescape(by_place.text)
+    # A commune brings its département: Toulouse's item is also filed under Haute-Garonne.
+    by_dep = requests.get(site.url + "/recherche", params={"doctype": "v", "territory": TERRITORY},
+                          timeout=10)
+    assert FEED[0]["title"] in unescape(by_dep.text) and FEED[2]["title"] in unescape(by_dep.text)
     entry = requests.get(f"{site.url}/notice/veille/V-{ids[FEED[2]['title']]}", timeout=10)
     assert entry.status_code == 200
     assert f'href="{server.url}/actualites/clspd-mirail"' in entry.text  # links to the source
     assert "À lire avant la réunion du CLSPD." in unescape(entry.text)
     for params, wanted, unwanted in (
-            ({"doctype": "v", "territory": TERRITORY}, FEED[0]["title"], FEED[2]["title"]),
+            ({"doctype": "v", "territory": "Toulouse (31)"}, FEED[2]["title"], FEED[0]["title"]),
             ({"doctype": "v", "descriptor": "Conseil local de sécurité"}, FEED[2]["title"],
              FEED[0]["title"])):
         feed = requests.get(site.url + "/recherche/atom", params=params, timeout=10)
@@ -215,13 +219,15 @@ def test_from_a_feed_to_a_digest(qsite: QuestionSite) -> None:
                       site.app.extensions["catalogue.signer"])
     assert report.sent == 1, str(report)
     [issue] = archives.issues(engine, listed.id)
-    assert [r.title.main for r in archives.issue_records(engine, issue.id)] == [FEED[0]["title"]]
+    sent = sorted(r.title.main for r in archives.issue_records(engine, issue.id))
+    assert sent == sorted([FEED[0]["title"], FEED[2]["title"]])
     digest = site.sink.received[-1]
     assert digest.rcpt_tos == ["alice@example.org"]
     body = body_of(digest.raw)
     assert "Conseils locaux de sécurité : prévenir la délinquance à Toulouse" in body  # a record
     assert FEED[0]["title"] in body  # a watch item
-    assert FEED[2]["title"] not in body  # Toulouse (31) is not the territory followed
+    assert FEED[2]["title"] in body  # filed under Toulouse (31), in Haute-Garonne
+    assert FEED[1]["title"] not in body  # discarded
     assert alert.id
 
     # --- past keep_months the entries leave the OPAC ---------------------------------
@@ -232,7 +238,7 @@ def test_from_a_feed_to_a_digest(qsite: QuestionSite) -> None:
     assert FEED[0]["title"] not in unescape(gone.text)
     assert triage.get(engine, ids[FEED[0]["title"]]).status == "expired"  # type: ignore[union-attr]
     # ...but the list's archive keeps what it sent.
-    assert [r.title.main for r in archives.issue_records(engine, issue.id)] == [FEED[0]["title"]]
+    assert sorted(r.title.main for r in archives.issue_records(engine, issue.id)) == sent
 
 
 def test_a_failing_source_is_flagged_on_the_staff_pages(qsite: QuestionSite) -> None:

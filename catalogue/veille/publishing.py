@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine, select, update
 
+from catalogue import territories as cog
 from catalogue.formats.base import Parsed
 from catalogue.lending.availability import request_refresh
 from catalogue.records import Descriptor, Link, Publication, Record, Title, to_json_bytes
@@ -38,12 +39,27 @@ def reference(item: Item) -> str:
     return f"V-{item.id}"
 
 
+def places_of(labels: tuple[str, ...]) -> tuple[str, ...]:
+    """The territories as filed: each commune or EPCI brings its département, so that
+    following "Haute-Garonne (31)" also brings what was filed under "Toulouse (31)"."""
+    out: list[str] = []
+    for label in labels:
+        out.append(label)
+        found = cog.resolve(label)
+        if found is not None and found.kind != cog.DEPARTEMENT:
+            parent = cog.resolve(found.departement)
+            if parent is not None:
+                out.append(parent.label)
+    return tuple(dict.fromkeys(out))
+
+
 def entry_record(item: Item) -> Record:
     """The public record of a kept item."""
     day = item.day.date()
     subjects = tuple(Descriptor(label=label) for label in dict.fromkeys(
         (*item.themes, *item.descriptors)))
-    places = tuple(Descriptor(label=label, tag=TERRITORY_TAG) for label in item.territories)
+    places = tuple(Descriptor(label=label, tag=TERRITORY_TAG)
+                   for label in places_of(item.territories))
     notes = [f"Veille du centre de documentation : repéré le "
              f"{item.found_at.strftime('%d/%m/%Y')} ({item.source_name})."]
     if item.note:
