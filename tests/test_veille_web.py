@@ -268,3 +268,38 @@ def test_a_failing_source_is_flagged_on_the_staff_pages(qsite: QuestionSite) -> 
     assert soon.status_code == 303
     assert staff.post(site.url + "/veille/gestion/sources/77/relever", timeout=10,
                       data={"csrf_token": csrf_of(page.text)}).status_code == 404
+
+
+def test_rules_page_and_refusals(qsite: QuestionSite) -> None:
+    site, engine = qsite, qsite.world.engine
+    staff = site.staff()
+    url = site.url + "/veille/gestion/regles"
+    anonymous = requests.get(url, timeout=10, allow_redirects=False)
+    assert anonymous.status_code in (302, 303) and "/connexion" in anonymous.headers["Location"]
+    token = form_of(staff, url)
+    for bad, words in (({"word": "", "source": ""}, "sur une source, un mot"),
+                       ({"action": "theme", "theme": ""}, "Donnez le thème"),
+                       ({"action": "explode"}, "ce que fait la règle"),
+                       ({"source": "99"}, "Source inconnue"),
+                       ({"word": "w" * 300}, "200 caractères")):
+        data = {"csrf_token": token, "source": "", "word": "appel à projets",
+                "action": "theme", "theme": "Financements", **bad}
+        refused = staff.post(url, data=data, timeout=10)
+        assert refused.status_code == 422 and words in unescape(refused.text), bad
+    assert triage.listed_rules(engine) == []
+    added = staff.post(url, timeout=10, allow_redirects=False, data={
+        "csrf_token": token, "source": "", "word": "appel à projets", "action": "theme",
+        "theme": "Financements"})
+    assert added.status_code == 303
+    page = staff.get(url, timeout=10).text
+    assert "toute source, « appel à projets » → thème Financements" in unescape(page)
+    [rule] = triage.listed_rules(engine)
+    gone = staff.post(f"{url}/{rule.id}/supprimer", timeout=10, allow_redirects=False,
+                      data={"csrf_token": csrf_of(page)})
+    assert gone.status_code == 303 and triage.listed_rules(engine) == []
+    for path in ("/veille/gestion/element/99999999999999999999", "/veille/gestion/sources/0",
+                 "/veille/gestion/element/abc"):
+        assert staff.get(site.url + path, timeout=10).status_code == 404, path
+    odd = staff.get(site.url + "/veille/gestion/", params={"etat": "<x>", "page": "²"},
+                    timeout=10)
+    assert odd.status_code == 200
