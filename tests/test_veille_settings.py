@@ -84,3 +84,30 @@ def test_the_scheduler_job_fetches_due_sources(tmp_path: Path) -> None:
         sources.declare(engine, utcnow(), name="JO", url=server.url + "/f")
         job.func()  # what the scheduler runs every check_minutes
     assert [r.title for r in items(engine)] == ["Décret n° 2026-1"]
+
+
+def test_the_veille_command(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from catalogue.cli import main
+    from catalogue.clock import utcnow
+    from catalogue.veille import sources
+    from tests.veille_feeds import FeedServer, Route, rss2
+    from tests.veille_support import setup
+
+    settings, engine = setup(tmp_path)
+    config = str(settings.path)
+    with FeedServer() as server:
+        server.routes["/f"] = Route(rss2([{"title": "Arrêté du 2 mars", "link": "http://jo.test/2"}]))
+        server.routes["/bad"] = Route(b"<rss", status=200)
+        sources.declare(engine, utcnow(), name="JO", url=server.url + "/f")
+        sources.declare(engine, utcnow(), name="Cassée", url=server.url + "/bad")
+        fetched = CliRunner().invoke(main, ["--config", config, "veille", "fetch"])
+        assert fetched.exit_code == 0, fetched.output
+        assert "JO: ok, 1 new" in fetched.output and "Cassée: error - " in fetched.output
+        unknown = CliRunner().invoke(main, ["--config", config, "veille", "fetch", "--source", "9"])
+        assert unknown.exit_code != 0 and "no watch source 9" in unknown.output
+    listed = CliRunner().invoke(main, ["--config", config, "veille", "sources"])
+    assert "1\tJO\tfeed\tok" in listed.output and "2\tCassée\tfeed\terror" in listed.output
+    retired = CliRunner().invoke(main, ["--config", config, "veille", "expire"])
+    assert retired.exit_code == 0 and "0 entries retired" in retired.output
