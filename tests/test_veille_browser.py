@@ -112,5 +112,22 @@ def test_keyboard_triage_and_the_pages(browser: Any, qsite: QuestionSite,  # noq
         assert all(title in tab.content() for title in kept)
         problems += check(tab, axe_source, "public", width)
         context.close()
+    # Under the site's own Content-Security-Policy (not bypassed): the suggestions load.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    tab = context.new_page()
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    tab.goto(qsite.url + "/connexion")
+    tab.fill("input[name=email]", qsite.world.librarian.email or "")
+    tab.fill("input[name=password]", PASSWORD)
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+    tab.goto(f"{qsite.url}/veille/gestion/element/{triage.inbox(engine)[0][0].id}")
+    tab.get_by_label("Ajouter un territoire").click()
+    tab.keyboard.type("seine-saint", delay=30)
+    tab.locator("#territory-list option").first.wait_for(state="attached", timeout=10_000)
+    assert "Seine-Saint-Denis (93)" in tab.eval_on_selector_all(
+        "#territory-list option", "os => os.map(o => o.value)")
+    context.close()
     assert errors == []
     assert problems == [], "\n".join(map(str, problems))
