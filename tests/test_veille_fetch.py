@@ -82,7 +82,12 @@ def test_one_item_whatever_the_sources_that_carry_it(tmp_path: Path) -> None:
              "link": "http://ANCT.test/aap/quartiers-ete/?utm_source=rss&b=2&a=1",
              "guid": "anct-qe-2026", "date": "Tue, 03 Mar 2026 07:00:00 GMT"},
             {"title": "Rapport annuel", "link": "http://anct.test/rapport",
-             "date": "Tue, 03 Mar 2026 07:00:00 GMT"}]))
+             "date": "Tue, 03 Mar 2026 07:00:00 GMT"},
+            # the same title on the same day in one source: two items (two decrees)
+            {"title": "Arrêté préfectoral", "link": "http://anct.test/arrete-1",
+             "date": "Tue, 03 Mar 2026 07:00:00 GMT"},
+            {"title": "Arrêté préfectoral", "link": "http://anct.test/arrete-2",
+             "date": "Tue, 03 Mar 2026 08:00:00 GMT"}]))
         server.routes["/relais"] = Route(rss2([
             # the same URL, normalised; the same title and day under another URL; a GUID
             {"title": "AAP Quartiers d'été", "link": "http://anct.test/aap/quartiers-ete?a=1&b=2#x"},
@@ -93,10 +98,11 @@ def test_one_item_whatever_the_sources_that_carry_it(tmp_path: Path) -> None:
         sources.declare(engine, TUESDAY, name="ANCT", url=server.url + "/ministere")
         sources.declare(engine, TUESDAY, name="Relais régional", url=server.url + "/relais")
         reports = fetching.fetch_due(engine, settings, TUESDAY, sleep=Sleeps())
-    assert [(r.new, r.copies) for r in reports] == [(2, 0), (1, 3)]
+    assert [(r.new, r.copies) for r in reports] == [(4, 0), (1, 3)]
     stored = items(engine)
     assert [r.title for r in stored] == ["Appel à projets « Quartiers d'été » 2026",
-                                         "Rapport annuel", "Vraiment nouveau"]
+                                         "Rapport annuel", "Arrêté préfectoral",
+                                         "Arrêté préfectoral", "Vraiment nouveau"]
     assert stored[0].also_from == "Relais régional" and stored[1].also_from == "Relais régional"
     assert keys.url_key("HTTP://Anct.test:80/a/?utm_medium=x&z=1#f") == "http://anct.test/a?z=1"
 

@@ -70,8 +70,9 @@ def _store_items(conn: Connection, source: Source, found: list[FoundItem], rules
         match = [veille_items.c.url_key == ukey]
         if gkey:
             match.append(veille_items.c.guid == gkey)
-        if tkey:
-            match.append(veille_items.c.title_key == tkey)
+        if tkey:  # across sources only: one source's two "Arrêté préfectoral" of a day differ
+            match.append((veille_items.c.title_key == tkey)
+                         & (veille_items.c.source_id != source.id))
         known = conn.execute(select(veille_items.c.id, veille_items.c.source_id,
                                     veille_items.c.also_from)
                              .where(or_(*match)).limit(1)).first()
