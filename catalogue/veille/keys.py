@@ -2,8 +2,9 @@
 
 Three keys, any of which matching is a copy: the normalised URL (scheme and host in
 lower case, default port, fragment and tracking parameters dropped, remaining query
-parameters sorted, no trailing slash), the GUID, and the folded title with the day of
-publication (a ministry's press release relayed by a prefecture under another URL).
+parameters sorted, no trailing slash), the GUID, and, between two sources, the folded
+title with the day of publication (a ministry's press release relayed by a prefecture
+under another URL; within one source, two "Arrêté préfectoral" of a day are two items).
 """
 
 from __future__ import annotations
