@@ -27,7 +27,7 @@ WHOOSH3 := 3.54.0
 INDEX_TESTS := tests/test_index_writer.py tests/test_index_search.py tests/test_index_analysis.py
 ## The sites' tests that run once more with the tantivy engine behind the catalogue.
 ENGINE_TESTS := $(wildcard tests/test_web_*.py tests/test_browser*.py tests/test_circulation*.py tests/test_dsi*.py \
-	tests/test_questions*.py tests/test_documents*.py)
+	tests/test_questions*.py tests/test_documents*.py tests/test_veille*.py tests/test_territories.py)
 
 .PHONY: run test install install-test lint typecheck unit unit-postgres unit-lxml-oldest unit-tantivy unit-whoosh3 bench clean lock test-latest
 

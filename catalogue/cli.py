@@ -22,6 +22,7 @@ from catalogue.commands import fail
 from catalogue.commands.documents import documents_command
 from catalogue.commands.index import after_ingest, reindex_command
 from catalogue.commands.people import mail_command, users_command
+from catalogue.commands.veille import veille_command
 from catalogue.formats import mojibake
 from catalogue.formats.base import FormatError, Parsed
 from catalogue.formats.charsets import CHARSETS
@@ -209,6 +210,7 @@ main.add_command(mail_command)
 main.add_command(circulation_command)
 main.add_command(dsi_command)
 main.add_command(documents_command)
+main.add_command(veille_command)
 
 
 def announced_url(host: str, port: int) -> str:

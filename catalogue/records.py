@@ -62,6 +62,7 @@ DOC_TYPES: dict[str, str] = {
     "m": "Document multimédia",
     "r": "Objet à trois dimensions, artefact",
     "q": "Question-réponse",  # not UNIMARC: the entries of the questions/réponses base
+    "v": "Veille",  # not UNIMARC: the entries of the watch (catalogue.veille)
 }
 
 #: leader/07 bibliographic levels.

@@ -185,6 +185,32 @@ def add_questions_job(sched: BaseScheduler, settings: Settings, engine: Engine) 
                   id="questions:morning", name="questions reminders", replace_existing=True)
 
 
+def add_veille_job(sched: BaseScheduler, settings: Settings, engine: Engine) -> None:
+    """Every ``[veille] check_minutes``: fetch the due watch sources (each on its own
+    period, backing off when it fails), then retire entries past ``keep_months``."""
+    from catalogue.clock import utcnow
+    from catalogue.veille.fetching import fetch_due
+    from catalogue.veille.publishing import expire
+
+    def run() -> None:
+        moment = utcnow()
+        for report in fetch_due(engine, settings, moment):
+            log.info("veille: %s", report.line())
+        retired = expire(engine, settings, moment)
+        index_dir = settings.index.dir
+        if retired and index_dir.is_dir():  # tombstones: the index drops them now
+            from catalogue.indexing import update_index
+
+            update_index(engine, index_dir, procs=settings.index.procs,
+                         engine_name=settings.index.engine,
+                         documents_access=settings.documents.access)
+        if retired:
+            log.info("veille: %d entries past keep_months retired", retired)
+
+    sched.add_job(run, "interval", minutes=settings.veille.check_minutes, id="veille:fetch",
+                  name="veille sources", replace_existing=True)
+
+
 def add_dsi_job(sched: BaseScheduler, settings: Settings, engine: Engine) -> None:
     """The DSI run on ``[dsi] schedule``: each profile decides whether it is due."""
     if not settings.dsi.enabled or not settings.dsi.schedule:

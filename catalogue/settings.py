@@ -24,6 +24,7 @@ from catalogue.lending.settings import CirculationSettings, parse_circulation
 from catalogue.people.settings import AccountSettings, MailSettings, parse_accounts, parse_mail
 from catalogue.questions.settings import QuestionSettings, parse_questions
 from catalogue.toml_table import SettingsError, TomlTable
+from catalogue.veille.settings import VeilleSettings, parse_veille
 from indexes.engine import ENGINES
 
 _Table = TomlTable
@@ -159,6 +160,7 @@ class Settings:
     dsi: DsiSettings = DsiSettings()
     circulation: CirculationSettings = CirculationSettings()
     questions: QuestionSettings = QuestionSettings()
+    veille: VeilleSettings = VeilleSettings()
     documents: DocumentSettings = DocumentSettings()
     #: The whole parsed file, for parts that validate their own table (``[dsi]``...).
     raw: Mapping[str, Any] = field(default_factory=dict)
@@ -457,6 +459,7 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
         dsi=parse_dsi(root.table("dsi")),
         circulation=parse_circulation(root.table("circulation"), default_source),
         questions=parse_questions(root.table("questions")),
+        veille=parse_veille(root.table("veille")),
         documents=parse_documents(root.table("documents"), base, data_dir),
         raw=data,
         secret_key=environ.get("CATALOGUE_SECRET_KEY", ""),

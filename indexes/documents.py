@@ -186,6 +186,7 @@ def document(record: Record, availability: Availability | None = None,
         "descriptor": _join(nfc(d.label) for d in record.descriptors),
         "collection": _join(nfc(s.title) for s in record.series),
         "author": _join(nfc(agent.display()) for agent in record.agents),
+        "territory": _join(nfc(d.label) for d in record.descriptors if d.tag == "607"),
         "availability": availability(record) if availability else "",
     }
     if texts is None:

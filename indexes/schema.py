@@ -66,6 +66,7 @@ FACETS: dict[str, str] = {
     "author": "f_author",  # every agent as the card shows it ("Surname, Forename")
     "availability": "f_availability",
     "fulltext": "f_fulltext",  # the access levels of the record's documents with text
+    "territory": "f_territory",  # geographic subjects (UNIMARC 607): the watch's territories
 }
 
 #: Public sort name -> column (None: relevance).

@@ -23,6 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +196,9 @@ class Searcher:
         fields = fulltext_fields(req.fulltext)
         if gen.reader.has_fields(fields):  # an index built before full text has none
             node = syntax.widened(node, fields)
+        counted = tuple(f for f in req.facets if gen.reader.has_fields((FACETS[f],)))
+        if counted != req.facets:  # a facet newer than the index (territory): until a rebuild
+            req = replace(req, facets=counted)
         result = gen.reader.search(req, node, degraded)
         if req.suggest and result.total <= FEW_HITS and not degraded:
             suggestion = self._suggest(gen, req, result.total)

@@ -155,6 +155,7 @@ def scheduler_command(obj: Obj) -> None:
     scheduler.add_availability_job(sched, settings, engine)
     scheduler.add_circulation_job(sched, settings, engine)
     scheduler.add_questions_job(sched, settings, engine)
+    scheduler.add_veille_job(sched, settings, engine)
     scheduler.add_dsi_job(sched, settings, engine)
     scheduler.add_documents_job(sched, settings, engine)
     jobs = sched.get_jobs()

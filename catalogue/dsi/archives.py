@@ -20,6 +20,10 @@ from catalogue.store.opac import siblings
 from catalogue.store.tables import records
 
 CHUNK = 500
+#: Sources whose tombstoned records stay in the issues that carried them: watch entries
+#: are retired after ``[veille] keep_months`` by design, yet an issue is a record of what
+#: was sent (withdrawn catalogue records are still left out).
+KEPT_WHEN_RETIRED = ("veille",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +91,12 @@ def issue(engine: Engine, profile_id: int, number: int) -> Issue | None:
 
 
 def issue_records(engine: Engine, issue_id: int) -> list[Record]:
-    """The live records of an issue, in the issue's order (withdrawn ones are left out)."""
+    """The live records of an issue, in the issue's order (withdrawn ones are left out,
+    except retired watch entries: see :data:`KEPT_WHEN_RETIRED`)."""
     with engine.connect() as conn:
         rows = conn.execute(select(records.c.data).join(
             dsi_issue_records, dsi_issue_records.c.record_id == records.c.id)
-            .where(dsi_issue_records.c.issue_id == issue_id, records.c.deleted.is_(False))
+            .where(dsi_issue_records.c.issue_id == issue_id,
+                   records.c.deleted.is_(False) | records.c.source.in_(KEPT_WHEN_RETIRED))
             .order_by(dsi_issue_records.c.position)).all()
     return [from_json(r.data) for r in rows]

@@ -42,7 +42,7 @@ from indexes import FACETS, Hit, Searcher, SearchRequest, SearchResult
 CHUNK = 100
 #: Facets counted on a results page, in display order.
 PAGE_FACETS = ("doctype", "availability", "fulltext", "source", "year", "author",
-               "descriptor", "language", "collection")
+               "descriptor", "territory", "language", "collection")
 SIMILAR = 5
 #: Candidates read from the index for the similar documents, re-ranked from the store.
 SIMILAR_CANDIDATES = 40

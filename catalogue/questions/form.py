@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from catalogue import territories
 from catalogue.people import accounts
 from catalogue.people.accounts import AccountError
 from catalogue.questions.model import FIELDS, MAX_QUESTION, ORGANISATIONS, QuestionError
@@ -69,6 +70,8 @@ def check(values: Mapping[str, str], today: date) -> tuple[Asked | None, dict[st
     territory = " ".join(_text(values.get("territory", "")).split())
     if len(territory) > 200:
         errors["territory"] = "Le territoire est trop long (200 caractères au plus)."
+    elif (found := territories.resolve(territory)) is not None:
+        territory = found.label  # "toulouse" or "31555" is stored as "Toulouse (31)"
     name = email = ""
     try:
         name = accounts.clean_name(values.get("name", ""))

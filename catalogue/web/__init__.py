@@ -40,6 +40,8 @@ from catalogue.web import (
     search,
     selection,
     sharing,
+    territories,
+    veille,
 )
 from catalogue.web.integers import IdConverter
 from catalogue.web.secret import secret_key
@@ -80,10 +82,11 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     oai_provider.register(app, settings, store, clock)
     csrf.exempt(app.blueprints["oai"])  # harvesters POST without a session: OAI-PMH allows it
     for part in (search, history, record, sharing, exports, feeds, api, language, account,
-                 desk, loans, harvest_admin):
+                 desk, loans, harvest_admin, territories):
         app.register_blueprint(part.bp)
     dsi.register(app)
     questions.register(app)
+    veille.register(app)
     documents.register(app)
     selection.register(app)
     pages.register(app)

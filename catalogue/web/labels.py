@@ -27,6 +27,7 @@ FACET_TITLES = {
     "collection": lazy_gettext("Collection"),
     "author": lazy_gettext("Auteur"),
     "fulltext": lazy_gettext("Texte intégral disponible"),
+    "territory": lazy_gettext("Territoire"),
 }
 FULLTEXT_VALUES = {
     "public": lazy_gettext("en accès libre"),
@@ -58,6 +59,7 @@ DOC_TYPE_LABELS = {
     "m": lazy_gettext("Document multimédia"),
     "r": lazy_gettext("Objet à trois dimensions, artefact"),
     "q": lazy_gettext("Question-réponse"),
+    "v": lazy_gettext("Veille"),
 }
 
 #: The questions/réponses service's vocabularies (catalogue.questions.model), translated.

@@ -1,7 +1,8 @@
 """Wiring of the OAI-PMH provider: settings -> OaiConfig, store -> SqlRepository, blueprint.
 
 The base URL harvesters see is ``[catalogue] base_url`` + ``/oai``. The published entries
-of the questions/réponses base (source ``questions``) are exposed as the centre's own.
+of the questions/réponses base (source ``questions``) and the watch's entries (source
+``veille``) are exposed as the centre's own.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from catalogue.clock import Clock
 from catalogue.questions import publishing
 from catalogue.settings import Settings, Source
 from catalogue.store.oai_repository import SqlRepository
+from catalogue.veille import publishing as veille
 from catalogue.web.secret import secret_key
 from oai.blueprint import create_blueprint
 from oai.config import OaiConfig
@@ -42,8 +44,9 @@ def config_of(settings: Settings) -> OaiConfig:
 def repository_of(settings: Settings, engine: Engine) -> SqlRepository:
     """The store as the provider exposes it."""
     own = Source(slug=publishing.SOURCE, name=publishing.SOURCE_NAME, redistribute=True)
-    return SqlRepository(engine, (*settings.sources, own), settings.oai.local_source,
-                         settings.oai.selections, settings.base_url, own=(own.slug,),
+    watch = Source(slug=veille.SOURCE, name=veille.SOURCE_NAME, redistribute=True)
+    return SqlRepository(engine, (*settings.sources, own, watch), settings.oai.local_source,
+                         settings.oai.selections, settings.base_url, own=(own.slug, watch.slug),
                          documents_access=settings.documents.access)
 
 

@@ -15,9 +15,10 @@ from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from werkzeug.wrappers import Response
 
+from catalogue import territories
 from catalogue.people import floodgate
 from catalogue.people.tokens import TokenError
-from catalogue.questions import attachments, form, privacy, service, territories
+from catalogue.questions import attachments, form, privacy, service
 from catalogue.questions.model import FIELDS, ORGANISATIONS, QuestionError
 from catalogue.questions.publishing import DOC_TYPE
 from catalogue.web import labels

@@ -27,3 +27,36 @@
     });
   });
 }());
+
+/* Territory fields (input[data-territories]): their <datalist> follows what is typed,
+   from /territoires?q=... Without this script the field is free text resolved on submit. */
+(function () {
+  "use strict";
+  var fields = document.querySelectorAll("input[data-territories]");
+  Array.prototype.forEach.call(fields, function (input) {
+    var list = input.list;
+    if (!list || !window.fetch) { return; }
+    var timer = null;
+    var asked = "";
+    input.addEventListener("input", function () {
+      var text = input.value.trim();
+      if (text.length < 2 || text === asked) { return; }
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        asked = text;
+        window.fetch(input.getAttribute("data-territories") + "?q=" + encodeURIComponent(text))
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (found) {
+            if (asked !== text) { return; }
+            while (list.firstChild) { list.removeChild(list.firstChild); }
+            found.forEach(function (t) {
+              var option = document.createElement("option");
+              option.value = t.label;
+              list.appendChild(option);
+            });
+          })
+          .catch(function () { return null; });
+      }, 200);
+    });
+  });
+}());

