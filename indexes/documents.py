@@ -179,13 +179,14 @@ def document(record: Record, availability: Availability | None = None,
         SORT_NEW: _arrival(record, added, year),
     }
     facets = {
-        "doctype": record.doc_type,
+        "doctype": record.shown_type,
         "year": str(year) if year else "",
         "language": _join(record.languages),
         "source": record.source,
         "descriptor": _join(nfc(d.label) for d in record.descriptors),
         "collection": _join(nfc(s.title) for s in record.series),
         "availability": availability(record) if availability else "",
+        "parent": _join(record.parent_ids()),
     }
     if texts is None:
         texts = (fulltext(record.global_id) if fulltext is not None else None) or {}

@@ -65,7 +65,11 @@ FACETS: dict[str, str] = {
     "collection": "f_collection",
     "availability": "f_availability",
     "fulltext": "f_fulltext",  # the access levels of the record's documents with text
+    "parent": "f_parent",  # global ids of the periodical and issue an issue or article is in
 }
+#: Facets that only filter (never counted nor warmed): a periodical's page asks for its
+#: issues and articles by ``parent``; one value per periodical would only fill memory.
+FILTER_ONLY = frozenset({"parent"})
 
 #: Public sort name -> column (None: relevance).
 SORTS: dict[str, str | None] = {

@@ -57,6 +57,8 @@ DOC_TYPE_LABELS = {
     "m": lazy_gettext("Document multimédia"),
     "r": lazy_gettext("Objet à trois dimensions, artefact"),
     "q": lazy_gettext("Question-réponse"),
+    # Not leader/06: what Record.shown_type calls serials and their issues.
+    "s": lazy_gettext("Périodique"),
 }
 
 #: The questions/réponses service's vocabularies (catalogue.questions.model), translated.
