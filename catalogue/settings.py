@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from catalogue.covers.settings import CoverSettings, parse_covers
 from catalogue.documents.settings import DocumentSettings, parse_documents
 from catalogue.dsi.settings import DsiSettings, parse_dsi
 from catalogue.formats.charsets import CHARSETS
@@ -155,6 +156,7 @@ class Settings:
     circulation: CirculationSettings = CirculationSettings()
     questions: QuestionSettings = QuestionSettings()
     documents: DocumentSettings = DocumentSettings()
+    covers: CoverSettings = CoverSettings()
     #: The whole parsed file, for parts that validate their own table (``[dsi]``...).
     raw: Mapping[str, Any] = field(default_factory=dict)
     #: base_url came from config.toml or $CATALOGUE_BASE_URL; otherwise `catalogue serve`
@@ -441,6 +443,7 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
         circulation=parse_circulation(root.table("circulation"), default_source),
         questions=parse_questions(root.table("questions")),
         documents=parse_documents(root.table("documents"), base, data_dir),
+        covers=parse_covers(root.table("covers"), base, data_dir),
         raw=data,
         secret_key=environ.get("CATALOGUE_SECRET_KEY", ""),
         smtp_password=environ.get("CATALOGUE_SMTP_PASSWORD", ""),
