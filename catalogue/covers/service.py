@@ -11,7 +11,7 @@ which record (a privacy leak the French public sector avoids), would mix http im
 into an https catalogue, and would show a broken image when the partner is down; through
 us, each thumbnail is fetched once, checked and re-encoded (:mod:`catalogue.covers.images`),
 cached with the failures (:mod:`catalogue.covers.cache`), and served with our headers.
-``[covers] thumbnails = false`` stops fetching them.
+They are fetched once ``[covers] thumbnails = true`` says so: an 896 may name any server.
 
 A page never waits for a cover: it only names ``/couverture/...``; that request waits at
 most ``timeout_seconds`` (about), and no more than ``concurrent`` fetches run at once, so

@@ -17,8 +17,10 @@ class CoverSettings:
     #: no service, so no third-party call at all for covers without a thumbnail.
     isbn_url: str = ""
     #: Fetch the records' own thumbnails (PMB 896 $a) through our server (see
-    #: :mod:`catalogue.covers.service` for why they are not linked directly).
-    thumbnails: bool = True
+    #: :mod:`catalogue.covers.service` for why they are not linked directly). Off by
+    #: default: an 896 may name any server (a vendor's, a partner's), and no other
+    #: server is called unless the centre says so.
+    thumbnails: bool = False
     dir: Path = Path("var/covers")  # the disk cache, nothing else
     timeout_seconds: int = 4  # one fetch, from connection to last byte
     max_kb: int = 2048  # the largest image accepted from a source
@@ -43,7 +45,7 @@ def parse_covers(t: TomlTable, base: Path, data_dir: Path) -> CoverSettings:
     folder = t.get("dir", str, "")
     return CoverSettings(
         isbn_url=url,
-        thumbnails=t.get("thumbnails", bool, True),
+        thumbnails=t.get("thumbnails", bool, False),
         dir=(base / folder).resolve() if folder else data_dir / "covers",
         **ints,
     )
