@@ -14,6 +14,7 @@ given a thumbnail on that server (or an ISBN only), one per fault.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import threading
 import time
@@ -75,7 +76,7 @@ class ImageServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 with server.lock:
                     server.hits[self.path] += 1
                 path = self.path.split("?")[0]  # a query only makes another cache key
@@ -107,10 +108,8 @@ class ImageServer:
                 self.send_header("Content-Type", "image/jpeg" if status == 200 else "text/plain")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(OSError):
                     self.wfile.write(body)
-                except OSError:
-                    pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True

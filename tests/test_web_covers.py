@@ -14,6 +14,7 @@ import io
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,7 +28,7 @@ from catalogue.covers.service import Covers
 from catalogue.covers.settings import CoverSettings
 from catalogue.records import Identifier, Record, Title, from_json
 from catalogue.store.tables import records as records_table
-from tests.covers_site import ISBNS, KNOWN_ISBNS, THUMBNAILS, ImageServer, fill_covers
+from tests.covers_site import ISBNS, KNOWN_ISBNS, ImageServer, fill_covers
 from tests.web_site import WebSite, start_site
 
 COVERS = """[covers]
@@ -234,3 +235,28 @@ def test_the_cache_is_bounded_in_size_and_time(tmp_path: Path) -> None:
     now[0] += 3600
     assert cache.get("k5") is None  # a cover is fetched again after max_age_hours
 
+
+
+def test_an_attached_public_image_is_the_cover(site: WebSite, images: ImageServer) -> None:
+    from catalogue.documents.service import Documents
+    from catalogue.web.documents import KEY as DOCUMENTS
+
+    service: Documents = site.app.extensions[DOCUMENTS]
+    record = next(r for r in _records(site) if not r.thumbnail and not r.isbns())
+    page = html.fromstring(site.client().get(f"/notice/{record.source}/{record.source_id}").data)
+    assert not page.xpath("//p[@class='cover']")  # no source of cover: none named
+    record_id = service.record_id(record.source, record.source_id)
+    assert record_id is not None
+    out = io.BytesIO()
+    Image.new("RGB", (500, 700), "#10a040").save(out, "PNG")
+    out.seek(0)
+    service.attach(record_id, "couverture.png", out, datetime.now(UTC), level="public",
+                   extract=False)
+    page = html.fromstring(site.client().get(f"/notice/{record.source}/{record.source_id}").data)
+    (img,) = page.xpath("//p[@class='cover']/img")
+    status, headers, body, _ = _raw_get(site, img.get("src"))
+    assert status == 200 and headers["content-type"] == "image/jpeg"
+    with Image.open(io.BytesIO(body)) as picture:
+        red, green, blue = picture.convert("RGB").getpixel((10, 10))
+        assert green > 140 and red < 40 and blue < 90  # the attached picture, re-encoded
+        assert picture.size[1] <= 480
