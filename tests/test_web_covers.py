@@ -95,7 +95,11 @@ def _is_placeholder(status: int, headers: dict[str, str], body: bytes) -> bool:
 def test_a_good_thumbnail_is_re_encoded_cached_and_served_from_our_url(
         site: WebSite, images: ImageServer) -> None:
     record = _with_thumbnail(site, images, "/good.jpg")
-    page = html.fromstring(site.client().get(f"/notice/{record.source}/{record.source_id}").data)
+    response = site.client().get(f"/notice/{record.source}/{record.source_id}")
+    # Only our own images: the thumbnail's server is never named to the browser.
+    assert "img-src 'self' data:;" in response.headers["Content-Security-Policy"]
+    assert images.root.encode() not in response.data
+    page = html.fromstring(response.data)
     (img,) = page.xpath("//aside//p[@class='cover']/img")
     assert img.get("src") == _cover_path(record)
     assert img.get("alt") == f"Couverture de « {record.title.display()} »"

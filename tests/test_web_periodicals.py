@@ -144,3 +144,21 @@ def test_english_labels(web_site: WebSite) -> None:
     text = _text(doc.xpath("//section[@aria-labelledby='issues-title']")[0])
     assert text.startswith("Issues")
     assert _text(doc.xpath("//p[@class='kicker']")[0]).startswith("Periodical")
+
+
+def test_issues_are_paged_newest_first(web_site: WebSite) -> None:
+    from catalogue.opac import periodicals
+    from catalogue.web.service import KEY
+
+    searcher = web_site.app.extensions[KEY].searcher
+    serial = next(r for r in _serials(web_site) if r.source_id == "1")
+    whole = periodicals.issues(web_site.engine, searcher, serial)
+    assert whole.pages == 1 and whole.total == len(whole.issues) >= 2
+    pages = [periodicals.issues(web_site.engine, searcher, serial, page=n, per_page=1)
+             for n in range(1, whole.total + 2)]
+    assert all(p.pages == whole.total for p in pages)
+    shown = [p.issues[0].entry.global_id for p in pages[:-1]]
+    assert shown == [i.entry.global_id for i in whole.issues]  # the same order, one a page
+    assert pages[-1].page == whole.total  # past the end: the last page
+    years = [periodicals.issue_key(i.record) for i in whole.issues]
+    assert years == sorted(years, reverse=True)

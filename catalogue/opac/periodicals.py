@@ -134,16 +134,16 @@ def _ids(searcher: Searcher, filters: dict[str, tuple[str, ...]], limit: int) ->
     return ids[:limit]
 
 
-def issues(engine: Engine, searcher: Searcher, periodical: Record,
-           page: int = 1) -> IssueList:
+def issues(engine: Engine, searcher: Searcher, periodical: Record, page: int = 1,
+           per_page: int = ISSUES_PER_PAGE) -> IssueList:
     """One page of ``periodical``'s issues, newest first, each with its articles."""
     parent = (periodical.global_id,)
     ids = _ids(searcher, {"parent": parent, "doctype": ("s",)}, MAX_ISSUES)
     found = store.entries(engine, ids)
     ordered = sorted(found.values(), key=lambda e: issue_key(e.record), reverse=True)
-    pages = max(1, -(-len(ordered) // ISSUES_PER_PAGE))
+    pages = max(1, -(-len(ordered) // per_page))
     page = min(max(page, 1), pages)
-    shown = ordered[(page - 1) * ISSUES_PER_PAGE:page * ISSUES_PER_PAGE]
+    shown = ordered[(page - 1) * per_page:page * per_page]
     by_issue: dict[str, list[Entry]] = {e.global_id: [] for e in shown}
     if shown:
         article_ids = _ids(searcher, {"parent": tuple(by_issue)}, MAX_ARTICLES)
