@@ -86,6 +86,12 @@ def test_an_article_links_to_its_issue_and_its_periodical(web_site: WebSite) -> 
     assert terms["Périodique"].xpath("./a/@href") == [f"/notice/crpv/{serial_id}"]
     assert _text(issue.xpath("//p[@class='kicker']")[0]).startswith("Périodique")
     assert not issue.xpath("//section[@aria-labelledby='issues-title']")
+    # ... and lists its articles, this one among them.
+    bull = issue_id.removesuffix("-bull")
+    expected = {f"/notice/crpv/{r.source_id}" for r in stored if _links(r, "463") == [bull]}
+    (contents,) = issue.xpath("//section[@aria-labelledby='contents-title']")
+    assert set(contents.xpath(".//li/a/@href")) == expected
+    assert f"/notice/crpv/{article.source_id}" in expected
 
 
 def test_periodique_is_a_document_type_and_facet_value_of_its_own(web_site: WebSite) -> None:

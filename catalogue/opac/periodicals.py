@@ -160,6 +160,13 @@ def issues(engine: Engine, searcher: Searcher, periodical: Record, page: int = 1
         total=len(ordered), page=page, pages=pages)
 
 
+def articles(engine: Engine, searcher: Searcher, issue: Record) -> tuple[Entry, ...]:
+    """The articles catalogued from ``issue``, in page order (PMB's "dépouillement")."""
+    ids = _ids(searcher, {"parent": (issue.global_id,)}, MAX_ARTICLES)
+    found = [e for e in store.entries(engine, ids).values() if e.record.shown_type != "s"]
+    return tuple(sorted(found, key=lambda a: _article_key(a.record)))
+
+
 @dataclass(frozen=True, slots=True)
 class Parent:
     """A periodical or issue a record links up to, as its page names it."""
