@@ -4,7 +4,7 @@
 transparency), ``/broken.jpg`` (bytes that only start like a JPEG), ``/missing.jpg``
 (404), ``/slow.jpg`` (a good JPEG after :attr:`ImageServer.delay` seconds), ``/drip.jpg``
 (a byte every 0.2 s), ``/huge.png`` (a 12,000 x 12,000 pixel PNG of a few kilobytes),
-``/heavy.jpg`` (a JPEG padded beyond any ``max_kb`` the tests set), ``/script.svg``
+``/redirect.jpg`` (302 to ``/good.jpg?redirected``), ``/heavy.jpg`` (a JPEG padded beyond any ``max_kb`` the tests set), ``/script.svg``
 (an SVG with a script, served as ``image/jpeg``) and ``/isbn/<ISBN>.jpg`` (a cover for
 the ISBNs in :data:`KNOWN_ISBNS`, 404 otherwise). It counts the requests per path.
 
@@ -35,7 +35,7 @@ KNOWN_ISBNS = ("9782707198341",)
 #: Demo record position -> the thumbnail path it gets ('' : none; ISBN records below).
 THUMBNAILS = {0: "/good.jpg", 1: "/broken.jpg", 2: "/missing.jpg", 3: "/slow.jpg",
               4: "/huge.png", 5: "/heavy.jpg", 6: "/script.svg", 7: "/drip.jpg",
-              8: "/alpha.png"}
+              8: "/alpha.png", 12: "/redirect.jpg"}
 #: Demo record position -> ISBN (the first known to the service, the second not).
 ISBNS = {9: KNOWN_ISBNS[0], 10: "9782000000019"}
 
@@ -83,6 +83,12 @@ class ImageServer:
                 if path == "/slow.jpg":
                     time.sleep(server.delay)
                     return self._send(good)
+                if path == "/redirect.jpg":
+                    self.send_response(302)
+                    self.send_header("Location", "/good.jpg?redirected")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
                 if path == "/drip.jpg":
                     self.send_response(200)
                     self.send_header("Content-Type", "image/jpeg")

@@ -22,6 +22,7 @@ from tests.web_site import WebSite, start_site
 WIDTHS = (1280, 390)
 COVERS = """[covers]
 thumbnails = true
+private_hosts = true
 isbn_url = "{root}/isbn/{{isbn}}.jpg"
 timeout_seconds = 1
 """

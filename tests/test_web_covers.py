@@ -23,6 +23,7 @@ from lxml import html
 from PIL import Image
 from sqlalchemy import select
 
+from catalogue.covers import fetching
 from catalogue.covers.cache import CoverCache
 from catalogue.covers.service import Covers
 from catalogue.covers.settings import CoverSettings
@@ -33,6 +34,7 @@ from tests.web_site import WebSite, start_site
 
 COVERS = """[covers]
 thumbnails = true
+private_hosts = true
 isbn_url = "{root}/isbn/{{isbn}}.jpg"
 timeout_seconds = 1
 max_kb = 256
@@ -206,7 +208,7 @@ def test_no_isbn_service_means_no_call(tmp_path: Path, images: ImageServer) -> N
 
 def test_a_busy_fetcher_answers_at_once(tmp_path: Path, images: ImageServer) -> None:
     service = Covers(CoverSettings(dir=tmp_path / "c", thumbnails=True, concurrent=1,
-                                   timeout_seconds=2))
+                                   timeout_seconds=2, private_hosts=True))
     slow = Record(source="crpv", source_id="s", title=Title(main="Lent"),
                   thumbnail=images.url("/slow.jpg?busy"))
     good = Record(source="crpv", source_id="g", title=Title(main="Bon"),
@@ -264,3 +266,30 @@ def test_an_attached_public_image_is_the_cover(site: WebSite, images: ImageServe
         red, green, blue = picture.convert("RGB").getpixel((10, 10))
         assert green > 140 and red < 40 and blue < 90  # the attached picture, re-encoded
         assert picture.size[1] <= 480
+
+
+def test_private_hosts_are_never_asked_by_default(tmp_path: Path, images: ImageServer) -> None:
+    service = Covers(CoverSettings(dir=tmp_path / "p", thumbnails=True))
+    record = Record(source="partner", source_id="p", title=Title(main="Interne"),
+                    thumbnail=images.url("/good.jpg?private"))
+    assert service.may_have(record)  # named on the page: the placeholder, then
+    assert service.cover(record) is None
+    assert images.hits["/good.jpg?private"] == 0  # no request left our server
+    for url in ("http://127.0.0.1/", "http://10.1.2.3/x.jpg", "http://169.254.169.254/",
+                "http://[::1]/x.jpg", "http://localhost/x.jpg", "http://nowhere.invalid/"):
+        assert not fetching.public_host(url), url
+
+
+def test_redirects_are_followed_and_checked(site: WebSite, images: ImageServer,
+                                            tmp_path: Path) -> None:
+    record = _with_thumbnail(site, images, "/redirect.jpg")
+    status, headers, _, _ = _raw_get(site, _cover_path(record))
+    assert status == 200 and headers["content-type"] == "image/jpeg"
+    assert images.hits["/redirect.jpg"] == 1 and images.hits["/good.jpg?redirected"] == 1
+    # A redirect target is checked as the first URL: refused, it is never asked.
+    seen: list[str] = []
+    body = fetching.fetch(fetching.session(), images.url("/redirect.jpg"), 2, 100_000,
+                          allowed=lambda url: seen.append(url) or len(seen) == 1)
+    assert body is None and seen == [images.url("/redirect.jpg"),
+                                     images.url("/good.jpg?redirected")]
+    assert images.hits["/good.jpg?redirected"] == 1

@@ -21,6 +21,7 @@ def _load(tmp_path: Path, table: str) -> CoverSettings:
 def test_defaults_call_no_other_server(tmp_path: Path) -> None:
     covers = _load(tmp_path, "")
     assert covers.isbn_url == "" and covers.thumbnails is False
+    assert covers.private_hosts is False
     assert covers.dir == (tmp_path / "var" / "covers").resolve()
     set_ = _load(tmp_path, 'isbn_url = "https://covers.example.org/b/{isbn}-M.jpg"\n'
                            'thumbnails = true\ndir = "vignettes"\ncache_mb = 50\n')
@@ -37,6 +38,7 @@ def test_defaults_call_no_other_server(tmp_path: Path) -> None:
     ("max_kb = 999999", "covers.max_kb"),
     ("cache_mb = -1", "covers.cache_mb"),
     ("concurrent = 0", "covers.concurrent"),
+    ('private_hosts = 1', "covers.private_hosts"),
     ("isbn_uri = ''", "covers.isbn_uri"),
 ])
 def test_bad_values_name_their_key(tmp_path: Path, table: str, said: str) -> None:

@@ -13,6 +13,9 @@ us, each thumbnail is fetched once, checked and re-encoded (:mod:`catalogue.cove
 cached with the failures (:mod:`catalogue.covers.cache`), and served with our headers.
 They are fetched once ``[covers] thumbnails = true`` says so: an 896 may name any server.
 
+Hosts on private, loopback or link-local addresses are not fetched from unless
+``[covers] private_hosts = true`` (an 896 is data, and data may be hostile).
+
 A page never waits for a cover: it only names ``/couverture/...``; that request waits at
 most ``timeout_seconds`` (about), and no more than ``concurrent`` fetches run at once, so
 a slow source cannot take every worker: beyond, the placeholder is served at once.
@@ -102,8 +105,10 @@ class Covers:
         if not self._slots.acquire(blocking=False):
             raise _Busy
         try:
-            return fetching.fetch(self.http, url, self.settings.timeout_seconds,
-                                  self.settings.max_kb * 1024)
+            return fetching.fetch(
+                self.http, url, self.settings.timeout_seconds, self.settings.max_kb * 1024,
+                allowed=(lambda u: True) if self.settings.private_hosts
+                else fetching.public_host)
         finally:
             self._slots.release()
 

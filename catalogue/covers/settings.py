@@ -28,6 +28,9 @@ class CoverSettings:
     max_age_hours: int = 168  # a found cover is fetched again after this
     retry_minutes: int = 60  # a source that failed is not asked again before this
     concurrent: int = 4  # fetches under way at once; beyond, the placeholder at once
+    #: Fetch from hosts on private, loopback or link-local addresses too (a cover
+    #: service inside the centre's network). Off: such URLs are never fetched.
+    private_hosts: bool = False
 
 
 def parse_covers(t: TomlTable, base: Path, data_dir: Path) -> CoverSettings:
@@ -46,6 +49,7 @@ def parse_covers(t: TomlTable, base: Path, data_dir: Path) -> CoverSettings:
     return CoverSettings(
         isbn_url=url,
         thumbnails=t.get("thumbnails", bool, False),
+        private_hosts=t.get("private_hosts", bool, False),
         dir=(base / folder).resolve() if folder else data_dir / "covers",
         **ints,
     )
