@@ -377,6 +377,43 @@ class Record(Model, frozen=True):
         )
 
     @property
+    def is_serial(self) -> bool:
+        """A periodical's own record (bibliographic level ``s``, not one of its issues)."""
+        return self.bib_level == "s" and not self.is_issue
+
+    @property
+    def shown_type(self) -> str:
+        """The document type readers see and filter on: ``s`` (Périodique) for a serial
+        and its issues, else leader/06.
+
+        PMB writes periodicals and bulletins with leader/06 ``a`` (texte imprimé), the
+        type of their paper, so the type facet mixed them with books. The level says
+        what they are; leader/06 itself stays as catalogued (exports, OAI sets).
+        """
+        return "s" if self.bib_level in ("s", "b") or self.is_issue else self.doc_type
+
+    def parent_ids(self) -> tuple[str, ...]:
+        """The global ids of the periodical (461) and issue (463) this record belongs to.
+
+        PMB links an issue to its periodical and an article to both with ``$9 id:``
+        (the periodical's notice id; the bulletin id, whose record is ``{id}-bull``);
+        other sources give ``$0``. A 461 of a monograph (PMB's series) is not followed.
+        """
+        out: list[str] = []
+        for link in self.serial_links:
+            target = link.target_id.strip()
+            if not target:
+                continue
+            if link.tag == "461" and (link.link_type == "perio" or self.is_issue
+                                      or self.bib_level == "a"):
+                out.append(f"{self.source}:{target}")
+            elif link.tag == "463":
+                if link.link_type == "bull" and not target.endswith("-bull"):
+                    target += "-bull"
+                out.append(f"{self.source}:{target}")
+        return tuple(dict.fromkeys(out))
+
+    @property
     def item_types(self) -> tuple[str, ...]:
         """Distinct 995$r item type codes, in item order."""
         return tuple(dict.fromkeys(i.item_type for i in self.items if i.item_type))

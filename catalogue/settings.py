@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from catalogue.covers.settings import CoverSettings, parse_covers
 from catalogue.documents.settings import DocumentSettings, parse_documents
 from catalogue.dsi.settings import DsiSettings, parse_dsi
 from catalogue.formats.charsets import CHARSETS
@@ -162,6 +163,7 @@ class Settings:
     questions: QuestionSettings = QuestionSettings()
     veille: VeilleSettings = VeilleSettings()
     documents: DocumentSettings = DocumentSettings()
+    covers: CoverSettings = CoverSettings()
     #: The whole parsed file, for parts that validate their own table (``[dsi]``...).
     raw: Mapping[str, Any] = field(default_factory=dict)
     #: base_url came from config.toml or $CATALOGUE_BASE_URL; otherwise `catalogue serve`
@@ -461,6 +463,7 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
         questions=parse_questions(root.table("questions")),
         veille=parse_veille(root.table("veille")),
         documents=parse_documents(root.table("documents"), base, data_dir),
+        covers=parse_covers(root.table("covers"), base, data_dir),
         raw=data,
         secret_key=environ.get("CATALOGUE_SECRET_KEY", ""),
         smtp_password=environ.get("CATALOGUE_SMTP_PASSWORD", ""),

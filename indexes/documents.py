@@ -179,7 +179,7 @@ def document(record: Record, availability: Availability | None = None,
         SORT_NEW: _arrival(record, added, year),
     }
     facets = {
-        "doctype": record.doc_type,
+        "doctype": record.shown_type,
         "year": str(year) if year else "",
         "language": _join(record.languages),
         "source": record.source,
@@ -188,6 +188,7 @@ def document(record: Record, availability: Availability | None = None,
         "author": _join(nfc(agent.display()) for agent in record.agents),
         "territory": _join(nfc(d.label) for d in record.descriptors if d.tag == "607"),
         "availability": availability(record) if availability else "",
+        "parent": _join(record.parent_ids()),
     }
     if texts is None:
         texts = (fulltext(record.global_id) if fulltext is not None else None) or {}

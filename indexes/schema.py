@@ -67,7 +67,11 @@ FACETS: dict[str, str] = {
     "availability": "f_availability",
     "fulltext": "f_fulltext",  # the access levels of the record's documents with text
     "territory": "f_territory",  # geographic subjects (UNIMARC 607): the watch's territories
+    "parent": "f_parent",  # global ids of the periodical and issue an issue or article is in
 }
+#: Facets that only filter (never counted nor warmed): a periodical's page asks for its
+#: issues and articles by ``parent``; one value per periodical would only fill memory.
+FILTER_ONLY = frozenset({"parent"})
 
 #: Public sort name -> column (None: relevance).
 SORTS: dict[str, str | None] = {

@@ -66,7 +66,11 @@ url = "https://partner.example.org/oai"
 [oai]
 repository_identifier = "crpv.example.fr"
 local_source = "crpv"
+
+{covers}
 """
+#: The covers' tests give their own ``[covers]`` table (the default fetches nothing).
+NO_COVERS = ""
 
 #: crpv records (by position in the demo export) that the partner also holds.
 SHARED = range(0, 150)
@@ -110,7 +114,8 @@ class WebSite:
 
 
 def start_site(folder: Path, export: Path, page_size: int = 20,
-               fill: Callable[[Engine, Path], None] = fill_store) -> WebSite:
+               fill: Callable[[Engine, Path], None] = fill_store,
+               covers: str = NO_COVERS) -> WebSite:
     """Build store and index in ``folder``, start the app, return the running site."""
     holder: dict[str, Any] = {}
 
@@ -120,7 +125,8 @@ def start_site(folder: Path, export: Path, page_size: int = 20,
     serving, root = serve(late_app)
     config = folder / "config.toml"
     config.write_text(CONFIG.format(base_url=root, page_size=page_size,
-                                     store=store_url(folder, "web"), index_engine=ENGINE),
+                                     store=store_url(folder, "web"), index_engine=ENGINE,
+                                     covers=covers),
                       encoding="utf-8")
     settings = load(config, env={})
     engine = database.open_store(settings.store_url)

@@ -387,6 +387,18 @@ def _serial_record(seed: int, k: int, serial: _Serial) -> pymarc.Record:
     f.extend(_publisher_fields((publisher[1], publisher[0], "", serial.publisher + 1),
                                f"{serial.start}-"))
     f.extend(_descriptors(rng, serial.area, topics, 2, 4))
+    # UNIMARC 326 (frequency) and PMB's 950 "état des collections" ($a location,
+    # $b statement, $c shelving place, $f call number, $h public status, $i gaps, $9 id:),
+    # for two serials in three; pure functions of the serial, so no other record moves.
+    f.append(_field("326", "  ", ("a", period)))
+    if serial.index % 3 != 2:
+        first = max(serial.last_number - 12 * (2025 - serial.start), 1)
+        gaps = f"n° {first + 3} manquant" if serial.index % 2 else ""
+        f.append(_field("950", "  ", ("9", f"id:{serial.index + 1}"),
+                        ("a", "Centre de documentation"), ("b", f"n° {first} ({serial.start}) -"),
+                        ("c", "Salle de lecture, présentoir des revues"),
+                        ("f", serial.call_number), ("h", "Consultable sur place"),
+                        ("i", gaps), ("j", "Les trois dernières années en libre accès")))
     return _new_record(_leader("a", "s", "1"), f)
 
 

@@ -21,6 +21,7 @@ from catalogue.store import database
 from catalogue.web import (
     account,
     api,
+    covers,
     desk,
     documents,
     dsi,
@@ -89,6 +90,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     veille.register(app)
     documents.register(app)
     selection.register(app)
+    covers.register(app)
     pages.register(app)
     errors.register(app)
     return app

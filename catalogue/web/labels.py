@@ -60,6 +60,8 @@ DOC_TYPE_LABELS = {
     "r": lazy_gettext("Objet à trois dimensions, artefact"),
     "q": lazy_gettext("Question-réponse"),
     "v": lazy_gettext("Veille"),
+    # Not leader/06: what Record.shown_type calls serials and their issues.
+    "s": lazy_gettext("Périodique"),
 }
 
 #: The questions/réponses service's vocabularies (catalogue.questions.model), translated.

@@ -1,7 +1,8 @@
 """What every page shares: template helpers, the language switch, and security headers.
 
 The headers are the cheap, strict kind: a Content-Security-Policy allowing only our own
-scripts, styles and images (plus images over https, for partners' cover thumbnails),
+scripts, styles and images (covers are served from our own URL, see
+:mod:`catalogue.web.covers`, so no other server's image is ever loaded),
 no framing, no MIME sniffing. Templates autoescape everything; the only markup that is
 inserted as it is comes from the index's highlighter, which escapes the text itself
 (:mod:`indexes.highlight`).
@@ -38,7 +39,7 @@ from catalogue.web.language import LanguageForm
 from catalogue.web.links import absolute, record_path, record_url
 from catalogue.web.service import opac
 
-CSP = ("default-src 'self'; img-src 'self' https: data:; style-src 'self'; "
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
        "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
        "frame-ancestors 'none'")
 

@@ -19,6 +19,7 @@ from catalogue.dsi import picks
 from catalogue.opac import citation, embedded
 from catalogue.opac.exports import FORMATS
 from catalogue.opac.service import RecordPage
+from catalogue.web import periodicals
 from catalogue.web.documents import documents, visible
 from catalogue.web.guards import current_person
 from catalogue.web.integers import integer
@@ -56,7 +57,8 @@ def context(page: RecordPage) -> dict[str, Any]:
             "stored_documents": stored, "can_attach": can_attach, "permalink": permalink,
             "citations": citation.citations(record, csl_locale()),
             "highwire": embedded.highwire(record, permalink),
-            "json_ld": embedded.script_json(embedded.json_ld(record, permalink, role_label))}
+            "json_ld": embedded.script_json(embedded.json_ld(record, permalink, role_label)),
+            **periodicals.context(record)}
 
 
 @bp.get("/notice/<source>/<path:source_id>")

@@ -1,0 +1,1 @@
+"""Cover images: the record's own thumbnail, an attached image, an optional ISBN service."""
