@@ -83,3 +83,18 @@ def test_each_engine_imports_only_its_own_library_and_the_neutral_top() -> None:
             continue
         bad = {n for n in imports(path) if n.split(".")[0] == "tantivy"}
         assert not bad, f"{path.relative_to(REPO)} imports {sorted(bad)}"
+
+
+def test_only_the_composers_import_the_web_app() -> None:
+    """The web app composes the services; a service importing ``catalogue.web`` runs the
+    app's ``__init__`` (which imports the services back): ``catalogue.opac.params``
+    reading numbers from ``catalogue.web.integers`` made every console command die of a
+    circular import in a fresh process, while the test suite, importing the app first,
+    stayed green."""
+    composers = {REPO / "catalogue" / name for name in ("cli.py", "scheduler.py")}
+    for path in modules("catalogue"):
+        if path in composers or "web" in path.relative_to(REPO / "catalogue").parts[:1] \
+                or "commands" in path.relative_to(REPO / "catalogue").parts[:1]:
+            continue
+        bad = {n for n in imports(path) if n == "catalogue.web" or n.startswith("catalogue.web.")}
+        assert not bad, f"{path.relative_to(REPO)} imports {sorted(bad)}"

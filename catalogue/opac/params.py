@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from catalogue.web.integers import integer
+from catalogue.numbers import integer
 from indexes import FACETS, SORTS, SearchRequest
 from indexes.model import MAX_YEAR, MIN_YEAR
 
