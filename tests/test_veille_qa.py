@@ -1,0 +1,68 @@
+"""QA pass on the veille's odd addresses: a malformed link in a page or a sitemap (one
+``http://[`` that ``urljoin`` chokes on) is skipped, not fatal to the whole pass, and a
+source address that cannot be fetched is refused at declaration in French, never with a
+traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from catalogue.veille import fetching, sources
+from catalogue.veille.model import VeilleError
+from tests.veille_feeds import FeedServer, Route, rss2
+from tests.veille_support import TUESDAY, Sleeps, items, setup
+
+HEADLINE = "Politique de la ville : la nouvelle géographie prioritaire"
+PAGE = (b"<html><body><ul>"
+        b'<li><a href="http://[oops/x">Un lien dont l\'adresse est malform\xc3\xa9e</a></li>'
+        b'<li><a href="/actualites/qpv">Quartiers prioritaires : la nouvelle carte</a></li>'
+        b"</ul></body></html>")
+SITEMAP = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+           b"<url><loc>http://[oops/x</loc></url>"
+           b"<url><loc>/actualites/contrat-de-ville</loc></url></urlset>")
+
+
+@pytest.mark.parametrize(("kind", "path", "route", "kept"), [
+    ("page", "/page", Route(PAGE, content_type="text/html; charset=utf-8"),
+     "Quartiers prioritaires : la nouvelle carte"),
+    ("sitemap", "/sitemap.xml", Route(SITEMAP, content_type="application/xml"),
+     "Contrat de ville"),
+], ids=["page", "sitemap"])
+def test_a_malformed_link_is_skipped_and_the_pass_goes_on(
+        tmp_path: Path, kind: str, path: str, route: Route, kept: str) -> None:
+    settings, engine = setup(tmp_path)
+    with FeedServer() as server:
+        server.routes[path] = route
+        server.routes["/friendly"] = Route(rss2([{"title": HEADLINE,
+                                                  "link": "http://anct.test/qpv"}]))
+        odd = sources.declare(engine, TUESDAY, name="A odd", url=server.url + path, kind=kind)
+        sources.declare(engine, TUESDAY, name="B friendly", url=server.url + "/friendly")
+        reports = fetching.fetch_due(engine, settings, TUESDAY, sleep=Sleeps())
+    assert [(r.status, r.new) for r in reports] == [("ok", 1), ("ok", 1)]
+    assert sorted(r.title for r in items(engine)) == sorted([kept, HEADLINE])
+    assert all("[" not in r.url for r in items(engine))
+    stored = sources.get(engine, odd.id)
+    assert stored is not None and stored.last_status == "ok"
+
+
+@pytest.mark.parametrize("url", [
+    "http://[::1", "http://[zz]/feed", "http://example.org:99999/feed",
+    "http://exa mple.org/feed", "http://example.org/fe\ted", "http://example.org/\x7f",
+    "ftp://example.org/feed", "file:///etc/passwd", "javascript:alert(1)", "http:///feed",
+    "https://example.org/" + "a" * 10_000,
+])
+def test_an_unusable_address_is_refused_in_french(tmp_path: Path, url: str) -> None:
+    _, engine = setup(tmp_path)
+    with pytest.raises(VeilleError) as refused:
+        sources.declare(engine, TUESDAY, name="Odd", url=url)
+    assert refused.value.field == "url" and "http:// ou https://" in refused.value.message
+    assert sources.listed(engine) == []
+
+
+@pytest.mark.parametrize("url", [
+    "http://[::1]:8080/feed.xml", "https://bücher.example/flux", "http://127.0.0.1/rss"])
+def test_ipv6_literals_and_idn_hosts_are_accepted(tmp_path: Path, url: str) -> None:
+    _, engine = setup(tmp_path)
+    assert sources.declare(engine, TUESDAY, name="Odd", url=url).url == url
