@@ -7,8 +7,8 @@ follows (a feed reader lists them by title)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from html import unescape
 from datetime import timedelta
+from html import unescape
 from pathlib import Path
 from typing import Any
 
