@@ -1,11 +1,15 @@
-"""QA pass on the veille's odd addresses: a malformed link in a page or a sitemap (one
-``http://[`` that ``urljoin`` chokes on) is skipped, not fatal to the whole pass, and a
-source address that cannot be fetched is refused at declaration in French, never with a
-traceback."""
+"""QA pass on the veille's odd addresses and concurrent passes: a malformed link in a page
+or a sitemap (one ``http://[`` that ``urljoin`` chokes on) is skipped, not fatal to the
+whole pass; a source address that cannot be fetched is refused at declaration in French,
+never with a traceback; two passes at once (scheduler and command) fetch a source once."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,3 +70,43 @@ def test_an_unusable_address_is_refused_in_french(tmp_path: Path, url: str) -> N
 def test_ipv6_literals_and_idn_hosts_are_accepted(tmp_path: Path, url: str) -> None:
     _, engine = setup(tmp_path)
     assert sources.declare(engine, TUESDAY, name="Odd", url=url).url == url
+
+
+def test_two_passes_at_once_fetch_a_source_once(tmp_path: Path) -> None:
+    settings, engine = setup(tmp_path)
+    body = rss2([{"title": HEADLINE, "link": "http://anct.test/qpv"}])
+
+    def slowly() -> Iterator[bytes]:  # both passes are in flight at once
+        yield body[:50]
+        time.sleep(1.5)
+        yield body[50:]
+
+    results: list[Any] = []
+
+    def one_pass(only: int | None) -> None:
+        try:
+            results.extend(fetching.fetch_due(engine, settings, TUESDAY, sleep=Sleeps(),
+                                              only=only))
+        except Exception as exc:  # what the scheduler's thread would have died of
+            results.append(exc)
+
+    with FeedServer() as server:
+        server.routes["/slow.xml"] = Route(b"", stream=slowly)
+        source = sources.declare(engine, TUESDAY, name="Lente", url=server.url + "/slow.xml")
+        # the scheduler's pass, then "catalogue veille fetch --source" while it reads
+        passes = [threading.Thread(target=one_pass, args=(only,)) for only in (None, source.id)]
+        for thread in passes:
+            thread.start()
+            time.sleep(0.5)
+        for thread in passes:
+            thread.join(30)
+        asked = server.headers_of("/slow.xml")
+    assert sorted(r.status for r in results) == ["busy", "ok"], results
+    assert len(asked) == 1
+    assert [r.title for r in items(engine)] == [HEADLINE]
+    stored = sources.get(engine, source.id)
+    assert stored is not None and stored.last_status == "ok" and stored.failures == 0
+    assert stored.next_fetch_at is not None and stored.next_fetch_at > TUESDAY.replace(
+        tzinfo=stored.next_fetch_at.tzinfo)
+    busy = next(r for r in results if r.status == "busy")
+    assert busy.line().startswith("Lente: busy - Base occupée ou relevé simultané")
