@@ -1,7 +1,8 @@
 """QA pass on the veille's odd addresses and concurrent passes: a malformed link in a page
 or a sitemap (one ``http://[`` that ``urljoin`` chokes on) is skipped, not fatal to the
 whole pass; a source address that cannot be fetched is refused at declaration in French,
-never with a traceback; two passes at once (scheduler and command) fetch a source once."""
+never with a traceback; two passes at once (scheduler and command) fetch a source once;
+a pre-sorting rule's word of punctuation only (which matched every item) is refused."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import insert
 
-from catalogue.veille import fetching, sources
-from catalogue.veille.model import VeilleError
+from catalogue.veille import fetching, sources, triage
+from catalogue.veille.model import DISCARD, NEW, VeilleError
+from catalogue.veille.tables import veille_rules
 from tests.veille_feeds import FeedServer, Route, rss2
 from tests.veille_support import TUESDAY, Sleeps, items, setup
 
@@ -110,3 +113,21 @@ def test_two_passes_at_once_fetch_a_source_once(tmp_path: Path) -> None:
         tzinfo=stored.next_fetch_at.tzinfo)
     busy = next(r for r in results if r.status == "busy")
     assert busy.line().startswith("Lente: busy - Base occupée ou relevé simultané")
+
+
+@pytest.mark.parametrize("word", ["—", "?!", "« »", "'", "..."])
+def test_a_rule_word_of_punctuation_only_is_refused_and_matches_nothing(
+        tmp_path: Path, word: str) -> None:
+    settings, engine = setup(tmp_path)
+    with pytest.raises(VeilleError) as refused:
+        triage.add_rule(engine, source_id=None, word=word, action=DISCARD, theme="")
+    assert refused.value.field == "word" and "une lettre ou un chiffre" in refused.value.message
+    with engine.begin() as conn:  # one stored before the refusal existed
+        conn.execute(insert(veille_rules).values(source_id=None, word=word, action=DISCARD,
+                                                 theme=""))
+    with FeedServer() as server:
+        server.routes["/f"] = Route(rss2([{"title": HEADLINE, "link": "http://anct.test/q"}]))
+        sources.declare(engine, TUESDAY, name="Amicale", url=server.url + "/f")
+        [report] = fetching.fetch_due(engine, settings, TUESDAY, sleep=Sleeps())
+    assert (report.new, report.discarded) == (1, 0)
+    assert [r.status for r in items(engine)] == [NEW]
