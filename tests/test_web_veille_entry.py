@@ -63,6 +63,8 @@ def test_a_watch_entry_page_speaks_of_its_source_not_of_copies(qsite: QuestionSi
     assert "Read on the source's site: Préfecture 31" in unescape(english.text)
     assert "Lire sur le site" not in unescape(english.text)
     assert "No physical copy" not in english.text and "No copy" not in english.text
+    assert '<p class="kicker">Watch · Watch</p>' in english.text  # not "Watch · Veille"
+    assert '<p class="kicker">Veille · Veille</p>' in french.text
 
 
 def test_the_feeds_per_territory_are_valid_atom_named_after_what_they_follow(
