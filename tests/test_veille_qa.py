@@ -131,3 +131,24 @@ def test_a_rule_word_of_punctuation_only_is_refused_and_matches_nothing(
         [report] = fetching.fetch_due(engine, settings, TUESDAY, sleep=Sleeps())
     assert (report.new, report.discarded) == (1, 0)
     assert [r.status for r in items(engine)] == [NEW]
+
+
+def test_a_feed_item_with_a_malformed_link_does_not_point_at_the_feed(tmp_path: Path) -> None:
+    """feedparser resolves ``http://[oops`` to the feed's own address: such an item has no
+    link of its own (its permalink GUID stands in, else it is left out)."""
+    settings, engine = setup(tmp_path)
+    body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            b"<item><title>Sans lien valable</title><link>http://[oops/a</link></item>"
+            b"<item><title>Avec un GUID</title><link>http://[x</link>"
+            b"<guid>http://anct.test/g2</guid></item>"
+            b"<item><title>Normal</title><link>http://anct.test/b</link></item>"
+            b"</channel></rss>")
+    with FeedServer() as server:
+        server.routes["/f.xml"] = Route(body)
+        sources.declare(engine, TUESDAY, name="Mal liée", url=server.url + "/f.xml")
+        [report] = fetching.fetch_due(engine, settings, TUESDAY, sleep=Sleeps())
+        feed_url = server.url + "/f.xml"
+    assert report.status == "ok" and report.new == 2
+    assert [(r.title, r.url) for r in items(engine)] == [
+        ("Avec un GUID", "http://anct.test/g2"), ("Normal", "http://anct.test/b")]
+    assert all(r.url != feed_url for r in items(engine))

@@ -118,6 +118,8 @@ def _feed(body: bytes, base_url: str, content_type: str) -> Parsed:
     items = []
     for entry in result.entries[:MAX_ITEMS]:
         link = _joined(base_url, str(entry.get("link", "") or ""))
+        if link.split("#", 1)[0] == base_url:  # feedparser's answer to a malformed link
+            link = ""
         guid = str(entry.get("id", "") or "")
         if not _web_url(link) and guid.startswith(("http://", "https://")):
             link = guid
