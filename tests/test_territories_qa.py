@@ -44,3 +44,10 @@ def test_resolving_a_form_full_of_unknown_lines_is_fast() -> None:
         started = time.perf_counter()
         territories.resolve(odd)
         assert time.perf_counter() - started < 0.05, odd
+
+
+@pytest.mark.parametrize("typed", ["Paris", "75", "pari"])
+def test_a_label_is_suggested_once(typed: str) -> None:
+    labels = [t.label for t in territories.find(typed, 20)]
+    assert len(labels) == len(set(labels)) == 20, labels
+    assert labels[0] == "Paris (75)" and territories.find(typed, 20)[0].kind == "departement"

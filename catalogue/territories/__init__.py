@@ -109,6 +109,20 @@ def _is_code(text: str) -> bool:
                                                   and text[2:].isdigit()))
 
 
+def _distinct(found: list[Territory], limit: int) -> list[Territory]:
+    """One territory per label, the first (the département Paris (75) before the commune
+    of the same label, which a suggestion list showed twice and which resolves to it)."""
+    seen: set[str] = set()
+    out = []
+    for t in found:
+        if t.label not in seen:
+            seen.add(t.label)
+            out.append(t)
+            if len(out) == limit:
+                break
+    return out
+
+
 def find(text: str, limit: int = 20) -> list[Territory]:
     """Territories whose name starts with ``text`` (accents and case ignored), or whose
     code does; a département's code (``31``) also brings its communes. Départements
@@ -122,7 +136,7 @@ def find(text: str, limit: int = 20) -> list[Territory]:
         code = text.upper()
         hits = [t for _, t in _folded()
                 if t.code.upper().startswith(code) or (t.kind == COMMUNE and t.departement == code)]
-        return hits[:limit]
+        return _distinct(hits, limit)
     key = fold(text)
     if not key:
         return []
@@ -135,7 +149,7 @@ def find(text: str, limit: int = 20) -> list[Territory]:
             later.append(t)
     exact = [t for t in first if t in _by_name().get(key, ())]
     ordered = exact + [t for t in first if t not in exact] + later
-    return ordered[:limit]
+    return _distinct(ordered, limit)
 
 
 def resolve(text: str) -> Territory | None:
