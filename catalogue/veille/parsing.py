@@ -68,7 +68,21 @@ def text_of(fragment: str) -> str:
 
 
 def _web_url(url: str) -> bool:
-    return urlsplit(url).scheme in ("http", "https")
+    """An http(s) address with a host; a malformed one (``http://[oops``) is not."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _joined(base_url: str, href: str) -> str:
+    """``href`` resolved against the body's address; '' when it cannot be (``urljoin``
+    raises on a malformed IPv6 host, and one hostile link must not stop the source)."""
+    try:
+        return urljoin(base_url, href)
+    except ValueError:
+        return ""
 
 
 def _refuse_entities(body: bytes) -> bool:
@@ -103,7 +117,9 @@ def _feed(body: bytes, base_url: str, content_type: str) -> Parsed:
         resolve_relative_uris=True, sanitize_html=True)
     items = []
     for entry in result.entries[:MAX_ITEMS]:
-        link = urljoin(base_url, entry.get("link", "") or "")
+        link = _joined(base_url, str(entry.get("link", "") or ""))
+        if link.split("#", 1)[0] == base_url:  # feedparser's answer to a malformed link
+            link = ""
         guid = str(entry.get("id", "") or "")
         if not _web_url(link) and guid.startswith(("http://", "https://")):
             link = guid
@@ -135,7 +151,7 @@ def _sitemap(body: bytes, base_url: str) -> Parsed:
     items = []
     for node in root.iter(f"{_SITEMAP_NS}url", "url"):
         loc = (node.findtext(f"{_SITEMAP_NS}loc") or node.findtext("loc") or "").strip()
-        url = urljoin(base_url, loc)
+        url = _joined(base_url, loc)
         if not _web_url(url):
             continue
         stamp = (node.findtext(f"{_SITEMAP_NS}lastmod") or node.findtext("lastmod") or "")
@@ -192,7 +208,7 @@ def _page(body: bytes, base_url: str, content_type: str = "") -> Parsed:
     for anchor in tree.iter("a"):
         href = (anchor.get("href") or "").strip()
         text = " ".join("".join(str(t) for t in anchor.itertext()).split())
-        url = urljoin(base_url, href).split("#", 1)[0]
+        url = _joined(base_url, href).split("#", 1)[0]
         # Headlines: links of the same site with a sentence for text, not the menus.
         if (len(text) < 20 or not _web_url(url) or url in seen
                 or urlsplit(url).hostname != own or url.rstrip("/") == base_url.rstrip("/")):

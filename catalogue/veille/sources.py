@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -50,13 +50,28 @@ def checked_lines(text: str, field: str, what: str) -> tuple[str, ...]:
     return values
 
 
+def parts_of(url: str) -> SplitResult | None:
+    """The parts of a source's address, or None when it is no usable http(s) one: too
+    long, with spaces or control characters, another scheme, no host, a malformed IPv6
+    host (``http://[::1``) or port (``urlsplit`` and ``.port`` raise on those)."""
+    if len(url) > MAX_URL or any(c.isspace() or not c.isprintable() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port out of range
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts
+
+
 def _checked(name: str, url: str, kind: str, themes: str, places: str,
              every_hours: int | None) -> dict[str, Any]:
     name, url = " ".join(name.split()), url.strip()
     if not name or len(name) > 200:
         raise VeilleError("Donnez un nom à la source (200 caractères au plus).", "name")
-    parts = urlsplit(url) if len(url) <= MAX_URL else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts_of(url) is None:
         raise VeilleError("Donnez l'adresse http:// ou https:// du flux ou de la page.", "url")
     if kind not in KINDS:
         raise VeilleError("Choisissez le type de source.", "kind")

@@ -77,6 +77,8 @@ def add_rule(engine: Engine, *, source_id: int | None, word: str, action: str,
         raise VeilleError(f"{MAX_LINE} caractères au plus.", "word")
     if not word and source_id is None:
         raise VeilleError("Une règle porte sur une source, un mot, ou les deux.", "word")
+    if word and not keys.fold(word):  # "—" or "?!" folds to nothing and matched every item
+        raise VeilleError("Le mot doit contenir au moins une lettre ou un chiffre.", "word")
     if action == THEME and not theme:
         raise VeilleError("Donnez le thème où classer les éléments.", "theme")
     with engine.begin() as conn:
@@ -104,8 +106,8 @@ def presort(source: Source, title: str, summary: str,
     for rule in applying:
         if rule.source_id is not None and rule.source_id != source.id:
             continue
-        if rule.word and f" {keys.fold(rule.word)} " not in text:
-            continue
+        if rule.word and (not keys.fold(rule.word) or f" {keys.fold(rule.word)} " not in text):
+            continue  # a word of punctuation only (stored before it was refused) matches none
         if rule.action == DISCARD:
             return DISCARDED, tuple(themes), rule.describe(names)
         if rule.theme not in themes:

@@ -21,10 +21,21 @@ from catalogue.opac.feeds import (
     opensearch,
 )
 from catalogue.opac.params import SearchParams
+from catalogue.web.labels import doc_type_label
 from catalogue.web.links import absolute, record_url
 from catalogue.web.service import opac
 
 bp = Blueprint("feeds", __name__)
+
+
+def _scope(params: SearchParams) -> str:
+    """The search's filters, for the feed's title: a feed reader lists feeds by title, and
+    the veille's feeds per theme and per territory (``/recherche/atom?doctype=v&
+    territory=Haute-Garonne+(31)``) all had the one title "<site> : nouveautés"."""
+    parts: list[str] = []
+    for name, values in params.filters:
+        parts.extend(doc_type_label(v) if name == "doctype" else v for v in values)
+    return " ; ".join(parts)[:300]
 
 
 @bp.get("/recherche/atom")
@@ -36,6 +47,9 @@ def search_feed() -> Response:
     name = service.settings.name
     title = (gettext("%(site)s : « %(query)s »", site=name, query=params.query)
              if params.query else gettext("%(site)s : nouveautés", site=name))
+    scope = _scope(params)
+    if scope:
+        title = gettext("%(title)s (%(scope)s)", title=title, scope=scope)
     entries = []
     for hit, entry in rows:
         record = entry.record

@@ -153,6 +153,21 @@ def language_name(code: str) -> str:
     return str(name) if name else code
 
 
+#: The catalogue's own sources (their store names are French), in the reader's language:
+#: an English page read "Watch · Veille" above a watch entry.
+OWN_SOURCES = {"veille": lazy_gettext("Veille"), "questions": lazy_gettext("Questions-réponses")}
+
+
+def own_source_names(named: Callable[[str], str]) -> Callable[[str], str]:
+    """``named`` (the OPAC's source names), the catalogue's own sources translated."""
+
+    def name(slug: str) -> str:
+        own = OWN_SOURCES.get(slug)
+        return str(own) if own is not None else named(slug)
+
+    return name
+
+
 def doc_type_label(code: str) -> str:
     """The document type of a leader/06 code, in the reader's language."""
     label = DOC_TYPE_LABELS.get(code)

@@ -101,7 +101,7 @@ def register(app: Flask) -> None:
             "locale": locale,
             "languages": LANGUAGES,
             "language_form": _language_form(),
-            "source_name": service.source_name,
+            "source_name": labels.own_source_names(service.source_name),
         }
 
     app.jinja_env.globals.update(

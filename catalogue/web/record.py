@@ -19,6 +19,9 @@ from catalogue.dsi import picks
 from catalogue.opac import citation, embedded
 from catalogue.opac.exports import FORMATS
 from catalogue.opac.service import RecordPage
+from catalogue.questions.publishing import DOC_TYPE as QUESTION_TYPE
+from catalogue.records import Record
+from catalogue.veille.publishing import DOC_TYPE as VEILLE_TYPE
 from catalogue.web import periodicals
 from catalogue.web.documents import documents, visible
 from catalogue.web.guards import current_person
@@ -58,7 +61,17 @@ def context(page: RecordPage) -> dict[str, Any]:
             "citations": citation.citations(record, csl_locale()),
             "highwire": embedded.highwire(record, permalink),
             "json_ld": embedded.script_json(embedded.json_ld(record, permalink, role_label)),
-            **periodicals.context(record)}
+            **online_entry(record), **periodicals.context(record)}
+
+
+def online_entry(record: Record) -> dict[str, Any]:
+    """A watch item or a published question-answer has no copy to borrow: its page says
+    nothing of copies (no "No copy" badge), and a watch item's link to its source is
+    labelled in the reader's language (the stored note is French)."""
+    online = record.doc_type in (VEILLE_TYPE, QUESTION_TYPE)
+    publishers = record.publications[0].publishers if record.publications else ()
+    read_on = publishers[0] if record.doc_type == VEILLE_TYPE and publishers else ""
+    return {"online_only": online, "read_on": read_on}
 
 
 @bp.get("/notice/<source>/<path:source_id>")
