@@ -1,0 +1,95 @@
+"""QA pass on issue 17's OPAC features: what a reader and a documentalist found wrong.
+
+Each test failed before its fix: item notes and sections missing from the print view, a
+periodical printed as "Texte imprimé" in the selection's print view, the JSON API giving
+leader/06's type where the pages say "Périodique", and the advanced search offering no
+"Périodique" type although the facet has one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import html
+from sqlalchemy import select
+
+from catalogue.records import Record
+from catalogue.store.opac import entries
+from catalogue.store.tables import records as records_table
+from tests.account_support import csrf_token
+from tests.web_site import WebSite
+
+SERIAL = "crpv:1"
+
+
+def _stored(site: WebSite) -> list[Record]:
+    with site.engine.connect() as conn:
+        ids = [f"crpv:{r.source_id}" for r in conn.execute(
+            select(records_table.c.source_id).where(
+                records_table.c.source == "crpv", records_table.c.deleted.is_(False)))]
+    return [e.record for e in entries(site.engine, ids).values()]
+
+
+def _client(site: WebSite, n: int) -> Any:
+    browser = site.app.test_client()
+    browser.environ_base["REMOTE_ADDR"] = f"10.18.0.{n}"
+    return browser
+
+
+def test_print_view_shows_item_notes_and_sections(web_site: WebSite) -> None:
+    noted = next(r for r in _stored(web_site)
+                 if any(i.note for i in r.items) and len(r.items) == 1)
+    (item,) = noted.items
+    source, _, source_id = noted.global_id.partition(":")
+    page = web_site.client().get(f"/imprimer/{source}/{source_id}")
+    assert page.status_code == 200
+    doc = html.fromstring(page.data)
+    headers = [" ".join(t.split()) for t in doc.xpath("//table[@class='items']//th/text()")]
+    assert "Remarque" in headers and "Section" in headers
+    assert doc.xpath("//table[@class='items']//td[@class='item-note']/text()") == [item.note]
+    section = doc.xpath("//table[@class='items']//tbody/tr/td")[headers.index("Section")]
+    assert section.text_content().strip() not in ("", item.section)  # a label, not a code
+
+
+def test_selection_print_view_calls_a_periodical_a_periodical(web_site: WebSite) -> None:
+    browser = _client(web_site, 1)
+    added = browser.post("/selection/ajouter", data={
+        "csrf_token": csrf_token(browser, "/selection"), "id": [SERIAL], "suivant": "/selection"})
+    assert added.status_code in (302, 303)
+    doc = html.fromstring(browser.get("/selection/imprimer").data)
+    (kind,) = doc.xpath("//ol[@class='printed-records']/li//dt[.='Type de document']"
+                        "/following-sibling::dd[1]")
+    assert kind.text_content().startswith("Périodique ·")
+
+
+def test_api_type_is_the_type_the_pages_show(web_site: WebSite) -> None:
+    client = web_site.client()
+    found = client.get("/api/search?doctype=s&page_size=50").get_json()
+    assert found["total"] > 0
+    for result in found["results"]:
+        assert (result["doc_type"], result["doc_type_label"]) == ("s", "Périodique")
+        assert result["leader_type"] == "a"  # PMB's leader/06 for serials, kept as catalogued
+    one = client.get("/api/records/crpv/1").get_json()
+    assert (one["doc_type"], one["doc_type_label"]) == ("s", "Périodique")
+    books = client.get("/api/search?doctype=a&page_size=10").get_json()["results"]
+    assert books and {(r["doc_type"], r["doc_type_label"]) for r in books} == {
+        ("a", "Texte imprimé")}
+
+
+def test_api_record_items_carry_their_note_and_section_label(web_site: WebSite) -> None:
+    noted = next(r for r in _stored(web_site)
+                 if any(i.note for i in r.items) and len(r.items) == 1)
+    source, _, source_id = noted.global_id.partition(":")
+    (item,) = web_site.client().get(f"/api/records/{source}/{source_id}").get_json()["items"]
+    assert item["note"] == noted.items[0].note
+    assert item["section"] and item["section"] != noted.items[0].section
+
+
+def test_advanced_search_offers_the_periodical_type(web_site: WebSite) -> None:
+    doc = html.fromstring(web_site.client().get("/recherche/avancee").data)
+    options = {o.get("value"): o.text_content() for o in doc.xpath("//select[@id='doctype']/option")}
+    assert options.get("s") == "Périodique"
+    page = web_site.client().get("/recherche/avancee?doctype=s", follow_redirects=True)
+    assert page.status_code == 200
+    kinds = html.fromstring(page.data).xpath("//ol[@class='hits']/li")
+    assert kinds and "Périodique" in kinds[0].text_content()
