@@ -93,3 +93,41 @@ def test_advanced_search_offers_the_periodical_type(web_site: WebSite) -> None:
     assert page.status_code == 200
     kinds = html.fromstring(page.data).xpath("//ol[@class='hits']/li")
     assert kinds and "Périodique" in kinds[0].text_content()
+
+
+def _held_serial(site: WebSite) -> Record:
+    """A periodical with holdings statements (950) and no copy of its own."""
+    return next(r for r in _stored(site) if r.is_serial and not r.items
+                and any(f.tag in ("950", "955") for f in r.unmapped))
+
+
+def test_a_periodical_with_holdings_is_not_said_to_have_no_copy(web_site: WebSite) -> None:
+    serial = _held_serial(web_site)
+    source, _, source_id = serial.global_id.partition(":")
+    doc = html.fromstring(web_site.client().get(f"/notice/{source}/{source_id}").data)
+    (badge,) = doc.xpath("//header[@class='record-head']//span[contains(@class, 'badge')]")
+    assert badge.text_content().strip() == "État des collections"
+    assert doc.xpath("//table[contains(@class, 'holdings-statements')]")
+    english = web_site.client()
+    english.set_cookie("lang", "en")
+    doc = html.fromstring(english.get(f"/notice/{source}/{source_id}").data)
+    (badge,) = doc.xpath("//header[@class='record-head']//span[contains(@class, 'badge')]")
+    assert badge.text_content().strip() == "Holdings statement"
+    page = web_site.client().get("/recherche", query_string={
+        "q": f'titre:"{serial.title.display().split(":")[0].strip()}"', "doctype": "s"})
+    hits = html.fromstring(page.data).xpath("//ol[@class='hits']/li")
+    mine = [h for h in hits if h.xpath("./h3/a/@href | .//h3/a/@href")[:1] == [
+        f"/notice/{source}/{source_id}"]]
+    assert mine, "the periodical is found by its title"
+    assert "Pas d'exemplaire" not in mine[0].text_content()
+    assert "État des collections" in mine[0].text_content()
+
+
+def test_print_view_of_a_periodical_shows_its_holdings(web_site: WebSite) -> None:
+    serial = _held_serial(web_site)
+    source, _, source_id = serial.global_id.partition(":")
+    doc = html.fromstring(web_site.client().get(f"/imprimer/{source}/{source_id}").data)
+    (table,) = doc.xpath("//table[contains(@class, 'holdings-statements')]")
+    field = next(f for f in serial.unmapped if f.tag in ("950", "955"))
+    statement = next(v for c, v in field.subfields if c == "b")
+    assert statement.strip() in table.text_content()
