@@ -131,3 +131,15 @@ def test_print_view_of_a_periodical_shows_its_holdings(web_site: WebSite) -> Non
     field = next(f for f in serial.unmapped if f.tag in ("950", "955"))
     statement = next(v for c, v in field.subfields if c == "b")
     assert statement.strip() in table.text_content()
+
+
+def test_an_inverted_year_range_keeps_both_years_typed(web_site: WebSite) -> None:
+    page = web_site.client().get("/recherche?q=ville&annee_de=2020&annee_a=1990")
+    assert page.status_code == 200
+    doc = html.fromstring(page.data)
+    (start,) = doc.xpath("//input[@id='annee_de']")
+    (end,) = doc.xpath("//input[@id='annee_a']")
+    assert (start.get("value"), end.get("value")) == ("2020", "1990")
+    assert end.get("aria-invalid") == "true" and start.get("aria-invalid") is None
+    (error,) = doc.xpath(f"//*[@id='{end.get('aria-describedby')}']")
+    assert "postérieure ou égale à l'année de début" in error.text_content()
