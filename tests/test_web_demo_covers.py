@@ -21,7 +21,6 @@ from catalogue.cli import main
 from catalogue.store.document_tables import documents
 from tests.web_site import WebSite, start_site
 
-
 CONFIGS: dict[int, Path] = {}
 
 
