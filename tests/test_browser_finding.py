@@ -122,7 +122,7 @@ def test_record_page_with_shelf_browse(page: Any, web_site: WebSite,  # noqa: F8
 
 @pytest.mark.parametrize("path", ["/recherche?q=jeunes&annee_de=2010&annee_a=2015&limit=50",
                                   "/recherche?q=&annee_de=x", "/recherche/historique",
-                                  "/notice/crpv/7"])
+                                  "/notice/crpv/7", "/imprimer/crpv/7", "/imprimer/crpv/1"])
 def test_no_sideways_scroll_at_320(page: Any, web_site: WebSite, path: str) -> None:  # noqa: F811
     page.set_viewport_size({"width": 320, "height": 800})
     page.goto(web_site.url + "/recherche?q=jeunes")
