@@ -129,3 +129,15 @@ def test_no_sideways_scroll_at_320(page: Any, web_site: WebSite, path: str) -> N
     page.goto(web_site.url + path)
     open_facets(page)
     no_sideways_scroll(page, 320)
+
+
+@pytest.mark.parametrize("width", [1280, 390, 320])
+def test_print_views_pass_axe(page: Any, web_site: WebSite, axe_source: str,  # noqa: F811
+                              width: int) -> None:
+    """The record print views (a book's copies with their notes, a periodical's holdings)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    for path in ("/imprimer/crpv/7", "/imprimer/crpv/1", "/notice/crpv/7", "/notice/crpv/1"):
+        page.goto(web_site.url + path)
+        assert page.locator("table.items").count() == 1
+        no_sideways_scroll(page, width)
+        assert audit(page, axe_source) == [], path
