@@ -143,3 +143,23 @@ def test_an_inverted_year_range_keeps_both_years_typed(web_site: WebSite) -> Non
     assert end.get("aria-invalid") == "true" and start.get("aria-invalid") is None
     (error,) = doc.xpath(f"//*[@id='{end.get('aria-describedby')}']")
     assert "postérieure ou égale à l'année de début" in error.text_content()
+
+
+def test_pages_have_unique_ids_and_resolvable_references(web_site: WebSite) -> None:
+    """HTML validity where it matters to assistive technology: an id once per page, and
+    every label / aria reference naming an element of the page."""
+    browser = _client(web_site, 2)
+    browser.post("/selection/ajouter", data={
+        "csrf_token": csrf_token(browser, "/selection"), "id": [SERIAL, "crpv:2"],
+        "suivant": "/selection"})
+    for path in ("/connexion", "/recherche?q=ville", "/recherche?q=ville&annee_de=x",
+                 "/notice/crpv/1", "/notice/crpv/2", "/recherche/historique", "/selection",
+                 "/selection/imprimer", "/imprimer/crpv/1", "/imprimer/crpv/2",
+                 "/recherche/avancee"):
+        page = browser.get(path, follow_redirects=True)
+        assert page.status_code == 200, path
+        doc = html.fromstring(page.data)
+        ids = doc.xpath("//@id")
+        assert len(ids) == len(set(ids)), (path, sorted(i for i in ids if ids.count(i) > 1))
+        refs = doc.xpath("//@aria-describedby | //@aria-labelledby | //label/@for")
+        assert {r for ref in refs for r in ref.split()} <= set(ids), path
