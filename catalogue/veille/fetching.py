@@ -6,12 +6,6 @@ and later (its period doubled at each failure, two days at most, or what a
 ``Retry-After`` asks), and flagged on the staff's pages after ``[veille] failing_days``.
 Items go to the inbox once, whichever source carries them (:mod:`catalogue.veille.keys`);
 a copy only notes the other source's name on the item.
-
-Two passes at once (the scheduler's and ``catalogue veille fetch``, or two schedulers)
-never fetch one source twice: each first claims the source (marked ``fetching``, its next
-fetch moved :data:`LEASE` ahead) unless another pass holds it and its lease runs yet; the
-loser skips it ("busy"). A store too busy to claim or to file the items (SQLite's lock held
-past its timeout) is reported on that source alone, which stays due for a later pass.
 """
 
 from __future__ import annotations
@@ -24,28 +18,20 @@ from datetime import datetime, timedelta
 
 import requests
 from sqlalchemy import Connection, Engine, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from catalogue.settings import Settings
 from catalogue.veille import keys, sources, triage
 from catalogue.veille.model import DISCARDED, NEW, Rule, Source, lines
-from catalogue.veille.parsing import FoundItem, Parsed, ParseProblem, parse, unique
+from catalogue.veille.parsing import FoundItem, ParseProblem, parse, unique
 from catalogue.veille.tables import veille_items, veille_sources
 from harvesters.feed_client import Fetched, FetchError, HostPacer, Limits, fetch
 
 MAX_BACKOFF = timedelta(days=2)
-#: How long a claimed source is left to the pass that claimed it (a pass that died
-#: mid-fetch gives it back when this runs out).
-LEASE = timedelta(minutes=15)
-FETCHING = "fetching"
-BUSY = ("Base occupée ou relevé simultané : éléments non enregistrés, nouvel essai au "
-        "prochain passage.")
 
 
 @dataclass(frozen=True, slots=True)
 class SourceReport:
-    """What one source gave: ``status`` ok, unchanged, error, or busy (another pass has
-    it, or the store could not take its items: tried again later, not a failure)."""
+    """What one source gave: ``status`` ok, unchanged or error."""
 
     source_id: int
     name: str
@@ -56,8 +42,8 @@ class SourceReport:
     message: str = ""
 
     def line(self) -> str:
-        if self.status in ("error", "busy"):
-            return f"{self.name}: {self.status} - {self.message}"
+        if self.status == "error":
+            return f"{self.name}: error - {self.message}"
         return (f"{self.name}: {self.status}, {self.new} new, {self.copies} already known, "
                 f"{self.discarded} discarded by rule" + (f" ({self.message})" if self.message
                                                          else ""))
@@ -133,22 +119,12 @@ def fetch_source(engine: Engine, settings: Settings, source: Source, now: dateti
                              last_modified=source.last_modified, monotonic=monotonic)
         parsed = parse(got.body, source.kind, got.url, got.content_type) if got.status == 200 \
             else None
-    except (FetchError, ParseProblem) as exc:
-        wait = exc.retry_after if isinstance(exc, FetchError) else None
-        try:
-            with engine.begin() as conn:
-                return _failed(conn, source, now, exc.message, wait)
-        except OperationalError:
-            return SourceReport(source.id, source.name, "busy", message=BUSY)
-    try:
-        return _file(engine, source, got, parsed, now)
-    except (IntegrityError, OperationalError):  # a concurrent writer, a lock held too long
-        return SourceReport(source.id, source.name, "busy", message=BUSY)
-
-
-def _file(engine: Engine, source: Source, got: Fetched, parsed: Parsed | None,
-          now: datetime) -> SourceReport:
-    """The source's answer written down: its new items, its state."""
+    except FetchError as exc:
+        with engine.begin() as conn:
+            return _failed(conn, source, now, exc.message, exc.retry_after)
+    except ParseProblem as exc:
+        with engine.begin() as conn:
+            return _failed(conn, source, now, exc.message, None)
     done = {"last_fetch_at": now, "last_success_at": now, "failures": 0,
             "failing_since": None, "next_fetch_at": now + timedelta(hours=source.every_hours)}
     with engine.begin() as conn:
@@ -165,21 +141,6 @@ def _file(engine: Engine, source: Source, got: Fetched, parsed: Parsed | None,
     return SourceReport(source.id, source.name, "ok", new, copies, discarded, parsed.warning)
 
 
-def _claim(engine: Engine, source: Source, now: datetime) -> Source | None:
-    """The source, now this pass's for :data:`LEASE` (marked ``fetching``); None when
-    another pass holds it (its lease not run out) or the store is too busy to say."""
-    free = ((veille_sources.c.last_status != FETCHING)
-            | veille_sources.c.next_fetch_at.is_(None) | (veille_sources.c.next_fetch_at <= now))
-    try:
-        with engine.begin() as conn:
-            taken = conn.execute(update(veille_sources).where(
-                veille_sources.c.id == source.id, free).values(
-                next_fetch_at=now + LEASE, last_status=FETCHING))
-    except OperationalError:
-        return None
-    return source if taken.rowcount == 1 else None
-
-
 def fetch_due(engine: Engine, settings: Settings, now: datetime, *,
               session: requests.Session | None = None,
               sleep: Callable[[float], None] = time.sleep,
@@ -191,13 +152,8 @@ def fetch_due(engine: Engine, settings: Settings, now: datetime, *,
     own = session is None
     session = session or requests.Session()
     try:
-        reports = []
-        for source in chosen:
-            claimed = _claim(engine, source, now)
-            reports.append(fetch_source(engine, settings, claimed, now, session, pacer)
-                           if claimed is not None else
-                           SourceReport(source.id, source.name, "busy", message=BUSY))
-        return reports
+        return [fetch_source(engine, settings, source, now, session, pacer)
+                for source in chosen]
     finally:
         if own:
             session.close()
