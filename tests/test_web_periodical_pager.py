@@ -2,7 +2,7 @@
 newest first, every issue on exactly one page, and the pager's links lead to those pages.
 
 The demo's periodicals have two issues each, so the pager was only tested by calling the
-service; here one periodical gets 25 issues (copies of a demo issue with their own number
+service; here one periodical gets 95 issues (copies of a demo issue with their own number
 and year), served by the real app.
 """
 
@@ -21,11 +21,11 @@ from catalogue import demo
 from catalogue.opac.periodicals import ISSUES_PER_PAGE
 from tests.web_site import WebSite, _import, start_site
 
-ISSUES = 25
+ISSUES = 95
 
 
 def _records() -> list[pymarc.Record]:
-    """Periodical 1 of the demo and 25 issues of it, years 2001 to 2025."""
+    """Periodical 1 of the demo and 95 issues of it, one a year from 1901."""
     serial = issue = None
     for record in demo.generate(count=400, seed=1):
         ident = record["001"].data
@@ -49,7 +49,7 @@ def _records() -> list[pymarc.Record]:
                                                        pymarc.Subfield("h", f"n° {n}")]))
             elif field.tag in ("210", "214"):
                 copy.add_field(pymarc.Field(tag=field.tag, indicators=field.indicators,
-                                            subfields=[pymarc.Subfield("h", f"{2000 + n}")]))
+                                            subfields=[pymarc.Subfield("h", f"{1900 + n}")]))
             elif field.tag not in ("995", "996", "897"):
                 copy.add_field(field)
         out.append(copy)
@@ -75,26 +75,39 @@ def _issues(doc: html.HtmlElement) -> list[str]:
     return [" ".join(t.split()) for t in doc.xpath("//li[@class='issue']/h3/a/text()")]
 
 
+def _pager(doc: html.HtmlElement) -> list[str]:
+    return [" ".join(li.text_content().split()) for li in doc.xpath("//nav[@class='pager']//li")]
+
+
 def test_issues_are_paged_newest_first_over_http(site: WebSite) -> None:
     client = site.client()
     first = html.fromstring(client.get("/notice/crpv/1").data)
-    assert "25 numéros catalogués" in first.text_content()
-    links = first.xpath("//nav[@class='pager']//a")
+    assert f"{ISSUES} numéros catalogués" in first.text_content()
     pages = -(-ISSUES // ISSUES_PER_PAGE)
-    assert [a.text_content().strip() for a in links] == [str(n) for n in range(1, pages + 1)]
-    assert links[0].get("aria-current") == "page"
+    assert pages == 10
     seen: list[str] = []
-    for link in links:
-        page = client.get("/notice/crpv/1" + link.get("href").split("#")[0])
+    for n in range(1, pages + 1):
+        page = client.get(f"/notice/crpv/1?numeros={n}")
         assert page.status_code == 200
         doc = html.fromstring(page.data)
         (current,) = doc.xpath("//nav[@class='pager']//a[@aria-current='page']")
-        assert current.text_content().strip() == link.text_content().strip()
+        assert current.text_content().strip() == str(n)
+        assert current.get("href") == f"?numeros={n}#issues-title"
         seen.extend(_issues(doc))
     assert seen == [f"Numéro {n} (n° {n})" for n in range(ISSUES, 0, -1)]
     # Past the end: the last page, not an error nor an empty list.
     last = html.fromstring(client.get("/notice/crpv/1?numeros=99").data)
-    assert _issues(last) == [f"Numéro {n} (n° {n})" for n in range(ISSUES - ISSUES_PER_PAGE * (pages - 1), 0, -1)]
+    assert _issues(last) == [f"Numéro {n} (n° {n})" for n in range(5, 0, -1)]
+
+
+def test_the_pager_shows_the_ends_and_the_pages_around(site: WebSite) -> None:
+    client = site.client()
+    assert _pager(html.fromstring(client.get("/notice/crpv/1").data)) == [
+        "1", "2", "3", "…", "10"]
+    assert _pager(html.fromstring(client.get("/notice/crpv/1?numeros=6").data)) == [
+        "1", "…", "4", "5", "6", "7", "8", "…", "10"]
+    assert _pager(html.fromstring(client.get("/notice/crpv/1?numeros=10").data)) == [
+        "1", "…", "8", "9", "10"]
 
 
 def test_an_issue_links_back_to_its_periodical(site: WebSite) -> None:
