@@ -55,6 +55,7 @@ run: install
 	$(BIN)/catalogue --config $(CONFIG) import $(DEMO) --source crpv --full
 	$(BIN)/catalogue --config $(CONFIG) demo --partner --output $(PARTNER_DEMO)
 	$(BIN)/catalogue --config $(CONFIG) import $(PARTNER_DEMO) --source grenoble --full
+	$(BIN)/catalogue --config $(CONFIG) documents demo-covers
 	$(BIN)/catalogue --config $(CONFIG) reindex
 	$(BIN)/catalogue --config $(CONFIG) circulation demo
 	$(BIN)/catalogue --config $(CONFIG) sources

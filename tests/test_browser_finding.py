@@ -122,10 +122,22 @@ def test_record_page_with_shelf_browse(page: Any, web_site: WebSite,  # noqa: F8
 
 @pytest.mark.parametrize("path", ["/recherche?q=jeunes&annee_de=2010&annee_a=2015&limit=50",
                                   "/recherche?q=&annee_de=x", "/recherche/historique",
-                                  "/notice/crpv/7"])
+                                  "/notice/crpv/7", "/imprimer/crpv/7", "/imprimer/crpv/1"])
 def test_no_sideways_scroll_at_320(page: Any, web_site: WebSite, path: str) -> None:  # noqa: F811
     page.set_viewport_size({"width": 320, "height": 800})
     page.goto(web_site.url + "/recherche?q=jeunes")
     page.goto(web_site.url + path)
     open_facets(page)
     no_sideways_scroll(page, 320)
+
+
+@pytest.mark.parametrize("width", [1280, 390, 320])
+def test_print_views_pass_axe(page: Any, web_site: WebSite, axe_source: str,  # noqa: F811
+                              width: int) -> None:
+    """The record print views (a book's copies with their notes, a periodical's holdings)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    for path in ("/imprimer/crpv/7", "/imprimer/crpv/1", "/notice/crpv/7", "/notice/crpv/1"):
+        page.goto(web_site.url + path)
+        assert page.locator("table.items").count() == 1
+        no_sideways_scroll(page, width)
+        assert audit(page, axe_source) == [], path

@@ -3,6 +3,7 @@ section / location labels (issue 17, point 5), on the demo catalogue through the
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -12,12 +13,14 @@ import pytest
 from lxml import html
 from sqlalchemy import select
 
+from catalogue.formats import unimarc
 from catalogue.opac.description import copy
 from catalogue.opac.shelf import SIDE, natural_key
-from catalogue.records import Item, Record, from_json
+from catalogue.records import Item, Record, from_json, replace
 from catalogue.settings import SettingsError, load
 from catalogue.store.tables import items, records
-from tests.web_site import WebSite
+from tests.oai_site import split_export
+from tests.web_site import WebSite, _import, start_site
 
 
 def test_call_numbers_sort_as_a_shelf_reads() -> None:
@@ -181,3 +184,31 @@ def test_english_shelf_heading(web_site: WebSite) -> None:
     assert "On the shelf nearby" in text
     assert re.search(r"Next on the shelf", text)
     assert parse_qs("") == {}
+
+
+def test_numbers_sort_by_value_whatever_their_length_or_script() -> None:
+    huge = "9" * 5000  # int() refuses more than 4,300 digits
+    shuffled = [f"{huge} Z", "0010 B", "9 A", "\u0663\u0664 X", "١٢ W", f"1{huge} Y", "362.71"]
+    assert sorted(shuffled, key=natural_key) == [
+        "9 A", "0010 B", "١٢ W", "\u0663\u0664 X", "362.71", f"{huge} Z", f"1{huge} Y"]
+
+
+def test_a_monstrous_call_number_does_not_break_the_centre_s_pages(
+        tmp_path: Path, demo_export: Path) -> None:
+    records = [r for r in (next(unimarc.read(io.BytesIO(c), "crpv")).record
+                           for c in split_export(demo_export.read_bytes())[:40])
+               if r is not None and r.items and r.items[0].call_number]
+    odd, shown = records[0], records[1]
+    odd = replace(odd, items=(replace(odd.items[0], call_number="7" * 5000), *odd.items[1:]))
+
+    def fill(engine: Any, export: Path) -> None:
+        _import(engine, "crpv", b"".join(unimarc.to_iso2709(r) for r in (odd, *records[1:])))
+
+    site = start_site(tmp_path, demo_export, fill=fill)
+    try:
+        page = site.client().get(f"/notice/crpv/{shown.source_id}")
+        assert page.status_code == 200
+        assert html.fromstring(page.data).xpath("//section[contains(@class, 'shelf')]//li")
+    finally:
+        site.serving.stop()
+        site.engine.dispose()

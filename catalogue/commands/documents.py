@@ -62,3 +62,19 @@ def extract(obj: Obj, document_ids: tuple[int, ...]) -> None:
     for number in document_ids:
         doc = service.extract(number, utcnow())
         click.echo(describe(doc) if doc is not None else f"{number}: no such document")
+
+
+@documents_command.command("demo-covers")
+@click.option("--count", default=100, show_default=True, type=click.IntRange(0, 400),
+              help="How many books of the local source get a drawn cover.")
+@click.pass_obj
+def demo_covers(obj: Obj, count: int) -> None:
+    """Attach covers drawn here (no network) to the first books of the local source.
+
+    `make run` does it after importing the demo, so that its pages show covers.
+    """
+    from catalogue.demo.covers import attach_demo_covers
+
+    service, local = _service(obj)
+    done = attach_demo_covers(service, obj.engine(), local, count, utcnow())
+    click.echo(f"{done} demo covers attached", err=True)

@@ -29,6 +29,7 @@ from sqlalchemy import Engine
 
 from catalogue.lending.availability import snapshot
 from catalogue.lending.states import availability, item_state
+from catalogue.opac import periodicals
 from catalogue.opac.description import Copy, copy
 from catalogue.opac.params import SearchParams
 from catalogue.opac.shelf import Shelf, ShelfBrowser
@@ -59,6 +60,9 @@ class Holding:
     source: str
     source_name: str
     availability: str  # available, onsite, on_loan, unavailable, or '' (no items)
+    #: The record has holdings statements (a periodical's 950/955): with no items, it is
+    #: not "Pas d'exemplaire" but a run of issues to consult.
+    statements: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +264,9 @@ class Opac:
                        *members]
         live = snapshot(self.engine, [m.id for m in members])  # the desk's loans and holds
         return tuple(Holding(m.global_id, m.record.source, self.source_name(m.record.source),
-                             availability(m.record, live.status)) for m in members)
+                             availability(m.record, live.status),
+                             bool(m.record.is_serial and periodicals.holdings(m.record)))
+                     for m in members)
 
     def count(self, params: SearchParams) -> int:
         """How many records match, without ranking (for alerts and tests)."""

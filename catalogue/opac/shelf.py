@@ -31,9 +31,14 @@ WIDTH = 2 * SIDE + 1
 _PARTS = re.compile(r"(\d+(?:\.\d+)?)")
 _PUNCTUATION = re.compile(r"[^\w]+")
 
-Key = tuple[tuple[int, int, str] | tuple[int, str], ...]
+Key = tuple[tuple[int, int, str, str] | tuple[int, str], ...]
 #: (sort key, call number, record id, source id) of one record on the shelf.
 Place = tuple[Key, str, int, str]
+
+
+def _ascii_digits(text: str) -> str:
+    """``text``'s digits (any script's, as ``\\d`` matches them) as ASCII digits."""
+    return text if text.isascii() else "".join(str(unicodedata.digit(c, 0)) for c in text)
 
 
 @lru_cache(maxsize=65536)
@@ -45,11 +50,15 @@ def natural_key(call_number: str) -> Key:
     if not text.isascii():
         text = "".join(ch for ch in unicodedata.normalize("NFKD", text)
                        if not unicodedata.combining(ch))
-    key: list[tuple[int, int, str] | tuple[int, str]] = []
+    key: list[tuple[int, int, str, str] | tuple[int, str]] = []
     for n, part in enumerate(_PARTS.split(text)):
         if n % 2:
+            # A number compares by its count of digits, then its digits: the value's
+            # order without int(), which refuses more than 4,300 digits (a call number
+            # is data: one such would break the shelf, so every page, of its centre).
             whole, _, fraction = part.partition(".")
-            key.append((0, int(whole), fraction))
+            whole = _ascii_digits(whole).lstrip("0")
+            key.append((0, len(whole), whole, _ascii_digits(fraction)))
         else:
             words = " ".join(_PUNCTUATION.sub(" ", part).split())
             if words:

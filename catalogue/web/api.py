@@ -28,7 +28,13 @@ from catalogue.web.documents import (
     without_hidden_levels,
 )
 from catalogue.web.guards import current_person
-from catalogue.web.labels import availability_label, doc_type_label, facet_title, value_label
+from catalogue.web.labels import (
+    availability_label,
+    doc_type_label,
+    facet_title,
+    section_label,
+    value_label,
+)
 from catalogue.web.links import absolute, record_path
 from catalogue.web.service import opac
 
@@ -71,8 +77,11 @@ def _search_json(page: ResultPage) -> dict[str, Any]:
             "snippet_html": r.hit.snippet_html,
             "authors": [a.display() for a in record.agents] if record else [],
             "year": year(record) if record else "",
-            "doc_type": record.doc_type if record else "",
-            "doc_type_label": doc_type_label(record.doc_type) if record else "",
+            # The type the pages show and the doctype filter selects (``s`` for a periodical
+            # and its issues); leader/06 as catalogued stays in ``leader_type``.
+            "doc_type": record.shown_type if record else "",
+            "doc_type_label": doc_type_label(record.shown_type) if record else "",
+            "leader_type": record.doc_type if record else "",
             "holdings": [_holding(h) for h in r.holdings],
         })
     return {
@@ -155,8 +164,11 @@ def record(source: str, source_id: str) -> Response:
         "datestamp": page.entry.datestamp.isoformat(),
         # The copies as the record page shows them: the desk's loans and holds included
         # (the catalogued status alone said "available" for a copy on loan).
+        "doc_type": rec.shown_type,
+        "doc_type_label": doc_type_label(rec.shown_type),
         "items": [{"barcode": c.barcode, "call_number": c.call_number,
                    "location": c.location, "status": c.status, "availability": c.state,
+                   "section": c.section or section_label(c.section_code), "note": c.note,
                    **({"due_on": c.due_on.isoformat()} if c.due_on else {})}
                   for c in page.copies],
         "holdings": [_holding(h) for h in page.holdings],
