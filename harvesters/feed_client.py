@@ -10,15 +10,23 @@ Politeness: a User-Agent naming the catalogue, conditional GET (``If-None-Match`
 ``If-Modified-Since``: a 304 costs the source nothing), timeouts, and a pause between two
 requests to one host (:class:`HostPacer`, ``sleep`` injected). Backoff across runs is the
 caller's (a failing source is tried later and later). No Flask, nothing of the store.
+
+Redirects are followed here, one by one, so that an answer cannot send the fetcher
+deeper into the network than the source staff declared (:func:`reach`): a public
+source may only redirect to public addresses, and no source but a link-local one to a
+link-local address (a cloud's metadata service, 169.254.169.254). A feed on the
+centre's own network, declared as such, keeps working.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
@@ -132,6 +140,61 @@ def _body(response: requests.Response, limits: Limits, started: float,
     return bytes(out)
 
 
+#: How deep in the network an address lies: a redirect may not go deeper than its source.
+PUBLIC, PRIVATE, LOOPBACK, LINK_LOCAL, NOWHERE = range(5)
+
+
+def reach(url: str) -> int:
+    """How deep ``url``'s host lies, the deepest of the addresses it resolves to.
+
+    Unresolvable, multicast, reserved or unspecified addresses are :data:`NOWHERE`.
+    """
+    try:
+        parts = urlsplit(url)
+        infos = socket.getaddrinfo(parts.hostname or "", parts.port or 80,
+                                   proto=socket.IPPROTO_TCP)
+    except (OSError, ValueError, UnicodeError):
+        return NOWHERE
+    deepest = PUBLIC
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if address.is_link_local:
+            depth = LINK_LOCAL
+        elif address.is_loopback:
+            depth = LOOPBACK
+        elif address.is_multicast or address.is_unspecified or address.is_reserved:
+            depth = NOWHERE
+        elif address.is_global:
+            depth = PUBLIC
+        else:
+            depth = PRIVATE
+        deepest = max(deepest, depth)
+    return deepest if infos else NOWHERE
+
+
+def _follow(session: requests.Session, url: str, headers: dict[str, str],
+            limits: Limits) -> requests.Response:
+    """GET ``url``, following at most ``max_redirects`` redirects, none deeper than it."""
+    source = reach(url)
+    current = url
+    for _hop in range(limits.max_redirects + 1):
+        response = session.get(current, headers=headers, stream=True, allow_redirects=False,
+                               timeout=(limits.timeout, limits.timeout))
+        if not response.is_redirect:
+            return response
+        target = urljoin(current, response.headers.get("Location", ""))
+        response.close()
+        depth = reach(target)
+        if depth == NOWHERE or depth > source:
+            raise FetchError("Redirection refusée vers une adresse interne ou introuvable : "
+                             f"{target[:200]}")
+        current = target
+    raise FetchError(f"Trop de redirections (plus de {limits.max_redirects}) : "
+                     "boucle probable.")
+
+
 def fetch(session: requests.Session, url: str, *, user_agent: str, limits: Limits,
           etag: str = "", last_modified: str = "",
           monotonic: Callable[[], float] = time.monotonic) -> Fetched:
@@ -147,14 +210,9 @@ def fetch(session: requests.Session, url: str, *, user_agent: str, limits: Limit
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    session.max_redirects = limits.max_redirects
     started = monotonic()
     try:
-        response = session.get(url, headers=headers, stream=True,
-                               timeout=(limits.timeout, limits.timeout))
-    except requests.TooManyRedirects:
-        raise FetchError(f"Trop de redirections (plus de {limits.max_redirects}) : "
-                         "boucle probable.") from None
+        response = _follow(session, url, headers, limits)
     except requests.Timeout:
         raise FetchError(f"Pas de réponse en {limits.timeout:.0f} s.") from None
     except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
