@@ -78,3 +78,20 @@ def test_only_printed_books_are_dressed(site: WebSite) -> None:
     for entry in entries(site.engine, ids).values():
         assert entry.record.source == "crpv"
         assert entry.record.shown_type == "a" and not entry.record.parent_ids()
+
+
+def test_cover_text_never_drawn_as_empty_boxes() -> None:
+    """Pillow's default font has no "é": the demo's covers showed "l'▯ducation". The
+    text is drawn with a font that has the glyphs, or folded to ASCII when none is."""
+    from PIL import ImageFont
+
+    from catalogue.demo.covers import drawable, font
+    title = "L’éducation populaire : œuvre et synthèse"
+    bare = ImageFont.load_default(size=26)
+    assert drawable(bare, title) == "L'education populaire : oeuvre et synthese"
+    face = font(26)
+    shown = drawable(face, title)
+    missing = face.getmask("\uffff").getbbox()
+    assert all(face.getmask(c).getbbox() != missing for c in shown if not c.isspace())
+    if isinstance(getattr(face, "path", None), str):  # a system font file was found
+        assert shown == title

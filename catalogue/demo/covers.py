@@ -10,6 +10,7 @@ file staff upload, so attaching them twice keeps one copy.
 from __future__ import annotations
 
 import io
+import unicodedata
 import zlib
 from collections.abc import Iterator
 from datetime import datetime
@@ -41,20 +42,46 @@ def _lines(text: str, width: int) -> list[str]:
     return lines[:5]
 
 
+#: A font with the accented letters of French (Debian's fonts-dejavu-core, which Chromium
+#: brings); Pillow's own default font draws "é" as an empty box.
+FONTS = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf")
+_FOLD = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "’": "'", "«": '"',
+                       "»": '"', "\u00a0": " ", "\u202f": " "})
+
+
+def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The first of :data:`FONTS` installed, else Pillow's default font."""
+    for name in FONTS:
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
+
+
+def drawable(face: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str) -> str:
+    """``text`` as ``face`` can draw it: unchanged when it has every glyph, else folded
+    to ASCII (accents dropped, "œ" as "oe") rather than drawn as empty boxes."""
+    missing = face.getmask("\uffff").getbbox()
+    if all(face.getmask(c).getbbox() != missing for c in set(text) if not c.isspace()):
+        return text
+    folded = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    return "".join(c for c in folded if c.isascii())
+
+
 def cover_png(title: str, author: str = "") -> bytes:
     """A 320 x 480 PNG cover showing ``title`` and ``author``; the same text, the same image."""
     colour = PALETTE[zlib.crc32(title.encode("utf-8")) % len(PALETTE)]
     image = Image.new("RGB", (320, 480), colour)
     draw = ImageDraw.Draw(image)
     draw.rectangle((16, 16, 303, 463), outline=(255, 255, 255), width=3)
-    big = ImageFont.load_default(size=26)
-    small = ImageFont.load_default(size=18)
+    big, small = font(26), font(18)
     y = 60
-    for line in _lines(title, 18):
+    for line in _lines(drawable(big, title), 18):
         draw.text((32, y), line, fill=(255, 255, 255), font=big)
         y += 34
     if author:
-        for line in _lines(author, 26)[:2]:
+        for line in _lines(drawable(small, author), 26)[:2]:
             draw.text((32, 400), line, fill=(235, 235, 235), font=small)
     out = io.BytesIO()
     image.save(out, "PNG")
