@@ -136,7 +136,8 @@ def test_bad_input_is_a_french_message_never_a_500(web_site: WebSite) -> None:
     empty = client(web_site, 6)
     for path in ("/selection/export?format=ris", "/selection/imprimer", "/selection/alerte"):
         page = empty.get(path)
-        assert page.status_code == 400 and "Votre sélection est vide" in text(page)
+        assert page.status_code == 303 and page.headers["Location"] == "/selection"
+        assert "Votre sélection est vide : ajoutez-y des notices" in text(empty.get("/selection"))
     forged = client(web_site, 7)
     forged.set_cookie("selection", "../../x;" * 20)
     assert forged.get("/selection").status_code == 200 and kept(forged) == []

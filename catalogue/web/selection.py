@@ -226,12 +226,22 @@ def show() -> tuple[str, int]:
     return _page()
 
 
-def _kept_or_400() -> list[Entry]:
+class _Empty(Exception):
+    """The selection holds nothing to export, print or turn into an alert."""
+
+
+def _kept_or_empty() -> list[Entry]:
     kept = selection.kept(engine(), owner())
     if not kept:
-        raise PageError(400, gettext("Votre sélection est vide : ajoutez-y des notices "
-                                     "depuis les résultats ou les notices."))
+        raise _Empty
     return kept
+
+
+@bp.errorhandler(_Empty)
+def _empty(_: _Empty) -> BaseResponse:
+    """Back to "Ma sélection", whose page says it is empty and how to fill it (an error
+    page was harsh for a reader who clicked "print" on an emptied selection)."""
+    return redirect(url_for("selection.show"), 303)
 
 
 @bp.get("/selection/export")
@@ -240,7 +250,7 @@ def export() -> Response:
     fmt = FORMATS.get(request.args.get("format", "ris"))
     if fmt is None:
         raise PageError(400, gettext("Format d'export inconnu."))
-    found = [e.record for e in _kept_or_400()]
+    found = [e.record for e in _kept_or_empty()]
     response = Response(fmt.write(found, lambda r: record_url(r, external=True)),
                         content_type=fmt.content_type)
     response.headers["Content-Disposition"] = (
@@ -254,7 +264,7 @@ def printable() -> str:
     """The selection as a printed page: each record's description and permalink."""
     # No QR code of the page: a visitor's selection lives in their browser, a phone
     # scanning it would open its own (empty) one; each record prints its permalink.
-    return render_template("selection_print.html", kept=_kept_or_400())
+    return render_template("selection_print.html", kept=_kept_or_empty())
 
 
 @bp.post("/selection/envoyer")
@@ -300,7 +310,7 @@ def send() -> str | tuple[str, int]:
 @bp.get("/selection/alerte")
 def alert() -> BaseResponse:
     """"Créer une alerte" from the selection: a search on its most shared descriptors."""
-    labels = selection.descriptors(_kept_or_400())
+    labels = selection.descriptors(_kept_or_empty())
     if not labels:
         flash(gettext("Les notices de votre sélection n'ont pas de descripteurs : aucune "
                       "alerte ne peut en être tirée."), FLASH)
