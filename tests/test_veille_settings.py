@@ -103,8 +103,10 @@ def test_the_veille_command(tmp_path: Path) -> None:
         sources.declare(engine, utcnow(), name="JO", url=server.url + "/f")
         sources.declare(engine, utcnow(), name="Cassée", url=server.url + "/bad")
         fetched = CliRunner().invoke(main, ["--config", config, "veille", "fetch"])
-        assert fetched.exit_code == 0, fetched.output
+        assert fetched.exit_code == 3, fetched.output  # a source failed: said by the status
         assert "JO: ok, 1 new" in fetched.output and "Cassée: error - " in fetched.output
+        again = CliRunner().invoke(main, ["--config", config, "veille", "fetch", "--source", "1"])
+        assert again.exit_code == 0, again.output  # the good one alone: all done
         unknown = CliRunner().invoke(main, ["--config", config, "veille", "fetch", "--source", "9"])
         assert unknown.exit_code != 0 and "no watch source 9" in unknown.output
     listed = CliRunner().invoke(main, ["--config", config, "veille", "sources"])

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from catalogue.clock import utcnow
 from catalogue.commands import Obj, fail
+
+#: Exit status of ``catalogue veille fetch`` when a source failed.
+SOURCES_FAILED = 3
 
 
 @click.group("veille")
@@ -31,7 +36,12 @@ def list_sources(obj: Obj) -> None:
               help="Only this source (due or not); default: every due source.")
 @click.pass_obj
 def fetch(obj: Obj, source_id: int | None) -> None:
-    """Fetch the due sources now (or one source) and print what each gave."""
+    """Fetch the due sources now (or one source) and print what each gave.
+
+    Exit status 0 when every source fetched answered (or had nothing new), 3 when one
+    or more failed (each failure on its line, and on the source's staff page), 2 for
+    an unknown source.
+    """
     from catalogue.veille.fetching import fetch_due
 
     reports = fetch_due(obj.engine(), obj.settings, utcnow(), only=source_id)
@@ -39,6 +49,8 @@ def fetch(obj: Obj, source_id: int | None) -> None:
         fail(f"no watch source {source_id}")
     for report in reports:
         click.echo(report.line())
+    if any(report.status == "error" for report in reports):
+        sys.exit(SOURCES_FAILED)
 
 
 @veille_command.command("expire")
