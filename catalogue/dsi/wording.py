@@ -7,7 +7,7 @@ checks that every French sentence of the templates has its English translation.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 
 ENGLISH = {
@@ -34,15 +34,21 @@ MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
           "septembre", "octobre", "novembre", "décembre")
 
 
-def words(language: str) -> Callable[..., str]:
-    """The translate function of ``language``: ``_("texte", n=3)``."""
-    table = ENGLISH if language == "en" else {}
+def translator(english: Mapping[str, str], language: str) -> Callable[..., str]:
+    """The translate function of ``language`` over a French -> English table (French
+    text unchanged): ``_("texte %(n)s", n=3)``. The questions' mails use it too."""
+    table = english if language == "en" else {}
 
     def translate(text: str, **values: object) -> str:
         found = table.get(text, text)
         return found % values if values else found
 
     return translate
+
+
+def words(language: str) -> Callable[..., str]:
+    """The digest's translate function of ``language``: ``_("texte", n=3)``."""
+    return translator(ENGLISH, language)
 
 
 def day(when: date, language: str) -> str:

@@ -13,6 +13,8 @@ from datetime import date
 
 from babel.dates import format_date
 
+from catalogue.dsi.wording import translator
+
 ENGLISH = {
     "Bonjour %(name)s,": "Hello %(name)s,",
     "Nous avons bien reçu votre question, enregistrée sous la référence %(reference)s.":
@@ -49,13 +51,7 @@ ENGLISH = {
 
 def words(language: str) -> Callable[..., str]:
     """The translate function of ``language``: ``_("Bonjour %(name)s,", name="Ana")``."""
-    table = ENGLISH if language == "en" else {}
-
-    def translate(text: str, **values: object) -> str:
-        found = table.get(text, text)
-        return found % values if values else found
-
-    return translate
+    return translator(ENGLISH, language)
 
 
 def full_date(day: date, language: str) -> str:
