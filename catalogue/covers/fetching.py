@@ -12,14 +12,14 @@ URL was (:func:`public_host`).
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import time
 from collections.abc import Callable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
 from urllib3.exceptions import HTTPError
+
+from harvesters.feed_client import PUBLIC, reach
 
 CHUNK = 16_384
 #: Redirects followed (a cover service often redirects once to its CDN).
@@ -82,14 +82,7 @@ def public_host(url: str) -> bool:
     Thumbnail URLs come from catalogue data, partners' included: without this check an
     896 naming ``http://127.0.0.1:5432/`` or a cloud metadata address would make our
     server call its own network (server-side request forgery). What cannot be resolved
-    is not public.
+    is not public. The same classification as the watch's redirects
+    (:func:`harvesters.feed_client.reach`).
     """
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        infos = socket.getaddrinfo(host, parts.port or 80, proto=socket.IPPROTO_TCP)
-    except (OSError, ValueError, UnicodeError):
-        return False
-    addresses = {str(info[4][0]) for info in infos}
-    return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_global
-                                   for a in addresses)
+    return reach(url) == PUBLIC
