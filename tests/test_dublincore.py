@@ -255,3 +255,64 @@ def test_dc_record_dc_keeps_the_essentials(shared_data: Path, name: str) -> None
         written = " ".join(values(out, "identifier"))
         for ident in record.identifiers:
             assert ident.value in written
+
+
+# --- places and times: dc:coverage ------------------------------------------------------
+
+
+def territorial_record() -> Record:
+    """A watch-like record: topical subjects (606), territories (607), a period literal."""
+    return Record(
+        source="crpv", source_id="v1", title=Title(main="Un contrat de ville renouvelé"),
+        descriptors=(Descriptor(label="Politique de la ville"),
+                     Descriptor(label="Toulouse (31)", tag="607"),
+                     Descriptor(label="Haute-Garonne (31)", tag="607"),
+                     Descriptor(label="France", tag="607", subdivisions=(("x", "Histoire"),))),
+        keywords=("quartiers",),
+        custom_fields=(CustomField(name="dc:coverage", value="1990-2000"),),
+    )
+
+
+def test_territories_are_written_as_coverage_not_subject(oai_dc_schema: etree.XMLSchema
+                                                         ) -> None:
+    element = dublincore.to_element(territorial_record())
+    oai_dc_schema.assertValid(element)
+    assert values(element, "subject") == ["Politique de la ville", "quartiers"]
+    assert values(element, "coverage") == ["Toulouse (31)", "Haute-Garonne (31)",
+                                           "France -- Histoire", "1990-2000"]
+
+
+def test_coverage_is_read_back_as_territories_and_times() -> None:
+    again, notes = dublincore.from_element(dublincore.to_element(territorial_record()),
+                                           "partner", "v1")
+    assert notes == []
+    assert again.descriptors == (Descriptor(label="Toulouse (31)", tag="607"),
+                                 Descriptor(label="Haute-Garonne (31)", tag="607"),
+                                 Descriptor(label="France", tag="607",
+                                            subdivisions=(("x", "Histoire"),)))
+    assert again.keywords == ("Politique de la ville", "quartiers")
+    assert [c for c in again.custom_fields if c.name != "dc:type"] == [
+        CustomField(name="dc:coverage", value="1990-2000")]
+    # Written again, the same elements come out: the round trip is stable.
+    assert dublincore.dc_values(again)[-4:] == [
+        ("coverage", "Toulouse (31)"), ("coverage", "Haute-Garonne (31)"),
+        ("coverage", "France -- Histoire"), ("coverage", "1990-2000")]
+
+
+@pytest.mark.parametrize(("value", "time"), [
+    ("1990-2000", True), ("XXe siècle", True), ("XIXe-XXe siècles", True),
+    ("années 1980", True), ("vers 1900", True), ("2015", True), ("Moyen Âge", True),
+    ("IIIe millénaire av. J.-C.", True), ("start=1990; end=2000; scheme=W3C-DTF", True),
+    ("east=2.35; north=48.85", True),
+    ("Toulouse (31)", False), ("Île-de-France", False), ("Lille", False), ("Vic", False),
+    ("75", False), ("Quartier du Mirail", False), ("France -- Histoire", False),
+])
+def test_coverage_times_and_places(value: str, time: bool) -> None:
+    assert dublincore.is_time(value) is time
+    doc = (f'<oai_dc:dc xmlns:oai_dc="{dublincore.OAI_DC}" xmlns:dc="{dublincore.DC}">'
+           f"<dc:title>T</dc:title><dc:coverage>{value}</dc:coverage></oai_dc:dc>").encode()
+    (parsed,) = read(doc)
+    assert parsed.record is not None
+    places = [d.label for d in parsed.record.descriptors if d.tag == "607"]
+    literals = [c.value for c in parsed.record.custom_fields if c.name == "dc:coverage"]
+    assert (literals, places) == (([value], []) if time else ([], [value.split(" -- ")[0]]))

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+import requests
+from sqlalchemy import Engine, select
 
+from catalogue.formats.base import Parsed
 from catalogue.harvesting import harvest_source
-from catalogue.records import Record, from_json, replace
+from catalogue.records import CustomField, Record, from_json, replace, to_json_bytes
+from catalogue.store.ingest import Ingest
 from catalogue.store.tables import records
+from catalogue.veille.model import KEPT, Item
+from catalogue.veille.publishing import entry_record
+from indexes import Searcher, SearchRequest, rebuild
 from oai import identifiers
 from tests.harvest_support import Sleeps, as_dc, deployment, partner, stored
 from tests.oai_site import REPOSITORY, Running, start_site
@@ -68,3 +75,59 @@ def test_pmb_xml_unimarc_round_trip(tmp_path: Path, site: Running) -> None:
     assert set(got) == set(want)
     titles = sum(got[i].title == want[i].title for i in want)
     assert titles == len(want)
+
+
+WATCH = Item(id=7, source_id=1, source_name="Ville de Toulouse",
+             url="https://www.toulouse.fr/contrat-de-ville", title="Le contrat de ville renouvelé",
+             summary="Signature du nouveau contrat.", published_at=datetime(2025, 3, 4, tzinfo=UTC),
+             found_at=datetime(2025, 3, 5, tzinfo=UTC), also_from=(), status=KEPT,
+             themes=("Politique de la ville",), descriptors=(),
+             territories=("Toulouse (31)", "Quartier du Mirail"), note="", ruled="",
+             record_id="V-7")
+
+
+def fill_territories(engine: Engine, _export: Path) -> None:
+    """A watch entry (territories as 607) and a record with a period, served as ``crpv``."""
+    entry = replace(entry_record(WATCH), source="crpv")
+    period = replace(entry, source_id="P-1", title=replace(entry.title, main="Trente ans"),
+                     custom_fields=(CustomField(name="dc:coverage", value="1990-2020"),))
+    job = Ingest(engine, source="crpv", format="veille")
+    job.add_all([Parsed(position=n, offset=0, raw=to_json_bytes(r), record=r,
+                        source_id=r.source_id) for n, r in enumerate((entry, period))])
+    job.finish()
+
+
+def test_territories_travel_as_dc_coverage_and_come_back(tmp_path: Path, demo_export: Path,
+                                                         shared_data: Path) -> None:
+    (tmp_path / "site").mkdir()
+    running = start_site(tmp_path / "site", demo_export, shared_data, fill=fill_territories)
+    try:
+        served = requests.get(running.site.url, timeout=10, params={
+            "verb": "GetRecord", "metadataPrefix": "oai_dc",
+            "identifier": identifiers.make(REPOSITORY, "crpv", "V-7")}).content
+        for place in ("Toulouse (31)", "Quartier du Mirail", "Haute-Garonne (31)"):
+            assert f"<dc:coverage>{place}</dc:coverage>".encode() in served
+            assert f"<dc:subject>{place}</dc:subject>".encode() not in served
+        assert "<dc:subject>Politique de la ville</dc:subject>".encode() in served
+        _, settings, engine = deployment(tmp_path / "us", partner("ours", running.site.url))
+        report = harvest_source(engine, settings, settings.source("ours"), sleep=Sleeps())
+        assert report.status == "completed", report.message
+        assert not running.site.validator.failures
+    finally:
+        running.serving.stop()
+    got = stored(engine, "ours")
+    entry = got[identifiers.make(REPOSITORY, "crpv", "V-7")]
+    assert [d.label for d in entry.descriptors if d.tag == "607"] == [
+        "Toulouse (31)", "Haute-Garonne (31)", "Quartier du Mirail"]
+    assert not [c for c in entry.custom_fields if c.name == "dc:coverage"]
+    period = got[identifiers.make(REPOSITORY, "crpv", "P-1")]
+    assert [c.value for c in period.custom_fields if c.name == "dc:coverage"] == ["1990-2020"]
+    rebuild(list(got.values()), tmp_path / "index")
+    with Searcher(tmp_path / "index") as searcher:
+        found = searcher.search(SearchRequest(facets=("territory",)))
+        facet = found.facet("territory")
+        assert facet is not None
+        assert {v.value: v.count for v in facet.values} == {
+            "Toulouse (31)": 2, "Quartier du Mirail": 2, "Haute-Garonne (31)": 2}
+        chosen = searcher.search(SearchRequest(filters={"territory": ("Haute-Garonne (31)",)}))
+        assert chosen.total == 2

@@ -13,6 +13,11 @@ dc:title      the first is the main title, the others parallel titles
 dc:creator    agents of level 0; "Surname, Forename" split into name and rest
 dc:contributor agents of level 2
 dc:subject    keywords; a bare Dewey number ("305.8", "ddc: 362") becomes an Indexing (676)
+dc:coverage   a place ("Toulouse (31)", "France -- Île-de-France") becomes a geographic
+              subject, Descriptor tag 607 (the ``territory`` facet): label before the first
+              " -- ", the rest as $x subdivisions. A time ("1990-2000", "XXe siècle",
+              "années 1980", a DCMI Period "start=...; end=...") or a DCMI Point/Box stays
+              a custom field 'dc:coverage', written back as it came
 dc:description abstracts
 dc:publisher  one Publication (210) holding every publisher and every date
 dc:date       same Publication
@@ -23,7 +28,7 @@ dc:identifier ISBN (urn:isbn:, "ISBN ", or 10/13 digits with a valid check digit
               DOI (doi:, https://doi.org/, 10.x/y), http(s) URLs -> links, the rest 'uri'
 dc:language   ISO 639-2/B codes (fr -> fre, fra -> fre, "French" -> fre); others kept in a
               custom field 'dc:language'
-dc:source, dc:relation, dc:coverage, dc:rights: custom fields 'dc:source'...
+dc:source, dc:relation, dc:rights: custom fields 'dc:source'...
 ============ ================================================================================
 
 Writing (``to_element``), one element per value, duplicates dropped, text in NFC:
@@ -32,7 +37,8 @@ Writing (``to_element``), one element per value, duplicates dropped, text in NFC
 dc:title      title "main : subtitle"; then each parallel title
 dc:creator    agents of level 0 and 1, "Surname, Forename" (corporate: "Body. Subdivision")
 dc:contributor agents of level 2
-dc:subject    descriptors "label -- subdivision", keywords, indexing "code label"
+dc:subject    descriptors "label -- subdivision" but geographic ones (607), keywords,
+              indexing "code label"
 dc:description abstracts, contents notes, general notes
 dc:publisher  publishers of every publication
 dc:date       the year (Record.year()), else the first date as catalogued
@@ -45,7 +51,8 @@ dc:source     'dc:source' literals
 dc:language   language codes, then 'dc:language' literals
 dc:relation   series "Title ; number", serial links "Title, number, date (ISSN x)",
               'dc:relation' literals
-dc:coverage   'dc:coverage' literals
+dc:coverage   geographic subjects (607: the watch's territories) "label -- subdivision",
+              then 'dc:coverage' literals (DCMI: "the spatial or temporal topic")
 dc:rights     'dc:rights' literals only: the catalogue states no rights of its own
 ============ ================================================================================
 """
@@ -74,6 +81,7 @@ from catalogue.records import (
     DOC_TYPES,
     Agent,
     CustomField,
+    Descriptor,
     Identifier,
     Indexing,
     Link,
@@ -91,7 +99,9 @@ SCHEMA_LOCATION = f"{OAI_DC} http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
 ELEMENTS = ("title", "creator", "subject", "description", "publisher", "contributor", "date",
             "type", "format", "identifier", "source", "language", "relation", "coverage",
             "rights")
-_LITERALS = ("source", "relation", "coverage", "rights")
+_LITERALS = ("source", "relation", "rights")
+#: UNIMARC 607, geographic subject: what dc:coverage says when it names a place.
+GEOGRAPHIC = "607"
 
 #: dc:type values (lower-cased, last segment of a URI) -> doc_type.
 TYPES = {
@@ -127,6 +137,27 @@ _LANGUAGE_NAMES = {
     "italien": "ita", "dutch": "dut", "néerlandais": "dut", "portuguese": "por",
     "portugais": "por", "arabic": "ara", "arabe": "ara",
 }
+#: Words that may stand beside numbers in a time span ("XXe siècle", "années 1980",
+#: "vers 1900", "1914 to 1918", "2nd century BC"), lower-cased, accents kept.
+_TIME_WORDS = frozenset("""
+    siècle siècles s sièc millénaire millénaires an ans année années annee annees
+    décennie décennies début fin milieu mi vers env environ ca circa c av ap apr j jc
+    et à a au aux de du des en entre from to and until till since depuis jusqu
+    century centuries millennium th st nd rd bc ad bce ce early late mid around about
+    er re e ème eme
+    janvier février fevrier mars avril mai juin juillet août aout septembre octobre
+    novembre décembre decembre january february march april may june july august
+    september october november december
+""".split())
+#: Historical periods named without a number (lower-cased, accents kept).
+_PERIODS = frozenset({"moyen âge", "moyen-âge", "moyen age", "antiquité", "préhistoire",
+                      "protohistoire", "temps modernes", "époque moderne",
+                      "époque contemporaine", "middle ages", "antiquity", "prehistory"})
+#: A century or millennium in Roman numerals: "XXe", "XIXème", "Ier", "XXI".
+_ROMAN = re.compile(r"[IVXLCM]+(?:e|è|ème|eme|er|re|th)?\Z")
+#: DCMI Period, Point and Box encodings: structured values, not a place's name.
+_DCMI_ENCODED = re.compile(r"\s*(?:name=[^;]*;\s*)?(?:start|end|east|north|northlimit"
+                           r"|eastlimit|southlimit|westlimit|scheme)=", re.I)
 _DEWEY = re.compile(r"(?:ddc\s*:?\s*)?(\d{3}(?:\.[\d/']+)?)\Z", re.I)
 _DOI = re.compile(r"10\.\d{4,9}/\S+\Z")
 _ISBN_PREFIXES = ("urn:isbn:", "isbn:", "isbn ")
@@ -191,6 +222,35 @@ def language(value: str) -> str:
     if re.fullmatch("[a-z]{3}", primary):
         return _BIBLIOGRAPHIC.get(primary, primary)
     return _LANGUAGE_NAMES.get(low, "")
+
+
+def is_time(value: str) -> bool:
+    """Whether a dc:coverage value is a time or a coded position rather than a place's name.
+
+    DCMI lets coverage be "the spatial or temporal topic": "1990-2000", "XXe siècle",
+    "années 1980", "vers 1900" are times (at least one number or Roman-numeral century,
+    and no word a time span does not use), so are a few named periods ("Moyen Âge");
+    DCMI Period/Point/Box encodings are kept as they are too. Anything else names a
+    place: a partner's bare "75" is a place, not the year 75.
+    """
+    if _DCMI_ENCODED.match(value) or " ".join(value.lower().split()) in _PERIODS:
+        return True
+    words = re.findall(r"[^\W\d_]+", value)
+    numbered = any(len(run) >= 3 for run in re.findall(r"\d+", value))
+    for word in words:
+        if _ROMAN.match(word):
+            numbered = True
+        elif word.lower() not in _TIME_WORDS:
+            return False
+    return numbered or (bool(re.search(r"\d", value)) and bool(words))
+
+
+def place(value: str) -> Descriptor:
+    """A dc:coverage place as a geographic subject (607): "France -- Paris" keeps "France"
+    as the label (the territory facet) and the rest as $x subdivisions, as written."""
+    label, *rest = [part.strip() for part in value.split(" -- ")]
+    return Descriptor(label=label or value, tag=GEOGRAPHIC,
+                      subdivisions=tuple(("x", part) for part in rest if part))
 
 
 def _type_key(value: str) -> str:
@@ -278,6 +338,12 @@ def from_element(element: etree._Element, source: str, source_id: str,
             identifiers.append(found)
     custom = [CustomField(name=f"dc:{name}", value=x) for name in ("type", *_LITERALS)
               for x in v[name]]
+    places: list[Descriptor] = []
+    for value in v["coverage"]:
+        if is_time(value):
+            custom.append(CustomField(name="dc:coverage", value=value))
+        else:
+            places.append(place(value))
     languages: list[str] = []
     for value in v["language"]:
         code = language(value)
@@ -305,6 +371,7 @@ def from_element(element: etree._Element, source: str, source_id: str,
         languages=_dedup(languages),
         identifiers=tuple(dict.fromkeys(identifiers)),
         keywords=_dedup(keywords),
+        descriptors=tuple(dict.fromkeys(places)),
         indexing=tuple(dict.fromkeys(indexing)),
         links=tuple(dict.fromkeys(links)),
         custom_fields=tuple(custom),
@@ -385,7 +452,8 @@ def dc_values(record: Record) -> list[tuple[str, str]]:
         "title": [t.display(), *t.parallel],
         "creator": [a.display() for a in record.agents if a.level < 2],
         "contributor": [a.display() for a in record.agents if a.level >= 2],
-        "subject": [*(d.display() for d in record.descriptors), *record.keywords,
+        "subject": [*(d.display() for d in record.descriptors if d.tag != GEOGRAPHIC),
+                    *record.keywords,
                     *(f"{ix.code} {ix.label}".strip() for ix in record.indexing)],
         "description": [*record.abstracts, *record.contents_notes, *record.general_notes],
         "publisher": [p for pub in record.publications for p in pub.publishers],
@@ -398,7 +466,8 @@ def dc_values(record: Record) -> list[tuple[str, str]]:
         "source": _literals(record, "source"),
         "language": [*record.languages, *_literals(record, "language")],
         "relation": [*series, *serials, *_literals(record, "relation")],
-        "coverage": _literals(record, "coverage"),
+        "coverage": [*(d.display() for d in record.descriptors if d.tag == GEOGRAPHIC),
+                     *_literals(record, "coverage")],
         "rights": _literals(record, "rights"),
     }
     # One plain loop: this runs for every record of every oai_dc page the provider serves.
