@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 from lxml import html
 from sqlalchemy import select
 
@@ -79,6 +80,34 @@ def test_year_range_keeps_only_those_years(web_site: WebSite, stored: list[Recor
     # open ends
     since = sum(1 for r in stored if r.year() and r.year() >= 2018)  # type: ignore[operator]
     assert shown_total(page(web_site.client(), "/recherche?annee_de=2018")) == since
+
+
+@pytest.mark.parametrize("args", [
+    "q=&annee_de={y}&annee_a={y}", "q=annee:{y}-{y}", "q=annee:{y}",
+    "q=annee:{y}&annee_de={y}&annee_a={y}", "q=annee:{y}&year={y}",
+])
+def test_a_one_year_search_shows_its_year_ticked_and_removable(web_site: WebSite, args: str,
+                                                               stored: list[Record]) -> None:
+    """However a single year was chosen (the range form with both fields set to one year,
+    the query's ``annee:2015``, or the year facet), the year facet shows it ticked, as the
+    active filter, and its link gives the search back without it (over HTTP, as served)."""
+    year, count = Counter(r.year() for r in stored if r.year()).most_common(1)[0]
+    served = requests.get(f"{web_site.url}/recherche?{args.format(y=year)}", timeout=30)
+    assert served.status_code == 200
+    doc = html.fromstring(served.content)
+    assert shown_total(doc) == count
+    (link,) = doc.xpath("//section[@class='facet'][h3[@id='facet-year']]"
+                        "//a[contains(@class,'facet-value')]")
+    assert link.xpath("string(.//span[@class='label'])").strip() == str(year)
+    assert link.get("class") == "facet-value selected" and link.get("aria-current") == "true"
+    assert "(filtre actif : cliquer pour le retirer)" in link.text_content()
+    freed = requests.get(web_site.url + link.get("href"), timeout=30)
+    assert shown_total(html.fromstring(freed.content)) == len(stored)
+    assert str(year) not in urlsplit(link.get("href")).query
+    if "annee_de" in args:  # its chip reads as a ticked year's does
+        chips = [" ".join(c.text_content().split())
+                 for c in doc.xpath("//section[@class='chips']//a[@class='chip']")]
+        assert f"Année : {year} × (retirer ce filtre)" in chips
 
 
 @pytest.mark.parametrize("args, field", [

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 from catalogue.numbers import integer
 from indexes import FACETS, SORTS, SearchRequest
 from indexes.model import MAX_YEAR, MIN_YEAR
+from indexes.syntax import AllOf, Years, parse
 
 MAX_QUERY = 1000
 MAX_VALUE = 200
@@ -161,6 +162,42 @@ class SearchParams:
     def selected(self, name: str, value: str) -> bool:
         """Whether ``value`` of facet ``name`` is among the filters."""
         return value in self.filter_map.get(name, ())
+
+    def _query_year(self) -> tuple[int, str] | None:
+        """The one year the query's own words restrict it to (``annee:2015``,
+        ``annee:2015-2015``, ``2015..2015``, as the advanced form writes a one-year range),
+        with the query without that term; None when the query says no single year, or
+        says it under a NOT, an OR or a group."""
+        if ":" not in self.query and ".." not in self.query:
+            return None
+        tree = parse(self.query)
+        top = tree.nodes if isinstance(tree, AllOf) else (tree,)
+        spans = [n for n in top if isinstance(n, Years)]
+        if len(spans) != 1 or spans[0].low is None or spans[0].low != spans[0].high:
+            return None
+        tokens = self.query.split()
+        kept = [t for t in tokens if t.startswith(("-", "(")) or parse(t) != spans[0]]
+        if len(tokens) - len(kept) != 1:
+            return None
+        return spans[0].low, " ".join(kept)
+
+    def without_year(self, value: str) -> SearchParams | None:
+        """This search freed from the one year ``value`` of the year facet, when that year
+        is what restricts it: a ticked year, a one-year range (``annee_de`` = ``annee_a``)
+        or a one-year term of the query. None when ``value`` is not such a year.
+
+        The results page shows that year ticked, its link removing it, whichever way
+        it was chosen (a one-year range used to list it unticked, its link adding a
+        facet filter that changed nothing)."""
+        found = self
+        if self.selected("year", value):
+            found = found.toggled("year", value)
+        if self.year_from is not None and str(self.year_from) == value == str(self.year_to):
+            found = found.without_years()
+        in_query = self._query_year()
+        if in_query is not None and str(in_query[0]) == value:
+            found = found.with_query(in_query[1])
+        return None if found is self else found
 
     def request(self, page_size: int, facets: tuple[str, ...] = ()) -> SearchRequest:
         """The index request for this search (the page is set by the caller)."""
