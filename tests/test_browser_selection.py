@@ -80,7 +80,23 @@ def test_add_from_results_and_record_then_use_the_page(
         tab.goto(web_site.url + "/selection")
         with tab.expect_navigation():
             tab.get_by_role("button", name="Vider ma sélection", exact=True).click()
+        # One mis-click empties nothing: a confirmation page asks first.
+        assert tab.url.rstrip("?") == web_site.url + "/selection/vider"
+        assert tab.get_by_role("heading", name="Vider ma sélection ?").is_visible()
+        assert "Les 2 notices de votre sélection en seront retirées." in tab.inner_text("main")
+        no_sideways_scroll(tab, width)
+        shot(tab, f"selection-clear-{width}")
+        assert audit(tab, axe_source) == []
+        with tab.expect_navigation():
+            tab.get_by_role("link", name="Non, garder ma sélection").click()
+        assert len(kept_titles(tab)) == 2
+        with tab.expect_navigation():
+            tab.get_by_role("button", name="Vider ma sélection", exact=True).click()
+        with tab.expect_navigation():
+            tab.get_by_role("button", name="Oui, vider ma sélection").click()
+        assert tab.url == web_site.url + "/selection"
         assert tab.locator("div.flash").inner_text() == "Votre sélection est vide."
+        assert kept_titles(tab) == []
         assert audit(tab, axe_source) == []
     finally:
         tab.context.close()
@@ -104,6 +120,18 @@ def test_the_selection_survives_a_browser_restart_without_javascript(
     try:
         again.goto(web_site.url + "/selection")  # ...and opened again
         assert kept_titles(again) == before
+        # Emptying it asks first, without JavaScript too (a page, not a script's dialog).
+        with again.expect_navigation():
+            again.get_by_role("button", name="Vider ma sélection", exact=True).click()
+        assert kept_titles(again) == [] and again.url.rstrip("?").endswith("/selection/vider")
+        again.goto(web_site.url + "/selection")
+        assert kept_titles(again) == before
+        with again.expect_navigation():
+            again.get_by_role("button", name="Vider ma sélection", exact=True).click()
+        with again.expect_navigation():
+            again.get_by_role("button", name="Oui, vider ma sélection").click()
+        assert kept_titles(again) == []
+        assert again.locator("div.flash").inner_text() == "Votre sélection est vide."
     finally:
         again.context.close()
     fresh = new_tab(browser, 1280)  # a browser without the cookie has its own

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import bibtexparser
 import pymarc
+import requests
 import rispy
 from lxml import etree, html
 from sqlalchemy import select
@@ -25,6 +27,7 @@ from catalogue.store.selection_tables import selection_records, selections
 from tests.account_support import csrf_token, sign_in_with_link
 from tests.web_site import WebSite
 
+CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 NOW = datetime.now(UTC) - timedelta(hours=1)  # before the app's clock: added earlier
 
 
@@ -214,9 +217,61 @@ def test_remove_and_clear(web_site: WebSite) -> None:
     values = {i.get("name"): i.get("value") for i in form.xpath(".//input")}
     assert browser.post(form.get("action"), data=values).status_code == 303
     assert kept(browser) == ["crpv:2", "crpv:40"]
-    cleared = browser.post("/selection/vider", data={"csrf_token": csrf_token(browser,
-                                                                              "/selection")})
+    cleared = browser.post("/selection/vider", data={
+        "csrf_token": csrf_token(browser, "/selection"), "confirmer": "oui"})
     assert cleared.status_code == 303 and kept(browser) == []
+
+
+def http_kept(session: requests.Session, url: str) -> list[str]:
+    doc = html.fromstring(session.get(url + "/selection", timeout=30).content)
+    return [i.get("value") for i in doc.xpath("//section[@class='selection-records']"
+                                               "//input[@name='id']")]
+
+
+def test_emptying_the_selection_asks_first_over_http(web_site: WebSite) -> None:
+    """"Vider ma sélection" leads to a confirmation page (no JavaScript needed); only its
+    CSRF-protected form, with the confirmation, empties the selection."""
+    url, session = web_site.url, requests.Session()
+    token = CSRF.search(session.get(url + "/selection", timeout=30).text)
+    assert token is not None
+    session.post(url + "/selection/ajouter", timeout=30, data={
+        "csrf_token": token.group(1), "id": ["crpv:2", "crpv:31", "crpv:40"]})
+    assert http_kept(session, url) == ["crpv:2", "crpv:31", "crpv:40"]
+    doc = html.fromstring(session.get(url + "/selection", timeout=30).content)
+    (button,) = doc.xpath("//button[normalize-space()='Vider ma sélection']")
+    form = button.getparent()
+    assert form.get("method") == "get" and form.get("action") == "/selection/vider"
+    asked = session.get(url + form.get("action"), timeout=30)
+    assert asked.status_code == 200 and asked.headers["Cache-Control"] == "no-store"
+    page = html.fromstring(asked.content)
+    assert page.xpath("//h1/text()") == ["Vider ma sélection ?"]
+    assert "Les 3 notices de votre sélection en seront retirées." in asked.text
+    (back,) = page.xpath("//a[normalize-space()='Non, garder ma sélection']")
+    assert back.get("href") == "/selection"
+    (confirm,) = page.xpath("//form[@method='post'][@action='/selection/vider']")
+    values = {i.get("name"): i.get("value") for i in confirm.xpath(".//input")}
+    assert values["confirmer"] == "oui" and values["csrf_token"]
+    assert http_kept(session, url) == ["crpv:2", "crpv:31", "crpv:40"]  # asking removes nothing
+    # A POST without the confirmation (an old page, a replay) is asked again...
+    unconfirmed = session.post(url + "/selection/vider", allow_redirects=False, timeout=30,
+                               data={"csrf_token": values["csrf_token"]})
+    assert unconfirmed.status_code == 303
+    assert unconfirmed.headers["Location"].endswith("/selection/vider")
+    # ...and one without the CSRF token is refused: nothing removed either way.
+    forged = session.post(url + "/selection/vider", allow_redirects=False, timeout=30,
+                          data={"confirmer": "oui"})
+    assert forged.status_code == 400 and "Traceback" not in forged.text
+    assert http_kept(session, url) == ["crpv:2", "crpv:31", "crpv:40"]
+    session.cookies.set("lang", "en")
+    english = session.get(url + "/selection/vider", timeout=30).text
+    assert "Empty my selection?" in english and "Yes, empty my selection" in english
+    assert "The 3 records in your selection will be removed from it." in english
+    session.cookies.set("lang", "fr")
+    done = session.post(url + "/selection/vider", allow_redirects=False, timeout=30, data=values)
+    assert done.status_code == 303 and done.headers["Location"].endswith("/selection")
+    assert http_kept(session, url) == []
+    again = session.get(url + "/selection/vider", allow_redirects=False, timeout=30)
+    assert again.status_code == 303 and again.headers["Location"].endswith("/selection")
 
 
 def test_sign_in_merges_the_browsers_selection(web_site: WebSite) -> None:

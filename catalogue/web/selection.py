@@ -202,9 +202,27 @@ def remove() -> BaseResponse:
     return _back()
 
 
+#: The value of the confirmation form's ``confirmer`` field that empties the selection.
+CONFIRMED = "oui"
+
+
+@bp.get("/selection/vider")
+def confirm_clear() -> BaseResponse | tuple[str, int]:
+    """Ask before emptying: one mis-click on "Vider ma sélection" lost up to
+    :data:`~catalogue.opac.selection.LIMIT` records. A page rather than a script's
+    ``confirm()``, so that it works without JavaScript too."""
+    count = len(selection_ids())
+    if not count:
+        return redirect(url_for("selection.show"), 303)
+    return render_template("selection_clear.html", count=count, confirmed=CONFIRMED), 200
+
+
 @bp.post("/selection/vider")
 def clear() -> BaseResponse:
-    """Empty the selection."""
+    """Empty the selection once confirmed; a POST without the confirmation (a page from
+    before the confirmation existed, a replayed form) is asked again, nothing removed."""
+    if request.form.get("confirmer") != CONFIRMED:
+        return redirect(url_for("selection.confirm_clear"), 303)
     selection.clear(engine(), owner())
     flash(gettext("Votre sélection est vide."), FLASH)
     return redirect(url_for("selection.show"), 303)
