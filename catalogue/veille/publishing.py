@@ -7,11 +7,13 @@ the DSI (lists and alerts match it like any new record) carry it. Territories ar
 geographic subjects (UNIMARC 607, the index's ``territory`` facet), themes and
 descriptors topical ones (606). Past ``[veille] keep_months`` the entry is tombstoned: it
 leaves the OPAC and the feeds, OAI harvesters learn the deletion, the digests already
-sent keep it in their archives.
+sent keep it in their archives; its record page, which those archives and feed readers
+still link to, answers 410 Gone with what :func:`retired` still says of it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Engine, select, update
@@ -24,7 +26,7 @@ from catalogue.settings import Settings
 from catalogue.store import opac as store
 from catalogue.store.ingest import Ingest
 from catalogue.veille.model import EXPIRED, KEPT, Item
-from catalogue.veille.tables import veille_items
+from catalogue.veille.tables import veille_items, veille_sources
 
 SOURCE = "veille"
 SOURCE_NAME = "Veille"
@@ -133,3 +135,38 @@ def expire(engine: Engine, settings: Settings, now: datetime) -> int:
         conn.execute(update(veille_items).where(veille_items.c.id.in_(ids))
                      .values(status=EXPIRED))
     return len(old)
+
+
+@dataclass(frozen=True, slots=True)
+class Retired:
+    """A watch entry retired after ``keep_months``, as its record page still shows it.
+
+    Only what was public and belongs to its source: the title and the address it pointed
+    to, the source's name and the day it was found; never the staff's triage (note,
+    descriptors). The item's row is kept anyway (it is what stops the same item being
+    offered again), so these stay known.
+    """
+
+    record_id: str
+    title: str
+    url: str
+    source_name: str
+    found_at: datetime
+
+
+def retired(engine: Engine, record_id: str) -> Retired | None:
+    """The entry ``record_id`` (``V-42``) if ``keep_months`` retired it; None for any other
+    id: never published, still live, or withdrawn by a documentalist (discarded after
+    all: not a retention matter, its page stays a plain 404)."""
+    if not record_id.startswith("V-") or len(record_id) > 40:
+        return None
+    query = (select(veille_items.c.title, veille_items.c.url, veille_items.c.found_at,
+                    veille_sources.c.name)
+             .join(veille_sources, veille_sources.c.id == veille_items.c.source_id)
+             .where(veille_items.c.record_id == record_id, veille_items.c.status == EXPIRED))
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        return None
+    return Retired(record_id=record_id, title=row.title, url=row.url,
+                   source_name=row.name, found_at=row.found_at)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import get_locale
 
 from catalogue.dsi import picks
@@ -21,6 +21,7 @@ from catalogue.opac.exports import FORMATS
 from catalogue.opac.service import RecordPage
 from catalogue.questions.publishing import DOC_TYPE as QUESTION_TYPE
 from catalogue.records import Record
+from catalogue.veille import publishing as veille
 from catalogue.veille.publishing import DOC_TYPE as VEILLE_TYPE
 from catalogue.web import periodicals
 from catalogue.web.documents import documents, visible
@@ -28,17 +29,42 @@ from catalogue.web.guards import current_person
 from catalogue.web.integers import integer
 from catalogue.web.labels import role_label
 from catalogue.web.links import record_url
-from catalogue.web.service import engine, opac
+from catalogue.web.service import engine, opac, settings
 
 bp = Blueprint("record", __name__)
 
 
+class RetiredEntry(Exception):
+    """The record asked for is a watch entry retired after ``keep_months``."""
+
+    def __init__(self, entry: veille.Retired) -> None:
+        super().__init__(entry.record_id)
+        self.entry = entry
+
+
 def found(source: str, source_id: str) -> RecordPage:
-    """The record page of (source, source_id), or the French 404 page."""
+    """The record page of (source, source_id); the 410 page of a retired watch entry
+    (:class:`RetiredEntry`), else the French 404 page."""
     page = opac().record(source, source_id)
     if page is None:
+        if source == veille.SOURCE:
+            entry = veille.retired(engine(), source_id)
+            if entry is not None:
+                raise RetiredEntry(entry)
         abort(404)
     return page
+
+
+@bp.app_errorhandler(RetiredEntry)
+def gone(exc: RetiredEntry) -> tuple[str, int]:
+    """410 Gone: DSI archives and feed readers still link to a watch entry retired after
+    its retention period; a bare 404 left the reader wondering what it was. The page
+    names it, links to its source and to the current watch."""
+    entry = exc.entry
+    link = entry.url if entry.url.startswith(("https://", "http://")) else ""
+    return render_template("veille/retired.html", entry=entry, link=link,
+                           months=settings().veille.keep_months,
+                           watch=url_for("veille.index")), 410
 
 
 def csl_locale() -> str:
