@@ -139,16 +139,18 @@ _LANGUAGE_NAMES = {
 }
 #: Words that may stand beside numbers in a time span ("XXe siècle", "années 1980",
 #: "vers 1900", "1914 to 1918", "2nd century BC"), lower-cased, accents kept.
-_TIME_WORDS = frozenset("""
-    siècle siècles s sièc millénaire millénaires an ans année années annee annees
-    décennie décennies début fin milieu mi vers env environ ca circa c av ap apr j jc
-    et à a au aux de du des en entre from to and until till since depuis jusqu
-    century centuries millennium th st nd rd bc ad bce ce early late mid around about
-    er re e ème eme
-    janvier février fevrier mars avril mai juin juillet août aout septembre octobre
-    novembre décembre decembre january february march april may june july august
-    september october november december
-""".split())
+_TIME_WORDS = frozenset({
+    "siècle", "siècles", "s", "sièc", "millénaire", "millénaires", "an", "ans", "année",
+    "années", "annee", "annees", "décennie", "décennies", "début", "fin", "milieu",
+    "mi", "vers", "env", "environ", "ca", "circa", "c", "av", "ap", "apr", "j", "jc",
+    "et", "à", "a", "au", "aux", "de", "du", "des", "en", "entre", "from", "to", "and",
+    "until", "till", "since", "depuis", "jusqu", "century", "centuries", "millennium",
+    "th", "st", "nd", "rd", "bc", "ad", "bce", "ce", "early", "late", "mid", "around",
+    "about", "er", "re", "e", "ème", "eme", "janvier", "février", "fevrier", "mars",
+    "avril", "mai", "juin", "juillet", "août", "aout", "septembre", "octobre",
+    "novembre", "décembre", "decembre", "january", "february", "march", "april", "may",
+    "june", "july", "august", "september", "october", "november", "december",
+})
 #: Historical periods named without a number (lower-cased, accents kept).
 _PERIODS = frozenset({"moyen âge", "moyen-âge", "moyen age", "antiquité", "préhistoire",
                       "protohistoire", "temps modernes", "époque moderne",
