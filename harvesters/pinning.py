@@ -133,7 +133,9 @@ def send(session: requests.Session, request: requests.PreparedRequest, to: Desti
         requests.RequestException: as ``requests`` would (no address: ConnectionError).
     """
     request.headers["Host"] = host_header(request.url or "")
-    settings = session.merge_environment_settings(request.url, {}, True, None, None)
+    # The session's own CA bundle first; ``REQUESTS_CA_BUNDLE`` replaces only the default.
+    settings = session.merge_environment_settings(request.url, {}, True, session.verify,
+                                                  session.cert)
     verify = settings["verify"] if settings["verify"] is not None else True
     failure: requests.RequestException = requests.ConnectionError(
         f"no address for {to.host!r}")

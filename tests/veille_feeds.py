@@ -89,6 +89,7 @@ class FeedServer(ThreadingHTTPServer):
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         super().__init__((host, port), _Handler)
+        self.host = host
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, str]] = []
         self.stopping = threading.Event()
@@ -96,7 +97,7 @@ class FeedServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        return f"http://{self.server_address[0]}:{self.server_address[1]}"
+        return f"http://{self.host}:{self.server_address[1]}"
 
     def __enter__(self) -> FeedServer:
         self.thread.start()
