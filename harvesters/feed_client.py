@@ -15,13 +15,14 @@ Redirects are followed here, one by one, so that an answer cannot send the fetch
 deeper into the network than the source staff declared (:func:`reach`): a public
 source may only redirect to public addresses, and no source but a link-local one to a
 link-local address (a cloud's metadata service, 169.254.169.254). A feed on the
-centre's own network, declared as such, keeps working.
+centre's own network, declared as such, keeps working. Each hop's host is resolved once
+and the connection opened to the very addresses checked (:mod:`harvesters.pinning`), so
+a DNS server cannot answer one address to the check and another to the connection;
+proxies from the environment are not used (they would resolve the name again).
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import time
 import zlib
 from collections.abc import Callable
@@ -31,7 +32,19 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3
 
+from harvesters import pinning
 from harvesters.oai_client import retry_after
+from harvesters.pinning import (  # the depths, re-exported: reach() answers them
+    LINK_LOCAL,  # noqa: F401
+    LOOPBACK,  # noqa: F401
+    NOWHERE,
+    PRIVATE,  # noqa: F401
+    PUBLIC,  # noqa: F401
+    Destination,
+    Resolver,
+    destination,
+    system_resolver,
+)
 
 ACCEPT = ("application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
           "application/xml;q=0.8, text/xml;q=0.8, text/html;q=0.7, */*;q=0.1")
@@ -140,65 +153,68 @@ def _body(response: requests.Response, limits: Limits, started: float,
     return bytes(out)
 
 
-#: How deep in the network an address lies: a redirect may not go deeper than its source.
-PUBLIC, PRIVATE, LOOPBACK, LINK_LOCAL, NOWHERE = range(5)
-
-
-def reach(url: str) -> int:
+def reach(url: str, resolve: Resolver = system_resolver) -> int:
     """How deep ``url``'s host lies, the deepest of the addresses it resolves to.
 
     Unresolvable, multicast, reserved or unspecified addresses are :data:`NOWHERE`.
     """
+    return destination(url, resolve).depth
+
+
+def _prepared(session: requests.Session, url: str, headers: dict[str, str],
+              first: bool) -> requests.PreparedRequest | None:
+    """The GET of ``url`` with the session's headers; None for an unusable redirect."""
     try:
-        parts = urlsplit(url)
-        infos = socket.getaddrinfo(parts.hostname or "", parts.port or 80,
-                                   proto=socket.IPPROTO_TCP)
-    except (OSError, ValueError, UnicodeError):
-        return NOWHERE
-    deepest = PUBLIC
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if address.is_link_local:
-            depth = LINK_LOCAL
-        elif address.is_loopback:
-            depth = LOOPBACK
-        elif address.is_multicast or address.is_unspecified or address.is_reserved:
-            depth = NOWHERE
-        elif address.is_global:
-            depth = PUBLIC
-        else:
-            depth = PRIVATE
-        deepest = max(deepest, depth)
-    return deepest if infos else NOWHERE
+        return session.prepare_request(requests.Request("GET", url, headers=headers))
+    except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema, ValueError):
+        if first:
+            raise
+        return None
 
 
 def _follow(session: requests.Session, url: str, headers: dict[str, str],
-            limits: Limits) -> requests.Response:
-    """GET ``url``, following at most ``max_redirects`` redirects, none deeper than it."""
-    source = reach(url)
+            limits: Limits, resolve: Resolver) -> requests.Response:
+    """GET ``url``, following at most ``max_redirects`` redirects, none deeper than it.
+
+    Each hop's host is resolved once, and the connection made to the addresses checked
+    (:mod:`harvesters.pinning`): a name cannot resolve to one address for the check and
+    to another for the connection.
+    """
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        raise requests.exceptions.InvalidSchema(url)
+    source = NOWHERE
     current = url
-    for _hop in range(limits.max_redirects + 1):
-        response = session.get(current, headers=headers, stream=True, allow_redirects=False,
-                               timeout=(limits.timeout, limits.timeout))
+    for hop in range(limits.max_redirects + 1):
+        request = _prepared(session, current, headers, first=hop == 0)
+        target = destination(request.url or "", resolve) if request is not None \
+            else Destination("", (), NOWHERE)
+        if hop == 0:
+            if not target.addresses:  # as requests says of a name it cannot resolve
+                raise requests.ConnectionError(f"cannot resolve {target.host or url[:200]!r}")
+            if target.depth == NOWHERE:
+                raise FetchError(f"Adresse non routable refusée : {url[:200]}")
+            source = target.depth
+        if request is None or target.depth == NOWHERE or target.depth > source:
+            raise FetchError("Redirection refusée vers une adresse interne ou introuvable : "
+                             f"{current[:200]}")
+        response = pinning.send(session, request, target, (limits.timeout, limits.timeout))
         if not response.is_redirect:
             return response
-        target = urljoin(current, response.headers.get("Location", ""))
-        response.close()
-        depth = reach(target)
-        if depth == NOWHERE or depth > source:
-            raise FetchError("Redirection refusée vers une adresse interne ou introuvable : "
-                             f"{target[:200]}")
-        current = target
+        location = urljoin(current, response.headers.get("Location", ""))
+        pinning.close(response)
+        current = location
     raise FetchError(f"Trop de redirections (plus de {limits.max_redirects}) : "
                      "boucle probable.")
 
 
 def fetch(session: requests.Session, url: str, *, user_agent: str, limits: Limits,
           etag: str = "", last_modified: str = "",
-          monotonic: Callable[[], float] = time.monotonic) -> Fetched:
+          monotonic: Callable[[], float] = time.monotonic,
+          resolve: Resolver = system_resolver) -> Fetched:
     """GET ``url`` once, conditionally when validators are known.
+
+    ``resolve`` turns a host into its addresses (the system's DNS; tests give theirs).
 
     Raises:
         FetchError: unreachable, refused, a loop of redirects, too big, too long, an HTTP
@@ -212,7 +228,7 @@ def fetch(session: requests.Session, url: str, *, user_agent: str, limits: Limit
         headers["If-Modified-Since"] = last_modified
     started = monotonic()
     try:
-        response = _follow(session, url, headers, limits)
+        response = _follow(session, url, headers, limits, resolve)
     except requests.Timeout:
         raise FetchError(f"Pas de réponse en {limits.timeout:.0f} s.") from None
     except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
@@ -220,18 +236,21 @@ def fetch(session: requests.Session, url: str, *, user_agent: str, limits: Limit
         raise FetchError("Adresse invalide.") from None
     except requests.RequestException as exc:
         raise FetchError(f"Connexion impossible ({type(exc).__name__}).") from None
-    with response:
-        if response.status_code == 304:
-            return Fetched(304, b"", response.url, etag=etag, last_modified=last_modified)
-        if response.status_code >= 400 or response.status_code != 200:
-            raise FetchError(f"Le serveur a répondu HTTP {response.status_code}.",
-                             retry_after(response))
-        try:
-            body = _body(response, limits, started, monotonic)
-        except requests.RequestException as exc:
-            raise FetchError(f"Réception interrompue ({type(exc).__name__}).") from None
-        except (OSError, urllib3.exceptions.HTTPError) as exc:  # timeouts, resets
-            raise FetchError(f"Réception interrompue ({type(exc).__name__}).") from None
+    try:
+        with response:
+            if response.status_code == 304:
+                return Fetched(304, b"", response.url, etag=etag, last_modified=last_modified)
+            if response.status_code >= 400 or response.status_code != 200:
+                raise FetchError(f"Le serveur a répondu HTTP {response.status_code}.",
+                                 retry_after(response))
+            try:
+                body = _body(response, limits, started, monotonic)
+            except requests.RequestException as exc:
+                raise FetchError(f"Réception interrompue ({type(exc).__name__}).") from None
+            except (OSError, urllib3.exceptions.HTTPError) as exc:  # timeouts, resets
+                raise FetchError(f"Réception interrompue ({type(exc).__name__}).") from None
+    finally:
+        pinning.close(response)
     return Fetched(200, body, response.url, response.headers.get("Content-Type", ""),
                    response.headers.get("ETag", "")[:500],
                    response.headers.get("Last-Modified", "")[:100])

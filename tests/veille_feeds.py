@@ -79,12 +79,17 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FeedServer(ThreadingHTTPServer):
-    """``with FeedServer() as server: server.routes['/rss'] = Route(...)``."""
+    """``with FeedServer() as server: server.routes['/rss'] = Route(...)``.
+
+    Any loopback address will do as ``host`` (127.0.0.2 too), and one ``port`` may serve
+    two of them: the pinning tests tell two servers of one URL apart by their address.
+    """
 
     daemon_threads = True
 
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__((host, port), _Handler)
+        self.host = host
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, str]] = []
         self.stopping = threading.Event()
@@ -92,7 +97,7 @@ class FeedServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        return f"http://{self.host}:{self.server_address[1]}"
 
     def __enter__(self) -> FeedServer:
         self.thread.start()

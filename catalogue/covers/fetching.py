@@ -7,7 +7,12 @@ deadline, and refused beyond ``max_bytes`` whatever ``Content-Length`` said. The
 connection, the headers and each receive wait at most half of ``timeout``, so a fetch
 ends within one and a half ``timeout`` (a redirect started before the deadline may add
 as much). Redirects are followed by hand, so that each target is checked as the first
-URL was (:func:`public_host`).
+URL was.
+
+Each hop's host is resolved once, every address it has classified, and the connection
+opened to those very addresses (:mod:`harvesters.pinning`): a hostile DNS server cannot
+answer a public address to the check and 127.0.0.1 to the connection (DNS rebinding).
+Proxies from the environment are not used: they would resolve the name again.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from urllib.parse import urljoin
 import requests
 from urllib3.exceptions import HTTPError
 
-from harvesters.feed_client import PUBLIC, reach
+from harvesters import pinning
+from harvesters.feed_client import reach
+from harvesters.pinning import LINK_LOCAL, PUBLIC, Resolver, destination, system_resolver
 
 CHUNK = 16_384
 #: Redirects followed (a cover service often redirects once to its CDN).
@@ -36,9 +43,13 @@ def session() -> requests.Session:
 
 def fetch(http: requests.Session, url: str, timeout: float, max_bytes: int,
           allowed: Callable[[str], bool] = lambda url: True,
-          monotonic: Callable[[], float] = time.monotonic) -> bytes | None:
+          monotonic: Callable[[], float] = time.monotonic, *,
+          deepest: int = LINK_LOCAL,
+          resolve: Resolver = system_resolver) -> bytes | None:
     """The body of a 200 answer to GET ``url``, or None (any error, too slow, too big,
-    or a URL, the first or one redirected to, that ``allowed`` refuses)."""
+    or a URL, the first or one redirected to, that ``allowed`` refuses or whose host has
+    an address deeper than ``deepest``: :data:`~harvesters.pinning.PUBLIC` for public
+    hosts only; unresolvable or unroutable hosts never)."""
     deadline = monotonic() + timeout
     try:
         for _ in range(MAX_REDIRECTS + 1):  # followed by hand: each target is checked
@@ -46,14 +57,20 @@ def fetch(http: requests.Session, url: str, timeout: float, max_bytes: int,
                 return None
             if monotonic() > deadline:
                 return None
-            with http.get(url, stream=True, allow_redirects=False,
-                          timeout=(timeout / 2, timeout / 2)) as response:
+            request = http.prepare_request(requests.Request("GET", url))
+            target = destination(request.url or "", resolve)
+            if target.depth > deepest:
+                return None
+            response = pinning.send(http, request, target, (timeout / 2, timeout / 2))
+            try:
                 if response.is_redirect:
                     url = urljoin(url, response.headers.get("Location", ""))
                     continue
                 if response.status_code != 200:
                     return None
                 return _body(response, deadline, max_bytes, monotonic)
+            finally:
+                pinning.close(response)
         return None
     except (requests.RequestException, OSError, ValueError, HTTPError):
         return None
@@ -83,6 +100,7 @@ def public_host(url: str) -> bool:
     896 naming ``http://127.0.0.1:5432/`` or a cloud metadata address would make our
     server call its own network (server-side request forgery). What cannot be resolved
     is not public. The same classification as the watch's redirects
-    (:func:`harvesters.feed_client.reach`).
+    (:func:`harvesters.feed_client.reach`). :func:`fetch` checks it again on the
+    addresses it connects to (``deepest=PUBLIC``).
     """
     return reach(url) == PUBLIC

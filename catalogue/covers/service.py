@@ -14,7 +14,9 @@ cached with the failures (:mod:`catalogue.covers.cache`), and served with our he
 They are fetched once ``[covers] thumbnails = true`` says so: an 896 may name any server.
 
 Hosts on private, loopback or link-local addresses are not fetched from unless
-``[covers] private_hosts = true`` (an 896 is data, and data may be hostile).
+``[covers] private_hosts = true`` (an 896 is data, and data may be hostile); the check is
+made on the addresses the connection then goes to (no DNS rebinding, see
+:mod:`harvesters.pinning`).
 
 A page never waits for a cover: it only names ``/couverture/...``; that request waits at
 most ``timeout_seconds`` (about), and no more than ``concurrent`` fetches run at once, so
@@ -34,6 +36,7 @@ from catalogue.covers import fetching, images
 from catalogue.covers.cache import CoverCache
 from catalogue.covers.settings import CoverSettings
 from catalogue.records import Record
+from harvesters.pinning import LINK_LOCAL, PUBLIC
 
 #: ISBNs of a record tried at the cover service.
 MAX_ISBNS = 2
@@ -107,8 +110,7 @@ class Covers:
         try:
             return fetching.fetch(
                 self.http, url, self.settings.timeout_seconds, self.settings.max_kb * 1024,
-                allowed=(lambda u: True) if self.settings.private_hosts
-                else fetching.public_host)
+                deepest=LINK_LOCAL if self.settings.private_hosts else PUBLIC)
         finally:
             self._slots.release()
 
