@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, or_, select
 
+from catalogue import territories
 from catalogue.clock import utcnow
 from catalogue.documents.service import documented_records, stored_fulltext
 from catalogue.documents.settings import DocumentSettings
@@ -198,7 +199,7 @@ def reindex(engine: Engine, index_dir: Path, live: LiveStatus | None = None,
         before: datetime | None = conn.execute(select(func.max(records.c.datestamp))).scalar()
         seen = _stamp_counts(conn, window, before) if before is not None else {}
     report = rebuild(live_records(engine, documents_access), index_dir, computed(live),
-                     procs=procs, engine_name=engine_name)
+                     procs=procs, engine_name=engine_name, places=territories.containing)
     _write_state(index_dir, before, window, seen)
     caught_up = (update_index(engine, index_dir, live=live, procs=procs,
                               engine_name=engine_name, documents_access=documents_access)
@@ -272,7 +273,7 @@ def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
             procs = 1
         documented = documented_records(engine)
         with IndexWriter(index_dir, computed(live), segment_docs=SEGMENT_DOCS, procs=procs,
-                         engine_name=engine_name) as writer:
+                         engine_name=engine_name, places=territories.containing) as writer:
             rows = conn.execution_options(yield_per=BATCH).execute(
                 query.order_by(records.c.datestamp, records.c.id)
             )

@@ -10,7 +10,7 @@ only ``catalogue.records`` of ours (see ARCHITECTURE.md).
 """
 
 from indexes.directory import IndexLocked, IndexMissing
-from indexes.documents import Availability, document
+from indexes.documents import Availability, Places, document
 from indexes.engine import DEFAULT as DEFAULT_ENGINE
 from indexes.engine import ENGINES, UnknownEngine
 from indexes.model import Facet, FacetValue, Hit, SearchRequest, SearchResult
@@ -30,6 +30,7 @@ __all__ = [
     "IndexLocked",
     "IndexMissing",
     "IndexWriter",
+    "Places",
     "QueryError",
     "SearchRequest",
     "SearchResult",

@@ -47,6 +47,13 @@ Availability = Callable[[Record], str]
 #: to its own field, so a search reads only what its reader may download.
 FullText = Callable[[str], Mapping[str, str] | None]
 
+#: A geographic subject's label (UNIMARC 607) -> the labels of the territories it lies
+#: in (:func:`catalogue.territories.containing`: "Villeurbanne (69)" -> "Métropole de Lyon
+#: (69)", "Rhône (69)", "Auvergne-Rhône-Alpes"). They join the ``territory`` facet, so
+#: that filtering on a département finds what was filed under one of its communes, on
+#: every engine alike, and its count is what lies anywhere inside it.
+Places = Callable[[str], Iterable[str]]
+
 #: What writers take: a record, or a record with the moment it entered the catalogue.
 #: That moment (the store's ``first_seen``) is the "newest" sort key: new acquisitions
 #: and feeds follow arrival in the catalogue, not publication years. Without it, the
@@ -138,7 +145,7 @@ def _identifiers(record: Record) -> list[str]:
 
 def document(record: Record, availability: Availability | None = None,
              added: datetime | None = None, fulltext: FullText | None = None,
-             texts: Texts | None = None) -> dict[str, Any]:
+             texts: Texts | None = None, places: Places | None = None) -> dict[str, Any]:
     """The index document of ``record`` (field name -> value); ``added``: see :data:`Indexable`."""
     title = record.title
     display = nfc(title.display())
@@ -186,7 +193,8 @@ def document(record: Record, availability: Availability | None = None,
         "descriptor": _join(nfc(d.label) for d in record.descriptors),
         "collection": _join(nfc(s.title) for s in record.series),
         "author": _join(nfc(agent.display()) for agent in record.agents),
-        "territory": _join(nfc(d.label) for d in record.descriptors if d.tag == "607"),
+        "territory": _join(nfc(label) for d in record.descriptors if d.tag == "607"
+                           for label in (d.label, *(places(d.label) if places else ()))),
         "availability": availability(record) if availability else "",
         "parent": _join(record.parent_ids()),
     }

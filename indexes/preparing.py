@@ -18,7 +18,7 @@ from itertools import islice
 from typing import Any
 
 from indexes import engine
-from indexes.documents import Availability, FullText, Indexable, document, unpack
+from indexes.documents import Availability, FullText, Indexable, Places, document, unpack
 
 #: Records per task sent to a worker process, and batches in flight.
 BATCH = 256
@@ -27,9 +27,11 @@ AHEAD = 8
 _worker: dict[str, Any] = {}
 
 
-def _start(availability: Availability | None, name: str, fulltext: FullText | None) -> None:
+def _start(availability: Availability | None, name: str, fulltext: FullText | None,
+           places: Places | None) -> None:
     _worker["availability"] = availability
     _worker["fulltext"] = fulltext
+    _worker["places"] = places
     _worker["engine"] = engine.get(name)
 
 
@@ -39,22 +41,24 @@ def _prepare_batch(batch: list[Indexable]) -> list[tuple[str, Any]]:
     for item in batch:
         record, added, texts = unpack(item)
         out.append((record.global_id, chosen.prepare(document(
-            record, _worker["availability"], added, _worker["fulltext"], texts))))
+            record, _worker["availability"], added, _worker["fulltext"], texts,
+            _worker["places"]))))
     return out
 
 
 def prepared(items: Iterable[Indexable], availability: Availability | None,
              chosen: engine.Engine, procs: int = 1,
-             fulltext: FullText | None = None) -> Iterator[tuple[str, Any]]:
+             fulltext: FullText | None = None,
+             places: Places | None = None) -> Iterator[tuple[str, Any]]:
     """(global id, prepared document) of each item, in order."""
     if procs <= 1 or not chosen.parallel_prepare:
         for item in items:
             record, added, texts = unpack(item)
             yield record.global_id, chosen.prepare(document(record, availability, added,
-                                                            fulltext, texts))
+                                                            fulltext, texts, places))
         return
     context = multiprocessing.get_context("fork")  # the availability hook is not picklable
-    with context.Pool(procs, _start, (availability, chosen.name, fulltext)) as pool:
+    with context.Pool(procs, _start, (availability, chosen.name, fulltext, places)) as pool:
         pending: deque[Any] = deque()
         source = iter(items)
         while True:

@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Any
 
 from indexes import directory, engine
-from indexes.documents import Availability, FullText, Indexable
+from indexes.documents import Availability, FullText, Indexable, Places
 from indexes.preparing import prepared
 
 #: Records per segment in a rebuild, for the engines that commit segments of their own.
@@ -73,10 +73,11 @@ class IndexWriter:
     def __init__(self, index_dir: Path, availability: Availability | None = None,
                  lock_timeout: float = 600.0, segment_docs: int | None = None,
                  procs: int = 1, engine_name: str = engine.DEFAULT,
-                 fulltext: FullText | None = None) -> None:
+                 fulltext: FullText | None = None, places: Places | None = None) -> None:
         self.index_dir = Path(index_dir)
         self.availability = availability
         self.fulltext = fulltext
+        self.places = places
         self.lock_timeout = lock_timeout
         self.segment_docs = segment_docs
         self.procs = procs
@@ -123,7 +124,7 @@ class IndexWriter:
         assert self._engine is not None
         count = 0
         for global_id, doc in prepared(records, self.availability, self._engine, self.procs,
-                                          self.fulltext):
+                                          self.fulltext, self.places):
             writer.upsert(global_id, doc)
             count += 1
         self.upserted += count
@@ -156,10 +157,11 @@ class IndexWriter:
 
 def update(index_dir: Path, upserts: Iterable[Indexable] = (), deletions: Iterable[str] = (),
            availability: Availability | None = None, lock_timeout: float = 600.0,
-           engine_name: str = engine.DEFAULT, fulltext: FullText | None = None) -> WriteReport:
+           engine_name: str = engine.DEFAULT, fulltext: FullText | None = None,
+           places: Places | None = None) -> WriteReport:
     """Apply one batch of changes to the index in service, in one commit."""
     with IndexWriter(index_dir, availability, lock_timeout, engine_name=engine_name,
-                     fulltext=fulltext) as writer:
+                     fulltext=fulltext, places=places) as writer:
         writer.upsert(upserts)
         writer.delete(deletions)
     return writer.report()
@@ -168,7 +170,8 @@ def update(index_dir: Path, upserts: Iterable[Indexable] = (), deletions: Iterab
 def rebuild(records: Iterable[Indexable], index_dir: Path,
             availability: Availability | None = None, procs: int = 1,
             lock_timeout: float = 600.0, segment_docs: int = SEGMENT_DOCS,
-            engine_name: str = engine.DEFAULT, fulltext: FullText | None = None) -> WriteReport:
+            engine_name: str = engine.DEFAULT, fulltext: FullText | None = None,
+            places: Places | None = None) -> WriteReport:
     """Build a complete index from ``records`` in a fresh generation, then swap it in.
 
     Searches keep being served from the old generation during the build; readers move
@@ -185,7 +188,7 @@ def rebuild(records: Iterable[Indexable], index_dir: Path,
         try:
             writer = chosen.writer(path, procs, segment_docs, building=True)
             try:
-                for _, doc in prepared(records, availability, chosen, procs, fulltext):
+                for _, doc in prepared(records, availability, chosen, procs, fulltext, places):
                     writer.add(doc)
                     count += 1
             except BaseException:

@@ -316,3 +316,31 @@ def test_coverage_times_and_places(value: str, time: bool) -> None:
     places = [d.label for d in parsed.record.descriptors if d.tag == "607"]
     literals = [c.value for c in parsed.record.custom_fields if c.name == "dc:coverage"]
     assert (literals, places) == (([value], []) if time else ([], [value.split(" -- ")[0]]))
+
+
+def test_dcterms_spatial_and_temporal_refine_coverage(oai_dc_schema: etree.XMLSchema) -> None:
+    """dcterms:spatial is a place whatever it looks like (a partner's "75" included), bar a
+    DCMI Point/Box; dcterms:temporal is a time whatever it looks like ("Renaissance")."""
+    doc = (f'<oai_dc:dc xmlns:oai_dc="{dublincore.OAI_DC}" xmlns:dc="{dublincore.DC}" '
+           f'xmlns:dcterms="{dublincore.DCTERMS}"><dc:title>T</dc:title>'
+           "<dcterms:spatial>Villeurbanne</dcterms:spatial>"
+           "<dcterms:spatial>France -- Rhône</dcterms:spatial>"
+           "<dcterms:spatial>75</dcterms:spatial>"
+           "<dcterms:spatial>name=Lyon; east=4.83; north=45.76</dcterms:spatial>"
+           "<dcterms:temporal>2015-2020</dcterms:temporal>"
+           "<dcterms:temporal>Renaissance</dcterms:temporal>"
+           "<dc:coverage>Lille</dc:coverage></oai_dc:dc>").encode()
+    (parsed,) = read(doc)
+    assert parsed.record is not None and parsed.warnings == ()  # nothing left out
+    assert parsed.record.descriptors == (
+        Descriptor(label="Lille", tag="607"), Descriptor(label="Villeurbanne", tag="607"),
+        Descriptor(label="France", tag="607", subdivisions=(("x", "Rhône"),)),
+        Descriptor(label="75", tag="607"))
+    assert [c.value for c in parsed.record.custom_fields if c.name == "dc:coverage"] == [
+        "name=Lyon; east=4.83; north=45.76", "2015-2020", "Renaissance"]
+    # Served back in oai_dc, all of it is dc:coverage (the refinements are DC terms only).
+    element = dublincore.to_element(parsed.record)
+    oai_dc_schema.assertValid(element)
+    assert values(element, "coverage") == [
+        "Lille", "Villeurbanne", "France -- Rhône", "75",
+        "name=Lyon; east=4.83; north=45.76", "2015-2020", "Renaissance"]

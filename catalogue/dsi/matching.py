@@ -23,6 +23,7 @@ from types import TracebackType
 
 from sqlalchemy import Engine, select
 
+from catalogue import territories
 from catalogue.dsi import equations
 from catalogue.dsi.equations import Equation, EquationError
 from catalogue.lending.states import availability
@@ -89,7 +90,7 @@ class Matcher:
             # The catalogued availability (an equation may filter on it) and the
             # catalogue's engine: an equation selects what the OPAC would show.
             rebuild((c.record for c in found.values()), self._dir, availability,
-                    engine_name=engine_name)
+                    engine_name=engine_name, places=territories.containing)
             self._searcher = Searcher(self._dir, result_cache=0)
 
     def __enter__(self) -> Matcher:

@@ -18,6 +18,8 @@ dc:coverage   a place ("Toulouse (31)", "France -- Île-de-France") becomes a ge
               " -- ", the rest as $x subdivisions. A time ("1990-2000", "XXe siècle",
               "années 1980", a DCMI Period "start=...; end=...") or a DCMI Point/Box stays
               a custom field 'dc:coverage', written back as it came
+dcterms:spatial a place, as dc:coverage's (a DCMI Point/Box stays a 'dc:coverage' literal)
+dcterms:temporal a time: a 'dc:coverage' literal (DCMI: both refine dc:coverage)
 dc:description abstracts
 dc:publisher  one Publication (210) holding every publisher and every date
 dc:date       same Publication
@@ -282,13 +284,16 @@ def _dedup(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v))
 
 
+#: The DCMI terms refining dc:coverage, read with it (``dcterms:`` only: DC has none).
+REFINEMENTS = ("spatial", "temporal")
 _DC_TAGS = {f"{{{ns}}}{name}": name for ns in (DC, DCTERMS) for name in ELEMENTS}
+_DC_TAGS.update({f"{{{DCTERMS}}}{name}": name for name in REFINEMENTS})
 
 
 def _values(element: etree._Element, cleaner: TextCleaner) -> dict[str, list[str]]:
     # Run for every harvested oai_dc record: tags are looked up as Clark names, and the
     # text of an element without children is its .text (no itertext walk).
-    found: dict[str, list[str]] = {name: [] for name in ELEMENTS}
+    found: dict[str, list[str]] = {name: [] for name in (*ELEMENTS, *REFINEMENTS)}
     for child in element:
         tag = child.tag
         if not isinstance(tag, str):
@@ -341,8 +346,11 @@ def from_element(element: etree._Element, source: str, source_id: str,
     custom = [CustomField(name=f"dc:{name}", value=x) for name in ("type", *_LITERALS)
               for x in v[name]]
     places: list[Descriptor] = []
-    for value in v["coverage"]:
-        if is_time(value):
+    said = ([(value, is_time(value)) for value in v["coverage"]]
+            + [(value, bool(_DCMI_ENCODED.match(value))) for value in v["spatial"]]
+            + [(value, True) for value in v["temporal"]])
+    for value, literal in said:
+        if literal:
             custom.append(CustomField(name="dc:coverage", value=value))
         else:
             places.append(place(value))

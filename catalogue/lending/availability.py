@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, bindparam, delete, insert, select
 
+from catalogue import territories
 from catalogue.lending.states import ON_LOAN, RESERVED, UNAVAILABLE, LiveStatus, availability
 from catalogue.records import Item, from_json
 from catalogue.store.circulation_tables import index_refresh, item_states, loans, reservations
@@ -134,7 +135,8 @@ def apply_refreshes(engine: Engine, index_dir: Path, lock_timeout: float = LOCK_
 
     texts = stored_fulltext(engine, documents_access, record_ids=ids)
     with IndexWriter(Path(index_dir), lambda r: availability(r, live.status),
-                     lock_timeout=lock_timeout, fulltext=texts.get) as writer:
+                     lock_timeout=lock_timeout, fulltext=texts.get,
+                     places=territories.containing) as writer:
         writer.upsert((from_json(r.data), r.first_seen) for r in rows)
         if gone:
             writer.delete(gone)

@@ -30,6 +30,9 @@ SOURCE = "questions"
 SOURCE_NAME = "Questions-réponses"
 #: The document type of an entry (UNIMARC leader/06 has no 'q'): its own facet value.
 DOC_TYPE = "q"
+#: UNIMARC 607, geographic subject: the territory asked about is the index's ``territory``
+#: facet (with the territories it lies in), as the veille's are.
+TERRITORY_TAG = "607"
 
 
 def entry_record(settings: Settings, question: Question, title: str, asked: str,
@@ -45,8 +48,9 @@ def entry_record(settings: Settings, question: Question, title: str, asked: str,
         agents=(Agent(name=settings.name, kind="corporate", roles=("070",)),),
         publications=(Publication(publishers=(settings.name,), dates=(str(day.year),)),),
         abstracts=(f"Question : {asked}", f"Réponse : {answered}"),
-        languages=("fre",), descriptors=(Descriptor(label=question.field_label),),
-        keywords=((question.territory,) if question.territory else ()),
+        languages=("fre",), descriptors=(Descriptor(label=question.field_label), *(
+            (Descriptor(label=question.territory, tag=TERRITORY_TAG),)
+            if question.territory else ())),
         general_notes=(f"Questions-réponses du centre de documentation, "
                        f"réponse du {day.strftime('%d/%m/%Y')}.",),
         links=tuple(links),

@@ -104,16 +104,18 @@ def ancestors(territory: Territory) -> tuple[Territory, ...]:
 
 
 def containing(label: str) -> tuple[str, ...]:
-    """The labels of the territories a geographic subject lies in (:func:`ancestors`),
-    or none when it names no territory or an ambiguous bare name (``Saint-Denis``: the
-    record did not say which, its place is not guessed)."""
+    """The other labels a geographic subject is filed under: its own COG label when
+    written otherwise (``Villeurbanne``, ``69266``), then those of the territories it lies
+    in (:func:`ancestors`); none when it names no territory or an ambiguous bare name
+    (``Saint-Denis``: the record did not say which, its place is not guessed)."""
     found = resolve(label)
     if found is None:
         return ()
     if "(" not in label and found.kind != REGION and not _is_code(label.strip()) \
             and len({t.label for t in _by_name().get(fold(label), ())}) > 1:
         return ()
-    return tuple(t.label for t in ancestors(found))
+    own = (found.label,) if found.label != " ".join(label.split()) else ()
+    return own + tuple(t.label for t in ancestors(found))
 
 
 @cache
