@@ -60,6 +60,11 @@ def test_containing_names_only_what_it_can_place() -> None:
     assert territories.containing("villeurbanne")[0] == "Villeurbanne (69)"  # its COG label
     assert territories.containing("Saint-Denis") == ()  # 93 or 974: not guessed
     assert territories.containing("Saint-Denis (974)")[-1] == "La Réunion"
+    # Paris is a département and a commune of one label: both are climbed.
+    assert set(territories.containing("Paris (75)")) == {"Métropole du Grand Paris (75)",
+                                                         "Île-de-France"}
+    assert territories.containing("Paris 11e Arrondissement (75)") == (
+        "Paris (75)", "Métropole du Grand Paris (75)", "Île-de-France")
     assert territories.containing("Quartier du Mirail") == ()
     assert territories.containing("x" * 5000) == ()
 

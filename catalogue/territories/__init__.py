@@ -115,7 +115,10 @@ def containing(label: str) -> tuple[str, ...]:
             and len({t.label for t in _by_name().get(fold(label), ())}) > 1:
         return ()
     own = (found.label,) if found.label != " ".join(label.split()) else ()
-    return own + tuple(t.label for t in ancestors(found))
+    # "Paris (75)" is the département and the commune (in the Métropole du Grand Paris).
+    same = [t for t in _by_name().get(fold(found.name), ()) if t.label == found.label]
+    wider = (a.label for t in same for a in ancestors(t))
+    return own + tuple(dict.fromkeys(w for w in wider if w != found.label))
 
 
 @cache
