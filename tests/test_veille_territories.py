@@ -20,6 +20,7 @@ from lxml import etree
 
 from catalogue.dsi import profiles, runs
 from catalogue.dsi.schedule import Periodicity
+from catalogue.lending.availability import apply_refreshes
 from catalogue.people import accounts
 from catalogue.questions import service
 from catalogue.veille import fetching, sources, triage
@@ -92,6 +93,12 @@ def test_every_level_finds_what_lies_inside(qsite: QuestionSite) -> None:
     site = qsite
     watch(site)
     ask_and_publish(site)
+    # Publication notes the entries; the availability pass alone indexes them, filed
+    # under their wider territories as the index job would file them.
+    assert apply_refreshes(site.world.engine, site.world.settings.index.dir) == 3
+    early = requests.get(site.url + "/recherche", params={"territory": "Auvergne-Rhône-Alpes"},
+                         timeout=10).text
+    assert ANSWERED_TITLE in unescape(early) and FEED[0]["title"] in unescape(early)
     reindex(site)
     villeurbanne, toulouse = FEED[0]["title"], FEED[1]["title"]
     for level in LEVELS:
@@ -114,6 +121,11 @@ def test_every_level_finds_what_lies_inside(qsite: QuestionSite) -> None:
                                         "Occitanie", "Haute-Garonne (31)")} == {
         "Rhône (69)": "2", "Métropole de Lyon (69)": "2", "Auvergne-Rhône-Alpes": "2",
         "Lyon (69)": "1", "Villeurbanne (69)": "1", "Occitanie": "1", "Haute-Garonne (31)": "1"}
+
+    # The public watch page offers a feed per territory, at every level.
+    public = requests.get(site.url + "/veille", timeout=10).text
+    for level in ("Auvergne-Rh%C3%B4ne-Alpes", "M%C3%A9tropole+de+Lyon+(69)", "Occitanie"):
+        assert f'href="/recherche/atom?doctype=v&amp;territory={level}"' in public, level
 
     # A DSI list on the metropolis mails the watch item and the question-réponse.
     engine, settings = site.world.engine, site.world.settings
