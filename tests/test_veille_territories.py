@@ -18,6 +18,7 @@ import pytest
 import requests
 from lxml import etree
 
+from catalogue import indexing
 from catalogue.dsi import profiles, runs
 from catalogue.dsi.schedule import Periodicity
 from catalogue.lending.availability import apply_refreshes
@@ -126,6 +127,13 @@ def test_every_level_finds_what_lies_inside(qsite: QuestionSite) -> None:
     public = requests.get(site.url + "/veille", timeout=10).text
     for level in ("Auvergne-Rh%C3%B4ne-Alpes", "M%C3%A9tropole+de+Lyon+(69)", "Occitanie"):
         assert f'href="/recherche/atom?doctype=v&amp;territory={level}"' in public, level
+
+    # `catalogue reindex` (a fresh generation) files them alike.
+    indexing.reindex(site.world.engine, site.world.settings.index.dir,
+                     engine_name=site.world.settings.index.engine)
+    rebuilt = requests.get(site.url + "/recherche/atom", params={"territory": LEVELS[2]},
+                           timeout=10)
+    assert sorted(titles_of_feed(rebuilt.content)) == sorted([villeurbanne, ANSWERED_TITLE])
 
     # A DSI list on the metropolis mails the watch item and the question-réponse.
     engine, settings = site.world.engine, site.world.settings
