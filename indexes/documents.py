@@ -188,7 +188,7 @@ def document(record: Record, availability: Availability | None = None,
         "author": _join(nfc(agent.display()) for agent in record.agents),
         "territory": _join(nfc(d.label) for d in record.descriptors if d.tag == "607"),
         "availability": availability(record) if availability else "",
-        "parent": _join(record.parent_ids()),
+        "parent": _join(record.parent_ids() + record.serial_keys()),
     }
     if texts is None:
         texts = (fulltext(record.global_id) if fulltext is not None else None) or {}

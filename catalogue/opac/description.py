@@ -29,6 +29,35 @@ def publication(pub: Publication) -> str:
     return ", ".join(p for p in (head, dates) if p)
 
 
+def manufacture(pub: Publication) -> str:
+    """Where, by whom and when it was printed (210 $e $g $h): ``Lyon : Impr. Dupont, 1998``."""
+    places = " ; ".join(pub.manufacture_places)
+    makers = " : ".join(pub.manufacturers)
+    head = " : ".join(p for p in (places, makers) if p)
+    dates = ", ".join(pub.manufacture_dates)
+    return ", ".join(p for p in (head, dates) if p)
+
+
+def statements(record: Record) -> list[tuple[str, str]]:
+    """The record's publication statements as (function, text), for the card.
+
+    The publication statement proper first (:meth:`Record.main_publication`), then the
+    printing statement of every 210 that has one ($e $g $h, function ``printing``), then
+    every 214 of another function (production, distribution, manufacture, copyright) in
+    catalogue order. A further publication statement stays in the exports only, as before.
+    """
+    main = record.main_publication()
+    out: list[tuple[str, str]] = []
+    if main is not None and publication(main):
+        out.append((main.function, publication(main)))
+    for pub in record.publications:
+        if pub is not main and pub.function != "publication" and publication(pub):
+            out.append((pub.function, publication(pub)))
+        if manufacture(pub):
+            out.append(("printing", manufacture(pub)))
+    return out
+
+
 def physical(desc: Physical) -> str:
     """``86 p. : coul. ; 22 cm + 1 DVD``."""
     text = desc.extent
@@ -49,7 +78,7 @@ def series(s: Series) -> str:
 
 def serial(link: SerialLink) -> str:
     """Where an article or an issue was published: title, number, date, pages."""
-    parts = [link.title.strip(), link.number, link.date, link.page]
+    parts = [link.title.strip(), link.number, link.mention or link.date, link.page]
     return ", ".join(p for p in parts if p)
 
 
@@ -58,7 +87,8 @@ def published_in(record: Record) -> str:
     parts: list[str] = []
     for link in record.serial_links:
         if link.tag in ("461", "463"):
-            parts += [p for p in (link.title.strip(), link.number, link.date, link.page)
+            parts += [p for p in (link.title.strip(), link.number, link.mention or link.date,
+                                  link.page)
                       if p and p not in parts]
     return ", ".join(parts)
 
