@@ -69,6 +69,14 @@ EXPORT = b"".join([
          _link("461", *PERIO, ("v", "n° 14"))),
     _iso("300", "s", "1", MarcField(tag="011", subfields=(("a", "0338-0610"),)),
          _title("Diagonal")),
+    # A report with its printer (210 $e $g $h) and RDA-era 214 statements (indicator 2).
+    _iso("400", "m", "0", _title("Rapport annuel"),
+         MarcField(tag="214", indicators=" 0", subfields=(("a", "Lyon"), ("c", "Atelier"),
+                                                          ("d", "2019"))),
+         MarcField(tag="210", indicators="  ", subfields=(
+             ("a", "Paris"), ("c", "CGET"), ("d", "2020"), ("e", "Lonrai"),
+             ("g", "Normandie roto impr."), ("h", "impr. 2021"))),
+         MarcField(tag="214", indicators=" 4", subfields=(("d", "©2018"),))),
 ])
 
 
@@ -136,3 +144,26 @@ def test_a_real_pmb_article_known_by_issn_only_is_listed_by_its_periodical(
     assert len(groups) == 1 and groups[0][0] == "Numéro non précisé"
     assert [unicodedata.normalize("NFC", t) for t in groups[0][1]] == [
         unicodedata.normalize("NFC", " ".join(title.split()))]
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("fr", [("Publication", "Paris : CGET, 2020"),
+            ("Impression", "Lonrai : Normandie roto impr., impr. 2021"),
+            ("Production", "Lyon : Atelier, 2019"), ("Copyright", "©2018")]),
+    ("en", [("Publication", "Paris : CGET, 2020"),
+            ("Printing", "Lonrai : Normandie roto impr., impr. 2021"),
+            ("Production", "Lyon : Atelier, 2019"), ("Copyright", "©2018")]),
+])
+def test_the_record_page_names_each_publication_statement(
+        site: WebSite, lang: str, expected: list[tuple[str, str]]) -> None:
+    client = site.client()
+    client.set_cookie("lang", lang)
+    doc = html.fromstring(client.get("/notice/crpv/400").data)
+    pairs = [(" ".join(dt.text_content().split()), " ".join(dt.getnext().text_content().split()))
+             for dt in doc.xpath("//dl[@class='description']/dt")]
+    labels = {label for label, _ in expected}
+    assert [p for p in pairs if p[0] in labels] == expected
+    printed = html.fromstring(client.get("/imprimer/crpv/400").data)
+    shown = [(" ".join(dt.text_content().split()), " ".join(dt.getnext().text_content().split()))
+             for dt in printed.xpath("//dt")]
+    assert [p for p in shown if p[0] in labels] == expected

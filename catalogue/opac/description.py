@@ -41,18 +41,20 @@ def manufacture(pub: Publication) -> str:
 def statements(record: Record) -> list[tuple[str, str]]:
     """The record's publication statements as (function, text), for the card.
 
-    The publication statement proper first (:meth:`Record.main_publication`), then the
-    printing statement of every 210 that has one ($e $g $h, function ``printing``), then
-    every 214 of another function (production, distribution, manufacture, copyright) in
-    catalogue order. A further publication statement stays in the exports only, as before.
+    The publication statement proper first (:meth:`Record.main_publication`) with its
+    printing statement ($e $g $h, function ``printing``), then, in catalogue order,
+    every 214 of another function (production, distribution, manufacture, copyright)
+    and the printing statement of any other 210. A further publication statement stays
+    in the exports only, as before.
     """
     main = record.main_publication()
+    ordered = ([main] if main is not None else []) + [
+        p for p in record.publications if p is not main]
     out: list[tuple[str, str]] = []
-    if main is not None and publication(main):
-        out.append((main.function, publication(main)))
-    for pub in record.publications:
-        if pub is not main and pub.function != "publication" and publication(pub):
-            out.append((pub.function, publication(pub)))
+    for pub in ordered:
+        text = publication(pub)
+        if text and (pub is main or pub.function != "publication"):
+            out.append((pub.function, text))
         if manufacture(pub):
             out.append(("printing", manufacture(pub)))
     return out
