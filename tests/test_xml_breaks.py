@@ -1,4 +1,4 @@
-"""A break in an XML file keeps every record before it, whatever the parser's read size.
+"""A break in an XML file loses only the record it is in, whatever the parser's read size.
 
 lxml 6.2's iterparse read bigger chunks than 6.1 and raised before handing over the
 records of the chunk holding the break: one malformed spot lost every good record of a
@@ -57,7 +57,7 @@ def test_a_truncated_file_keeps_every_whole_record_and_reports_the_cut(
     "<f c='200' ind='1 '><s c='a'>&eacute;</s></f>",  # undefined entity
     "<f c='200' ind='1 '><s c='a' c='b'>x</s></f>",  # repeated attribute
 ])
-def test_a_malformed_spot_keeps_every_record_before_it(
+def test_a_malformed_spot_loses_only_the_record_it_is_in(
         size: int, broken: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(xmlsafe, "CHUNK", size)
     for k in (1, 2, 8):  # the first, the second and the last record break
@@ -65,9 +65,13 @@ def test_a_malformed_spot_keeps_every_record_before_it(
         target = _notice(k)
         text = text.replace(target, target.replace("</notice>", broken + "</notice>"))
         parsed = _pmb(text.encode())
-        assert [p.ok for p in parsed] == [True] * (k - 1) + [False], (k, broken, size)
-        assert parsed[-1].error.startswith("XML is not well-formed: ")
-        assert parsed[-1].offset == 2 + k  # the line of the break
+        assert [p.ok for p in parsed] == [True] * (k - 1) + [False] + [True] * (8 - k), (
+            k, broken, size)
+        assert [p.source_id for p in parsed if p.ok] == [str(n) for n in range(1, 9) if n != k]
+        assert [p.position for p in parsed] == list(range(1, 9))
+        assert parsed[k - 1].error.startswith("XML is not well-formed: ")
+        assert parsed[k - 1].offset == 2 + k  # the line of the break
+        assert [p.offset for p in parsed if p.ok] == [2 + n for n in range(1, 9) if n != k]
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -80,7 +84,8 @@ def test_marcxml_and_dublin_core_keep_the_records_before_a_break(
            + "".join(record.format(n=n) for n in range(3)) + "<record><leader>x</record>"
            + record.format(n=9) + "</collection>").encode()
     items = list(marcxml.read_raw(io.BytesIO(doc)))
-    assert [isinstance(i, RawRecord) for i in items] == [True, True, True, False]
+    assert [isinstance(i, RawRecord) for i in items] == [True, True, True, False, True]
+    assert items[-1].fields[0].data == "9"  # the record after the break is read
     dc = ('<dc xmlns:dc="http://purl.org/dc/elements/1.1/">'
           '<dc:title>T{n}</dc:title><dc:identifier>i{n}</dc:identifier></dc>')
     doc = ('<list xmlns:dc="http://purl.org/dc/elements/1.1/">'
