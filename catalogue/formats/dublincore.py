@@ -376,7 +376,8 @@ def dc_values(record: Record) -> list[tuple[str, str]]:
     """The (element, text) pairs of ``record`` in simple Dublin Core, element by element."""
     t = record.title
     year = record.year()
-    first_date = next((d for p in record.publications for d in p.dates), "")
+    main = record.main_publication()
+    first_date = next(iter(main.dates), "") if main else ""
     series = [" ; ".join(x for x in (s.title + (f". {s.part_title}" if s.part_title else ""),
                                      s.number) if x) for s in record.distinct_series()]
     serials = [", ".join(x for x in (ln.title, ln.number, ln.date) if x)
@@ -388,7 +389,9 @@ def dc_values(record: Record) -> list[tuple[str, str]]:
         "subject": [*(d.display() for d in record.descriptors), *record.keywords,
                     *(f"{ix.code} {ix.label}".strip() for ix in record.indexing)],
         "description": [*record.abstracts, *record.contents_notes, *record.general_notes],
-        "publisher": [p for pub in record.publications for p in pub.publishers],
+        # A 214 of manufacture or copyright names a printer or a rights holder, not a publisher.
+        "publisher": [p for pub in record.publications for p in pub.publishers
+                      if pub.function not in ("manufacture", "copyright")],
         "date": [str(year) if year else first_date],
         "type": [DCMI_TYPES.get(record.doc_type, ""), DOC_TYPES.get(record.doc_type, ""),
                  *_literals(record, "type")],
