@@ -287,3 +287,47 @@ def test_a_hundred_thousand_tiny_records_import_in_bounded_time_and_memory(
     assert "read 100000, added 100000, updated 0, unchanged 0, deleted 0, rejected 0" in done.out
     assert done.rss_kb < MAX_RSS_KB, done.rss_kb
     assert len(stored(config_path)) == 100_000
+
+
+def m21(sid: str, title: str, leader9: str, charset: str = "utf-8") -> bytes:
+    return unimarc.fields_to_iso2709(
+        f"00000nam {leader9}22     4500",
+        [MarcField(tag="001", data=sid),
+         MarcField(tag="245", indicators="10", subfields=(("a", title),))], charset)
+
+
+def test_leader_09_is_checked_against_the_bytes_and_ignored_for_unimarc(
+        config_path: Path, tmp_path: Path) -> None:
+    # MARC 21 saying UTF-8 (leader/09 'a') with bytes that are not: that record only.
+    good = [m21(f"g{n}", f"Écoles {n}", "a") for n in range(1, 5)]
+    bad = m21("bad", "Avant MILIEU", "a").replace(b"MILIEU", b"MI\xff\xfeLIEU")
+    path = tmp_path / "marc21.mrc"
+    path.write_bytes(good[0] + good[1] + bad + good[2] + good[3])
+    done = run_import(config_path, path)
+    assert done.code == 0 and "Traceback" not in done.out + done.err
+    at = len(good[0]) + len(good[1])
+    assert (f"  record 3 (byte {at}) [bad]: invalid UTF-8 byte 0xFF in field 245$a"
+            in done.out)
+    assert stored(config_path) == {f"g{n}": f"Écoles {n}" for n in range(1, 5)}
+    # MARC 21 saying MARC-8 (leader/09 blank) with UTF-8 bytes: read as UTF-8, said so.
+    plain = [m21(f"m{n}", f"Ecoles {n}", " ") for n in range(1, 3)]
+    path = tmp_path / "marc8.mrc"
+    path.write_bytes(plain[0] + m21("utf", "Élèves", " ") + plain[1])
+    done = run_import(config_path, path)
+    assert done.code == 0
+    assert (f"  record 2 (byte {len(plain[0])}) [utf]: declares marc-8 but the data is valid "
+            "UTF-8; read as UTF-8") in done.out
+    assert stored(config_path)["utf"] == "Élèves"
+    # UNIMARC with leader/09 'a' and ISO 5426 declared in 100$a: 100$a wins.
+    latin = [unimarc.fields_to_iso2709(
+        "00000nam0a22     1 450 ",
+        [MarcField(tag="001", data=sid), LATIN,
+         MarcField(tag="200", indicators="1 ", subfields=(("a", title),))], "iso-5426")
+        for sid, title in (("u1", "Écoles"), ("u2", "Élèves"))]
+    assert b"\xc2Ecoles" in latin[0]  # ISO 5426 bytes: the accent before its letter
+    path = tmp_path / "unimarc.mrc"
+    path.write_bytes(b"".join(latin))
+    done = run_import(config_path, path)
+    assert done.code == 0 and "with warnings 0" in done.out
+    titles = stored(config_path)
+    assert (titles["u1"], titles["u2"]) == ("Écoles", "Élèves")
