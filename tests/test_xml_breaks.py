@@ -75,7 +75,7 @@ def test_a_malformed_spot_loses_only_the_record_it_is_in(
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_marcxml_and_dublin_core_keep_the_records_before_a_break(
+def test_marcxml_and_dublin_core_keep_the_records_around_a_break(
         size: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(xmlsafe, "CHUNK", size)
     record = ('<record><leader>00000nam a2200000 a 4500</leader>'
@@ -93,7 +93,9 @@ def test_marcxml_and_dublin_core_keep_the_records_before_a_break(
            + dc.format(n=9) + "</list>").encode()
     parsed = list(dublincore.read(io.BytesIO(doc), "partner"))
     assert [p.source_id for p in parsed[:3]] == ["i0", "i1", "i2"]
-    assert [p.ok for p in parsed] == [True, True, True, False]
+    assert [p.ok for p in parsed] == [True, True, True, False, True]
+    assert parsed[-1].source_id == "i9"  # the record after the break is read
+    parsed.pop()
     assert "Opening and ending tag mismatch" in parsed[-1].error
 
 

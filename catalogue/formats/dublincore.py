@@ -334,21 +334,21 @@ def _parsed(element: etree._Element, source: str, position: int, latin1: bool) -
 def read(stream: IO[bytes], source: str) -> Iterator[Parsed]:
     """Read every element named ``dc`` of an XML document, whatever its root.
 
-    One :class:`Parsed` per record; a record without DC elements, and a document that
-    stops being well-formed, are reported, never raised.
+    One :class:`Parsed` per record; a record without DC elements, and a malformed spot
+    (which loses only the record it is in), are reported, never raised.
 
     Raises:
         FormatError: the stream is not XML at all.
     """
     xml = open_xml(stream)
     position = 0
-    try:
-        for element in xmlsafe.iterelements(xml.stream, {"dc"}, xml.override):
-            position += 1
-            yield _parsed(element, source, position, xml.latin1)
-    except etree.XMLSyntaxError as exc:
-        yield Parsed(position=position + 1, offset=exc.lineno or 0, raw=b"",
-                     error=syntax_error(exc))
+    for element in xmlsafe.iterrecords(xml.stream, {"dc"}, "dc", xml.override):
+        position += 1
+        if isinstance(element, etree.XMLSyntaxError):  # that record lost, reading goes on
+            yield Parsed(position=position, offset=element.lineno or 0, raw=b"",
+                         error=syntax_error(element))
+            continue
+        yield _parsed(element, source, position, xml.latin1)
 
 
 # --- writing ----------------------------------------------------------------------------
