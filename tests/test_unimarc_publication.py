@@ -146,3 +146,16 @@ def test_old_stored_records_read_with_the_new_defaults() -> None:
     assert '"indicators":"  "' not in to_json(record).split('"publications"')[1][:200]
     assert from_json(to_json(record)).publications == (
         Publication(places=("Paris",), publishers=("Seuil",)),)
+
+
+def test_citations_and_dublin_core_name_the_publisher_not_the_producer_or_printer() -> None:
+    from catalogue.formats import bibtex, dublincore, ris
+    record = _record(*STATEMENTS)  # production first, then publication (CGET, 2020)
+    lines = ris.to_ris(record).splitlines()
+    assert [li for li in lines if li.startswith(("PB  -", "CY  -"))] == [
+        "PB  - CGET", "CY  - Saint-Denis"]
+    assert "publisher = {CGET}" in bibtex.to_bibtex(record)
+    values = dict(dublincore.dc_values(record))
+    assert values["date"] == "2020"
+    assert [v for k, v in dublincore.dc_values(record) if k == "publisher"] == [
+        "Atelier vidéo", "CGET", "Diffusion Sud"]  # not the printer (Corlet)
