@@ -10,6 +10,7 @@ sizes from one byte to the default, so they hold for any lxml that setup.cfg all
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -110,3 +111,24 @@ def test_an_undeclared_prefix_is_a_record_without_dublin_core_not_a_traceback() 
             b'<marc:controlfield tag="001">1</marc:controlfield></record></collection>')
     items = list(marcxml.read_raw(io.BytesIO(marc)))
     assert not isinstance(items[-1], RawRecord)  # the prefix is reported, no exception
+
+
+@pytest.mark.parametrize("name", ["kentika_fixed.pmbxml.utf-8.xml",
+                                  "kentika_fixed.pmbxml.iso-8859-1.xml"])
+def test_a_real_pmb_export_broken_in_one_notice_keeps_every_other_one_unchanged(
+        shared_data: Path, name: str) -> None:
+    data = (shared_data / "unimarc/pmb-xml-generated" / name).read_bytes()
+    whole = _pmb(data)
+    assert all(p.ok for p in whole) and len(whole) == 29
+    parts = data.split(b"<notice>")
+    for k in (1, 10, 29):  # the first, one in the middle, the last notice
+        broken = parts.copy()
+        broken[k] = broken[k].replace(b"</rs>", b"</rs>&#0;", 1)  # no XML can hold U+0000
+        doc = b"<notice>".join(broken)
+        parsed = _pmb(doc)
+        assert [p.position for p in parsed] == list(range(1, 30))
+        assert [p.ok for p in parsed] == [n != k for n in range(1, 30)]
+        assert "invalid xmlChar value 0" in parsed[k - 1].error
+        assert parsed[k - 1].offset == doc.count(b"\n", 0, doc.index(b"&#0;")) + 1
+        assert [p.record for p in parsed if p.ok] == [
+            p.record for n, p in enumerate(whole, start=1) if n != k]
