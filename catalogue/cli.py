@@ -26,7 +26,7 @@ from catalogue.commands.veille import veille_command
 from catalogue.formats import mojibake
 from catalogue.formats.base import FormatError, Parsed
 from catalogue.formats.charsets import CHARSETS
-from catalogue.formats.detect import FORMATS
+from catalogue.formats.detect import FORMATS, XML_FORMATS
 from catalogue.settings import Settings, SettingsError, load
 from catalogue.source_lock import SourceBusy, source_lock
 from catalogue.store import database, queries
@@ -87,9 +87,11 @@ def print_report(report: RunReport) -> None:
         if not items:
             continue
         click.echo(f"{title}:")
+        # An XML reader places a record by its line, an ISO 2709 reader by its byte.
+        unit = "line" if report.format in XML_FORMATS else "byte"
         for p in items[:MAX_LISTED]:
             ident = f" [{p.source_id}]" if p.source_id else ""
-            click.echo(f"  record {p.position} (byte {p.offset}){ident}: {p.message}")
+            click.echo(f"  record {p.position} ({unit} {p.offset}){ident}: {p.message}")
         if len(items) > MAX_LISTED:
             click.echo(f"  ... {len(items) - MAX_LISTED} more: catalogue report {report.run_id}")
     if report.message:

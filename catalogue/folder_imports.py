@@ -26,6 +26,7 @@ from catalogue import union
 from catalogue.clock import Clock, utcnow
 from catalogue.formats import mojibake
 from catalogue.formats.base import FormatError
+from catalogue.formats.detect import XML_FORMATS
 from catalogue.settings import Settings, Source
 from catalogue.source_lock import source_lock
 from catalogue.store.ingest import Ingest, RunReport
@@ -42,9 +43,10 @@ def summary(report: RunReport) -> str:
         f"unchanged {report.unchanged}, deleted {report.deleted}, rejected {report.rejected}, "
         f"with warnings {report.warnings}",
     ]
+    unit = "line" if report.format in XML_FORMATS else "byte"  # where XML places a record
     for p in report.problems[:MAX_LISTED]:
         ident = f" [{p.source_id}]" if p.source_id else ""
-        lines.append(f"  {p.severity}: record {p.position} (byte {p.offset}){ident}: {p.message}")
+        lines.append(f"  {p.severity}: record {p.position} ({unit} {p.offset}){ident}: {p.message}")
     if len(report.problems) > MAX_LISTED:
         lines.append(f"  ... {len(report.problems) - MAX_LISTED} more: catalogue report {report.run_id}")
     if report.message:

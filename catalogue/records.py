@@ -152,8 +152,25 @@ class Agent(Model, frozen=True):
         return ", ".join(p for p in (self.name, self.rest) if p)
 
 
+#: UNIMARC 214 indicator 2 (the function of the statement), as :attr:`Publication.function`.
+PUBLICATION_FUNCTIONS: dict[str, str] = {
+    "0": "production", "1": "publication", "2": "distribution", "3": "manufacture",
+    "4": "copyright",
+}
+
+
 class Publication(Model, frozen=True):
-    """Place, publisher and date (210, or 214 in UNIMARC 2008+)."""
+    """Place, publisher and date (210, or 214 in UNIMARC 2008+).
+
+    210 also names where, by whom and when the book was printed ($e $g $h): a
+    documentalist dating an undated report or an old book reads them, so they are
+    kept apart from the publisher's ($a $c $d), never merged into them. A 214 states
+    one function, said by its second indicator (production, publication, distribution,
+    manufacture, copyright; see :attr:`function`): the indicators are kept so that the
+    export says the same. ``extra`` keeps the subfields the model does not name
+    (addresses $b $f, transcriptions $r $s, a second $z or $9) so that exports lose
+    nothing.
+    """
 
     tag: str = "210"
     places: tuple[str, ...] = ()
@@ -161,6 +178,20 @@ class Publication(Model, frozen=True):
     dates: tuple[str, ...] = ()
     country: str = ""  # PMB $z
     authority_id: str = ""  # PMB $9 id:
+    indicators: str = "  "
+    manufacture_places: tuple[str, ...] = ()  # 210$e
+    manufacturers: tuple[str, ...] = ()  # 210$g
+    manufacture_dates: tuple[str, ...] = ()  # 210$h
+    extra: Pairs = ()
+
+    @property
+    def function(self) -> str:
+        """What the statement says: ``publication`` (every 210, a 214 with indicator 2
+        ``1`` or blank), ``production``, ``distribution``, ``manufacture`` or
+        ``copyright`` (214 indicator 2 ``0``, ``2``, ``3``, ``4``)."""
+        if self.tag != "214":
+            return "publication"
+        return PUBLICATION_FUNCTIONS.get(self.indicators[1:2], "publication")
 
 
 class Physical(Model, frozen=True):
@@ -202,6 +233,14 @@ class SerialLink(Model, frozen=True):
     target_id: str = ""
     link_type: str = ""  # PMB $9 lnk:
     page: str = ""
+    mention: str = ""  # $e: PMB's issue date as printed ("mars 2012"); $d is its ISO date
+    extra: Pairs = ()  # subfields not named (PMB's second $t, $9 bl:/rank:...), for exports
+
+    def numbering(self) -> str:
+        """The issue this link names, as a reader reads it: number, printed date (or
+        ISO date): ``n° 52, mars 2012``; '' when the link gives none."""
+        return ", ".join(p for p in (self.number.strip(), (self.mention or self.date).strip())
+                         if p)
 
 
 class Identifier(Model, frozen=True):
@@ -413,6 +452,16 @@ class Record(Model, frozen=True):
                 out.append(f"{self.source}:{target}")
         return tuple(dict.fromkeys(out))
 
+    def serial_keys(self) -> tuple[str, ...]:
+        """``{source}:issn:{ISSN}`` for each ISSN an article's 461/463 gives: how an
+        article whose links carry no id (a Kentika or hand-made export) still finds its
+        periodical of the same source, by the periodical's own ISSN (011)."""
+        if self.bib_level != "a":
+            return ()
+        keys = [issn_key(self.source, link.issn) for link in self.serial_links
+                if link.tag in ("461", "463") and link.issn.strip()]
+        return tuple(dict.fromkeys(k for k in keys if k))
+
     @property
     def item_types(self) -> tuple[str, ...]:
         """Distinct 995$r item type codes, in item order."""
@@ -444,9 +493,18 @@ class Record(Model, frozen=True):
         """ISSN values as catalogued."""
         return tuple(i.value for i in self.identifiers if i.scheme == "issn")
 
+    def main_publication(self) -> Publication | None:
+        """The publication statement proper: the first 210 or 214 that states a
+        publication, else the first statement of any function (a 214 of production or
+        copyright only), else None."""
+        return next((p for p in self.publications if p.function == "publication"),
+                    self.publications[0] if self.publications else None)
+
     def year(self) -> int | None:
-        """The first four-digit year found in the publication dates."""
-        for pub in self.publications:
+        """The first four-digit year found in the publication dates (a publication
+        statement's before a copyright or manufacture date)."""
+        ordered = sorted(self.publications, key=lambda p: p.function != "publication")
+        for pub in ordered:
             for date in pub.dates:
                 digits = "".join(ch if ch.isdigit() else " " for ch in date).split()
                 for token in digits:
@@ -457,6 +515,15 @@ class Record(Model, frozen=True):
     def with_source(self, source: str) -> Record:
         """The same record attributed to another source (an import's --source)."""
         return replace(self, source=source)
+
+
+def issn_key(source: str, issn: str) -> str:
+    """The ``parent`` key that ties an article to a periodical by ISSN within a source
+    (hyphens, spaces and case aside); '' for a value that is no ISSN."""
+    digits = "".join(ch for ch in issn if ch.isalnum()).upper()
+    if len(digits) != 8 or not digits[:7].isdigit():
+        return ""
+    return f"{source}:issn:{digits[:4]}-{digits[4:]}"
 
 
 # --- serialisation -------------------------------------------------------------------

@@ -93,7 +93,8 @@ def match_keys(record: Record) -> tuple[str, ...]:
                                 *record.title.part_name]))
     year = record.year()
     author = next((normalise(a.name) for a in record.agents if a.level in (0, 1)), "")
-    publisher = next((normalise(p) for pub in record.publications for p in pub.publishers), "")
+    statements = sorted(record.publications, key=lambda pub: pub.function != "publication")
+    publisher = next((normalise(p) for pub in statements for p in pub.publishers), "")
     if not title or year is None or not (author or publisher):
         return ()
     return (f"work:{title[:250]}|{author[:60]}|{year}|{publisher[:60]}",)

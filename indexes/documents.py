@@ -196,7 +196,7 @@ def document(record: Record, availability: Availability | None = None,
         "territory": _join(nfc(label) for d in record.descriptors if d.tag == "607"
                            for label in (d.label, *(places(d.label) if places else ()))),
         "availability": availability(record) if availability else "",
-        "parent": _join(record.parent_ids()),
+        "parent": _join(record.parent_ids() + record.serial_keys()),
     }
     if texts is None:
         texts = (fulltext(record.global_id) if fulltext is not None else None) or {}

@@ -217,17 +217,23 @@ def test_truncated_file_keeps_the_records_before_the_break(shared_data: Path) ->
     assert last.error.endswith(f"(line {last.offset})") and last.offset > 1
 
 
-def test_a_break_late_in_a_large_file_keeps_every_record_before_it(shared_data: Path) -> None:
+def test_a_break_late_in_a_large_file_keeps_every_record_around_it(shared_data: Path) -> None:
     data = (shared_data / "marc21/marc-perl/batch-ns.xml").read_bytes()
     start = data.index(b"<marc:record>")
     end = data.rindex(b"</marc:collection>")
     body = data[start:end]
     doc = data[:start] + body * 40 + b"<marc:record><marc:leader>broken</marc:record>" + body
     items = read_raw(doc)
-    assert len(items) == 401
-    assert all(isinstance(i, RawRecord) for i in items[:400])
-    assert isinstance(items[400], Parsed)
+    # 400 records, the broken one, the 10 after it, then the cut end (no root end tag).
+    assert len(items) == 412
+    assert all(isinstance(i, RawRecord) for i in items[:400] + items[401:411])
+    assert isinstance(items[400], Parsed) and isinstance(items[411], Parsed)
     assert "Opening and ending tag mismatch" in items[400].error
+    assert [i.position for i in items] == list(range(1, 413))
+    first_after = items[401]
+    assert isinstance(first_after, RawRecord)
+    at = doc.index(b"<marc:record>", doc.index(b"broken"))
+    assert first_after.offset == doc.count(b"\n", 0, at) + 1  # the file's line, not the parser's
 
 
 def test_not_xml_at_all_is_a_format_error(shared_data: Path) -> None:

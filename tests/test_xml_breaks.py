@@ -1,4 +1,4 @@
-"""A break in an XML file keeps every record before it, whatever the parser's read size.
+"""A break in an XML file loses only the record it is in, whatever the parser's read size.
 
 lxml 6.2's iterparse read bigger chunks than 6.1 and raised before handing over the
 records of the chunk holding the break: one malformed spot lost every good record of a
@@ -10,6 +10,7 @@ sizes from one byte to the default, so they hold for any lxml that setup.cfg all
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -57,7 +58,7 @@ def test_a_truncated_file_keeps_every_whole_record_and_reports_the_cut(
     "<f c='200' ind='1 '><s c='a'>&eacute;</s></f>",  # undefined entity
     "<f c='200' ind='1 '><s c='a' c='b'>x</s></f>",  # repeated attribute
 ])
-def test_a_malformed_spot_keeps_every_record_before_it(
+def test_a_malformed_spot_loses_only_the_record_it_is_in(
         size: int, broken: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(xmlsafe, "CHUNK", size)
     for k in (1, 2, 8):  # the first, the second and the last record break
@@ -65,13 +66,17 @@ def test_a_malformed_spot_keeps_every_record_before_it(
         target = _notice(k)
         text = text.replace(target, target.replace("</notice>", broken + "</notice>"))
         parsed = _pmb(text.encode())
-        assert [p.ok for p in parsed] == [True] * (k - 1) + [False], (k, broken, size)
-        assert parsed[-1].error.startswith("XML is not well-formed: ")
-        assert parsed[-1].offset == 2 + k  # the line of the break
+        assert [p.ok for p in parsed] == [True] * (k - 1) + [False] + [True] * (8 - k), (
+            k, broken, size)
+        assert [p.source_id for p in parsed if p.ok] == [str(n) for n in range(1, 9) if n != k]
+        assert [p.position for p in parsed] == list(range(1, 9))
+        assert parsed[k - 1].error.startswith("XML is not well-formed: ")
+        assert parsed[k - 1].offset == 2 + k  # the line of the break
+        assert [p.offset for p in parsed if p.ok] == [2 + n for n in range(1, 9) if n != k]
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_marcxml_and_dublin_core_keep_the_records_before_a_break(
+def test_marcxml_and_dublin_core_keep_the_records_around_a_break(
         size: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(xmlsafe, "CHUNK", size)
     record = ('<record><leader>00000nam a2200000 a 4500</leader>'
@@ -80,7 +85,8 @@ def test_marcxml_and_dublin_core_keep_the_records_before_a_break(
            + "".join(record.format(n=n) for n in range(3)) + "<record><leader>x</record>"
            + record.format(n=9) + "</collection>").encode()
     items = list(marcxml.read_raw(io.BytesIO(doc)))
-    assert [isinstance(i, RawRecord) for i in items] == [True, True, True, False]
+    assert [isinstance(i, RawRecord) for i in items] == [True, True, True, False, True]
+    assert items[-1].fields[0].data == "9"  # the record after the break is read
     dc = ('<dc xmlns:dc="http://purl.org/dc/elements/1.1/">'
           '<dc:title>T{n}</dc:title><dc:identifier>i{n}</dc:identifier></dc>')
     doc = ('<list xmlns:dc="http://purl.org/dc/elements/1.1/">'
@@ -88,7 +94,9 @@ def test_marcxml_and_dublin_core_keep_the_records_before_a_break(
            + dc.format(n=9) + "</list>").encode()
     parsed = list(dublincore.read(io.BytesIO(doc), "partner"))
     assert [p.source_id for p in parsed[:3]] == ["i0", "i1", "i2"]
-    assert [p.ok for p in parsed] == [True, True, True, False]
+    assert [p.ok for p in parsed] == [True, True, True, False, True]
+    assert parsed[-1].source_id == "i9"  # the record after the break is read
+    parsed.pop()
     assert "Opening and ending tag mismatch" in parsed[-1].error
 
 
@@ -103,3 +111,24 @@ def test_an_undeclared_prefix_is_a_record_without_dublin_core_not_a_traceback() 
             b'<marc:controlfield tag="001">1</marc:controlfield></record></collection>')
     items = list(marcxml.read_raw(io.BytesIO(marc)))
     assert not isinstance(items[-1], RawRecord)  # the prefix is reported, no exception
+
+
+@pytest.mark.parametrize("name", ["kentika_fixed.pmbxml.utf-8.xml",
+                                  "kentika_fixed.pmbxml.iso-8859-1.xml"])
+def test_a_real_pmb_export_broken_in_one_notice_keeps_every_other_one_unchanged(
+        shared_data: Path, name: str) -> None:
+    data = (shared_data / "unimarc/pmb-xml-generated" / name).read_bytes()
+    whole = _pmb(data)
+    assert all(p.ok for p in whole) and len(whole) == 29
+    parts = data.split(b"<notice>")
+    for k in (1, 10, 29):  # the first, one in the middle, the last notice
+        broken = parts.copy()
+        broken[k] = broken[k].replace(b"</rs>", b"</rs>&#0;", 1)  # no XML can hold U+0000
+        doc = b"<notice>".join(broken)
+        parsed = _pmb(doc)
+        assert [p.position for p in parsed] == list(range(1, 30))
+        assert [p.ok for p in parsed] == [n != k for n in range(1, 30)]
+        assert "invalid xmlChar value 0" in parsed[k - 1].error
+        assert parsed[k - 1].offset == doc.count(b"\n", 0, doc.index(b"&#0;")) + 1
+        assert [p.record for p in parsed if p.ok] == [
+            p.record for n, p in enumerate(whole, start=1) if n != k]

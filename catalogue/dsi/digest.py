@@ -83,7 +83,8 @@ def line(candidate: Candidate, base_url: str,
     names = [" ".join(p for p in (a.name, a.rest) if p) if a.kind == "person" and a.rest
              else a.name for a in rec.agents[:3]]
     authors = " ; ".join(names) + (" et al." if len(rec.agents) > 3 else "")
-    details = publication(rec.publications[0]) if rec.publications else year(rec)
+    main = rec.main_publication()
+    details = publication(main) if main else year(rec)
     abstract = rec.abstracts[0] if rec.abstracts else ""
     if len(abstract) > ABSTRACT:
         abstract = abstract[:ABSTRACT].rsplit(" ", 1)[0] + " …"

@@ -92,7 +92,7 @@ def _fields(record: Record) -> Iterator[tuple[str, str]]:
     pages = article_pages(record)
     if pages:
         yield "pages", f"{pages[0]}--{pages[1]}"
-    publication = record.publications[0] if record.publications else None
+    publication = record.main_publication()
     if publication and publication.publishers:
         yield "publisher", escape(" ; ".join(publication.publishers))
     if publication and publication.places:

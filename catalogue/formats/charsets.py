@@ -269,6 +269,12 @@ def decode_iso5426(data: bytes) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
+def dangling_mark(data: bytes) -> bool:
+    """Whether ISO 5426 ``data`` ends with a non-spacing diacritic, which has no letter
+    after it to go on (:func:`decode_iso5426` keeps it last, on the preceding character)."""
+    return bool(data) and data[-1] in _G1_MARKS
+
+
 def encode_iso5426(text: str) -> bytes:
     """Encode text as ISO 646 + ISO 5426, each diacritic written before its letter.
 

@@ -25,6 +25,9 @@ def sniff(head: bytes) -> str:
     Raises:
         FormatError: empty, binary or unknown content, with a reason a person can act on.
     """
+    if _utf16(head):
+        raise FormatError("this is UTF-16 text (XML saved as \"Unicode\"?): re-save it as UTF-8, "
+                          "the encoding PMB and MARCXML exports use")
     body = head.lstrip(b"\xef\xbb\xbf \t\r\n\x00")
     if not body:
         raise FormatError("the file is empty")
@@ -45,6 +48,15 @@ def sniff(head: bytes) -> str:
     raise FormatError(
         "unrecognised format: neither ISO 2709 (no 5-digit record length at the start) nor XML"
     )
+
+
+def _utf16(head: bytes) -> bool:
+    """A UTF-16 byte order mark, or ASCII text with every other byte NUL ('<\\0?\\0')."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    sample = head[:64]
+    return len(sample) >= 8 and (sample[1::2].count(0) == len(sample) // 2
+                                 or sample[0::2].count(0) == len(sample) // 2)
 
 
 def family(fmt: str) -> str:

@@ -411,21 +411,21 @@ def _parsed(element: etree._Element, source: str, position: int, latin1: bool) -
 def read(stream: IO[bytes], source: str) -> Iterator[Parsed]:
     """Read every element named ``dc`` of an XML document, whatever its root.
 
-    One :class:`Parsed` per record; a record without DC elements, and a document that
-    stops being well-formed, are reported, never raised.
+    One :class:`Parsed` per record; a record without DC elements, and a malformed spot
+    (which loses only the record it is in), are reported, never raised.
 
     Raises:
         FormatError: the stream is not XML at all.
     """
     xml = open_xml(stream)
     position = 0
-    try:
-        for element in xmlsafe.iterelements(xml.stream, {"dc"}, xml.override):
-            position += 1
-            yield _parsed(element, source, position, xml.latin1)
-    except etree.XMLSyntaxError as exc:
-        yield Parsed(position=position + 1, offset=exc.lineno or 0, raw=b"",
-                     error=syntax_error(exc))
+    for element in xmlsafe.iterrecords(xml.stream, {"dc"}, "dc", xml.override):
+        position += 1
+        if isinstance(element, etree.XMLSyntaxError):  # that record lost, reading goes on
+            yield Parsed(position=position, offset=element.lineno or 0, raw=b"",
+                         error=syntax_error(element))
+            continue
+        yield _parsed(element, source, position, xml.latin1)
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -453,7 +453,8 @@ def dc_values(record: Record) -> list[tuple[str, str]]:
     """The (element, text) pairs of ``record`` in simple Dublin Core, element by element."""
     t = record.title
     year = record.year()
-    first_date = next((d for p in record.publications for d in p.dates), "")
+    main = record.main_publication()
+    first_date = next(iter(main.dates), "") if main else ""
     series = [" ; ".join(x for x in (s.title + (f". {s.part_title}" if s.part_title else ""),
                                      s.number) if x) for s in record.distinct_series()]
     serials = [", ".join(x for x in (ln.title, ln.number, ln.date) if x)
@@ -466,7 +467,9 @@ def dc_values(record: Record) -> list[tuple[str, str]]:
                     *record.keywords,
                     *(f"{ix.code} {ix.label}".strip() for ix in record.indexing)],
         "description": [*record.abstracts, *record.contents_notes, *record.general_notes],
-        "publisher": [p for pub in record.publications for p in pub.publishers],
+        # A 214 of manufacture or copyright names a printer or a rights holder, not a publisher.
+        "publisher": [p for pub in record.publications for p in pub.publishers
+                      if pub.function not in ("manufacture", "copyright")],
         "date": [str(year) if year else first_date],
         "type": [DCMI_TYPES.get(record.doc_type, ""), DOC_TYPES.get(record.doc_type, ""),
                  *_literals(record, "type")],

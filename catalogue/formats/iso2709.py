@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from catalogue.formats.base import RawRecord
-from catalogue.formats.charsets import CharsetError, decode
+from catalogue.formats.charsets import CharsetError, dangling_mark, decode
 from catalogue.records import MarcField
 
 RECORD_END = 0x1D
@@ -26,6 +26,13 @@ _BLOCK = 1 << 20
 _FILLER = b"\r\n\x00\x1a\t "
 _LITERAL_DOLLAR = re.compile(r"\$[a-z]\S")
 _DIRECTORY = re.compile(rb"(...)(\d{4})(\d{5})", re.DOTALL)
+#: C0 control bytes no text may hold (NUL, BEL...; ESC stays for MARC-8, 0x1F delimits
+#: subfields): XML cannot carry them and PostgreSQL refuses NUL in text.
+_CONTROLS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c]")
+#: The largest record read: ten times what ISO 2709's five-digit length allows. A bigger
+#: "record" (a 10 MB field, a file with no record terminator) is reported and skipped
+#: without being held in memory.
+MAX_RECORD_BYTES = 1_000_000
 
 
 #: UNIMARC 100$a/26-27 character set codes (UNIMARC Bibliographic, field 100).
@@ -40,21 +47,33 @@ class RecordError(ValueError):
     """One record cannot be read; the message is the reason shown in the import report."""
 
 
-def split(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
-    """Yield ``(byte offset, record bytes)`` for each record of an ISO 2709 stream.
+def split(stream: BinaryIO) -> Iterator[tuple[int, bytes, int]]:
+    """Yield ``(byte offset, record bytes, record size)`` for each record of a stream.
 
     Records are cut at the record terminator (0x1D) rather than at the length the leader
     announces, so one record with a corrupt leader or directory does not shift every
     record after it. Filler between records (newlines, NUL, SUB) is skipped. A trailing
-    fragment without terminator is yielded as is, to be reported as truncated.
+    fragment without terminator is yielded as is, to be reported as truncated. A record
+    larger than :data:`MAX_RECORD_BYTES` is yielded as its first bytes only, with its
+    real size, and the memory held stays bounded whatever the file.
     """
     buf = b""
-    base = 0
+    base = 0  # file offset of buf[0]
+    skipping = -1  # file offset of an oversized record being skipped, else -1
     while True:
         block = stream.read(_BLOCK)
         if not block:
             break
-        buf = buf + block if buf else block
+        if skipping >= 0:
+            end = block.find(b"\x1d")
+            if end < 0:
+                base += len(block)
+                continue
+            yield skipping, buf, base + end + 1 - skipping
+            base += end + 1
+            buf, skipping = block[end + 1:], -1
+        else:
+            buf = buf + block if buf else block
         start = 0
         while True:
             end = buf.find(b"\x1d", start)
@@ -63,13 +82,21 @@ def split(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
             chunk = buf[start : end + 1]
             stripped = chunk.lstrip(_FILLER)
             if len(stripped) > 1:
-                yield base + start + (len(chunk) - len(stripped)), stripped
+                yield base + start + (len(chunk) - len(stripped)), stripped[:MAX_RECORD_BYTES], len(stripped)
             start = end + 1
         base += start
         buf = buf[start:]
+        if len(buf) > MAX_RECORD_BYTES:
+            tail = buf.lstrip(_FILLER)
+            skipping = base + len(buf) - len(tail)
+            base += len(buf)
+            buf = tail[:64]
+    if skipping >= 0:
+        yield skipping, buf, base - skipping
+        return
     tail = buf.lstrip(_FILLER)
     if tail.strip(_FILLER):
-        yield base + len(buf) - len(tail), tail
+        yield base + len(buf) - len(tail), tail, len(tail)
 
 
 Entry = tuple[str, bytes]
@@ -293,6 +320,10 @@ def decode_fields(entries: list[Entry], charset: str) -> tuple[tuple[MarcField, 
             parts = _utf8_field(tag, data).split("\x1f")
         else:
             raw_parts = data.split(b"\x1f")
+            if charset == "iso-5426":
+                notes += [f"field {tag}${p[:1].decode('latin-1')} ends with an ISO 5426 "
+                          "diacritic that has no letter after it: kept on the last character"
+                          for p in raw_parts[1:] if dangling_mark(p[1:])]
             parts = [raw_parts[0].decode("latin-1")] + [
                 p[:1].decode("latin-1") + _text(p[1:], charset, f"field {tag}${p[:1].decode('latin-1')}")
                 for p in raw_parts[1:] if p
@@ -309,6 +340,19 @@ def decode_fields(entries: list[Entry], charset: str) -> tuple[tuple[MarcField, 
     return tuple(out), notes
 
 
+def _without_controls(entries: list[Entry], notes: list[str]) -> list[Entry]:
+    """The fields without the control bytes no text may hold, each removal noted."""
+    out: list[Entry] = []
+    for tag, data in entries:
+        found = _CONTROLS.findall(data)
+        if found:
+            names = ", ".join(sorted({f"0x{b[0]:02X}" for b in found}))
+            notes.append(f"field {tag}: {len(found)} control byte(s) ({names}) removed")
+            data = _CONTROLS.sub(b"", data)
+        out.append((tag, data))
+    return out
+
+
 def read_record(
     chunk: bytes, position: int, offset: int, flavour: str, override: str = ""
 ) -> RawRecord:
@@ -322,6 +366,8 @@ def read_record(
         RecordError: with the reason the record cannot be read.
     """
     entries, notes = check_structure(chunk)
+    if _CONTROLS.search(chunk, 24):
+        entries = _without_controls(entries, notes)
     charset, charset_notes = choose_charset(entries, chunk, flavour, override)
     fields, text_notes = decode_fields(entries, charset)
     return RawRecord(
@@ -339,7 +385,12 @@ def iter_records(
     stream: BinaryIO, flavour: str, override: str = ""
 ) -> Iterator[RawRecord | tuple[int, int, bytes, str]]:
     """Yield a :class:`RawRecord` per readable record, else ``(position, offset, raw, reason)``."""
-    for position, (offset, chunk) in enumerate(split(stream), start=1):
+    for position, (offset, chunk, size) in enumerate(split(stream), start=1):
+        if size > MAX_RECORD_BYTES:
+            yield position, offset, chunk[:64], (
+                f"record of {size} bytes: more than the {MAX_RECORD_BYTES} a record may "
+                "have (ISO 2709 allows 99,999); skipped")
+            continue
         try:
             yield read_record(chunk, position, offset, flavour, override)
         except RecordError as exc:

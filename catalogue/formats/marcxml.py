@@ -76,6 +76,10 @@ def raw_from_element(element: etree._Element, position: int, latin1: bool = Fals
         RecordError: empty record, no leader, no field, or a malformed tag.
     """
     cleaner = TextCleaner(latin1)
+    namespace = etree.QName(element).namespace
+    if namespace and namespace != SLIM and "marcxchange" not in namespace:
+        cleaner.notes.append(f"record in the namespace {namespace!r}, not MARCXML's "
+                             f"({SLIM}): read as MARCXML by its element names")
     leader: str | None = None
     fields: list[MarcField] = []
     seen = 0

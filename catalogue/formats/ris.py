@@ -92,7 +92,7 @@ def _lines(record: Record, permalink: str) -> Iterator[tuple[str, str]]:
         yield "T3", " ; ".join(p for p in (series.title, series.number) if p)
     for edition in record.edition:
         yield "ET", edition
-    for publication in record.publications[:1]:
+    for publication in [p for p in [record.main_publication()] if p]:
         for publisher in publication.publishers:
             yield "PB", publisher
         for place in publication.places:

@@ -318,7 +318,17 @@ def split_records(
     position = 0
     names = {record_name, *field_names}
     try:
-        for element in xmlsafe.iterelements(xml.stream, names, xml.override):
+        for element in xmlsafe.iterrecords(xml.stream, names, record_name, xml.override):
+            if isinstance(element, etree.XMLSyntaxError):
+                # A malformed spot: the record it is in is lost, reading goes on after it.
+                stray = strays.flush(position + 1)
+                if stray is not None:
+                    position += 1
+                    yield stray
+                position += 1
+                yield Parsed(position=position, offset=element.lineno or 0, raw=b"",
+                             error=syntax_error(element))
+                continue
             if xmlsafe.localname(element) != record_name:
                 strays.add(element)
                 continue

@@ -116,7 +116,7 @@ def csl_json(record: Record) -> dict[str, Any]:
     found = year(record)
     if found:
         item["issued"] = {"date-parts": [[int(found)]]}
-    for publication in record.publications[:1]:
+    for publication in [p for p in [record.main_publication()] if p]:
         if publication.publishers:
             item["publisher"] = " : ".join(publication.publishers)
         if publication.places:

@@ -29,6 +29,37 @@ def publication(pub: Publication) -> str:
     return ", ".join(p for p in (head, dates) if p)
 
 
+def manufacture(pub: Publication) -> str:
+    """Where, by whom and when it was printed (210 $e $g $h): ``Lyon : Impr. Dupont, 1998``."""
+    places = " ; ".join(pub.manufacture_places)
+    makers = " : ".join(pub.manufacturers)
+    head = " : ".join(p for p in (places, makers) if p)
+    dates = ", ".join(pub.manufacture_dates)
+    return ", ".join(p for p in (head, dates) if p)
+
+
+def statements(record: Record) -> list[tuple[str, str]]:
+    """The record's publication statements as (function, text), for the card.
+
+    The publication statement proper first (:meth:`Record.main_publication`) with its
+    printing statement ($e $g $h, function ``printing``), then, in catalogue order,
+    every 214 of another function (production, distribution, manufacture, copyright)
+    and the printing statement of any other 210. A further publication statement stays
+    in the exports only, as before.
+    """
+    main = record.main_publication()
+    ordered = ([main] if main is not None else []) + [
+        p for p in record.publications if p is not main]
+    out: list[tuple[str, str]] = []
+    for pub in ordered:
+        text = publication(pub)
+        if text and (pub is main or pub.function != "publication"):
+            out.append((pub.function, text))
+        if manufacture(pub):
+            out.append(("printing", manufacture(pub)))
+    return out
+
+
 def physical(desc: Physical) -> str:
     """``86 p. : coul. ; 22 cm + 1 DVD``."""
     text = desc.extent
@@ -49,7 +80,7 @@ def series(s: Series) -> str:
 
 def serial(link: SerialLink) -> str:
     """Where an article or an issue was published: title, number, date, pages."""
-    parts = [link.title.strip(), link.number, link.date, link.page]
+    parts = [link.title.strip(), link.number, link.mention or link.date, link.page]
     return ", ".join(p for p in parts if p)
 
 
@@ -58,7 +89,8 @@ def published_in(record: Record) -> str:
     parts: list[str] = []
     for link in record.serial_links:
         if link.tag in ("461", "463"):
-            parts += [p for p in (link.title.strip(), link.number, link.date, link.page)
+            parts += [p for p in (link.title.strip(), link.number, link.mention or link.date,
+                                  link.page)
                       if p and p not in parts]
     return ", ".join(parts)
 

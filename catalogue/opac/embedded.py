@@ -36,7 +36,8 @@ def _issn(record: Record) -> str:
 
 
 def _publisher(record: Record) -> str:
-    return " : ".join(record.publications[0].publishers) if record.publications else ""
+    main = record.main_publication()
+    return " : ".join(main.publishers) if main else ""
 
 
 def highwire(record: Record, permalink: str) -> list[tuple[str, str]]:
@@ -162,6 +163,7 @@ def coins(record: Record, permalink: str) -> str:
     publisher = _publisher(record)
     if publisher:
         pairs.append(("rft.pub", publisher))
-    if record.publications and record.publications[0].places:
-        pairs.append(("rft.place", record.publications[0].places[0]))
+    main = record.main_publication()
+    if main and main.places:
+        pairs.append(("rft.place", main.places[0]))
     return urlencode(pairs)

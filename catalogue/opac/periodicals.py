@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from catalogue.records import Record
+from catalogue.records import Record, SerialLink, issn_key
 from catalogue.store import opac as store
 from catalogue.store.opac import Entry
 from indexes import Searcher, SearchRequest
@@ -64,13 +64,34 @@ class Issue:
 
 
 @dataclass(frozen=True, slots=True)
+class Listed:
+    """An article the periodical's own record lists (PMB 464) that the catalogue lacks."""
+
+    title: str
+    page: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IssueGroup:
+    """An issue known only by its numbering: no issue record was exported, but
+    articles name it (463 ``$v $e $d``, or 461 ``$v``) or the periodical's record lists
+    it (462) or its articles (464). ``numbering`` is '' for articles that name no issue."""
+
+    numbering: str
+    articles: tuple[Entry, ...] = ()
+    listed: tuple[Listed, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class IssueList:
-    """One page of a periodical's issues, newest first."""
+    """One page of a periodical's issues, newest first; ``groups`` are the issues
+    without a record of their own (shown with the first page)."""
 
     issues: tuple[Issue, ...]
     total: int
     page: int
     pages: int
+    groups: tuple[IssueGroup, ...] = ()
 
 
 def holdings(record: Record) -> tuple[HoldingStatement, ...]:
@@ -134,9 +155,81 @@ def _ids(searcher: Searcher, filters: dict[str, tuple[str, ...]], limit: int) ->
     return ids[:limit]
 
 
+def parent_keys(periodical: Record) -> tuple[str, ...]:
+    """What the ``parent`` facet of its issues and articles holds for ``periodical``:
+    its global id, and a key per ISSN for articles whose links carry no id."""
+    keys = [issn_key(periodical.source, issn) for issn in periodical.issns()]
+    return (periodical.global_id, *dict.fromkeys(k for k in keys if k))
+
+
+def _issue_link(record: Record) -> SerialLink | None:
+    """The link that names the article's issue: its 463, else its 461 when numbered."""
+    links = [ln for ln in record.serial_links if ln.tag == "463"]
+    links += [ln for ln in record.serial_links if ln.tag == "461" and ln.numbering()]
+    return links[0] if links else None
+
+
+def _group_key(numbering: str, link: SerialLink | None) -> tuple[str, int, str]:
+    """Newest first: the ISO date when given, else the number, else the text."""
+    date = link.date.strip() if link else ""
+    return (date, _first_number(numbering), numbering)
+
+
+def groups(engine: Engine, searcher: Searcher, periodical: Record,
+           issue_ids: set[str]) -> tuple[IssueGroup, ...]:
+    """The periodical's issues that have no record (see :class:`IssueGroup`), newest
+    first: its articles in the store whose issue is not ``issue_ids``, grouped by the
+    numbering their links give, and what its own 462 / 464 list that the store lacks."""
+    ids = _ids(searcher, {"parent": parent_keys(periodical)}, MAX_ARTICLES)
+    by_number: dict[str, list[Entry]] = {}
+    keys: dict[str, tuple[str, int, str]] = {}
+    held: set[str] = set()
+    for entry in store.entries(engine, ids).values():
+        record = entry.record
+        if record.shown_type == "s" or any(p in issue_ids for p in record.parent_ids()):
+            continue  # an issue, or an article listed under its issue's record
+        held.add(entry.global_id)
+        link = _issue_link(record)
+        numbering = link.numbering() if link else ""
+        by_number.setdefault(numbering, []).append(entry)
+        keys.setdefault(numbering, _group_key(numbering, link))
+    listed: dict[str, list[Listed]] = {}
+    targets = [f"{periodical.source}:{ln.target_id.strip()}" for ln in periodical.serial_links
+               if ln.tag == "464" and ln.target_id.strip()][:MAX_ARTICLES]
+    in_store = store.entries(engine, targets) if targets else {}
+    for link in periodical.serial_links[:MAX_ISSUES + MAX_ARTICLES]:
+        numbering = link.numbering()
+        if link.tag == "462":
+            bulletin = link.target_id.strip()
+            if bulletin and f"{periodical.source}:{bulletin}-bull" in issue_ids:
+                continue  # the issue has its record: it is in the list above
+        elif link.tag == "464":
+            target = f"{periodical.source}:{link.target_id.strip()}"
+            found = in_store.get(target) if link.target_id.strip() else None
+            if found is not None:  # the catalogue has the article: shown where it belongs
+                if target not in held and not set(found.record.parent_ids()) & issue_ids:
+                    held.add(target)  # it does not link back: listed here, by this link
+                    by_number.setdefault(numbering, []).append(found)
+                    keys.setdefault(numbering, _group_key(numbering, link))
+                continue
+            if link.title.strip():
+                listed.setdefault(numbering, []).append(Listed(link.title.strip(), link.page))
+        else:
+            continue
+        if numbering:
+            listed.setdefault(numbering, [])
+            keys.setdefault(numbering, _group_key(numbering, link))
+    numbers = sorted(set(by_number) | set(listed), key=lambda n: (n != "", keys.get(n, ("", 0, n))),
+                     reverse=True)
+    return tuple(IssueGroup(n, tuple(sorted(by_number.get(n, ()), key=lambda a: _article_key(a.record))),
+                            tuple(listed.get(n, ())))
+                 for n in numbers if by_number.get(n) or listed.get(n) or n)
+
+
 def issues(engine: Engine, searcher: Searcher, periodical: Record, page: int = 1,
            per_page: int = ISSUES_PER_PAGE) -> IssueList:
-    """One page of ``periodical``'s issues, newest first, each with its articles."""
+    """One page of ``periodical``'s issues, newest first, each with its articles; the
+    first page also carries the issues that have no record (:func:`groups`)."""
     parent = (periodical.global_id,)
     ids = _ids(searcher, {"parent": parent, "doctype": ("s",)}, MAX_ISSUES)
     found = store.entries(engine, ids)
@@ -144,6 +237,7 @@ def issues(engine: Engine, searcher: Searcher, periodical: Record, page: int = 1
     pages = max(1, -(-len(ordered) // per_page))
     page = min(max(page, 1), pages)
     shown = ordered[(page - 1) * per_page:page * per_page]
+    others = groups(engine, searcher, periodical, set(found)) if page == 1 else ()
     by_issue: dict[str, list[Entry]] = {e.global_id: [] for e in shown}
     if shown:
         article_ids = _ids(searcher, {"parent": tuple(by_issue)}, MAX_ARTICLES)
@@ -157,7 +251,7 @@ def issues(engine: Engine, searcher: Searcher, periodical: Record, page: int = 1
         issues=tuple(Issue(e, tuple(sorted(by_issue[e.global_id],
                                            key=lambda a: _article_key(a.record))))
                      for e in shown),
-        total=len(ordered), page=page, pages=pages)
+        total=len(ordered), page=page, pages=pages, groups=others)
 
 
 def articles(engine: Engine, searcher: Searcher, issue: Record) -> tuple[Entry, ...]:

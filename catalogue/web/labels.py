@@ -35,6 +35,16 @@ FULLTEXT_VALUES = {
     "staff": lazy_gettext("pour le personnel"),
 }
 
+#: Publication statement function (:func:`catalogue.opac.description.statements`) -> term.
+STATEMENT_LABELS = {
+    "publication": lazy_gettext("Publication"),
+    "production": lazy_gettext("Production"),
+    "distribution": lazy_gettext("Diffusion"),
+    "manufacture": lazy_gettext("Fabrication"),
+    "copyright": lazy_gettext("Copyright"),
+    "printing": lazy_gettext("Impression"),
+}
+
 SORT_LABELS = {
     "relevance": lazy_gettext("Pertinence"),
     "newest": lazy_gettext("Plus récents"),
@@ -246,3 +256,8 @@ def identifier_label(scheme: str) -> str:
     known = {"isbn": "ISBN", "issn": "ISSN", "doi": "DOI", "pmid": "PMID", "ean": "EAN",
              "uri": "URI"}
     return known.get(scheme, scheme.upper() or gettext("Identifiant"))
+
+
+def statement_label(function: str) -> str:
+    """The term before a publication statement of ``function`` (publication when unknown)."""
+    return str(STATEMENT_LABELS.get(function, STATEMENT_LABELS["publication"]))

@@ -29,6 +29,7 @@ from catalogue.opac.description import (
     safe_url,
     serial,
     series,
+    statements,
     year,
 )
 from catalogue.opac.params import SearchParams
@@ -107,11 +108,12 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         search_url=_search_url, facet_url=_facet_url, query_url=_query_url,
         record_path=record_path, record_url=record_url, absolute=absolute,
-        safe_url=safe_url, publication=publication, physical=physical, series_text=series,
+        safe_url=safe_url, publication=publication, statements=statements, physical=physical, series_text=series,
         serial_text=serial, published_in=published_in, agent_role=agent_role, identifiers=identifiers, year=year,
         other_scripts=other_scripts,
         facet_title=labels.facet_title, value_label=labels.value_label,
-        sort_label=labels.sort_label, doc_type_label=labels.doc_type_label,
+        sort_label=labels.sort_label, statement_label=labels.statement_label,
+        doc_type_label=labels.doc_type_label,
         availability_label=labels.availability_label, role_label=labels.role_label,
         status_note=labels.status_note, section_label=labels.section_label,
         language_name=labels.language_name, identifier_label=labels.identifier_label,

@@ -312,7 +312,7 @@ def send() -> str | tuple[str, int]:
                            client=request.remote_addr or "", limits=config.accounts):
         return refused("email", too_many(), 429)
     lines = [{"record": e.record, "permalink": record_url(e.record, external=True),
-              "publication": [description.publication(p) for p in e.record.publications[:1]]}
+              "publication": [description.publication(p) for p in [e.record.main_publication()] if p]}
              for e in kept]
     text = render_template("mail/selection.txt", entries=lines, message=message)
     subject = ngettext("Une sélection du catalogue : %(num)d notice",

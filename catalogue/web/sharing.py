@@ -74,7 +74,7 @@ def send(source: str, source_id: str) -> str | tuple[str, int]:
     title = record.title.display() or record.global_id
     subject = gettext("Une notice du catalogue : %(title)s", title=title[:150])
     mail = {"record": record, "permalink": values["permalink"], "message": message,
-            "publication": [description.publication(p) for p in record.publications[:1]],
+            "publication": [description.publication(p) for p in [record.main_publication()] if p],
             "citations": values["citations"]}
     text = render_template("mail/record.txt", **mail)
     try:

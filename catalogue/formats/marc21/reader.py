@@ -292,7 +292,8 @@ def to_record(raw: RawRecord, source: str, source_id: str = "") -> tuple[Record,
             mapped = value or None
         elif tag == "260" or (tag == "264" and f.indicators[1] in "1 "):
             mapped = Publication(tag="210", places=_all(s, "a"), publishers=_all(s, "b"),
-                                 dates=_all(s, "c"))
+                                 dates=_all(s, "c"), manufacture_places=_all(s, "e"),
+                                 manufacturers=_all(s, "f"), manufacture_dates=_all(s, "g"))
             pubs += [] if _is_empty(mapped) else [mapped]
         elif tag == "300":
             mapped = Physical(

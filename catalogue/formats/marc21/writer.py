@@ -188,8 +188,15 @@ def to_fields(record: Record) -> tuple[str, list[MarcField]]:
     out += [_df("246", [("a", v)], "31") for v in t.parallel]
     out += [_df("250", [("a", v)]) for v in record.edition]
     for p in record.publications:
+        if p.tag == "214" and p.function != "publication":
+            # MARC 21 264 says the function by the same second indicator as UNIMARC 214.
+            out.append(_df("264", [("a", v) for v in p.places] + [("b", v) for v in p.publishers]
+                           + [("c", v) for v in p.dates], " " + p.indicators[1]))
+            continue
         out.append(_df("260", [("a", v) for v in p.places] + [("b", v) for v in p.publishers]
-                       + [("c", v) for v in p.dates]))
+                       + [("c", v) for v in p.dates] + [("e", v) for v in p.manufacture_places]
+                       + [("f", v) for v in p.manufacturers]
+                       + [("g", v) for v in p.manufacture_dates]))
     for ph in record.physical:
         out.append(_df("300", [("a", ph.extent), ("b", ph.illustrations),
                                ("c", ph.dimensions), ("e", ph.accompanying)]))

@@ -46,11 +46,11 @@ ITEM_CODES = frozenset("acfkoqru")
 #: 225 holding only $z) is kept verbatim in ``unmapped`` rather than mapped to nothing.
 _CODES: dict[str, frozenset[str]] = {tag: frozenset(codes) for tag, codes in {
     "010": "az", "011": "azy", "014": "azy", "100": "a", "101": "ac", "200": "acdefghi",
-    "205": "a", "210": "acdz9", "214": "acdz9", "215": "acde", "225": "aivx9", "410": "tvx039",
+    "205": "a", "210": "abcdefghrsz9", "214": "abcdrsz9", "215": "acde", "225": "aivx9", "410": "tvx039",
     "411": "tvx039", "300": "a", "327": "a", "330": "a", "610": "a", "676": "alv9",
     "686": "alv9", "856": "u", "896": "a", "897": "abfst", "900": "alntc",
     "995": "".join(sorted(ITEM_CODES)), "996": "",
-    **{tag: "txvd09" for tag in LINK_TAGS},
+    **{tag: "txvde09" for tag in LINK_TAGS},
     **{tag: "axyzj239" for tag in SUBJECT_TAGS},
     **{tag: "abcdef349" for tag in AGENT_TAGS},
 }.items()}
@@ -145,11 +145,33 @@ def _title(b: _Builder, f: MarcField, d: dict[str, str]) -> None:
     )
 
 
+#: 210/214 subfields the model names, by the Publication field they fill.
+_PUBLICATION_CODES = {"a": "places", "c": "publishers", "d": "dates", "e": "manufacture_places",
+                      "g": "manufacturers", "h": "manufacture_dates"}
+
+
 def _publication(b: _Builder, f: MarcField, d: dict[str, str]) -> None:
-    s = f.subfields
+    named: dict[str, list[str]] = {name: [] for name in _PUBLICATION_CODES.values()}
+    extra: list[tuple[str, str]] = []
+    country = authority = ""
+    for code, value in f.subfields:
+        if not value:
+            continue
+        if code in _PUBLICATION_CODES:
+            named[_PUBLICATION_CODES[code]].append(value)
+        elif code == "z" and not country:
+            country = value
+        elif code == "9" and not authority and value.startswith("id:"):
+            authority = value[3:].strip()
+        else:  # addresses, transcriptions, a second country or $9: kept for exports
+            extra.append((code, value))
     b.pubs.append(Publication(
-        tag=f.tag, places=_all(s, "a"), publishers=_all(s, "c"), dates=_all(s, "d"),
-        country=d.get("z", ""), authority_id=d.get("9:id", ""),
+        tag=f.tag, indicators=f.indicators, country=country, authority_id=authority,
+        extra=tuple(extra), places=tuple(named["places"]),
+        publishers=tuple(named["publishers"]), dates=tuple(named["dates"]),
+        manufacture_places=tuple(named["manufacture_places"]),
+        manufacturers=tuple(named["manufacturers"]),
+        manufacture_dates=tuple(named["manufacture_dates"]),
     ))
 
 
@@ -175,11 +197,40 @@ def _series(b: _Builder, f: MarcField, d: dict[str, str]) -> None:
     ))
 
 
+#: 4xx link subfields the model names (the first of each), by SerialLink field.
+_LINK_CODES = {"t": "title", "x": "issn", "v": "number", "d": "date", "e": "mention", "0": "zero"}
+_LINK_NINES = ("id", "lnk", "page")
+
+
 def _serial_link(b: _Builder, f: MarcField, d: dict[str, str]) -> None:
+    named: dict[str, str] = {}
+    extra: list[tuple[str, str]] = []
+    for code, value in f.subfields:
+        if not value:
+            continue
+        key = _LINK_CODES.get(code, "")
+        if code == "9":
+            nine, colon, rest = value.partition(":")
+            key = "9:" + nine.strip() if colon and nine.strip() in _LINK_NINES else ""
+            value = rest.strip() if key else value
+        if key and key not in named:
+            named[key] = value
+        else:  # PMB's second $t (the title), other $9 keys: kept for exports
+            extra.append((code, f"{key[2:]}:{value}" if key.startswith("9:") else value))
+    zero, nine_id = named.get("zero", ""), named.get("9:id", "")
+    if zero and nine_id:
+        # Both given (PMB 464 with the article's id): $0 is the target; the writer
+        # gives the target as $9 id: when there is a lnk:/page:, as $0 otherwise, so
+        # the subfield it will not write travels in ``extra``.
+        if named.get("9:lnk") or named.get("9:page"):
+            extra[:0] = [("0", zero)] + ([("9", f"id:{nine_id}")] if nine_id != zero else [])
+        else:
+            extra.insert(0, ("9", f"id:{nine_id}"))
     b.links_4xx.append(SerialLink(
-        tag=f.tag, title=d.get("t", ""), issn=d.get("x", ""), number=d.get("v", ""),
-        date=d.get("d", ""), target_id=d.get("0") or d.get("9:id", ""),
-        link_type=d.get("9:lnk", ""), page=d.get("9:page", ""),
+        tag=f.tag, title=named.get("title", ""), issn=named.get("issn", ""),
+        number=named.get("number", ""), date=named.get("date", ""),
+        mention=named.get("mention", ""), target_id=zero or nine_id,
+        link_type=named.get("9:lnk", ""), page=named.get("9:page", ""), extra=tuple(extra),
     ))
 
 

@@ -78,8 +78,10 @@ def to_fields(record: Record, charset: str = "utf-8") -> tuple[str, list[MarcFie
     out += [_df("205", [("a", v)]) for v in record.edition]
     for p in record.publications:
         out.append(_df(p.tag, [("a", v) for v in p.places] + [("c", v) for v in p.publishers]
-                       + [("d", v) for v in p.dates] + [("z", p.country)]
-                       + list(_nine_pairs(id=p.authority_id))))
+                       + [("d", v) for v in p.dates] + [("e", v) for v in p.manufacture_places]
+                       + [("g", v) for v in p.manufacturers]
+                       + [("h", v) for v in p.manufacture_dates] + [("z", p.country)]
+                       + list(_nine_pairs(id=p.authority_id)) + list(p.extra), p.indicators))
     for ph in record.physical:
         out.append(_df("215", [("a", ph.extent), ("c", ph.illustrations),
                                ("d", ph.dimensions), ("e", ph.accompanying)]))
@@ -92,9 +94,10 @@ def to_fields(record: Record, charset: str = "utf-8") -> tuple[str, list[MarcFie
     out += [_series_field(se) for se in series["4xx"]]
     for ln in record.serial_links:
         out.append(_df(ln.tag, [("t", ln.title), ("x", ln.issn), ("v", ln.number), ("d", ln.date),
+                                ("e", ln.mention),
                                 ("0", ln.target_id if ln.link_type == "" and ln.page == "" else "")]
                        + list(_nine_pairs(id=ln.target_id if ln.link_type or ln.page else "",
-                                          lnk=ln.link_type, page=ln.page))))
+                                          lnk=ln.link_type, page=ln.page)) + list(ln.extra)))
     for d in record.descriptors:
         out.append(_df(d.tag, [("a", d.label), *d.subdivisions, ("2", d.system)]
                        + list(_nine_pairs(id=d.authority_id, lang=d.lang,
