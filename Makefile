@@ -20,6 +20,10 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 ## Every direct and transitive dependency pinned (`make lock` refreshes it): both README
 ## commands and CI install through it, so a new release never changes main by itself.
 LOCK := requirements.lock
+## Test worker processes (pytest-xdist) of the suite, PostgreSQL and tantivy passes: a test
+## waits on servers, subprocesses and Chromium about half of its time, so three workers keep
+## two cores busy. TEST_WORKERS=0 runs each pass in one process.
+TEST_WORKERS ?= 3
 XML_TESTS := tests/test_xml_breaks.py tests/test_marcxml.py tests/test_pmbxml.py tests/test_dublincore.py
 LXML_OLDEST := $(shell sed -n 's/^ *lxml>=\([0-9.]*\),.*/\1/p' setup.cfg)
 ## The other maintained Whoosh: the Whoosh engine's speed-ups must work on it or step aside.
@@ -79,7 +83,7 @@ typecheck:
 	$(BIN)/mypy
 
 unit:
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 ## The store-touching tests on PostgreSQL: a throwaway cluster (Debian's postgresql, installed
 ## when missing and we are root) on a free port, a fresh database per test, all removed at
@@ -94,12 +98,12 @@ unit-postgres:
 	if [ $$status != 0 ]; then rm -rf "$$work"; exit $$status; fi; \
 	trap 'sh tests/postgres/cluster.sh stop "$$work/cluster"; rm -rf "$$work"' EXIT INT TERM; \
 	echo "PostgreSQL pass on $$url"; \
-	CATALOGUE_TEST_POSTGRES="$$url" $(BIN)/pytest -p no:cacheprovider \
+	CATALOGUE_TEST_POSTGRES="$$url" $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) \
 	    $(foreach t,$(STORE_FREE),--ignore=tests/$(t).py)
 
 ## The web, desk, DSI and browser tests with the tantivy engine behind the test sites.
 unit-tantivy:
-	CATALOGUE_TEST_ENGINE=tantivy $(BIN)/pytest -p no:cacheprovider -q $(ENGINE_TESTS)
+	CATALOGUE_TEST_ENGINE=tantivy $(BIN)/pytest -p no:cacheprovider -q -n $(TEST_WORKERS) $(ENGINE_TESTS)
 
 ## The index tests (Whoosh engine) under whoosh3 instead of whoosh-reloaded: both install
 ## the `whoosh` package, so whoosh3 goes in a venv of its own.
