@@ -1,0 +1,140 @@
+"""The staff's working day, as served: defects found walking the desk, the harvest and
+import reports and the DSI admin in Chromium, each pinned on the HTML the app serves.
+
+* A failed return lost the next scan: with Jinja's ``trim_blocks`` and ``lstrip_blocks``
+  the line break between ``{% endif %}`` and the next ``{% if %}`` inside a tag vanished,
+  and the desk served ``autofocusaria-invalid="true"``: neither ``autofocus`` nor
+  ``aria-invalid`` (same on a card error and on a failed borrowers' import).
+* Wide tables in a ``.table-scroll`` box could not be scrolled with the keyboard at
+  390 px (axe ``scrollable-region-focusable``, serious) on the desk's log and the import
+  reports; the harvests page nested each box in a second one.
+* The desk is in French only; with the site in English its pages said ``lang="en"``.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from tests.account_support import sign_in_with_password
+from tests.circulation_support import PASSWORD
+from tests.desk_site import DeskSite, csrf
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "catalogue" / "web" / "templates"
+
+
+class Tags(HTMLParser):
+    """Every start tag of a page, with its attributes as served."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = Tags()
+    parser.feed(html)
+    return parser.tags
+
+
+def element(html: str, element_id: str) -> dict[str, str | None]:
+    found = [attrs for _tag, attrs in tags(html) if attrs.get("id") == element_id]
+    assert len(found) == 1, (element_id, len(found))
+    return found[0]
+
+
+def librarian(site: DeskSite) -> Any:
+    client = site.client()
+    assert sign_in_with_password(client, site.world.librarian.email, PASSWORD).status_code == 303
+    return client
+
+
+def test_a_failed_return_keeps_the_focus_and_marks_the_field_invalid(site: DeskSite) -> None:
+    client = librarian(site)
+    token = csrf(client, "/guichet/")
+    page = client.post("/guichet/retour", data={"csrf_token": token, "code": "NOPE-1"})
+    html = page.get_data(as_text=True)
+    assert "Aucun exemplaire ne porte le code-barres NOPE-1" in html
+    field = element(html, "retour")
+    assert "autofocus" in field and field.get("aria-invalid") == "true"
+    assert field.get("aria-describedby") == "retour-erreur"
+    assert "autofocus" not in element(html, "carte")
+    for _tag, attrs in tags(html):
+        assert not any(name.startswith("autofocus") and name != "autofocus" for name in attrs)
+
+
+def test_an_unknown_card_keeps_the_focus_and_marks_the_field_invalid(site: DeskSite) -> None:
+    client = librarian(site)
+    html = client.get("/guichet/emprunteur?carte=NOPE").get_data(as_text=True)
+    field = element(html, "carte")
+    assert "autofocus" in field and field.get("aria-invalid") == "true"
+    assert field.get("aria-describedby") == "carte-erreur"
+
+
+def test_a_failed_borrowers_import_marks_the_file_field_invalid(site: DeskSite) -> None:
+    client = librarian(site)
+    token = csrf(client, "/guichet/emprunteurs/import")
+    page = client.post("/guichet/emprunteurs/import", data={"csrf_token": token})
+    field = element(page.get_data(as_text=True), "fichier")
+    assert field.get("aria-invalid") == "true" and "autofocus" in field
+
+
+def test_no_template_glues_two_attributes_across_a_line_break() -> None:
+    """Inside a tag, a line ending in a block tag and a next line starting with ``{%``
+    (not ``{%-``) lose the space between them under trim_blocks/lstrip_blocks."""
+    glued = []
+    for template in sorted(TEMPLATES.rglob("*.html")):
+        source = template.read_text(encoding="utf-8")
+        for match in re.finditer(r"%\}\n[ \t]*\{%(?!-)", source):
+            before = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "",
+                            source[:match.start() + 2], flags=re.S)
+            if before.rfind("<") > before.rfind(">"):
+                glued.append(f"{template.relative_to(TEMPLATES)}:"
+                             f"{source[:match.start()].count(chr(10)) + 1}")
+    assert glued == []
+
+
+def test_every_scrolling_table_box_can_be_reached_with_the_keyboard() -> None:
+    boxes = []
+    for template in sorted(TEMPLATES.rglob("*.html")):
+        for _tag, attrs in tags(template.read_text(encoding="utf-8")):
+            if "table-scroll" in (attrs.get("class") or "").split():
+                boxes.append((template.name, attrs))
+    assert len(boxes) >= 15
+    for name, attrs in boxes:
+        assert attrs.get("tabindex") == "0" and attrs.get("role") == "region", name
+        assert attrs.get("aria-labelledby") or attrs.get("aria-label"), name
+
+
+def test_staff_tables_as_served_are_focusable_regions_named_by_their_heading(
+        site: DeskSite) -> None:
+    client = librarian(site)
+    admin = site.client()
+    assert sign_in_with_password(admin, site.world.admin.email, PASSWORD).status_code == 303
+    for who, path in ((client, "/guichet/journal"), (client, "/admin/moissons/"),
+                      (admin, "/guichet/regles")):
+        html = who.get(path).get_data(as_text=True)
+        ids = {attrs.get("id") for _tag, attrs in tags(html)}
+        boxes = [attrs for _tag, attrs in tags(html)
+                 if "table-scroll" in (attrs.get("class") or "").split()]
+        assert boxes, path
+        for attrs in boxes:
+            assert attrs.get("tabindex") == "0" and attrs.get("aria-labelledby") in ids, path
+    harvests = client.get("/admin/moissons/").get_data(as_text=True)
+    assert '<div class="table-scroll"' in harvests
+    assert not re.search(r'class="table-scroll"[^>]*>\s*<div class="table-scroll"', harvests)
+
+
+def test_the_desk_says_it_is_in_french_when_the_site_is_in_english(site: DeskSite) -> None:
+    client = librarian(site)
+    client.set_cookie("lang", "en")
+    html = client.get("/guichet/").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    start = html.index('<div lang="fr">')
+    assert start < html.index("Guichet de prêt</h1>") and start < html.index('class="desk-nav"')
+    assert html.index("Ask a question") > html.index("</main>")  # the site's own parts stay English
