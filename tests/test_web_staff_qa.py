@@ -53,7 +53,7 @@ def element(html: str, element_id: str) -> dict[str, str | None]:
 
 def librarian(site: DeskSite) -> Any:
     client = site.client()
-    assert sign_in_with_password(client, site.world.librarian.email, PASSWORD).status_code == 303
+    assert sign_in_with_password(client, site.world.librarian.email or "", PASSWORD).status_code == 303
     return client
 
 
@@ -118,7 +118,7 @@ def test_staff_tables_as_served_are_focusable_regions_named_by_their_heading(
         site: DeskSite) -> None:
     client = librarian(site)
     admin = site.client()
-    assert sign_in_with_password(admin, site.world.admin.email, PASSWORD).status_code == 303
+    assert sign_in_with_password(admin, site.world.admin.email or "", PASSWORD).status_code == 303
     for who, path in ((client, "/guichet/journal"), (client, "/admin/moissons/"),
                       (admin, "/guichet/regles")):
         html = who.get(path).get_data(as_text=True)
