@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from catalogue.cli import main
 from tests.account_support import sign_in_with_password
 from tests.circulation_support import PASSWORD
 from tests.desk_site import DeskSite, csrf
@@ -189,3 +191,26 @@ def test_translated_flashes_of_the_questions_desk_are_not_marked_french(
         session["_flashes"] = [("message", "The question is assigned.")]
     html = client.get("/questions/gestion/").get_data(as_text=True)
     assert language_of(html, "The question is assigned.") == "en"
+
+
+def test_an_import_report_names_each_problem_record_by_its_identifier(
+        site: DeskSite, shared_data: Path, tmp_path: Path) -> None:
+    """The Kentika export's 40 records all come with remarks: the report page listed them
+    by position only, and ``catalogue report`` too, while the import's own output named
+    them ([Kentika_ENSP49147]): the identifier is what a documentalist finds in PMB."""
+    done = CliRunner().invoke(main, [
+        "--config", str(tmp_path / "config.toml"), "import", "--source", "crpv",
+        str(shared_data / "unimarc" / "kentika-archires" / "010_original_records.mrc")])
+    assert done.exit_code == 0, done.output
+    found = re.search(r"import run (\d+)", done.output)
+    assert found and "[Kentika_ENSP49147]" in done.output
+    run_id = found.group(1)
+    html = librarian(site).get(f"/admin/moissons/import/{run_id}").get_data(as_text=True)
+    assert '<th scope="col">Notice</th>' in html
+    assert re.search(r'<td><a href="/notice/crpv/Kentika_ENSP49147">Kentika_ENSP49147</a></td>'
+                     r"<td>remarque</td><td>unknown document type", html)
+    listed = CliRunner().invoke(main, ["--config", str(tmp_path / "config.toml"),
+                                       "report", run_id])
+    assert listed.exit_code == 0
+    assert re.search(r"^record 8 \(byte 8160\) \[Kentika_ENSP49147\]: warning: ",
+                     listed.output, re.M)
