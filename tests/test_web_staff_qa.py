@@ -214,3 +214,36 @@ def test_an_import_report_names_each_problem_record_by_its_identifier(
     assert listed.exit_code == 0
     assert re.search(r"^record 8 \(byte 8160\) \[Kentika_ENSP49147\]: warning: ",
                      listed.output, re.M)
+
+
+def test_a_dsi_list_form_names_its_periods_and_says_each_error_beside_its_field(
+        site: DeskSite) -> None:
+    """The periodicity offered "daily", "weekly"...; a cap typed "3O" silently became the
+    default 30; every error was a line at the top, its field neither marked nor near."""
+    client = librarian(site)
+    page = client.get("/admin/dsi/liste").get_data(as_text=True)
+    assert '<option value="weekly" selected>Chaque semaine</option>' in page
+    assert ">weekly<" not in page and ">daily<" not in page
+    token = csrf(client, "/admin/dsi/liste")
+    form = {"csrf_token": token, "slug": "jeunesse", "name": "Jeunesse", "equations": "q=jeunes",
+            "period": "weekly", "weekday": "0", "month_day": "1", "every_days": "7",
+            "novelty": "first_seen", "cap": "3O", "attachment": "", "visibility": "public",
+            "active": "oui"}
+    refused = client.post("/admin/dsi/liste", data=form)
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    cap = element(html, "cap")
+    assert cap.get("aria-invalid") == "true" and cap.get("aria-describedby") == "cap-error"
+    assert cap.get("value") == "3O"
+    assert re.search(r'<span id="cap-error" class="error">Nombre entier attendu\.</span>', html)
+    assert "aria-invalid" not in element(html, "name")
+    bad_slug = client.post("/admin/dsi/liste", data={**form, "cap": "", "slug": "Pas bon !"})
+    assert bad_slug.status_code == 422
+    slug = element(bad_slug.get_data(as_text=True), "slug")
+    assert slug.get("aria-describedby") == "slug-error" and slug.get("value") == "Pas bon !"
+    assert "Jeunesse" not in client.get("/admin/dsi/").get_data(as_text=True)  # nothing stored
+    done = client.post("/admin/dsi/liste", data={**form, "cap": ""})
+    assert done.status_code == 303
+    client.set_cookie("lang", "en")
+    english = client.get("/admin/dsi/liste").get_data(as_text=True)
+    assert '<option value="monthly">Every month</option>' in english

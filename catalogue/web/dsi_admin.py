@@ -49,8 +49,15 @@ def edit(profile_id: int | None) -> str | Response | tuple[str, int]:
     f = request.form
 
     def number(key: str, default: int) -> int:
-        found = integer(f.get(key), high=100_000)
-        return default if found is None else found
+        """An empty field is the default; anything but a whole number is said, not
+        silently replaced (a cap typed "3O" must not become 30)."""
+        text = f.get(key, "").strip()
+        if not text:
+            return default
+        found = integer(text, high=100_000)
+        if found is None:
+            raise ProfileError(gettext("Nombre entier attendu."), key)
+        return found
 
     try:
         saved = profiles.save_list(
