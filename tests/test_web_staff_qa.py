@@ -247,3 +247,25 @@ def test_a_dsi_list_form_names_its_periods_and_says_each_error_beside_its_field(
     client.set_cookie("lang", "en")
     english = client.get("/admin/dsi/liste").get_data(as_text=True)
     assert '<option value="monthly">Every month</option>' in english
+
+
+def test_the_desk_reserves_a_record_by_its_pasted_page_address(site: DeskSite) -> None:
+    """Adding a copy took a record page's address, reserving only ``crpv:2``; an empty
+    field said "not part of the collections lent here"."""
+    client = librarian(site)
+    token = csrf(client, "/guichet/emprunteur?carte=C-ALICE")
+    assert client.post("/guichet/pret", data={"csrf_token": token, "carte": "C-ALICE",
+                                              "code": "B3"}).status_code == 303
+    page = client.get("/guichet/emprunteur?carte=C-BOB").get_data(as_text=True)
+    assert "Notice à réserver (crpv:123, ou l'adresse de sa page)" in page
+    form = {"csrf_token": token, "carte": "C-BOB", "notice": " "}
+    empty = client.get(client.post("/guichet/reserver", data=form).headers["Location"])
+    assert ("Indiquez la notice à réserver : crpv:123 ou l&#39;adresse de sa page."
+            in empty.get_data(as_text=True))
+    pasted = f"{site.url}/notice/crpv/2?q=d%C3%A9linquance#exemplaires"
+    done = client.post("/guichet/reserver", data={**form, "notice": pasted})
+    shown = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Réservation enregistrée." in shown and "Aucune réservation." not in shown
+    again = client.post("/guichet/reserver", data={**form, "notice": "crpv:2"})
+    assert "Réservation enregistrée." not in client.get(
+        again.headers["Location"]).get_data(as_text=True)  # the same one, refused

@@ -153,6 +153,17 @@ def set_state(engine: Engine, settings: CirculationSettings, barcode: str, state
     return found
 
 
+def record_ref(text: str) -> str:
+    """``source:id`` from what a librarian types or pastes: ``crpv:123`` as record pages
+    show it, or a record page's address (``https://…/notice/crpv/123?q=…``), since that
+    is what one copies from the catalogue."""
+    ref = text.strip()
+    if "/notice/" in ref:
+        path = ref.split("/notice/", 1)[1].split("#", 1)[0].split("?", 1)[0]
+        ref = unquote(path).replace("/", ":", 1)
+    return ref
+
+
 def add(engine: Engine, settings: CirculationSettings, global_id: str, barcode: str, now: datetime,
         actor_id: int | None, *, call_number: str = "", item_type: str = "", location: str = "",
         section: str = "", loanable: bool = True) -> DeskItem:
@@ -167,9 +178,7 @@ def add(engine: Engine, settings: CirculationSettings, global_id: str, barcode: 
         Refusal: empty or taken barcode (a card's too), unknown or deleted record, or a
             record of a source this desk does not lend.
     """
-    global_id = global_id.strip()
-    if "/notice/" in global_id:
-        global_id = unquote(global_id.split("/notice/", 1)[1]).replace("/", ":", 1)
+    global_id = record_ref(global_id)
     code = barcode.strip()
     source, _, source_id = global_id.partition(":")
     if not code or len(code) > 100:
