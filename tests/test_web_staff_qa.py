@@ -269,3 +269,17 @@ def test_the_desk_reserves_a_record_by_its_pasted_page_address(site: DeskSite) -
     again = client.post("/guichet/reserver", data={**form, "notice": "crpv:2"})
     assert "Réservation enregistrée." not in client.get(
         again.headers["Location"]).get_data(as_text=True)  # the same one, refused
+
+
+def test_a_barcode_typed_in_lower_case_finds_its_copy(site: DeskSite) -> None:
+    """A librarian typing "b3" by hand for the label's B3 got "no copy bears b3"."""
+    client = librarian(site)
+    token = csrf(client, "/guichet/emprunteur?carte=C-ALICE")
+    lent = client.post("/guichet/pret", data={"csrf_token": token, "carte": "C-ALICE",
+                                              "code": " b3 "})
+    assert lent.status_code == 303
+    assert "Prêt enregistré : B3" in client.get(lent.headers["Location"]).get_data(as_text=True)
+    back = client.post("/guichet/retour", data={"csrf_token": token, "code": "b3"})
+    assert back.status_code == 200 and "Retour enregistré : B3" in back.get_data(as_text=True)
+    unknown = client.post("/guichet/retour", data={"csrf_token": token, "code": "zz-404"})
+    assert "Aucun exemplaire ne porte le code-barres zz-404." in unknown.get_data(as_text=True)
