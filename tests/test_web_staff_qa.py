@@ -283,3 +283,16 @@ def test_a_barcode_typed_in_lower_case_finds_its_copy(site: DeskSite) -> None:
     assert back.status_code == 200 and "Retour enregistré : B3" in back.get_data(as_text=True)
     unknown = client.post("/guichet/retour", data={"csrf_token": token, "code": "zz-404"})
     assert "Aucun exemplaire ne porte le code-barres zz-404." in unknown.get_data(as_text=True)
+
+
+def test_the_desk_offers_the_loan_rules_only_to_those_who_may_open_them(
+        site: DeskSite) -> None:
+    """A librarian followed "Règles de prêt" from every desk page to a bare "Accès refusé"."""
+    client = librarian(site)
+    page = client.get("/guichet/").get_data(as_text=True)
+    assert 'href="/guichet/regles"' not in page and 'href="/guichet/journal"' in page
+    assert client.get("/guichet/regles").status_code == 403
+    admin = site.client()
+    assert sign_in_with_password(admin, site.world.admin.email or "", PASSWORD).status_code == 303
+    assert 'href="/guichet/regles"' in admin.get("/guichet/").get_data(as_text=True)
+    assert admin.get("/guichet/regles").status_code == 200
