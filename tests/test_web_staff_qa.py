@@ -296,3 +296,37 @@ def test_the_desk_offers_the_loan_rules_only_to_those_who_may_open_them(
     assert sign_in_with_password(admin, site.world.admin.email or "", PASSWORD).status_code == 303
     assert 'href="/guichet/regles"' in admin.get("/guichet/").get_data(as_text=True)
     assert admin.get("/guichet/regles").status_code == 200
+
+
+def test_a_refused_staff_form_puts_the_focus_on_the_field_to_correct(site: DeskSite) -> None:
+    """A refused answer, list or watch source came back with the focus at the top of a long
+    page, the message beside a field far below: the keyboard user had to hunt for it."""
+    client = librarian(site)
+    _ask(site)
+    token = csrf(client, "/questions/gestion/1")
+    answered = client.post("/questions/gestion/1/repondre",
+                           data={"csrf_token": token, "answer": " ", "links": ""})
+    assert answered.status_code == 422
+    html = answered.get_data(as_text=True)
+    field = element(html, "answer")
+    assert "autofocus" in field and field.get("aria-describedby") == "answer-error"
+    assert [a.get("id") for _t, a in tags(html) if "autofocus" in a] == ["answer"]
+    listed = client.post("/admin/dsi/liste", data={"csrf_token": token, "slug": "x",
+                                                   "name": "X", "cap": "beaucoup"})
+    assert "autofocus" in element(listed.get_data(as_text=True), "cap")
+    source = client.post("/veille/gestion/sources", data={"csrf_token": token, "name": "X",
+                                                          "url": "ftp://nope"})
+    assert source.status_code == 422
+    assert [a.get("id") for _t, a in tags(source.get_data(as_text=True))
+            if "autofocus" in a] == ["url"]
+
+
+def _ask(site: DeskSite) -> None:
+    """A question from the public form, as a visitor asks it."""
+    visitor = site.client()
+    token = csrf(visitor, "/questions/poser")
+    sent = visitor.post("/questions/poser", data={
+        "csrf_token": token, "question": "Des études sur la participation des habitants ?",
+        "field": "politique-ville", "name": "Jeanne Test", "email": "jeanne@example.org",
+        "organisation": "association"})
+    assert sent.status_code in (302, 303), sent.get_data(as_text=True)[:300]
