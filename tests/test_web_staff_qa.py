@@ -330,3 +330,23 @@ def _ask(site: DeskSite) -> None:
         "field": "politique-ville", "name": "Jeanne Test", "email": "jeanne@example.org",
         "organisation": "association"})
     assert sent.status_code in (302, 303), sent.get_data(as_text=True)[:300]
+
+
+def test_a_dsi_list_subscribers_import_reports_in_the_page_language(site: DeskSite) -> None:
+    """The subscribers page was in English but its report of an import stayed French."""
+    client = librarian(site)
+    made = client.post("/admin/dsi/liste", data={
+        "csrf_token": csrf(client, "/admin/dsi/liste"), "slug": "jeunesse", "name": "Jeunesse",
+        "equations": "q=jeunes", "period": "weekly"})
+    assert made.status_code == 303
+    path = made.headers["Location"]
+    client.set_cookie("lang", "en")
+    token = csrf(client, path)
+    one = client.post(path, data={"csrf_token": token, "email": "zoe@example.org",
+                                  "name": "Zoé"})
+    assert "Subscriber added." in one.get_data(as_text=True)
+    csv_text = "email;name\nyann@example.org;Yann\npas-une-adresse;X\n"
+    bulk = client.post(path, data={"csrf_token": token, "csv": csv_text})
+    html = bulk.get_data(as_text=True)
+    assert "1 accounts created, 1 subscriptions added." in html
+    assert "comptes créés" not in html

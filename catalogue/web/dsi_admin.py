@@ -148,13 +148,14 @@ def subscribers_page(profile_id: int) -> str | tuple[str, int]:
             "csv", "")
         if text.strip():
             report = subscribers.import_csv(engine(), now(), text, profile_id)
-            message = f"{report.created} comptes créés, {report.subscribed} abonnements ajoutés."
+            message = gettext("%(created)s comptes créés, %(subscribed)s abonnements ajoutés.",
+                              created=report.created, subscribed=report.subscribed)
             problems = report.problems
         else:
             try:
                 subscribers.register(engine(), now(), profile_id, request.form.get("email", ""),
                                      request.form.get("name", ""))
-                message = "Abonné·e ajouté·e."
+                message = gettext("Abonné·e ajouté·e.")
             except AccountError as exc:
                 problems, status = [(0, exc.message)], 422
     return _subscribers_page(found, message, problems), status
