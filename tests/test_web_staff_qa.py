@@ -14,6 +14,7 @@ import reports and the DSI admin in Chromium, each pinned on the HTML the app se
 
 from __future__ import annotations
 
+import io
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,9 +24,11 @@ import pytest
 from click.testing import CliRunner
 
 from catalogue.cli import main
+from catalogue.web.documents import documents
 from tests.account_support import sign_in_with_password
 from tests.circulation_support import PASSWORD
 from tests.desk_site import DeskSite, csrf
+from tests.document_files import pdf
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "catalogue" / "web" / "templates"
 
@@ -350,3 +353,25 @@ def test_a_dsi_list_subscribers_import_reports_in_the_page_language(site: DeskSi
     html = bulk.get_data(as_text=True)
     assert "1 accounts created, 1 subscriptions added." in html
     assert "comptes créés" not in html
+
+
+def test_removing_a_document_asks_first(site: DeskSite) -> None:
+    """"Retirer le document" sat under "Relire le texte": one Enter on the wrong button
+    deleted the file for good."""
+    with site.app.app_context():
+        doc = documents().attach(1, "rapport.pdf", io.BytesIO(pdf(["Rapport annuel"])),
+                                 site.clock())
+    client = librarian(site)
+    page = f"/document/{doc.id}"
+    token = csrf(client, page)
+    asked = client.post(f"{page}/suppression", data={"csrf_token": token})
+    assert asked.status_code == 200
+    html = asked.get_data(as_text=True)
+    assert "Retirer le document ?" in html and "« rapport.pdf » sera retiré" in html
+    assert '<input type="hidden" name="confirmer" value="oui">' in html
+    assert element(html, "contenu") is not None  # the page, not a redirect
+    assert client.get(page).status_code == 200  # nothing removed yet
+    refused = client.post(f"{page}/suppression", data={"csrf_token": token, "confirmer": "non"})
+    assert refused.status_code == 200 and client.get(page).status_code == 200
+    done = client.post(f"{page}/suppression", data={"csrf_token": token, "confirmer": "oui"})
+    assert done.status_code == 303 and client.get(page).status_code == 404
