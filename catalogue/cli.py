@@ -175,8 +175,9 @@ def sources_command(obj: Context) -> None:
 @click.pass_obj
 def report_command(obj: Context, run_id: int) -> None:
     """Every rejected record and warning of one import run."""
-    for position, severity, message in queries.run_problems(obj.engine(), run_id):
-        click.echo(f"record {position}: {severity}: {message}")
+    for p in queries.run_problems(obj.engine(), run_id):
+        ident = f" [{p.source_id}]" if p.source_id else ""
+        click.echo(f"record {p.position} (byte {p.offset}){ident}: {p.severity}: {p.message}")
 
 
 @main.command("demo")

@@ -311,6 +311,10 @@ class Desk:
                 borrowed or reserved, or too many reservations for the rule.
         """
         today = self.today(now)
+        global_id = desk_items.record_ref(global_id)
+        if not global_id:
+            raise Refusal("Indiquez la notice à réserver : crpv:123 ou l'adresse de sa page.",
+                          code="empty", field="record")
         source, _, source_id = global_id.partition(":")
 
         def work(conn: Connection) -> Reservation:

@@ -122,18 +122,31 @@ def count_records(engine: Engine, source: str | None = None, deleted: bool = Fal
         return int(conn.execute(query).scalar_one())
 
 
-def run_problems(engine: Engine, run_id: int, limit: int | None = None
-                 ) -> list[tuple[int, str, str]]:
-    """(position, severity, message) of one import run, in file order (the first ``limit``)."""
+@dataclass(frozen=True, slots=True)
+class RunProblem:
+    """One rejected record or warning of an import run, as its report lists it: the
+    identifier (the 001 the exporting base gave) is what staff look the record up by."""
+
+    position: int
+    offset: int
+    source_id: str
+    severity: str
+    message: str
+
+
+def run_problems(engine: Engine, run_id: int, limit: int | None = None) -> list[RunProblem]:
+    """The problems of one import run, in file order (the first ``limit``)."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(import_problems.c.position, import_problems.c.severity,
+            select(import_problems.c.position, import_problems.c.offset,
+                   import_problems.c.source_id, import_problems.c.severity,
                    import_problems.c.message)
             .where(import_problems.c.run_id == run_id)
             .order_by(import_problems.c.position, import_problems.c.id)
             .limit(limit)
         )
-        return [(r.position, r.severity, r.message) for r in rows]
+        return [RunProblem(r.position, r.offset, r.source_id, r.severity, r.message)
+                for r in rows]
 
 
 def import_summaries(engine: Engine, source: str | None = None, limit: int = 50,

@@ -293,11 +293,22 @@ def read_again(document_id: int) -> Response:
     return redirect(url_for("documents.show", document_id=document_id), 303)
 
 
+#: The value of the confirmation form's ``confirmer`` field that removes a document.
+CONFIRMED = "oui"
+
+
 @bp.post("/document/<int:document_id>/suppression")
 @staff_required
-def remove(document_id: int) -> Response:
+def remove(document_id: int) -> Response | tuple[str, int]:
+    """Remove a document once confirmed. "Retirer le document" sat under "Relire le
+    texte": one Enter on the wrong button deleted the file for good. Without the
+    confirmation field the page asks first (a page, not a script's ``confirm()``)."""
     doc, _ = _visible(document_id)
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if not form.validate_on_submit():
         abort(400)
+    if request.form.get("confirmer") != CONFIRMED:
+        return render_template("documents/remove.html", doc=doc, action_form=form,
+                               confirmed=CONFIRMED), 200
     documents().remove(document_id, now())
     return redirect(_record_url(doc.global_id), 303)

@@ -49,8 +49,15 @@ def edit(profile_id: int | None) -> str | Response | tuple[str, int]:
     f = request.form
 
     def number(key: str, default: int) -> int:
-        found = integer(f.get(key), high=100_000)
-        return default if found is None else found
+        """An empty field is the default; anything but a whole number is said, not
+        silently replaced (a cap typed "3O" must not become 30)."""
+        text = f.get(key, "").strip()
+        if not text:
+            return default
+        found = integer(text, high=100_000)
+        if found is None:
+            raise ProfileError(gettext("Nombre entier attendu."), key)
+        return found
 
     try:
         saved = profiles.save_list(
@@ -141,13 +148,14 @@ def subscribers_page(profile_id: int) -> str | tuple[str, int]:
             "csv", "")
         if text.strip():
             report = subscribers.import_csv(engine(), now(), text, profile_id)
-            message = f"{report.created} comptes créés, {report.subscribed} abonnements ajoutés."
+            message = gettext("%(created)s comptes créés, %(subscribed)s abonnements ajoutés.",
+                              created=report.created, subscribed=report.subscribed)
             problems = report.problems
         else:
             try:
                 subscribers.register(engine(), now(), profile_id, request.form.get("email", ""),
                                      request.form.get("name", ""))
-                message = "Abonné·e ajouté·e."
+                message = gettext("Abonné·e ajouté·e.")
             except AccountError as exc:
                 problems, status = [(0, exc.message)], 422
     return _subscribers_page(found, message, problems), status

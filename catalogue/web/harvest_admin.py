@@ -65,7 +65,7 @@ def harvest(run_id: int) -> str:
     problems = (queries.run_problems(store, report.import_run, PROBLEMS_SHOWN)
                 if report.import_run else [])
     return render_template("admin/harvest_run.html", report=report, problems=problems,
-                           shown=PROBLEMS_SHOWN)
+                           problems_source=report.source, shown=PROBLEMS_SHOWN)
 
 
 @bp.get("/import/<int:run_id>")
@@ -78,4 +78,4 @@ def imported(run_id: int) -> str:
         abort(404)
     return render_template("admin/import_run.html", run=found[0],
                            problems=queries.run_problems(store, run_id, PROBLEMS_SHOWN),
-                           shown=PROBLEMS_SHOWN)
+                           problems_source=found[0].source, shown=PROBLEMS_SHOWN)
