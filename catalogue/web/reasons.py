@@ -121,6 +121,11 @@ REASONS: list[tuple[re.Pattern[str], Any]] = [
                       "de côté")),
         # Any format: readers' mappings and catalogue/store/ingest.py
         (r"no title \(field (?P<tag>\d+)\)", lazy_gettext("pas de titre (zone %(tag)s)")),
+        (r"unknown document type (?P<code>.*) in leader/06, kept as (?P<kept>.*)",
+         lazy_gettext("type de document %(code)s inconnu en position 06 du label, gardé "
+                      "comme %(kept)s")),
+        (r"unknown document type (?P<code>.*) in leader/06",
+         lazy_gettext("type de document %(code)s inconnu en position 06 du label")),
         (r"no 001 nor 035\$a: identified as (?P<sid>\S+), a digest of its bytes",
          lazy_gettext("ni 001 ni 035$a : identifiée par %(sid)s, une empreinte de ses "
                       "octets")),
