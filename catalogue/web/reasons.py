@@ -74,6 +74,10 @@ REASONS: list[tuple[re.Pattern[str], Any]] = [
          lazy_gettext("répertoire invalide : la zone %(tag)s (position %(start)s, "
                       "longueur %(length)s) ne finit pas par une fin de zone")),
         (r"record has no fields", lazy_gettext("la notice n’a aucune zone")),
+        (r"record of (?P<size>\d+) bytes: more than the (?P<limit>\d+) a record may have "
+         r"\(ISO 2709 allows 99,999\); skipped",
+         lazy_gettext("notice de %(size)s octets : plus que les %(limit)s permis (ISO 2709 "
+                      "en admet 99 999) ; ignorée")),
         (r"field (?P<tag>\S+) has (?P<count>\d+) indicator characters (?P<raw>.*) "
          r"instead of 2; the first two were kept",
          lazy_gettext("la zone %(tag)s a %(count)s caractères d’indicateurs %(raw)s au "
@@ -83,6 +87,27 @@ REASONS: list[tuple[re.Pattern[str], Any]] = [
          r"is not in utf-8 \(force the source's character set with --encoding\)",
          lazy_gettext("octet UTF-8 invalide %(byte)s dans la zone %(tag)s ; la notice "
                       "n’est pas en UTF-8 (imposez le jeu de caractères de la source)")),
+        (r"(?P<reason>.+) in field (?P<tag>\S+); the record is not in (?P<charset>\S+) "
+         r"\(force the source's character set with --encoding\)",
+         lazy_gettext("%(reason)s dans la zone %(tag)s ; la notice n’est pas en %(charset)s "
+                      "(imposez le jeu de caractères de la source)")),
+        (r"invalid (?P<charset>UTF-8|ISO 5426) byte (?P<byte>0x[0-9A-F]{2}) at offset "
+         r"(?P<at>\d+)",
+         lazy_gettext("octet %(charset)s invalide %(byte)s à la position %(at)s")),
+        (r"invalid MARC-8 byte (?P<byte>0x[0-9A-F]{2}) at offset (?P<at>\d+)(?P<rest>.*)",
+         lazy_gettext("octet MARC-8 invalide %(byte)s à la position %(at)s%(rest)s")),
+        (r"field (?P<tag>\S+): (?P<count>\d+) control byte\(s\) \((?P<names>.*)\) removed",
+         lazy_gettext("zone %(tag)s : %(count)s octet(s) de contrôle (%(names)s) "
+                      "supprimé(s)")),
+        (r"field (?P<tag>\S+) ends with an ISO 5426 diacritic that has no letter after it: "
+         r"kept on the last character",
+         lazy_gettext("la zone %(tag)s finit par un diacritique ISO 5426 sans lettre "
+                      "après lui : gardé sur le dernier caractère")),
+        (r"field (?P<tag>\S+) contains a literal '\$' followed by a letter: the exporting "
+         r"system may have used '\$' as a subfield delimiter; kept as text",
+         lazy_gettext("la zone %(tag)s contient un « $ » suivi d’une lettre : le système "
+                      "d’origine a pu utiliser « $ » comme délimiteur de sous-zone ; gardé "
+                      "tel quel")),
         (r"declares (?P<legacy>\S+) but the data is valid UTF-8; read as UTF-8",
          lazy_gettext("la notice se déclare en %(legacy)s mais les données sont en UTF-8 "
                       "valide : lue en UTF-8")),
@@ -116,16 +141,94 @@ REASONS: list[tuple[re.Pattern[str], Any]] = [
         (r"field (?P<tag>\S+) at line (?P<line>\d+) has no subfields: left out",
          lazy_gettext("la zone %(tag)s à la ligne %(line)s n’a pas de sous-zones : "
                       "laissée de côté")),
+        (r"field (?P<tag>\S+) at line (?P<line>\d+) has text but no subfields: kept as a "
+         r"control field",
+         lazy_gettext("la zone %(tag)s à la ligne %(line)s a du texte mais pas de "
+                      "sous-zones : gardée comme zone de contrôle")),
+        (r"unexpected <(?P<name>[^>]+)> in a notice at line (?P<line>\d+): left out",
+         lazy_gettext("<%(name)s> inattendu dans une notice à la ligne %(line)s : laissé "
+                      "de côté")),
+        (r"unexpected <(?P<name>[^>]+)> in field (?P<tag>\S+) at line (?P<line>\d+): "
+         r"left out",
+         lazy_gettext("<%(name)s> inattendu dans la zone %(tag)s à la ligne %(line)s : "
+                      "laissé de côté")),
+        (r"unexpected element <(?P<name>[^>]+)> inside <(?P<parent>[^>]+)> at line "
+         r"(?P<line>\d+): left out",
+         lazy_gettext("élément <%(name)s> inattendu dans <%(parent)s> à la ligne "
+                      "%(line)s : laissé de côté")),
+        (r"subfield with code (?P<code>.*) in field (?P<tag>\S+) at line (?P<line>\d+): "
+         r"left out \(a code is one character\)",
+         lazy_gettext("sous-zone de code %(code)s dans la zone %(tag)s à la ligne "
+                      "%(line)s : laissée de côté (un code est un seul caractère)")),
+        (r"entity reference (?P<name>.*) left unexpanded at line (?P<line>\d+)",
+         lazy_gettext("référence d’entité %(name)s non développée à la ligne %(line)s")),
+        (r"(?P<count>\d+) (?P<names>.+) element\(s\) outside any <(?P<container>[^>]+)> "
+         r"\(lines? (?P<lines>[\d-]+)\): left out",
+         lazy_gettext("%(count)s élément(s) %(names)s hors de tout <%(container)s> "
+                      "(ligne(s) %(lines)s) : laissé(s) de côté")),
+        (r"leader parts missing, read as blanks: (?P<names>.+)",
+         lazy_gettext("éléments du label absents, lus comme des blancs : %(names)s")),
+        (r"empty indicators read as blanks \(first in field (?P<tag>\S+) at line "
+         r"(?P<line>\d+)\)",
+         lazy_gettext("indicateurs vides lus comme des blancs (d’abord dans la zone %(tag)s "
+                      "à la ligne %(line)s)")),
+        (r"(?P<name>ind[12]) (?P<value>.*) of field (?P<tag>\S+) at line (?P<line>\d+): "
+         r"first character kept",
+         lazy_gettext("%(name)s %(value)s de la zone %(tag)s à la ligne %(line)s : premier "
+                      "caractère gardé")),
+        (r"record in the namespace (?P<namespace>.*), not MARCXML's \((?P<slim>\S+)\): "
+         r"read as MARCXML by its element names",
+         lazy_gettext("notice dans l’espace de noms %(namespace)s, pas celui de MARCXML "
+                      "(%(slim)s) : lue comme du MARCXML d’après les noms de ses éléments")),
+        (r"second <leader> at line (?P<line>\d+): left out",
+         lazy_gettext("second <leader> à la ligne %(line)s : laissé de côté")),
+        (r"malformed leader (?P<raw>.*) at line (?P<line>\d+): (?P<count>\d+) characters, "
+         r"not 24; padded with blanks or cut",
+         lazy_gettext("label mal formé %(raw)s à la ligne %(line)s : %(count)s caractères "
+                      "au lieu de 24 ; complété par des blancs ou coupé")),
+        (r"<(?P<name>[^>]+)> at line (?P<line>\d+) holds no Dublin Core element",
+         lazy_gettext("<%(name)s> à la ligne %(line)s ne contient aucun élément Dublin "
+                      "Core")),
         (r"unexpected <(?P<name>[^>]+)> in a record at line (?P<line>\d+): left out",
          lazy_gettext("<%(name)s> inattendu dans une notice à la ligne %(line)s : laissé "
                       "de côté")),
         # Any format: readers' mappings and catalogue/store/ingest.py
+        (r"no record of this full catalogue could be read: nothing was deleted",
+         lazy_gettext("aucune notice de ce catalogue complet n’a pu être lue : rien n’a été "
+                      "supprimé")),
+        (r"--full: nothing was deleted because (?P<count>\d+) rejected record\(s\) could "
+         r"not be identified; fix them and re-run",
+         lazy_gettext("--full : rien n’a été supprimé car %(count)s notice(s) rejetée(s) "
+                      "n’ont pu être identifiées ; corrigez-les et relancez")),
+        (r"the process stopped mid-run",
+         lazy_gettext("le processus s’est arrêté en cours d’exécution")),
         (r"no title \(field (?P<tag>\d+)\)", lazy_gettext("pas de titre (zone %(tag)s)")),
         (r"unknown document type (?P<code>.*) in leader/06, kept as (?P<kept>.*)",
          lazy_gettext("type de document %(code)s inconnu en position 06 du label, gardé "
                       "comme %(kept)s")),
         (r"unknown document type (?P<code>.*) in leader/06",
          lazy_gettext("type de document %(code)s inconnu en position 06 du label")),
+        (r"no 001 nor 035\$a: identified as (?P<sid>\S+), a digest of its bytes \(a changed "
+         r"copy of it will count as a new record\)",
+         lazy_gettext("ni 001 ni 035$a : identifiée par %(sid)s, une empreinte de ses "
+                      "octets (une copie modifiée comptera comme une nouvelle notice)")),
+        (r"no dc:title", lazy_gettext("pas de dc:title")),
+        (r"repeated creators or contributors kept once",
+         lazy_gettext("auteurs ou contributeurs répétés gardés une fois")),
+        (r"dc:language (?P<value>.*) is not a language code: kept as a literal",
+         lazy_gettext("dc:language %(value)s n’est pas un code de langue : gardé tel quel")),
+        (r"dc:type (?P<value>.*) not recognised: read as printed text",
+         lazy_gettext("dc:type %(value)s non reconnu : lu comme un texte imprimé")),
+        (r"barcode (?P<barcode>.*) is given twice to the same copy \(call number "
+         r"(?P<call>.*)\): kept once",
+         lazy_gettext("le code-barres %(barcode)s est donné deux fois au même exemplaire "
+                      "(cote %(call)s) : gardé une fois")),
+        (r"barcode (?P<barcode>.*) is shared by different copies \(call numbers "
+         r"(?P<first>.*) and (?P<second>.*)\): both kept, give each its own barcode for the "
+         r"lending desk",
+         lazy_gettext("le code-barres %(barcode)s est partagé par des exemplaires différents "
+                      "(cotes %(first)s et %(second)s) : tous deux gardés, donnez à chacun "
+                      "son propre code-barres pour le prêt")),
         (r"no 001 nor 035\$a: identified as (?P<sid>\S+), a digest of its bytes",
          lazy_gettext("ni 001 ni 035$a : identifiée par %(sid)s, une empreinte de ses "
                       "octets")),
@@ -142,7 +245,10 @@ def translated(message: str) -> str | None:
     for pattern, said in REASONS:
         found = pattern.fullmatch(message)
         if found:
-            return str(said) % found.groupdict()
+            parts = found.groupdict()
+            if parts.get("reason"):  # a nested reason of our own may be known too
+                parts["reason"] = translated(parts["reason"]) or parts["reason"]
+            return str(said) % parts
     return None
 
 
