@@ -24,7 +24,7 @@ from catalogue.formats import detect, unimarc
 from catalogue.formats.base import Parsed
 from catalogue.records import MarcField
 from catalogue.store.ingest import Ingest
-from catalogue.web.reasons import translated
+from catalogue.web.reasons import REASONS, translated
 from tests.desk_site import DeskSite, start
 from tests.test_import_hostile import GOOD, ISO_CASES, LATIN, UTF8, XML_CASES, _bad, pmb
 
@@ -195,3 +195,15 @@ def test_a_full_import_that_read_nothing_says_so_in_french(
             "supprimé</dd>") in page
     assert ("<dd>no record of this full catalogue could be read: nothing was deleted</dd>"
             in served(site, found.group(1), "en"))
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_sentence_uses_only_what_its_pattern_captures(site: DeskSite, lang: str) -> None:
+    """A placeholder its pattern does not capture would turn a report page into an error."""
+    with site.app.test_request_context(headers={"Cookie": f"lang={lang}"}):
+        first = str(REASONS[0][1])
+        assert first.startswith("truncated record" if lang == "en" else "notice tronquée")
+        for pattern, said in REASONS:
+            wanted = set(re.findall(r"%\((\w+)\)s", str(said)))
+            assert wanted <= set(pattern.groupindex), (pattern.pattern, str(said))
+            assert "%" not in re.sub(r"%\(\w+\)s", "", str(said)), str(said)

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from flask import Flask
-from flask_babel import lazy_gettext
+from flask_babel import LazyString, lazy_gettext
 from markupsafe import Markup, escape
 
 #: (pattern matching the whole English text, French message with the captured names).
-REASONS: list[tuple[re.Pattern[str], Any]] = [
+REASONS: list[tuple[re.Pattern[str], LazyString]] = [
     (re.compile(p), m) for p, m in [
         # ISO 2709 (UNIMARC, MARC 21) records: catalogue/formats/iso2709.py
         (r"truncated record: (?P<size>\d+) bytes and no record terminator before the end "
