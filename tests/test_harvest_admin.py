@@ -13,6 +13,7 @@ from catalogue.formats.base import Parsed
 from catalogue.harvesting import harvest_source
 from catalogue.people import accounts
 from catalogue.store.ingest import Ingest
+from catalogue.store.tables import import_problems
 from catalogue.web import create_app
 from tests.account_support import sign_in_with_link
 from tests.dsi_support import MONDAY
@@ -80,6 +81,20 @@ def test_staff_see_sources_runs_and_rejected_records(tmp_path: Path) -> None:
     assert "<dt>Ajoutées</dt><dd>1</dd>" in detail and "<dt>Rejetées</dt><dd>1</dd>" in detail
     harvested = client.get(f"/admin/moissons/moisson/{done.run_id}").get_data(True)
     assert "<dt>Ajoutées</dt><dd>12</dd>" in harvested and "Partner lyon" not in harvested
+    # A record the harvest rejected, stored in English (as rows written before the pages
+    # translated them): the harvest's page says it in French, or in English on request.
+    with engine.begin() as conn:
+        conn.execute(import_problems.insert().values(
+            run_id=done.import_run, position=13, offset=4, source_id="", severity="error",
+            message="XML is not well-formed: Opening and ending tag mismatch (line 4)"))
+    harvested = client.get(f"/admin/moissons/moisson/{done.run_id}").get_data(True)
+    assert ("<td>13</td><td>–</td><td><strong>rejetée</strong></td><td>XML mal formé : "
+            "Opening and ending tag mismatch (ligne 4)</td>") in harvested
+    client.set_cookie("lang", "en")
+    harvested = client.get(f"/admin/moissons/moisson/{done.run_id}").get_data(True)
+    assert ("<td>XML is not well-formed: Opening and ending tag mismatch (line 4)</td>"
+            in harvested)
+    client.set_cookie("lang", "fr")
     only = client.get(page + "?source=lille").get_data(True)
     assert f"moisson/{down.run_id}\"" in only and f"moisson/{done.run_id}\"" not in only
     assert client.get("/admin/moissons/moisson/999999").status_code == 404

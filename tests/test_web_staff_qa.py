@@ -211,7 +211,7 @@ def test_an_import_report_names_each_problem_record_by_its_identifier(
     html = librarian(site).get(f"/admin/moissons/import/{run_id}").get_data(as_text=True)
     assert '<th scope="col">Notice</th>' in html
     assert re.search(r'<td><a href="/notice/crpv/Kentika_ENSP49147">Kentika_ENSP49147</a></td>'
-                     r"<td>remarque</td><td>unknown document type", html)
+                     r"<td>remarque</td><td>type de document &#39;.&#39; inconnu", html)
     listed = CliRunner().invoke(main, ["--config", str(tmp_path / "config.toml"),
                                        "report", run_id])
     assert listed.exit_code == 0

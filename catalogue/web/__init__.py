@@ -37,6 +37,7 @@ from catalogue.web import (
     oai_provider,
     pages,
     questions,
+    reasons,
     record,
     search,
     selection,
@@ -92,5 +93,6 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     selection.register(app)
     covers.register(app)
     pages.register(app)
+    reasons.register(app)
     errors.register(app)
     return app
