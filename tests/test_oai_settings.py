@@ -128,14 +128,20 @@ def _serve_and_get(config: Path, port: int, env: dict[str, str],
     process = subprocess.Popen([str(cli), "--config", str(config), "serve", "--port", str(port)],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        for _ in range(100):
+        # Bounded by time, not tries: a loaded machine (parallel test workers) can take
+        # more than ten seconds to import the app; a server that stopped fails at once.
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read().decode("utf-8", "replace") if process.stdout else ""
+                pytest.fail(f"catalogue serve stopped ({process.returncode}): {output[-2000:]}")
             try:
                 requests.get(f"http://127.0.0.1:{port}/oai", timeout=5)
                 break
             except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    pytest.fail("catalogue serve did not start within 90 s")
                 time.sleep(0.1)
-        else:
-            pytest.fail("catalogue serve did not start")
         return [requests.get(f"http://127.0.0.1:{port}{path}", timeout=10) for path in paths]
     finally:
         process.terminate()
