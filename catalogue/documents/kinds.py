@@ -29,6 +29,15 @@ LABELS = {PDF: "PDF", ODT: "ODT", DOCX: "DOCX", HTML: "HTML", TEXT: "texte",
           OTHER: "autre", EMPTY: "vide"}
 #: Kinds whose text is extracted.
 READABLE = frozenset({PDF, ODT, DOCX, HTML, TEXT})
+#: Why a file is refused (:func:`refusal`): it is empty, or it is a program.
+REFUSED_EMPTY, REFUSED_PROGRAM = "empty", "program"
+#: Names of programs a reader's system would run on a double click.
+PROGRAM_EXTENSIONS = frozenset({".exe", ".msi", ".bat", ".js", ".sh", ".com", ".scr"})
+#: First bytes of programs: Windows (MZ), Linux (ELF), scripts (``#!``).
+PROGRAM_MAGIC = (b"MZ", b"\x7fELF", b"#!")
+#: Media types browsers show without running anything: served inline, others as attachments.
+SHOWN_INLINE = frozenset({"application/pdf", "text/plain", "image/png", "image/jpeg",
+                          "image/gif", "image/webp"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +71,27 @@ def _zip_kind(path: Path) -> str:
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
         return OTHER
     return OTHER
+
+
+def refusal(path: Path, filename: str = "") -> str:
+    """Why the file at ``path`` may not be attached ("" if it may).
+
+    An empty file holds nothing to read, and a program (by its name or its first bytes)
+    would be offered to readers' machines from the catalogue's origin: both are refused
+    at the door rather than recorded with a problem.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if not head:
+        return REFUSED_EMPTY
+    if PurePath(filename).suffix.lower() in PROGRAM_EXTENSIONS or head.startswith(PROGRAM_MAGIC):
+        return REFUSED_PROGRAM
+    return ""
+
+
+def shown_inline(media_type: str) -> bool:
+    """Whether browsers show files of ``media_type`` safely (PDF, plain text, images)."""
+    return media_type.split(";")[0].strip().lower() in SHOWN_INLINE
 
 
 def sniff(path: Path, filename: str = "") -> Kind:
