@@ -148,8 +148,9 @@ def test_download_headers_as_served(docsite: DocumentsSite) -> None:
                       "text/html; charset=utf-8"),
         "texte.docx": (files.docx(["Un paragraphe"]), "attachment",
                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        "image.png": (b"\x89PNG\r\n\x1a\n" + b"\x00\x01" * 40, "attachment",
-                      "application/octet-stream"),
+        "image.png": (b"\x89PNG\r\n\x1a\n" + b"\x00\x01" * 40, "inline", "image/png"),
+        "photo.jpg": (b"\xff\xd8\xff\xe0" + b"\x00\x01" * 40, "inline", "image/jpeg"),
+        "donnees.bin": (b"\x00\x01\x02\x03" * 20, "attachment", "application/octet-stream"),
     }
     for name, (data, disposition, media_type) in kinds.items():
         doc_id = _document_id(site.upload(staff, name, data))

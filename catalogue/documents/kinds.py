@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 PDF, ODT, DOCX, HTML, TEXT, OTHER, EMPTY = "pdf", "odt", "docx", "html", "text", "other", "empty"
+PNG, JPEG, GIF, WEBP = "png", "jpeg", "gif", "webp"
+#: Images, known by their first bytes (served as what they are, shown inline by browsers).
+IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG), (b"GIF87a", GIF),
+               (b"GIF89a", GIF))
 
 MEDIA_TYPES = {
     PDF: "application/pdf",
@@ -20,13 +24,18 @@ MEDIA_TYPES = {
     TEXT: "text/plain; charset=utf-8",
     OTHER: "application/octet-stream",
     EMPTY: "application/octet-stream",
+    PNG: "image/png",
+    JPEG: "image/jpeg",
+    GIF: "image/gif",
+    WEBP: "image/webp",
 }
 EXTENSIONS = {
     ".pdf": PDF, ".odt": ODT, ".docx": DOCX, ".html": HTML, ".htm": HTML, ".txt": TEXT,
-    ".text": TEXT, ".md": TEXT, ".csv": TEXT,
+    ".text": TEXT, ".md": TEXT, ".csv": TEXT, ".png": PNG, ".jpg": JPEG, ".jpeg": JPEG,
+    ".gif": GIF, ".webp": WEBP,
 }
 LABELS = {PDF: "PDF", ODT: "ODT", DOCX: "DOCX", HTML: "HTML", TEXT: "texte",
-          OTHER: "autre", EMPTY: "vide"}
+          OTHER: "autre", EMPTY: "vide", PNG: "PNG", JPEG: "JPEG", GIF: "GIF", WEBP: "WebP"}
 #: Kinds whose text is extracted.
 READABLE = frozenset({PDF, ODT, DOCX, HTML, TEXT})
 #: Why a file is refused (:func:`refusal`): it is empty, or it is a program.
@@ -103,6 +112,11 @@ def sniff(path: Path, filename: str = "") -> Kind:
         return Kind(EMPTY, announced)
     if b"%PDF-" in head[:1024]:
         return Kind(PDF, announced)
+    for magic, image in IMAGE_MAGIC:
+        if head.startswith(magic):
+            return Kind(image, announced)
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return Kind(WEBP, announced)
     if head.startswith(b"PK\x03\x04"):
         return Kind(_zip_kind(path), announced)
     lowered = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
