@@ -160,3 +160,20 @@ def test_download_headers_as_served(docsite: DocumentsSite) -> None:
         assert _header(head, "Content-Type") == [media_type], head
         assert _header(head, "X-Content-Type-Options") == ["nosniff"], head
         assert _header(head, "Content-Security-Policy") == ["sandbox; default-src 'none'"]
+
+
+def test_a_drop_folder_refuses_them_too(docsite: DocumentsSite, tmp_path: Path) -> None:
+    from catalogue.documents.folder import import_folder
+    from tests.documents_site import NOW, documents_of
+
+    folder = tmp_path / "depot"
+    folder.mkdir()
+    for name, data in (("vide.pdf", b""), ("outil.exe", b"contenu"),
+                       ("rapport.pdf", b"MZ\x90\x00" + b"\x00" * 60)):
+        (folder / name).write_bytes(data)
+        (folder / f"{name}.notice").write_text("notice = 1\n", encoding="utf-8")
+    report = import_folder(documents_of(docsite.app), folder, "crpv", NOW)
+    assert report.attached == 0 and report.failed == 3
+    text = "\n".join(report.lines)
+    assert text.count("refusé : Les programmes") == 2 and "refusé : Le fichier est vide" in text
+    assert requests.get(docsite.url + "/api/records/crpv/1", timeout=10).json()["documents"] == []
