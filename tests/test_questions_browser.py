@@ -112,3 +112,27 @@ def test_asking_following_and_the_staff_queue(browser: Any, qsite: QuestionSite,
         problems += check(tab, axe_source, "figures", width)
         context.close()
     assert problems == [], "\n".join(map(str, problems))
+
+
+def test_the_form_fields_are_all_as_tall(browser: Any, qsite: QuestionSite,  # noqa: F811
+                                         ) -> None:
+    """QA: the territory and name inputs (no type) rendered thinner than the e-mail one,
+    in the blank form as with its errors."""
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900},
+                                      locale="fr-FR")
+        tab = context.new_page()
+        tab.goto(qsite.url + "/questions/poser")
+        for state in ("blank", "errors"):
+            fields = ("#territory", "#name", "#email", "#desired", "#field", "#organisation")
+            heights = {f: tab.locator(f).bounding_box()["height"] for f in fields}
+            styles = {f: tab.locator(f).evaluate(
+                "e => [getComputedStyle(e).borderTopWidth, getComputedStyle(e).fontSize]")
+                for f in fields}
+            assert max(heights.values()) - min(heights.values()) <= 1, (width, state, heights)
+            assert len({tuple(s) for s in styles.values()}) == 1, (width, state, styles)
+            if state == "blank":
+                with tab.expect_navigation():
+                    tab.get_by_role("button", name="Envoyer ma question").click()
+                assert tab.locator("#question-error").count() == 1
+        context.close()

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 PDF, ODT, DOCX, HTML, TEXT, OTHER, EMPTY = "pdf", "odt", "docx", "html", "text", "other", "empty"
+PNG, JPEG, GIF, WEBP = "png", "jpeg", "gif", "webp"
+#: Images, known by their first bytes (served as what they are, shown inline by browsers).
+IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG), (b"GIF87a", GIF),
+               (b"GIF89a", GIF))
 
 MEDIA_TYPES = {
     PDF: "application/pdf",
@@ -20,15 +24,29 @@ MEDIA_TYPES = {
     TEXT: "text/plain; charset=utf-8",
     OTHER: "application/octet-stream",
     EMPTY: "application/octet-stream",
+    PNG: "image/png",
+    JPEG: "image/jpeg",
+    GIF: "image/gif",
+    WEBP: "image/webp",
 }
 EXTENSIONS = {
     ".pdf": PDF, ".odt": ODT, ".docx": DOCX, ".html": HTML, ".htm": HTML, ".txt": TEXT,
-    ".text": TEXT, ".md": TEXT, ".csv": TEXT,
+    ".text": TEXT, ".md": TEXT, ".csv": TEXT, ".png": PNG, ".jpg": JPEG, ".jpeg": JPEG,
+    ".gif": GIF, ".webp": WEBP,
 }
 LABELS = {PDF: "PDF", ODT: "ODT", DOCX: "DOCX", HTML: "HTML", TEXT: "texte",
-          OTHER: "autre", EMPTY: "vide"}
+          OTHER: "autre", EMPTY: "vide", PNG: "PNG", JPEG: "JPEG", GIF: "GIF", WEBP: "WebP"}
 #: Kinds whose text is extracted.
 READABLE = frozenset({PDF, ODT, DOCX, HTML, TEXT})
+#: Why a file is refused (:func:`refusal`): it is empty, or it is a program.
+REFUSED_EMPTY, REFUSED_PROGRAM = "empty", "program"
+#: Names of programs a reader's system would run on a double click.
+PROGRAM_EXTENSIONS = frozenset({".exe", ".msi", ".bat", ".js", ".sh", ".com", ".scr"})
+#: First bytes of programs: Windows (MZ), Linux (ELF), scripts (``#!``).
+PROGRAM_MAGIC = (b"MZ", b"\x7fELF", b"#!")
+#: Media types browsers show without running anything: served inline, others as attachments.
+SHOWN_INLINE = frozenset({"application/pdf", "text/plain", "image/png", "image/jpeg",
+                          "image/gif", "image/webp"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +82,27 @@ def _zip_kind(path: Path) -> str:
     return OTHER
 
 
+def refusal(path: Path, filename: str = "") -> str:
+    """Why the file at ``path`` may not be attached ("" if it may).
+
+    An empty file holds nothing to read, and a program (by its name or its first bytes)
+    would be offered to readers' machines from the catalogue's origin: both are refused
+    at the door rather than recorded with a problem.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if not head:
+        return REFUSED_EMPTY
+    if PurePath(filename).suffix.lower() in PROGRAM_EXTENSIONS or head.startswith(PROGRAM_MAGIC):
+        return REFUSED_PROGRAM
+    return ""
+
+
+def shown_inline(media_type: str) -> bool:
+    """Whether browsers show files of ``media_type`` safely (PDF, plain text, images)."""
+    return media_type.split(";")[0].strip().lower() in SHOWN_INLINE
+
+
 def sniff(path: Path, filename: str = "") -> Kind:
     """The kind of the file at ``path``; ``filename``: the name it came with."""
     announced = EXTENSIONS.get(PurePath(filename).suffix.lower(), "") if filename else ""
@@ -73,6 +112,11 @@ def sniff(path: Path, filename: str = "") -> Kind:
         return Kind(EMPTY, announced)
     if b"%PDF-" in head[:1024]:
         return Kind(PDF, announced)
+    for magic, image in IMAGE_MAGIC:
+        if head.startswith(magic):
+            return Kind(image, announced)
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return Kind(WEBP, announced)
     if head.startswith(b"PK\x03\x04"):
         return Kind(_zip_kind(path), announced)
     lowered = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()

@@ -38,10 +38,20 @@ MAX_NAME = 200
 class DocumentError(Exception):
     """A document that cannot be added, with a French message and the form field it concerns."""
 
-    def __init__(self, message: str, field: str = "file") -> None:
+    def __init__(self, message: str, field: str = "file", code: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        #: What went wrong, for the pages to say it in the reader's language ("" = see message).
+        self.code = code
+
+
+#: Why a file is refused (:func:`kinds.refusal`), in French (the web pages translate them).
+REFUSALS = {
+    kinds.REFUSED_EMPTY: "Le fichier est vide : choisissez un fichier qui a un contenu.",
+    kinds.REFUSED_PROGRAM: "Les programmes (.exe, .msi, .bat, .js, .sh, .com, .scr ou "
+                           "exécutables) ne peuvent pas être joints.",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +212,11 @@ class Documents:
             raise DocumentError(f"Le fichier dépasse la taille maximale de "
                                 f"{self.settings.max_upload_mb} Mo.") from None
         name = clean_filename(filename)
+        refused = kinds.refusal(self.files.path(stored.sha256), name)
+        if refused:
+            if stored.new and not self._sha_used(stored.sha256):
+                self.files.path(stored.sha256).unlink(missing_ok=True)
+            raise DocumentError(REFUSALS[refused], "file", refused)
         kind = kinds.sniff(self.files.path(stored.sha256), name)
         warnings = ["kind_mismatch"] if kind.lies else []
         values = {"record_id": record_id, "sha256": stored.sha256, "filename": name,
@@ -232,6 +247,11 @@ class Documents:
         if found.access == access.PUBLIC:
             self.announce(record_id, now)
         return found
+
+    def _sha_used(self, sha256: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(documents.c.id).where(
+                documents.c.sha256 == sha256).limit(1)).first() is not None
 
     def extract(self, document_id: int, now: datetime) -> Document | None:
         """Read the document's text (in a limited child process) and keep it page by page."""

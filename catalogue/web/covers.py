@@ -50,8 +50,9 @@ def covers() -> Covers:
     return cast(Covers, current_app.extensions[KEY])
 
 
-#: Attached files taken for images: the documents feature keeps images as "other" files
-#: (it reads text), so their name says it; the cover is decoded by Pillow whatever it is.
+#: Attached files taken for images: PNG, JPEG, GIF and WebP are known by their bytes
+#: (image/... media type); files attached before that are "other", so their name says
+#: it. The cover is decoded by Pillow whatever it is.
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
 
 

@@ -4,9 +4,11 @@ Views are thin: :class:`catalogue.documents.service.Documents` does the work. Th
 download URL names the document by its number only: the file is found by the hash the
 store recorded, so nothing of the request reaches the file system, and the reader's
 access level is checked on every request (a URL copied out of a signed-in session gives
-an anonymous reader nothing). Files are always sent as attachments, with
-``X-Content-Type-Options: nosniff`` and a sandboxing Content-Security-Policy, so an HTML
-document never runs in the catalogue's origin. Werkzeug's ``send_file`` answers
+an anonymous reader nothing). Files are sent as attachments, except the types browsers
+show without running anything (PDF, plain text, images: :func:`kinds.shown_inline`),
+always with ``X-Content-Type-Options: nosniff`` and a sandboxing Content-Security-Policy,
+so an HTML document never runs in the catalogue's origin. Empty files and programs are
+refused at upload (:func:`kinds.refusal`). Werkzeug's ``send_file`` answers
 conditional and range requests (ETag = the file's SHA-256) and writes the RFC 6266
 ``Content-Disposition`` with the original name (``filename*=UTF-8''...``).
 """
@@ -22,13 +24,14 @@ from flask import (
     Flask,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
     send_file,
     url_for,
 )
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from werkzeug.exceptions import RequestedRangeNotSatisfiable, RequestEntityTooLarge
@@ -67,6 +70,14 @@ WARNINGS = {
         "son contenu l'indique."),
     extraction.TRUNCATED: lazy_gettext(
         "Le document dépasse le nombre de pages lues : seules les premières sont indexées."),
+}
+#: Why a file is refused at upload (:data:`catalogue.documents.service.REFUSALS`).
+REFUSALS = {
+    kinds.REFUSED_EMPTY: lazy_gettext(
+        "Le fichier est vide : choisissez un fichier qui a un contenu."),
+    kinds.REFUSED_PROGRAM: lazy_gettext(
+        "Les programmes (.exe, .msi, .bat, .js, .sh, .com, .scr ou exécutables) ne "
+        "peuvent pas être joints."),
 }
 LEVEL_LABELS = {
     access.PUBLIC: lazy_gettext("Public"),
@@ -216,12 +227,26 @@ def upload() -> str | Response | tuple[str, int]:
             doc = documents().attach(record_id, upload_file.filename or "", upload_file.stream,
                                      now(), level=_level(raw_level))
         except DocumentError as exc:
-            errors[exc.field if exc.field in ("file", "access") else "file"] = exc.message
+            errors[exc.field if exc.field in ("file", "access") else "file"] = cast(
+                str, REFUSALS.get(exc.code, exc.message))
         else:
+            flash(_uploaded(doc), "document")
             return redirect(url_for("documents.show", document_id=doc.id), 303)
     return render_template("documents/upload.html", form=form, errors=errors,
                            global_id=global_id if record_id else "",
                            record_url=_record_url(global_id) if record_id else ""), 400
+
+
+def _uploaded(doc: Document) -> str:
+    """What the staff are told after an upload: the file is there, and whether its text
+    can be searched (a scanned PDF attached "fine" is otherwise only found out later)."""
+    if doc.has_text:
+        return str(gettext(
+            "Le fichier « %(name)s » est joint ; son texte a été extrait et sera indexé.",
+            name=doc.filename))
+    return str(gettext(
+        "Le fichier « %(name)s » est joint, mais son texte n'a pas été extrait : %(why)s",
+        name=doc.filename, why=str(PROBLEMS.get(doc.problem, doc.problem))))
 
 
 def _visible(document_id: int) -> tuple[Document, str]:
@@ -254,7 +279,8 @@ def download(document_id: int) -> Response:
         abort(404)
     try:
         response = send_file(service.files.path(doc.sha256), mimetype=doc.media_type,
-                             as_attachment=True, download_name=doc.filename, conditional=True,
+                             as_attachment=not kinds.shown_inline(doc.media_type),
+                             download_name=doc.filename, conditional=True,
                              etag=doc.sha256, last_modified=doc.created_at, max_age=0)
     except RequestedRangeNotSatisfiable:
         response = current_app.response_class(

@@ -23,7 +23,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request
-from flask_babel import Babel, format_datetime, get_locale
+from flask_babel import Babel, format_datetime, format_decimal, get_locale, gettext, ngettext
 
 from catalogue.web import schedules
 
@@ -82,6 +82,30 @@ def day(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+#: The multiples of a byte, 1024 apart (the upload limit counts Mo of 1024 × 1024 bytes).
+_SIZE_UNITS = ("ko", "Mo", "Go", "To")
+
+
+def file_size(size: int | None) -> str:
+    """A size as a reader reads it: ``1,2 Mo``, ``350 ko`` (English ``1.2 MB``).
+
+    One decimal below ten units, none above: "1 258 291 octets" tells a documentalist
+    less than "1,2 Mo". Number and unit are joined by a no-break space (French
+    typography: a line never starts with the unit).
+    """
+    if size is None or size < 0:
+        return "–"
+    if size < 1024:
+        word = ngettext("octet", "octets", size)
+        return f"{format_decimal(size)}\u00a0{word}"
+    amount, unit = size / 1024, 0
+    while round(amount) >= 1024 and unit < len(_SIZE_UNITS) - 1:
+        amount, unit = amount / 1024, unit + 1
+    number = format_decimal(amount, format="0.#" if amount < 9.95 else "#,##0")
+    names = {"ko": gettext("ko"), "Mo": gettext("Mo"), "Go": gettext("Go"), "To": gettext("To")}
+    return f"{number}\u00a0{names[_SIZE_UNITS[unit]]}"
+
+
 def schedule(expression: str | None) -> str:
     """A crontab line in the reader's words (:mod:`catalogue.web.schedules`)."""
     if not expression:
@@ -107,5 +131,6 @@ def init(app: Flask, cache: Path, timezone: str = "Europe/Paris") -> Babel:
     app.add_template_filter(moment)
     app.add_template_filter(day)
     app.add_template_filter(schedule)
+    app.add_template_filter(file_size)
     app.jinja_env.globals["centre_timezone"] = timezone  # what `moment` shows times in
     return babel
