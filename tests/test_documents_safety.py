@@ -142,7 +142,7 @@ def test_download_headers_as_served(docsite: DocumentsSite) -> None:
     site = docsite
     staff = site.http(STAFF)
     kinds = {
-        "rapport.pdf": (files.pdf(["Rapport"]), "inline", "application/pdf"),
+        "rapport.pdf": (files.pdf(["Rapport"]), "attachment", "application/pdf"),
         "note.txt": (b"une note", "inline", "text/plain; charset=utf-8"),
         "page.html": (files.html("<p>page</p><script>alert(1)</script>"), "attachment",
                       "text/html; charset=utf-8"),

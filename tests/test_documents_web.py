@@ -37,7 +37,8 @@ def test_upload_then_download_with_rights(docsite: DocumentsSite) -> None:
     assert got.status_code == 200 and got.content == data
     assert got.headers["Content-Type"] == "application/pdf"
     disposition = got.headers["Content-Disposition"]
-    assert disposition.startswith("inline;")  # a PDF: browsers show it safely
+    # A PDF is downloaded: under the sandboxing CSP Chromium's viewer would not open it.
+    assert disposition.startswith("attachment;")
     assert f"filename*=UTF-8''{quote(name)}" in disposition  # RFC 6266 / 5987
     assert got.headers["ETag"] == f'"{hashlib.sha256(data).hexdigest()}"'
     assert got.headers["Accept-Ranges"] == "bytes"

@@ -45,8 +45,10 @@ PROGRAM_EXTENSIONS = frozenset({".exe", ".msi", ".bat", ".js", ".sh", ".com", ".
 #: First bytes of programs: Windows (MZ), Linux (ELF), scripts (``#!``).
 PROGRAM_MAGIC = (b"MZ", b"\x7fELF", b"#!")
 #: Media types browsers show without running anything: served inline, others as attachments.
-SHOWN_INLINE = frozenset({"application/pdf", "text/plain", "image/png", "image/jpeg",
-                          "image/gif", "image/webp"})
+#: Not PDF: every download carries a sandboxing CSP (``sandbox; default-src 'none'``),
+#: under which Chromium's PDF viewer (a plugin, ``object-src``) does not open, so an
+#: inline PDF would be a blocked page where an attachment is a file the reader keeps.
+SHOWN_INLINE = frozenset({"text/plain", "image/png", "image/jpeg", "image/gif", "image/webp"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +101,7 @@ def refusal(path: Path, filename: str = "") -> str:
 
 
 def shown_inline(media_type: str) -> bool:
-    """Whether browsers show files of ``media_type`` safely (PDF, plain text, images)."""
+    """Whether browsers show files of ``media_type`` safely (plain text, images)."""
     return media_type.split(";")[0].strip().lower() in SHOWN_INLINE
 
 

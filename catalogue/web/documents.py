@@ -5,7 +5,7 @@ download URL names the document by its number only: the file is found by the has
 store recorded, so nothing of the request reaches the file system, and the reader's
 access level is checked on every request (a URL copied out of a signed-in session gives
 an anonymous reader nothing). Files are sent as attachments, except the types browsers
-show without running anything (PDF, plain text, images: :func:`kinds.shown_inline`),
+show without running anything (plain text, images: :func:`kinds.shown_inline`; not PDF),
 always with ``X-Content-Type-Options: nosniff`` and a sandboxing Content-Security-Policy,
 so an HTML document never runs in the catalogue's origin. Empty files and programs are
 refused at upload (:func:`kinds.refusal`). Werkzeug's ``send_file`` answers
