@@ -25,6 +25,9 @@ from flask import Flask
 from flask_babel import LazyString, lazy_gettext
 from markupsafe import Markup, escape
 
+from catalogue.web.harvest_reasons import HARVESTS
+from catalogue.web.reason_details import AT, DETAILS, LOCATION
+
 #: (pattern matching the whole English text, French message with the captured names).
 REASONS: list[tuple[re.Pattern[str], LazyString]] = [
     (re.compile(p), m) for p, m in [
@@ -93,8 +96,60 @@ REASONS: list[tuple[re.Pattern[str], LazyString]] = [
         (r"invalid (?P<charset>UTF-8|ISO 5426) byte (?P<byte>0x[0-9A-F]{2}) at offset "
          r"(?P<at>\d+)",
          lazy_gettext("octet %(charset)s invalide %(byte)s à la position %(at)s")),
-        (r"invalid MARC-8 byte (?P<byte>0x[0-9A-F]{2}) at offset (?P<at>\d+)(?P<rest>.*)",
-         lazy_gettext("octet MARC-8 invalide %(byte)s à la position %(at)s%(rest)s")),
+        (r"invalid ISO 5426 byte (?P<byte>0x[0-9A-F]{2}) at offset (?P<at>\d+) \(escapes to "
+         r"other character sets are not supported\)",
+         lazy_gettext("octet ISO 5426 invalide %(byte)s à la position %(at)s (les "
+                      "changements de jeu de caractères ne sont pas pris en charge)")),
+        (r"invalid MARC-8 byte (?P<byte>0x[0-9A-F]{2}) at offset (?P<at>\d+) \(character set "
+         r"(?P<set>0x[0-9A-F]{2})\)",
+         lazy_gettext("octet MARC-8 invalide %(byte)s à la position %(at)s (jeu de "
+                      "caractères %(set)s)")),
+        (r"invalid MARC-8 byte (?P<byte>0x[0-9A-F]{2}) at offset (?P<at>\d+)",
+         lazy_gettext("octet MARC-8 invalide %(byte)s à la position %(at)s")),
+        (r"invalid MARC-8 escape sequence at offset (?P<at>\d+)",
+         lazy_gettext("séquence d’échappement MARC-8 invalide à la position %(at)s")),
+        (r"unknown MARC-8 character set (?P<set>0x[0-9A-F]{2}) designated at offset "
+         r"(?P<at>\d+)",
+         lazy_gettext("jeu de caractères MARC-8 %(set)s inconnu, désigné à la position "
+                      "%(at)s")),
+        (r"MARC-8 East Asian character cut short at offset (?P<at>\d+)",
+         lazy_gettext("caractère MARC-8 d’Asie orientale coupé à la position %(at)s")),
+        (r"MARC-8 diacritic (?P<byte>0x[0-9A-F]{2}) at offset (?P<at>\d+) has no letter after "
+         r"it",
+         lazy_gettext("diacritique MARC-8 %(byte)s à la position %(at)s sans lettre après "
+                      "lui")),
+        (r"no field 100 declares the character set",
+         lazy_gettext("aucune zone 100 ne déclare le jeu de caractères")),
+        (r"100\$a is too short to declare a character set",
+         lazy_gettext("la 100$a est trop courte pour déclarer un jeu de caractères")),
+        (r"100\$a/26-27 holds (?P<code>.*), not a known character set code",
+         lazy_gettext("la 100$a/26-27 contient %(code)s, qui n’est pas un code de jeu de "
+                      "caractères connu")),
+        (r"mojibake \(UTF-8 read as Latin-1 upstream\) in (?P<where>.+): repaired",
+         lazy_gettext("texte mal décodé en amont (UTF-8 lu comme du Latin-1) dans "
+                      "%(where)s : réparé")),
+        (r"mojibake \(UTF-8 read as Latin-1 upstream\) in (?P<where>.+): kept as it is "
+         r"\(set repair_mojibake = true to repair\)",
+         lazy_gettext("texte mal décodé en amont (UTF-8 lu comme du Latin-1) dans "
+                      "%(where)s : gardé tel quel (repair_mojibake = true le répare)")),
+        # MARC 21 fields: catalogue/formats/marc21/fields.py
+        (r"field (?P<tag>\S+): indicators (?P<old>'.*') read as (?P<new>'.*')",
+         lazy_gettext("zone %(tag)s : indicateurs %(old)s lus comme %(new)s")),
+        (r"field (?P<tag>\S+): subfield code (?P<code>'.*') left out",
+         lazy_gettext("zone %(tag)s : sous-zone de code %(code)s laissée de côté")),
+        (r"field (?P<tag>\S+) has no usable subfield: left out",
+         lazy_gettext("la zone %(tag)s n’a aucune sous-zone utilisable : laissée de côté")),
+        (r"control field with tag (?P<tag>'.*') left out \(not 001-009\)",
+         lazy_gettext("zone de contrôle d’étiquette %(tag)s laissée de côté (pas entre 001 "
+                      "et 009)")),
+        (r"data field with tag (?P<tag>'.*') left out \(not a MARC 21 data field tag\)",
+         lazy_gettext("zone d’étiquette %(tag)s laissée de côté (pas une étiquette de zone "
+                      "MARC 21)")),
+        (r"(?P<tag>\d{3}): cleaned",
+         lazy_gettext("%(tag)s : caractères de contrôle retirés")),
+        (r"MARC21 record, but the MARC21 mapping is unavailable: (?P<error>.+)",
+         lazy_gettext("notice MARC 21, mais la conversion MARC 21 est indisponible : "
+                      "%(error)s")),
         (r"field (?P<tag>\S+): (?P<count>\d+) control byte\(s\) \((?P<names>.*)\) removed",
          lazy_gettext("zone %(tag)s : %(count)s octet(s) de contrôle (%(names)s) "
                       "supprimé(s)")),
@@ -137,6 +192,13 @@ REASONS: list[tuple[re.Pattern[str], LazyString]] = [
          r"letters or digits",
          lazy_gettext("étiquette %(tag)s invalide dans <%(what)s> à la ligne %(line)s : "
                       "une étiquette a trois lettres ou chiffres")),
+        (r"field (?P<tag>\S+) at line (?P<line>\d+) has no usable subfield: left out",
+         lazy_gettext("la zone %(tag)s à la ligne %(line)s n’a aucune sous-zone utilisable : "
+                      "laissée de côté")),
+        (r"<(?P<name>[^>]+)>(?P<text>.*)</\.\.\.> at line (?P<line>\d+): one character "
+         r"expected, first kept",
+         lazy_gettext("<%(name)s>%(text)s</…> à la ligne %(line)s : un seul caractère "
+                      "attendu, le premier est gardé")),
         (r"field (?P<tag>\S+) at line (?P<line>\d+) has no subfields: left out",
          lazy_gettext("la zone %(tag)s à la ligne %(line)s n’a pas de sous-zones : "
                       "laissée de côté")),
@@ -239,26 +301,143 @@ REASONS: list[tuple[re.Pattern[str], LazyString]] = [
 ]
 
 
+#: libxml2's and the network's words, and what to do about the latter.
+DETAIL_SENTENCES = [(p, m) for p, m, _ in DETAILS]
+DETAIL_ADVICE = {p: a for p, _, a in DETAILS if a is not None}
+
+#: What to do after a failure, by pattern (harvests only, for now).
+ADVICE: dict[re.Pattern[str], LazyString] = {p: a for p, _, a in HARVESTS if a is not None}
+REASONS += [(p, m) for p, m, _ in HARVESTS]
+
+#: Said before what to do, and between the notes of a harvest's line.
+WHAT_TO_DO = lazy_gettext("Que faire :")
+AND_THEN = lazy_gettext("%(notes)s ; %(note)s")
+
+
+class _Saying:
+    """One message said again: as plain text, or as HTML whose English parts are marked.
+
+    Named groups are read by their prefix: ``known`` must be a text we know (else the
+    pattern does not apply), ``reason`` is ours, else a third party's (paraphrased by
+    :mod:`catalogue.web.reason_details`, else kept in English), ``error`` is a Python
+    error kept in English, ``said`` is the partner's own words, quoted as sent.
+    """
+
+    def __init__(self, html: bool) -> None:
+        self.html = html
+        self.advice: list[LazyString] = []
+
+    def english(self, text: str) -> str:
+        return Markup('<span lang="en">{}</span>').format(text) if self.html else text
+
+    def fill(self, said: LazyString, parts: dict[str, str]) -> str:
+        if self.html:
+            return Markup(escape(str(said))) % parts  # the parts are escaped, or Markup
+        return str(said) % parts
+
+    def whole(self, message: str,
+              known: list[tuple[re.Pattern[str], LazyString]]) -> str | None:
+        """``message`` said again by the first pattern that matches all of it."""
+        for pattern, said in known:
+            found = pattern.fullmatch(message)
+            if not found:
+                continue
+            advised = len(self.advice)
+            parts = self.parts(found.groupdict())
+            if parts is None:
+                del self.advice[advised:]
+                continue
+            advice = ADVICE.get(pattern) or DETAIL_ADVICE.get(pattern)
+            if advice is not None:
+                self.advice.append(advice)
+            return self.fill(said, parts)
+        return None
+
+    def parts(self, groups: dict[str, str | None]) -> dict[str, str] | None:
+        parts: dict[str, str] = {}
+        for name, value in groups.items():
+            value = value or ""
+            if name.startswith("known"):
+                inner = self.message(value)
+                if inner is None:
+                    return None
+                parts[name] = inner
+            elif name.startswith("reason") and value:
+                parts[name] = (self.message(value) or self.detail(value)
+                               or self.english(value))
+            elif name.startswith("error"):
+                parts[name] = self.english(value)
+            elif name.startswith("said"):
+                parts[name] = (Markup("« {} »").format(value) if self.html
+                               else f"« {value} »")
+            else:
+                parts[name] = value
+        return parts
+
+    def detail(self, text: str) -> str | None:
+        """A third party's words, paraphrased (with libxml2's position, if it gave one)."""
+        at = LOCATION.fullmatch(text)
+        said = self.whole(at.group("text") if at else text, DETAIL_SENTENCES)
+        if said is None or at is None:
+            return said
+        return self.fill(AT, {"text": said, "line": at.group("line"),
+                              "column": at.group("column")})
+
+    def message(self, message: str) -> str | None:
+        """The whole message, or the notes of a harvest's line one by one."""
+        said = self.whole(message, REASONS)
+        if said is not None or "; " not in message:
+            return said
+        notes = message.split("; ")
+        out: list[str] = []
+        start, known = 0, False
+        while start < len(notes):
+            # the longest run of notes a pattern knows (a note may hold "; " itself)
+            for end in range(len(notes), start, -1):
+                if end - start == len(notes):
+                    continue
+                found = self.whole("; ".join(notes[start:end]), REASONS)
+                if found is not None:
+                    out.append(found)
+                    start, known = end, True
+                    break
+            else:
+                out.append(self.english(notes[start]))
+                start += 1
+        if not known:
+            return None
+        joined = out[0]
+        for note in out[1:]:
+            joined = self.fill(AND_THEN, {"notes": joined, "note": note})
+        return joined
+
+    def with_advice(self, said: str) -> str:
+        """``said``, then what to do (each piece of advice once)."""
+        advice = list(dict.fromkeys(str(a) for a in self.advice))
+        if not advice:
+            return said
+        if self.html:
+            return said + Markup(' <span class="advice"><strong>{}</strong> {}</span>').format(
+                str(WHAT_TO_DO), " ".join(advice))
+        return f"{said} {WHAT_TO_DO} {' '.join(advice)}"
+
+
 def translated(message: str) -> str | None:
     """``message`` in the page's language, or None when no pattern recognises it."""
-    for pattern, said in REASONS:
-        found = pattern.fullmatch(message)
-        if found:
-            parts = found.groupdict()
-            if parts.get("reason"):  # a nested reason of our own may be known too
-                parts["reason"] = translated(parts["reason"]) or parts["reason"]
-            return str(said) % parts
-    return None
+    saying = _Saying(html=False)
+    said = saying.message(message)
+    return None if said is None else saying.with_advice(said)
 
 
 def reason(message: str | None) -> Markup:
-    """The ``reason`` template filter: the translation, or the stored text marked English."""
+    """The ``reason`` template filter: the message said again, its English parts marked."""
     if not message:
         return Markup("–")
-    said = translated(message)
-    if said is not None:
-        return Markup(escape(said))
-    return Markup('<span lang="en">{}</span>').format(message)
+    saying = _Saying(html=True)
+    said = saying.message(message)
+    if said is None:
+        return Markup('<span lang="en">{}</span>').format(message)
+    return Markup(saying.with_advice(said))
 
 
 def register(app: Flask) -> None:
