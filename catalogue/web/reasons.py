@@ -348,7 +348,8 @@ class _Saying:
                 del self.advice[advised:]
                 continue
             advice = ADVICE.get(pattern) or DETAIL_ADVICE.get(pattern)
-            if advice is not None:
+            if advice is not None:  # the widest failure knows best what to do about it
+                del self.advice[advised:]
                 self.advice.append(advice)
             return self.fill(said, parts)
         return None
