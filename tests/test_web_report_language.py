@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import html as entities
+import io
 import re
 import socket
 import time
@@ -26,10 +27,13 @@ import pytest
 from click.testing import CliRunner
 
 from catalogue.cli import main
-from catalogue.formats import unimarc
+from catalogue.formats import detect, unimarc
 from catalogue.harvesting import harvest_source
 from catalogue.records import MarcField
 from catalogue.settings import Settings, load
+from catalogue.web.harvest_reasons import HARVESTS
+from catalogue.web.reason_details import DETAILS
+from catalogue.web.reasons import reason
 from tests.desk_site import DeskSite, start
 from tests.harvest_servers import (
     Fault,
@@ -41,6 +45,7 @@ from tests.harvest_servers import (
 )
 from tests.harvest_support import CONFIG, Sleeps, partner
 from tests.stores import store_url
+from tests.test_web_import_reasons import CORPUS
 
 ENGLISH = re.compile(r'<span lang="en">(.*?)</span>', re.S)
 #: Words of the stored English texts that a French page must no longer show.
@@ -444,3 +449,43 @@ def test_the_console_keeps_english(site: DeskSite, folder: Path, tmp_path: Path)
     _, printed = imported(folder, "unimarc", path)
     assert "invalid ISO 5426 byte 0xFF at offset 5 in field 200$a" in printed
     assert "octet" not in printed
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_the_hostile_files_problems_leave_no_english_on_a_french_page(
+        site: DeskSite, name: str) -> None:
+    """libxml2's reasons met in the hostile files are among those paraphrased."""
+    data = CORPUS[name].data
+    read = detect.reader(detect.resolve("auto", data[:4096]))
+    said = [p.error or w for p in read(io.BytesIO(data), "crpv", "auto")
+            for w in (p.warnings if p.ok else ("",))]
+    with site.app.test_request_context():
+        for message in filter(None, said):
+            shown = str(reason(message))
+            assert 'lang="en"' not in shown, shown
+
+
+def test_an_english_page_says_it_all_in_english(site: DeskSite, tmp_path: Path) -> None:
+    with partner_with(on("ListRecords", (200, {}, CUT))) as server:
+        _, page, _ = harvested(site, tmp_path, "anglais", server.url)
+    session = site.http(site.world.librarian.email or "")
+    session.cookies.set("lang", "en")
+    text = entities.unescape(session.get(site.url + page, timeout=10).text)
+    assert '<html lang="en">' in text
+    assert ("answer from " + server.url + " still malformed after 2 attempts: not "
+            "well-formed XML: premature end of data: tag <record> opened at line 1 is never "
+            "closed (line 1, column") in text
+    assert ("<strong>What to do:</strong> contact the partner and send them this message"
+            in text)
+    assert "Que faire" not in text and "mal formé" not in text
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_detail_sentence_uses_only_what_its_pattern_captures(
+        site: DeskSite, lang: str) -> None:
+    with site.app.test_request_context(headers={"Cookie": f"lang={lang}"}):
+        for pattern, said, advice in [*DETAILS, *HARVESTS]:
+            wanted = set(re.findall(r"%\((\w+)\)s", str(said)))
+            assert wanted <= set(pattern.groupindex), (pattern.pattern, str(said))
+            assert "%" not in re.sub(r"%\(\w+\)s", "", str(said)), str(said)
+            assert advice is None or "%" not in str(advice)

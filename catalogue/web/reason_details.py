@@ -48,7 +48,7 @@ DETAILS: list[tuple[re.Pattern[str], LazyString, LazyString | None]] = [
          lazy_gettext("caractère interdit en XML (code %(value)s) dans le texte"), None),
         (r"xmlParseCharRef: invalid xmlChar value (?P<value>\d+)",
          lazy_gettext("référence à un caractère interdit en XML (code %(value)s)"), None),
-        (r"Char 0x(?P<value>[0-9A-F]+) out of allowed range",
+        (r"(?:Invalid character: )?Char 0x(?P<value>[0-9A-F]+) out of allowed range",
          lazy_gettext("caractère interdit en XML (0x%(value)s)"), None),
         (r"Invalid bytes in character encoding",
          lazy_gettext("erreur d’encodage : des octets ne sont pas valides dans le jeu de "
@@ -65,6 +65,9 @@ DETAILS: list[tuple[re.Pattern[str], LazyString, LazyString | None]] = [
         (r"Start tag expected, '<' not found",
          lazy_gettext("balise ouvrante attendue, « < » absent"), None),
         (r"Document is empty", lazy_gettext("document vide"), None),
+        (r"Excessive depth in document: (?P<depth>\d+), use XML_PARSE_HUGE option",
+         lazy_gettext("éléments imbriqués sur plus de %(depth)s niveaux : refusé par "
+                      "sécurité"), None),
         (r"Couldn't find end of Start Tag (?P<tag>\S+) line (?P<at>\d+)",
          lazy_gettext("la balise ouvrante <%(tag)s> de la ligne %(at)s n’est pas terminée"),
          None),
