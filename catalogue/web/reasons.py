@@ -11,9 +11,12 @@ translates the rows of past runs too. A text no pattern knows (a new reader's me
 a wording changed later) is shown as stored, marked ``lang="en"`` so a screen reader
 pronounces it right; the tests pin the common kinds so a changed wording is noticed.
 
-Some captured parts are themselves English, from libxml2 or Python's codecs (the reason
-inside "XML is not well-formed: …"): they are quoted as they came, the sentence around
-them is translated.
+Some captured parts are themselves English, from libxml2 or ``requests`` (the reason
+inside "XML is not well-formed: …", the cause inside "cannot reach …"): the commonest are
+paraphrased (:mod:`catalogue.web.reason_details`), the others quoted as they came, marked
+English, inside a translated sentence. A harvest's messages, and what to do after a
+failed one, are in :mod:`catalogue.web.harvest_reasons`; a harvest's line joins notes
+with "; ", so a line no pattern knows whole is said note by note.
 """
 
 from __future__ import annotations
