@@ -489,3 +489,34 @@ def test_every_detail_sentence_uses_only_what_its_pattern_captures(
             assert wanted <= set(pattern.groupindex), (pattern.pattern, str(said))
             assert "%" not in re.sub(r"%\(\w+\)s", "", str(said)), str(said)
             assert advice is None or "%" not in str(advice)
+
+
+def test_an_identifier_listing_is_reported_in_french(site: DeskSite, tmp_path: Path) -> None:
+    """A partner that drops records without a tombstone: the listing deletes them, or
+    refuses to when the partner lists nothing at all."""
+    repository = PartnerRepository()
+    for record in demo_records(12):
+        repository.put(record, past=True)
+    with PyoaiServer(repository, page_size=5) as server:
+        settings = settings_for(tmp_path, partner("liste", server.url))
+        source = settings.source("liste")
+        first = harvest_source(site.world.engine, settings, source, sleep=Sleeps())
+        assert (first.status, first.added) == ("completed", 12)
+        del repository.entries[sorted(repository.entries)[0]]
+        second = harvest_source(site.world.engine, settings, source, sleep=Sleeps(),
+                                reconcile=True)
+        repository.entries.clear()
+        third = harvest_source(site.world.engine, settings, source, sleep=Sleeps(),
+                               reconcile=True)
+    assert second.reconciliation is not None and third.reconciliation is not None
+    text, fragments = french(site, f"/admin/moissons/moisson/{second.run_id}")
+    assert ("identifiants listés : 11 en 3 page(s) ; 1 notice(s) que le partenaire n’a plus "
+            "supprimée(s) (import n° ") in text
+    assert_french(text, fragments)
+    text, fragments = french(site, f"/admin/moissons/moisson/{second.reconciliation.run_id}")
+    assert re.search(r"Message import n° \d+ ", text), text
+    assert_french(text, fragments)
+    text, fragments = french(site, f"/admin/moissons/moisson/{third.run_id}")
+    assert ("liste des identifiants refusée : le partenaire n’a listé aucun identifiant alors "
+            "que nous avons 11 notice(s) de lui : rien n’a été supprimé") in text
+    assert_french(text, fragments)

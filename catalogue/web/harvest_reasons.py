@@ -153,6 +153,7 @@ _RUNS: list[_Entry] = [
      lazy_gettext("identifiants listés : %(listed)s en %(pages)s page(s) ; %(deleted)s "
                   "notice(s) que le partenaire n’a plus supprimée(s) (import n° %(run)s)"),
      None),
+    (r"import run (?P<run>\d+)", lazy_gettext("import n° %(run)s"), None),
     (r"(?P<known>.+); nothing was deleted, the next harvest lists again",
      lazy_gettext("%(known)s ; rien n’a été supprimé, la prochaine moisson refera la liste"),
      None),
