@@ -86,14 +86,16 @@ def test_staff_see_sources_runs_and_rejected_records(tmp_path: Path) -> None:
     with engine.begin() as conn:
         conn.execute(import_problems.insert().values(
             run_id=done.import_run, position=13, offset=4, source_id="", severity="error",
-            message="XML is not well-formed: Opening and ending tag mismatch (line 4)"))
+            message="XML is not well-formed: Opening and ending tag mismatch: f line 3 and "
+                    "notice (line 4)"))
     harvested = client.get(f"/admin/moissons/moisson/{done.run_id}").get_data(True)
     assert ("<td>13</td><td>–</td><td><strong>rejetée</strong></td><td>XML mal formé : "
-            "Opening and ending tag mismatch (ligne 4)</td>") in harvested
+            "balises mal appariées : &lt;f&gt;, ouverte à la ligne 3, est fermée par "
+            "&lt;/notice&gt; (ligne 4)</td>") in harvested
     client.set_cookie("lang", "en")
     harvested = client.get(f"/admin/moissons/moisson/{done.run_id}").get_data(True)
-    assert ("<td>XML is not well-formed: Opening and ending tag mismatch (line 4)</td>"
-            in harvested)
+    assert ("<td>XML is not well-formed: opening and ending tag mismatch: &lt;f&gt;, opened "
+            "at line 3, is closed by &lt;/notice&gt; (line 4)</td>" in harvested)
     client.set_cookie("lang", "fr")
     only = client.get(page + "?source=lille").get_data(True)
     assert f"moisson/{down.run_id}\"" in only and f"moisson/{done.run_id}\"" not in only
