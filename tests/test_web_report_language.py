@@ -44,7 +44,6 @@ from tests.harvest_servers import (
     oai_error,
 )
 from tests.harvest_support import CONFIG, Sleeps, partner
-from tests.stores import store_url
 from tests.test_web_import_reasons import CORPUS
 
 ENGLISH = re.compile(r'<span lang="en">(.*?)</span>', re.S)
@@ -106,8 +105,10 @@ def settings_for(folder: Path, partners: str, **harvest: int) -> Settings:
     """A deployment's settings around ``partners`` (the store is the site's)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "config.toml"
-    path.write_text(CONFIG.format(partners=partners, local="", workers=0,
-                                  store=store_url(folder)), encoding="utf-8")
+    # The harvest writes into the site's store (passed to it): this URL is never opened.
+    unused = f"sqlite:///{folder.resolve() / 'unused.db'}"
+    path.write_text(CONFIG.format(partners=partners, local="", workers=0, store=unused),
+                    encoding="utf-8")
     settings = load(path)
     wanted = {"attempts": 2, "timeout_seconds": 1, "max_restarts": 1, **harvest}
     return dataclasses.replace(settings, harvest=dataclasses.replace(settings.harvest, **wanted))
