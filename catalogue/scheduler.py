@@ -250,3 +250,25 @@ def add_documents_job(sched: BaseScheduler, settings: Settings, engine: Engine) 
 
     sched.add_job(job, CronTrigger.from_crontab(docs.schedule, timezone="UTC"),
                   id="documents:folder", name="documents folder", replace_existing=True)
+
+
+def add_uploads_job(sched: BaseScheduler, settings: Settings, engine: Engine) -> None:
+    """Every ``[import] upload_seconds``: import the files sent from the staff import page,
+    then bring the index up to date (as the drop-folder job does) when something came in."""
+    from catalogue.uploads.job import import_uploads
+
+    def run() -> None:
+        lines = import_uploads(engine, settings)
+        for line in lines:
+            log.info("%s", line)
+        index_dir = settings.index.dir
+        if lines and index_dir.is_dir():
+            from catalogue.indexing import update_index
+
+            done = update_index(engine, index_dir, procs=settings.index.procs,
+                                engine_name=settings.index.engine,
+                                documents_access=settings.documents.access)
+            log.info("uploads: index: %d updated, %d removed", done.indexed, done.deleted)
+
+    sched.add_job(run, "interval", seconds=settings.uploads.upload_seconds, id="uploads:import",
+                  name="staff uploads", replace_existing=True)

@@ -158,6 +158,7 @@ def scheduler_command(obj: Obj) -> None:
     scheduler.add_veille_job(sched, settings, engine)
     scheduler.add_dsi_job(sched, settings, engine)
     scheduler.add_documents_job(sched, settings, engine)
+    scheduler.add_uploads_job(sched, settings, engine)
     jobs = sched.get_jobs()
     for job in jobs:
         click.echo(f"scheduled {job.name}: {job.trigger}")
