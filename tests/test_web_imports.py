@@ -16,7 +16,7 @@ import requests
 from catalogue.demo.generator import write_export
 from catalogue.uploads.job import import_uploads
 from tests.imports_site import READER, ImportSite, start
-from tests.imports_site import isite as isite  # noqa: F401 - fixture
+from tests.imports_site import isite as isite
 
 HARRY = "unimarc/bnf/serie-HarryPotter.pan"
 PMB_XML = "unimarc/pmb-xml-generated/kentika_fixed.pmbxml.utf-8.xml"
@@ -47,7 +47,7 @@ def _finished(site: ImportSite, session: requests.Session, name: str, n: int = 1
 
 
 
-def test_the_page_is_for_staff_and_serves_the_form(isite: ImportSite) -> None:  # noqa: F811
+def test_the_page_is_for_staff_and_serves_the_form(isite: ImportSite) -> None:
     site = isite
     anonymous = requests.get(site.url + "/admin/imports/", timeout=10, allow_redirects=False)
     assert anonymous.status_code in (302, 303) and "/connexion" in anonymous.headers["Location"]
@@ -82,7 +82,7 @@ def test_the_page_is_for_staff_and_serves_the_form(isite: ImportSite) -> None:  
     assert site.queued_files() == []
 
 
-def test_a_real_bnf_export_and_a_real_pmb_xml_file(isite: ImportSite,  # noqa: F811
+def test_a_real_bnf_export_and_a_real_pmb_xml_file(isite: ImportSite,
                                                     shared_data: Path) -> None:
     site = isite
     staff = site.http()
@@ -146,7 +146,7 @@ def _broken_export(folder: Path) -> tuple[bytes, int]:
     return b"\x1d".join(parts), 12
 
 
-def test_a_broken_record_is_reported_and_the_others_imported(isite: ImportSite,  # noqa: F811
+def test_a_broken_record_is_reported_and_the_others_imported(isite: ImportSite,
                                                              tmp_path: Path) -> None:
     site = isite
     staff = site.http()
@@ -193,7 +193,7 @@ MB = 1024 * 1024
     ("gros.mrc", "1.5 MB", "crpv", "file", "Le fichier dépasse la taille maximale de 1 Mo."),
     ("énorme.mrc", "3 MB", "crpv", "file", "Le fichier dépasse la taille maximale de 1 Mo."),
 ])
-def test_bad_input_is_answered_beside_its_field(isite: ImportSite, tmp_path: Path,  # noqa: F811
+def test_bad_input_is_answered_beside_its_field(isite: ImportSite, tmp_path: Path,
                                                 name: str, data: bytes | str | None,
                                                 source: str | None, field: str,
                                                 message: str) -> None:
@@ -217,7 +217,7 @@ def test_bad_input_is_answered_beside_its_field(isite: ImportSite, tmp_path: Pat
     assert site.count("crpv") == 0
 
 
-def test_english_messages_and_no_file(isite: ImportSite) -> None:  # noqa: F811
+def test_english_messages_and_no_file(isite: ImportSite) -> None:
     site = isite
     staff = site.http()
     staff.cookies.set("lang", "en")
@@ -252,7 +252,7 @@ url = "http://127.0.0.1:9/oai"
         site.stop()
 
 
-def test_an_upload_to_a_source_removed_since_fails_saying_why(isite: ImportSite,  # noqa: F811
+def test_an_upload_to_a_source_removed_since_fails_saying_why(isite: ImportSite,
                                                                 tmp_path: Path) -> None:
     site = isite
     staff = site.http()
