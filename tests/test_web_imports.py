@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from catalogue.demo.generator import write_export
+from catalogue.settings import SettingsError, load
 from catalogue.uploads.job import import_uploads
 from tests.imports_site import READER, ImportSite, start
 from tests.imports_site import isite as isite
@@ -267,3 +268,21 @@ def test_an_upload_to_a_source_removed_since_fails_saying_why(isite: ImportSite,
     row = _row(staff.get(site.url + "/admin/imports/", timeout=10).text, "export.mrc")
     assert "échoué" in row and "no longer in config.toml" in row
     assert site.count("crpv") == 0
+
+
+@pytest.mark.parametrize(("line", "error"), [
+    ("upload_max_mb = 0", "'import.upload_max_mb' must be between 1 and 4096"),
+    ("upload_max_mb = \"200\"", "'import.upload_max_mb' must be an integer"),
+    ("upload_seconds = 0", "'import.upload_seconds' must be between 1 and 3600"),
+    ("upload_second = 5", "unknown key 'import.upload_second' (did you mean "
+                          "'import.upload_seconds'?)"),
+])
+def test_the_upload_keys_are_checked(tmp_path: Path, line: str, error: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[import]\n{line}\n\n[[sources]]\nslug = "crpv"\n', encoding="utf-8")
+    with pytest.raises(SettingsError) as raised:
+        load(config, env={})
+    assert error in str(raised.value)
+    config.write_text('[[sources]]\nslug = "crpv"\n', encoding="utf-8")
+    defaults = load(config, env={}).uploads
+    assert (defaults.upload_max_mb, defaults.upload_seconds) == (200, 5)
