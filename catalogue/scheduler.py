@@ -29,7 +29,18 @@ from harvesters.dropfolder import FolderUnavailable
 log = logging.getLogger("catalogue.scheduler")
 MISFIRE_GRACE_SECONDS = 6 * 3600
 MAIL_EXECUTOR = "mail"
+#: The upload job's name: it runs every few seconds, so APScheduler's two lines a run
+#: are dropped from the log (see :class:`QuietJobs`); the job logs what it imported.
+UPLOADS_JOB = "staff uploads"
 INDEX_EXECUTOR = "index"
+
+
+class QuietJobs(logging.Filter):
+    """Drops APScheduler's "Running job" / "executed successfully" lines of frequent
+    jobs that share an executor with the harvests (whose lines stay)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO or f'"{UPLOADS_JOB} ' not in record.getMessage()
 
 
 def _run(settings: Settings, engine: Engine, source: Source) -> str:
@@ -271,4 +282,4 @@ def add_uploads_job(sched: BaseScheduler, settings: Settings, engine: Engine) ->
             log.info("uploads: index: %d updated, %d removed", done.indexed, done.deleted)
 
     sched.add_job(run, "interval", seconds=settings.uploads.upload_seconds, id="uploads:import",
-                  name="staff uploads", replace_existing=True)
+                  name=UPLOADS_JOB, replace_existing=True)

@@ -13,9 +13,9 @@ import pytest
 
 from catalogue.demo.generator import write_export
 from tests.imports_site import PASSWORD, STAFF, ImportSite
-from tests.imports_site import isite as isite  # noqa: F401 - fixture
-from tests.test_web_browser import audit, axe_source, browser, shot  # noqa: F401 - fixtures
+from tests.imports_site import isite as isite
 from tests.test_veille_browser import tab_to
+from tests.test_web_browser import audit, axe_source, browser, shot  # noqa: F401 - fixtures
 
 
 def _focused(tab: Any, selector: str) -> bool:

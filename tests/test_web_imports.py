@@ -6,6 +6,7 @@ beside its field, in French, with nothing queued."""
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 import requests
 
 from catalogue.demo.generator import write_export
+from catalogue.scheduler import QuietJobs
 from catalogue.settings import SettingsError, load
 from catalogue.uploads.job import import_uploads
 from tests.imports_site import READER, ImportSite, start
@@ -147,13 +149,26 @@ def _broken_export(folder: Path) -> tuple[bytes, int]:
     return b"\x1d".join(parts), 12
 
 
-def test_a_broken_record_is_reported_and_the_others_imported(isite: ImportSite,
-                                                             tmp_path: Path) -> None:
+def test_a_broken_record_is_reported_and_the_others_imported(
+        isite: ImportSite, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     site = isite
     staff = site.http()
     data, total = _broken_export(tmp_path)
     assert site.send(staff, "export-pmb.iso", data).status_code == 303
-    site.run_scheduler_until(_finished(site, staff, "export-pmb.iso"))
+    quiet = QuietJobs()
+    executor_log = logging.getLogger("apscheduler.executors.default")
+    executor_log.addFilter(quiet)  # as `catalogue scheduler` does
+    try:
+        with caplog.at_level(logging.INFO):
+            site.run_scheduler_until(_finished(site, staff, "export-pmb.iso"))
+    finally:
+        executor_log.removeFilter(quiet)
+    logged = [r.getMessage() for r in caplog.records]
+    assert "upload crpv: export-pmb.iso done (import run 1)" in logged
+    assert any(m.startswith("uploads: index: 11 updated") for m in logged), logged
+    # No "Running job" / "executed successfully" pair every few seconds.
+    assert not [r for r in caplog.records if r.name.startswith("apscheduler.executors")
+                and "staff uploads" in r.getMessage()]
     page = staff.get(site.url + "/admin/imports/", timeout=10).text
     row = _row(page, "export-pmb.iso")
     assert f"{total - 1} ajoutées, 0 modifiées, 0 inchangées, 1 rejetées" in row

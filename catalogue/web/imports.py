@@ -9,14 +9,15 @@ report. The request never imports and never opens the index.
 
 The body may be far larger than the app's 1 Mo limit: the limit of this one endpoint
 is raised to ``[import] upload_max_mb`` (plus room for the form) before anything reads
-the body. The global CSRF check is skipped for this view because it would read the
+the body, and the body is streamed to a file on the queue's disk, never held in memory. The global CSRF check is skipped for this view because it would read the
 body first and answer an oversized file with a bare 413; the view's form checks the
 same token itself, after it has caught the oversized body to say so beside the field.
 """
 
 from __future__ import annotations
 
-from typing import cast
+import tempfile
+from typing import IO, cast
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
@@ -65,9 +66,19 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.extensions["csrf"].exempt(send)
 
+    incoming = queue_of(conf).incoming
+
+    def _spool(total_content_length: int | None, content_type: str | None,
+               filename: str | None = None, content_length: int | None = None) -> IO[bytes]:
+        # Werkzeug would spool the body to TMPDIR (often a RAM tmpfs): receive it on the
+        # queue's disk instead, in an anonymous file the system removes, even on a crash.
+        incoming.mkdir(parents=True, exist_ok=True)
+        return tempfile.TemporaryFile("wb+", dir=incoming)
+
     def _upload_limit() -> None:
         if request.endpoint == "imports.send":
             request.max_content_length = conf.uploads.upload_max_mb * 1024 * 1024 + FORM_ROOM
+            request._get_file_stream = _spool  # type: ignore[method-assign]
 
     app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
 
