@@ -59,6 +59,15 @@ def test_the_page_is_for_staff_and_serves_the_form(isite: ImportSite) -> None:
                                          files={"file": ("a.mrc", b"x")},
                                          allow_redirects=False)
     assert reader_post.status_code == 403 and site.queued_files() == []
+    # Over the app's 1 Mo limit: a reader (or an anonymous client) is refused before
+    # the body is received - the upload limit is raised for staff only.
+    big = b"0" * (int(1.5 * 1024 * 1024))
+    assert site.http(READER).post(site.url + "/admin/imports/", timeout=30,
+                                  files={"file": ("a.mrc", big)},
+                                  allow_redirects=False).status_code in (403, 413)
+    assert requests.post(site.url + "/admin/imports/", timeout=30, files={"file": ("a.mrc", big)},
+                         allow_redirects=False).status_code in (302, 303, 413)
+    assert site.queued_files() == []
 
     staff = site.http()
     assert "/admin/imports/" in staff.get(site.url + "/compte", timeout=10).text

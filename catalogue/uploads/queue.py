@@ -160,7 +160,11 @@ class UploadQueue:
             target = self.folder(source.slug) / upload.stored_name
             target.parent.mkdir(parents=True, exist_ok=True)
             self.save(upload)
-            os.replace(tmp, target)
+            try:
+                os.replace(tmp, target)
+            except OSError:
+                (self.meta / f"{upload.id}.json").unlink(missing_ok=True)
+                raise
             return upload
         finally:
             tmp.unlink(missing_ok=True)

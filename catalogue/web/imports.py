@@ -76,7 +76,10 @@ def register(app: Flask) -> None:
         return tempfile.TemporaryFile("wb+", dir=incoming)
 
     def _upload_limit() -> None:
-        if request.endpoint == "imports.send":
+        # Staff only: anyone else keeps the app's 1 Mo limit, so an anonymous client
+        # cannot make the server receive 200 Mo before being sent to the sign-in page.
+        person = current_person() if request.endpoint == "imports.send" else None
+        if person is not None and person.is_staff:
             request.max_content_length = conf.uploads.upload_max_mb * 1024 * 1024 + FORM_ROOM
             request._get_file_stream = _spool  # type: ignore[method-assign]
 
