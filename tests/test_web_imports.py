@@ -6,6 +6,7 @@ beside its field, in French, with nothing queued."""
 from __future__ import annotations
 
 import html
+import io
 import logging
 import re
 from collections.abc import Callable
@@ -13,10 +14,13 @@ from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import select
 
 from catalogue.demo.generator import write_export
+from catalogue.formats import dublincore, unimarc
 from catalogue.scheduler import QuietJobs
 from catalogue.settings import SettingsError, load
+from catalogue.store.tables import records
 from catalogue.uploads.job import import_uploads
 from tests.imports_site import READER, ImportSite, start
 from tests.imports_site import isite as isite
@@ -310,3 +314,42 @@ def test_the_upload_keys_are_checked(tmp_path: Path, line: str, error: str) -> N
     config.write_text('[[sources]]\nslug = "crpv"\n', encoding="utf-8")
     defaults = load(config, env={}).uploads
     assert (defaults.upload_max_mb, defaults.upload_seconds) == (200, 5)
+
+
+def test_iso_5426_marcxml_and_dublin_core_in_one_pass(isite: ImportSite,  # noqa: F811
+                                                      tmp_path: Path, shared_data: Path) -> None:
+    """Every format the page names: a generated export re-encoded in ISO 5426 (PMB's
+    historical character set), a real MARCXML collection and a Dublin Core record, sent
+    together and imported by one run of the job."""
+    site = isite
+    staff = site.http()
+    utf8 = tmp_path / "utf8.mrc"
+    write_export(utf8, count=6, seed=9)
+    latin = b"".join(unimarc.to_iso2709(p.record, "iso-5426")
+                     for p in unimarc.read(io.BytesIO(utf8.read_bytes()), "x")
+                     if p.record is not None)
+    assert latin != utf8.read_bytes()
+    dc = (f'<oai_dc:dc xmlns:oai_dc="{dublincore.OAI_DC}" xmlns:dc="{dublincore.DC}">'
+          "<dc:title>Guide de la médiation sociale</dc:title><dc:type>Texte</dc:type>"
+          "<dc:subject>Médiation</dc:subject></oai_dc:dc>").encode()
+    assert site.send(staff, "notices-5426.iso", latin, source="bnf").status_code == 303
+    assert site.send(staff, "utf8.mrc", utf8.read_bytes()).status_code == 303
+    marcxml = (shared_data / "marc21/marc-perl/batch.xml").read_bytes()
+    assert site.send(staff, "batch.xml", marcxml).status_code == 303
+    assert site.send(staff, "guide.xml", dc).status_code == 303
+    lines = import_uploads(site.engine, site.settings)
+    assert sorted(lines) == sorted([
+        "upload bnf: notices-5426.iso done (import run 1)",
+        "upload crpv: utf8.mrc done (import run 2)",
+        "upload crpv: batch.xml done (import run 3)",
+        "upload crpv: guide.xml done (import run 4)"])
+    assert (site.count("bnf"), site.count("crpv")) == (6, 6 + 10 + 1)
+    page = html.unescape(staff.get(site.url + "/admin/imports/", timeout=10).text)
+    assert "MARCXML" in _row(page, "batch.xml") and "Dublin Core" in _row(page, "guide.xml")
+    # The ISO 5426 file reads as the UTF-8 one: the same titles, accents and all.
+    with site.engine.connect() as conn:
+        titles = {source: sorted(conn.execute(select(records.c.title).where(
+            records.c.source == source, records.c.format == "unimarc")).scalars())
+                  for source in ("bnf", "crpv")}
+    assert titles["bnf"] and titles["bnf"] == titles["crpv"]
+    assert any(not t.isascii() for t in titles["bnf"])
