@@ -316,7 +316,7 @@ def test_the_upload_keys_are_checked(tmp_path: Path, line: str, error: str) -> N
     assert (defaults.upload_max_mb, defaults.upload_seconds) == (200, 5)
 
 
-def test_iso_5426_marcxml_and_dublin_core_in_one_pass(isite: ImportSite,  # noqa: F811
+def test_iso_5426_marcxml_and_dublin_core_in_one_pass(isite: ImportSite,
                                                       tmp_path: Path, shared_data: Path) -> None:
     """Every format the page names: a generated export re-encoded in ISO 5426 (PMB's
     historical character set), a real MARCXML collection and a Dublin Core record, sent
