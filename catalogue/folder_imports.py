@@ -62,8 +62,14 @@ def is_full(source: Source, name: str) -> bool:
 
 
 def importer(engine: Engine, settings: Settings, source: Source,
-             clock: Clock = utcnow) -> Callable[[Path], Outcome]:
-    """The function a :class:`DropFolder` calls for each complete file of ``source``."""
+             clock: Clock = utcnow, *,
+             reported: Callable[[Path, RunReport], None] | None = None
+             ) -> Callable[[Path], Outcome]:
+    """The function a :class:`DropFolder` calls for each complete file of ``source``.
+
+    ``reported`` is told each finished (or failed) run's report, so that a caller that
+    keeps its own account of a file (the staff upload page) can link to its run.
+    """
 
     def run(path: Path) -> Outcome:
         try:
@@ -81,11 +87,15 @@ def importer(engine: Engine, settings: Settings, source: Source,
             report = ingest.finish()
         except Exception as exc:  # the run and the report say why
             report = ingest.fail(exc)
+            if reported is not None:
+                reported(path, report)
             return Outcome(False, f"error: {report.message}\n" + summary(report))
         except BaseException:
             ingest.abort("interrupted while importing a dropped file")
             raise
         union.refresh(engine, source.slug)
+        if reported is not None:
+            reported(path, report)
         useless = report.read > 0 and report.rejected == report.read
         why = "full = true" if source.full else f"its name matches {source.full_pattern!r}"
         header = (f"the full catalogue of {source.slug} ({why}): its records absent from the "

@@ -29,7 +29,18 @@ from harvesters.dropfolder import FolderUnavailable
 log = logging.getLogger("catalogue.scheduler")
 MISFIRE_GRACE_SECONDS = 6 * 3600
 MAIL_EXECUTOR = "mail"
+#: The upload job's name: it runs every few seconds, so APScheduler's two lines a run
+#: are dropped from the log (see :class:`QuietJobs`); the job logs what it imported.
+UPLOADS_JOB = "staff uploads"
 INDEX_EXECUTOR = "index"
+
+
+class QuietJobs(logging.Filter):
+    """Drops APScheduler's "Running job" / "executed successfully" lines of frequent
+    jobs that share an executor with the harvests (whose lines stay)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO or f'"{UPLOADS_JOB} ' not in record.getMessage()
 
 
 def _run(settings: Settings, engine: Engine, source: Source) -> str:
@@ -250,3 +261,25 @@ def add_documents_job(sched: BaseScheduler, settings: Settings, engine: Engine) 
 
     sched.add_job(job, CronTrigger.from_crontab(docs.schedule, timezone="UTC"),
                   id="documents:folder", name="documents folder", replace_existing=True)
+
+
+def add_uploads_job(sched: BaseScheduler, settings: Settings, engine: Engine) -> None:
+    """Every ``[import] upload_seconds``: import the files sent from the staff import page,
+    then bring the index up to date (as the drop-folder job does) when something came in."""
+    from catalogue.uploads.job import import_uploads
+
+    def run() -> None:
+        lines = import_uploads(engine, settings)
+        for line in lines:
+            log.info("%s", line)
+        index_dir = settings.index.dir
+        if lines and index_dir.is_dir():
+            from catalogue.indexing import update_index
+
+            done = update_index(engine, index_dir, procs=settings.index.procs,
+                                engine_name=settings.index.engine,
+                                documents_access=settings.documents.access)
+            log.info("uploads: index: %d updated, %d removed", done.indexed, done.deleted)
+
+    sched.add_job(run, "interval", seconds=settings.uploads.upload_seconds, id="uploads:import",
+                  name=UPLOADS_JOB, replace_existing=True)

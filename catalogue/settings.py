@@ -25,6 +25,7 @@ from catalogue.lending.settings import CirculationSettings, parse_circulation
 from catalogue.people.settings import AccountSettings, MailSettings, parse_accounts, parse_mail
 from catalogue.questions.settings import QuestionSettings, parse_questions
 from catalogue.toml_table import SettingsError, TomlTable
+from catalogue.uploads.settings import UploadSettings, parse_uploads
 from catalogue.veille.settings import VeilleSettings, parse_veille
 from indexes.engine import ENGINES
 
@@ -164,6 +165,7 @@ class Settings:
     veille: VeilleSettings = VeilleSettings()
     documents: DocumentSettings = DocumentSettings()
     covers: CoverSettings = CoverSettings()
+    uploads: UploadSettings = UploadSettings()
     #: The whole parsed file, for parts that validate their own table (``[dsi]``...).
     raw: Mapping[str, Any] = field(default_factory=dict)
     #: base_url came from config.toml or $CATALOGUE_BASE_URL; otherwise `catalogue serve`
@@ -464,6 +466,7 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
         veille=parse_veille(root.table("veille")),
         documents=parse_documents(root.table("documents"), base, data_dir),
         covers=parse_covers(root.table("covers"), base, data_dir),
+        uploads=parse_uploads(imp),
         raw=data,
         secret_key=environ.get("CATALOGUE_SECRET_KEY", ""),
         smtp_password=environ.get("CATALOGUE_SMTP_PASSWORD", ""),

@@ -148,6 +148,7 @@ def scheduler_command(obj: Obj) -> None:
     # two lines per run would bury the harvests' reports (its errors still show).
     for quiet in (scheduler.MAIL_EXECUTOR, scheduler.INDEX_EXECUTOR):
         logging.getLogger(f"apscheduler.executors.{quiet}").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler.executors.default").addFilter(scheduler.QuietJobs())
     index_dir = settings.index.dir  # updated after each job when it exists
     sched = scheduler.build(settings,
                             lambda slug: scheduler.run_source(settings, engine, slug, index_dir))
@@ -158,6 +159,7 @@ def scheduler_command(obj: Obj) -> None:
     scheduler.add_veille_job(sched, settings, engine)
     scheduler.add_dsi_job(sched, settings, engine)
     scheduler.add_documents_job(sched, settings, engine)
+    scheduler.add_uploads_job(sched, settings, engine)
     jobs = sched.get_jobs()
     for job in jobs:
         click.echo(f"scheduled {job.name}: {job.trigger}")

@@ -32,6 +32,7 @@ from catalogue.web import (
     harvest_admin,
     history,
     i18n,
+    imports,
     language,
     loans,
     oai_provider,
@@ -90,6 +91,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     questions.register(app)
     veille.register(app)
     documents.register(app)
+    imports.register(app)
     selection.register(app)
     covers.register(app)
     pages.register(app)

@@ -15,7 +15,7 @@ import logging
 from flask import Flask, Response, abort, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from indexes import IndexMissing
 
@@ -74,7 +74,13 @@ def _no_nul() -> None:
         return
     if "\x00" in request.path:
         abort(404)
-    for values in (request.args, request.form):
+    try:
+        form = request.form
+    except RequestEntityTooLarge:
+        # Left to the view: an upload form says so beside its field (reading the form
+        # again raises it again, so every other view still answers 413).
+        return
+    for values in (request.args, form):
         if any("\x00" in value for value in values.values()) or any(
                 "\x00" in key for key in values):
             abort(400)

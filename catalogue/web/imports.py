@@ -1,0 +1,174 @@
+"""The staff import page: send a PMB export from the browser, then follow its import.
+
+A documentalist chooses the file and the source it belongs to (the file sources of
+config.toml) and sends it; the request only puts the file in the upload queue
+(:mod:`catalogue.uploads.queue`): ``catalogue scheduler`` imports it within
+``[import] upload_seconds`` through the drop-folder path and updates the index, and
+the page lists the queued, running and finished uploads with a link to each run's
+report. The request never imports and never opens the index.
+
+The body may be far larger than the app's 1 Mo limit: the limit of this one endpoint
+is raised to ``[import] upload_max_mb`` (plus room for the form) before anything reads
+the body, and the body is streamed to a file on the queue's disk, never held in memory. The global CSRF check is skipped for this view because it would read the
+body first and answer an oversized file with a bare 413; the view's form checks the
+same token itself, after it has caught the oversized body to say so beside the field.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import IO, cast
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
+from flask_wtf import FlaskForm
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+from wtforms import FileField, StringField
+
+from catalogue.uploads import queue as uploads
+from catalogue.uploads.job import queue_of
+from catalogue.uploads.queue import UploadRefused, file_sources
+from catalogue.web.guards import current_person, staff_required
+from catalogue.web.service import now, settings
+
+bp = Blueprint("imports", __name__, url_prefix="/admin/imports")
+FLASH = "imports"
+#: The form's own fields, beyond the file (multipart boundaries, the token, the source).
+FORM_ROOM = 1024 * 1024
+
+FORMAT_LABELS = {
+    "unimarc": lazy_gettext("UNIMARC ISO 2709"),
+    "marc21": lazy_gettext("MARC 21 ISO 2709"),
+    "pmbxml": lazy_gettext("XML UNIMARC de PMB"),
+    "marcxml": lazy_gettext("MARCXML"),
+    "dc": lazy_gettext("Dublin Core"),
+    "auto": lazy_gettext("reconnu d'après le fichier"),
+}
+STATUS_LABELS = {
+    uploads.QUEUED: lazy_gettext("en attente"),
+    uploads.RUNNING: lazy_gettext("import en cours"),
+    uploads.DONE: lazy_gettext("importé"),
+    uploads.FAILED: lazy_gettext("échoué"),
+}
+
+
+class SendForm(FlaskForm):  # type: ignore[misc]
+    """A file and the source it belongs to (checked against config.toml by the queue)."""
+
+    source = StringField()
+    file = FileField()
+
+
+def register(app: Flask) -> None:
+    """The blueprint, its upload limit, and its own CSRF check (see the module's doc)."""
+    conf = app.extensions["catalogue.settings"]
+    app.register_blueprint(bp)
+    app.extensions["csrf"].exempt(send)
+
+    incoming = queue_of(conf).incoming
+
+    def _spool(total_content_length: int | None, content_type: str | None,
+               filename: str | None = None, content_length: int | None = None) -> IO[bytes]:
+        # Werkzeug would spool the body to TMPDIR (often a RAM tmpfs): receive it on the
+        # queue's disk instead, in an anonymous file the system removes, even on a crash.
+        incoming.mkdir(parents=True, exist_ok=True)
+        return tempfile.TemporaryFile("wb+", dir=incoming)
+
+    def _upload_limit() -> None:
+        # Staff only: anyone else keeps the app's 1 Mo limit, so an anonymous client
+        # cannot make the server receive 200 Mo before being sent to the sign-in page.
+        person = current_person() if request.endpoint == "imports.send" else None
+        if person is not None and person.is_staff:
+            request.max_content_length = conf.uploads.upload_max_mb * 1024 * 1024 + FORM_ROOM
+            request._get_file_stream = _spool  # type: ignore[method-assign]
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
+
+
+def _refusal(exc: UploadRefused) -> str:
+    """What the documentalist reads beside the field, in French (English page too)."""
+    limit = settings().uploads.upload_max_mb
+    detail = f" ({exc.detail})" if exc.detail else ""
+    messages = {
+        uploads.NO_SOURCE: lazy_gettext("Choisissez la source à laquelle ce fichier appartient."),
+        uploads.UNKNOWN_SOURCE: lazy_gettext(
+            "Cette source n'existe pas ou ne reçoit pas de fichiers : choisissez-en une "
+            "dans la liste."),
+        uploads.NO_FILE: lazy_gettext("Choisissez un fichier."),
+        uploads.BAD_NAME: lazy_gettext(
+            "Le nom de ce fichier est refusé (chemin, caractère de contrôle ou nom trop "
+            "long) : renommez-le puis envoyez-le de nouveau."),
+        uploads.EMPTY: lazy_gettext("Le fichier est vide : choisissez l'export qui a un contenu."),
+        uploads.TOO_LARGE: lazy_gettext(
+            "Le fichier dépasse la taille maximale de %(mb)s Mo.", mb=limit),
+        uploads.NOT_CATALOGUE: lazy_gettext(
+            "Ce fichier n'est pas un export bibliographique (UNIMARC ou MARC ISO 2709, XML "
+            "de PMB, MARCXML ou Dublin Core)."),
+        uploads.WRONG_FORMAT: lazy_gettext(
+            "Ce fichier est au format %(found)s, alors que la source attend le format "
+            "%(expected)s.",
+            found=FORMAT_LABELS.get(exc.values.get("found", ""), exc.values.get("found", "")),
+            expected=FORMAT_LABELS.get(exc.values.get("expected", ""),
+                                       exc.values.get("expected", ""))),
+        uploads.UNREADABLE: lazy_gettext(
+            "Ce fichier ne peut pas être importé dans cette source."),
+    }
+    text = str(messages.get(exc.code, lazy_gettext("Ce fichier est refusé.")))
+    return text + (detail if exc.code in (uploads.NOT_CATALOGUE, uploads.UNREADABLE) else "")
+
+
+def _page(form: SendForm, errors: dict[str, str], status: int = 200) -> tuple[str, int]:
+    conf = settings()
+    return render_template("admin/imports.html", form=form, errors=errors,
+                           sources=file_sources(conf.sources), default=conf.default_source,
+                           uploads=queue_of(conf).recent(), max_mb=conf.uploads.upload_max_mb,
+                           every=conf.uploads.upload_seconds, formats=FORMAT_LABELS,
+                           statuses=STATUS_LABELS, listed=uploads.LISTED), status
+
+
+@bp.get("/")
+@staff_required
+def index() -> tuple[str, int]:
+    """The form, then the latest uploads (newest first) and where each stands."""
+    return _page(SendForm(formdata=None), {})
+
+
+@bp.post("/")
+@staff_required
+def send() -> Response | tuple[str, int]:
+    """Queue the file; each refusal beside its field, in French, and nothing queued."""
+    conf = settings()
+    errors: dict[str, str] = {}
+    try:
+        form = SendForm()
+        valid = form.validate_on_submit()
+    except RequestEntityTooLarge:
+        form = SendForm(formdata=None)
+        errors["file"] = _refusal(UploadRefused("file", uploads.TOO_LARGE))
+        return _page(form, errors, 413)
+    if not valid:
+        errors["file"] = cast(str, lazy_gettext(
+            "Le formulaire a expiré : rechargez la page et recommencez."))
+        return _page(form, errors, 400)
+    slug = (form.source.data or "").strip()
+    chosen = {s.slug: s for s in file_sources(conf.sources)}
+    if slug and slug not in chosen:
+        errors["source"] = _refusal(UploadRefused("source", uploads.UNKNOWN_SOURCE))
+        return _page(form, errors, 400)
+    upload_file = request.files.get("file")
+    person = current_person()
+    sender = (person.name or person.email or "") if person is not None else ""
+    try:
+        if upload_file is None:
+            raise UploadRefused("file", uploads.NO_FILE)
+        upload = queue_of(conf).put(upload_file.stream, upload_file.filename or "",
+                                    chosen.get(slug), sender, now(),
+                                    conf.uploads.upload_max_mb * 1024 * 1024)
+    except UploadRefused as exc:
+        errors[exc.field] = _refusal(exc)
+        return _page(form, errors, 400)
+    flash(gettext("« %(name)s » est en file d'attente : il sera importé dans quelques "
+                  "secondes. Cette page montre où en est son import.", name=upload.filename),
+          FLASH)
+    return redirect(url_for("imports.index"), 303)
