@@ -311,3 +311,53 @@ def test_the_migration_creates_the_table_and_fills_it_from_the_records(tmp_path:
         conn.execute(delete(records).where(records.c.source == "partner"))
     assert not {sid for sid, _ in rows() if sid.startswith("partner")}
     engine.dispose()
+
+
+MINIMAL = """
+[catalogue]
+name = "Centre de test"
+base_url = "http://127.0.0.1"
+data_dir = "var"
+
+[store]
+url = "{store}"
+
+[[sources]]
+slug = "crpv"
+name = "Centre de ressources politique de la ville"
+"""
+
+
+def test_refresh_moves_only_the_records_whose_sets_changed(tmp_path: Path) -> None:
+    """``catalogue territories refresh`` after the bundled territories changed (simulated:
+    a record placed by an older hierarchy, in its commune only)."""
+    from click.testing import CliRunner
+
+    from catalogue.cli import main
+    from catalogue.settings import load
+
+    config = tmp_path / "config.toml"
+    config.write_text(MINIMAL.format(store=store_url(tmp_path, "refresh")), encoding="utf-8")
+    engine = database.open_store(load(config, env={}).store_url)
+    write(engine, "crpv", catalogue()["crpv"], FILLED)
+    rt = record_territories
+    with engine.begin() as conn:
+        first = conn.execute(select(records.c.id).where(records.c.source_id == "crpv-0")
+                             ).scalar_one()
+        conn.execute(delete(rt).where(rt.c.record_id == first, rt.c.territory != "com-69266"))
+
+    def run() -> str:
+        result = CliRunner().invoke(main, ["--config", str(config), "territories", "refresh"],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "1 record(s) changed territory sets" in run()
+    with engine.connect() as conn:
+        stamps = dict(conn.execute(select(records.c.source_id, records.c.datestamp)).all())
+        keys = set(conn.execute(select(rt.c.territory).where(rt.c.record_id == first)).scalars())
+    assert keys == VILLEURBANNE
+    assert stamps.pop("crpv-0") > FILLED
+    assert set(stamps.values()) == {FILLED}
+    assert "0 record(s) changed territory sets" in run()
+    engine.dispose()

@@ -10,15 +10,19 @@ and every character is one a setSpec allows. The OAI provider exposes them as
 Membership follows from the record's content (its 607 descriptors), so it changes only
 when the content does, and with it the record's datestamp. It is written by
 :class:`catalogue.store.ingest.Ingest` in the transaction that writes the record;
-:func:`backfill` fills it for records written before (migration ``0019``) or again after
-the bundled territories are regenerated.
+:func:`backfill` fills it for records written before (migration ``0019``, datestamps
+left alone: the sets are new). When the bundled territories are regenerated (a commune
+joins another EPCI), :func:`refresh` (``catalogue territories refresh``) computes them
+again and moves the datestamp of each record whose sets changed, as any other change of
+set does, so that an incremental harvest of the new set brings it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from catalogue import territories
 from catalogue.records import Record, from_json
@@ -85,3 +89,38 @@ def backfill(conn: Connection) -> int:
         write(conn, memberships)
         total += sum(len(keys) for keys in memberships.values())
         last = rows[-1].id
+
+
+def refresh(engine: Engine, clock: Callable[[], datetime]) -> int:
+    """Compute every record's territories again; move the datestamp of those that changed.
+
+    One transaction per batch; the datestamps are read from ``clock`` last, just before
+    the commit (as :meth:`catalogue.store.ingest.Ingest._stamp` does), and never go
+    backwards. Returns how many records changed sets.
+    """
+    rt = record_territories
+    last, changed = 0, 0
+    while True:
+        with engine.begin() as conn:
+            rows = conn.execute(select(records.c.id, records.c.data, records.c.datestamp)
+                                .where(records.c.id > last).order_by(records.c.id)
+                                .limit(BATCH)).all()
+            if not rows:
+                return changed
+            last = rows[-1].id
+            held: dict[int, set[str]] = {}
+            for record_id, k in conn.execute(select(rt.c.record_id, rt.c.territory).where(
+                    rt.c.record_id.in_([row.id for row in rows]))):
+                held.setdefault(record_id, set()).add(k)
+            wanted = {row.id: keys_of(from_json(row.data)) for row in rows}
+            moved = {row.id: row.datestamp for row in rows
+                     if set(wanted[row.id]) != held.get(row.id, set())}
+            if not moved:
+                continue
+            write(conn, {record_id: wanted[record_id] for record_id in moved})
+            now = clock()
+            conn.execute(update(records).where(records.c.id == bindparam("_id"))
+                         .values(datestamp=bindparam("_stamp")),
+                         [{"_id": record_id, "_stamp": max(now, old + timedelta(seconds=1))}
+                          for record_id, old in moved.items()])
+            changed += len(moved)
