@@ -275,13 +275,17 @@ class SqlRepository:
     def sets(self) -> list[SetInfo]:
         """Centres, document types present, territories holding records, curated
         selections, each under its parent."""
+        return self._sets(places=True)
+
+    def _sets(self, places: bool) -> list[SetInfo]:
         rt = record_territories
         with self._connect() as conn:
             types = sorted(conn.execute(select(records.c.doc_type).where(self._exposed)
                                         .distinct()).scalars())
+            # Every territory holding an exposed record: read for ListSets only.
             keys = list(conn.execute(select(rt.c.territory).distinct().select_from(
                 rt.join(records, records.c.id == rt.c.record_id)).where(self._exposed)
-            ).scalars())
+            ).scalars()) if places else []
             held = set(conn.execute(select(records.c.source).where(
                 records.c.source.in_(sorted(self.optional))).distinct()).scalars()
                 ) if self.optional else set()
@@ -290,10 +294,12 @@ class SqlRepository:
                  if s.slug not in self.optional or s.slug in held),
                SetInfo("type", "Types de document"),
                *(SetInfo(f"type:{code}", DOC_TYPES.get(code, code)) for code in types)]
-        places = sorted((t for t in map(territory, keys) if t is not None), key=_territory_order)
-        if places:
+        held_places = sorted((t for t in map(territory, keys) if t is not None),
+                             key=_territory_order)
+        if held_places:
             out.append(SetInfo("territoire", "Territoires"))
-            out += [SetInfo(f"territoire:{PREFIXES[t.kind]}-{t.code}", t.label) for t in places]
+            out += [SetInfo(f"territoire:{PREFIXES[t.kind]}-{t.code}", t.label)
+                    for t in held_places]
         if self.selections:
             out.append(SetInfo("selection", "Sélections thématiques"))
             out += [SetInfo(f"selection:{s.slug}", s.name, s.description)
@@ -305,9 +311,11 @@ class SqlRepository:
         kind, _, value = spec.partition(":")
         if kind == "type" and value in DOC_TYPES:
             return True
-        if kind == "territoire" and value and territory(value) is not None:
-            return True  # an empty territory's set holds no record (noRecordsMatch)
-        return any(info.spec == spec for info in self.sets())
+        if kind == "territoire":
+            # Any territory of the bundled list: an empty one's set holds no record
+            # (noRecordsMatch), as does "territoire" before any record names a place.
+            return not value or territory(value) is not None
+        return any(info.spec == spec for info in self._sets(places=False))
 
     # --- records ------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
@@ -57,8 +58,14 @@ def keys_of(record: Record) -> list[str]:
     found: dict[str, None] = {}
     for descriptor in record.descriptors:
         if descriptor.tag == "607":
-            found.update(dict.fromkeys(key(t) for t in territories.placed(descriptor.label)))
+            found.update(dict.fromkeys(_keys(descriptor.label)))
     return list(found)
+
+
+@lru_cache(maxsize=8192)
+def _keys(label: str) -> tuple[str, ...]:
+    """Cached: an import meets the same few hundred place names again and again."""
+    return tuple(key(t) for t in territories.placed(label))
 
 
 def write(conn: Connection, memberships: Mapping[int, Sequence[str]]) -> None:
