@@ -22,6 +22,7 @@ from catalogue.commands import fail
 from catalogue.commands.documents import documents_command
 from catalogue.commands.index import after_ingest, reindex_command
 from catalogue.commands.people import mail_command, users_command
+from catalogue.commands.territories import territories_command
 from catalogue.commands.veille import veille_command
 from catalogue.formats import mojibake
 from catalogue.formats.base import FormatError, Parsed
@@ -214,6 +215,7 @@ main.add_command(circulation_command)
 main.add_command(dsi_command)
 main.add_command(documents_command)
 main.add_command(veille_command)
+main.add_command(territories_command)
 
 
 def announced_url(host: str, port: int) -> str:

@@ -193,6 +193,24 @@ def _incremental_from(engine: Engine, source: str, overlap: int) -> datetime | N
     return moment - timedelta(seconds=overlap) if moment else None
 
 
+#: How a message says that what was committed is not lost.
+RESUMES = "the next run resumes"
+#: At most this many of a listing's notes go into a run's message (restarts repeat).
+MAX_NOTES = 10
+
+
+def bounded(notes: list[str]) -> list[str]:
+    """The first :data:`MAX_NOTES` notes, and how many more were left out."""
+    if len(notes) <= MAX_NOTES:
+        return list(notes)
+    return [*notes[:MAX_NOTES], f"{len(notes) - MAX_NOTES} more note(s) left out"]
+
+
+def _listing_notes(harvester: Harvester | None) -> list[str]:
+    """What a failed or interrupted run's listing noted before it stopped (restarts...)."""
+    return bounded(harvester.outcome.notes) if harvester is not None else []
+
+
 def _save_watermark(engine: Engine, source: str, start: str, run_id: int,
                     granularity: str) -> None:
     """Move the watermark: the next incremental harvest asks from ``start``."""
@@ -270,6 +288,7 @@ def _harvest(engine: Engine, settings: Settings, source: Source, *,
         timeout=h.timeout_seconds, max_bytes=h.max_response_mb * 1024 * 1024))
     ingest: Ingest | None = None
     notes: list[str] = []
+    harvester: Harvester | None = None
     # The worker also computes the union match keys, off this (the busiest) process.
     mapper = PoolMapper(h.workers, derive=union.match_keys) if h.workers else InlineMapper()
     try:
@@ -303,7 +322,7 @@ def _harvest(engine: Engine, settings: Settings, source: Source, *,
         plan = Plan(source=source.slug, metadata_prefix=prefix, reader=reader, sets=source.sets,
                     from_=start_from)
         outcome = harvester.run(plan, identify, chain.checkpoint if chain else None)
-        notes += outcome.notes
+        notes += bounded(outcome.notes)
         report.restarts = outcome.restarts
         done = ingest.finish()
         known_keys, ingest = ingest.match_keys, None  # committed: not to be marked interrupted
@@ -331,19 +350,29 @@ def _harvest(engine: Engine, settings: Settings, source: Source, *,
         return finish("completed", "; ".join(notes))
     except HarvestError as exc:
         report.retries = client.stats.retries
+        if harvester is not None:
+            report.restarts = harvester.outcome.restarts
         if ingest is not None:
             report.problems = ingest.abort(str(exc)).problems
-        kept = f" ({report.pages} page(s) committed; the next run resumes)" if report.pages else ""
-        return finish("failed", "; ".join([*notes, f"{source.slug}: {exc}{kept}"]))
+        said = str(exc)
+        kept = ""
+        if report.pages:
+            # Said once: the refused tokens' error already says the next run resumes.
+            kept = (f" ({report.pages} page(s) committed)" if said.endswith(RESUMES)
+                    else f" ({report.pages} page(s) committed; {RESUMES})")
+        return finish("failed", "; ".join([*notes, *_listing_notes(harvester),
+                                           f"{source.slug}: {said}{kept}"]))
     except Exception as exc:  # a run that broke says why and is not running
         if ingest is not None:
             report.problems = ingest.fail(exc).problems
-        return finish("failed", "; ".join([*notes, f"{source.slug}: unexpected error: "
-                                                   f"{type(exc).__name__}: {exc}"]))
+        return finish("failed", "; ".join([*notes, *_listing_notes(harvester),
+                                           f"{source.slug}: unexpected error: "
+                                           f"{type(exc).__name__}: {exc}"]))
     except BaseException:
         if ingest is not None:
             ingest.abort("interrupted")
-        finish("interrupted", "; ".join([*notes, "interrupted; the next run resumes"]))
+        finish("interrupted", "; ".join([*notes, *_listing_notes(harvester),
+                                         f"interrupted; {RESUMES}"]))
         raise
     finally:
         mapper.close()

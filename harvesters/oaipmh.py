@@ -127,6 +127,9 @@ class Harvester:
         self._seen: dict[str, str] = {}
         self._listed = 0
         self._positions = 0
+        #: The current (or last) run's outcome, kept here so that a run that raises still
+        #: leaves the notes it gathered (restarts, ...) for the failed run's message.
+        self.outcome = Outcome()
 
     def identify(self) -> Identify:
         """Identify the partner (also proves the URL is an OAI-PMH endpoint)."""
@@ -155,7 +158,7 @@ class Harvester:
             HarvestError: the harvest cannot go on; every page committed before stays,
                 and the sink holds the checkpoint to resume from.
         """
-        outcome = Outcome(checkpoint=resume or Checkpoint())
+        outcome = self.outcome = Outcome(checkpoint=resume or Checkpoint())
         sets: tuple[str | None, ...] = plan.sets or (None,)
         for index, set_spec in enumerate(sets):
             if resume is not None and index < resume.set_index:

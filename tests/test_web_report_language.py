@@ -193,8 +193,8 @@ FAULTS: dict[str, tuple[Callable[[int, dict[str, str]], Fault], list[str], list[
         on_resumption((200, {}, oai_error("badResumptionToken", "Token expired"))),
         ["le partenaire a refusé 2 fois le jeton de reprise (« Token expired ») ; toutes les "
          "pages enregistrées sont gardées", "Que faire : rien dans l’immédiat : les pages "
-         "reçues sont gardées", "(2 page(s) enregistrée(s) ; la prochaine moisson reprendra "
-         "là)"], []),
+         "reçues sont gardées", "reprendra là (2 page(s) enregistrée(s))",
+         "jeton de reprise refusé après la page 1 : liste reprise"], []),
     "badArgument": (
         on("ListRecords", (200, {}, oai_error("badArgument", "Illegal argument"))),
         ["le partenaire refuse la requête : argument illégal ou manquant (erreur OAI-PMH "
@@ -242,6 +242,9 @@ def test_a_failed_harvest_says_why_and_what_to_do_in_french(
         assert sentence in text, (sentence, text[text.find("Message"):])
     assert "<strong>échouée</strong>" not in text  # the state, in French too
     assert_french(text, fragments, *third_party)
+    if name == "badResumptionToken":  # the next run resumes: said once (and advised once)
+        message = text[text.find("Message"):text.find("Que faire")]
+        assert message.count("la prochaine moisson reprendra là") == 1, message
     if name == "503 with Retry-After":  # the wait the partner asked for was honoured
         assert sleeps.calls == [30.0] and len(server.requests) == 2
 

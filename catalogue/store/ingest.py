@@ -29,6 +29,8 @@ from catalogue.formats.base import Parsed
 from catalogue.records import Item, Record, to_json_bytes
 from catalogue.store.circulation_tables import retire_items
 from catalogue.store.tables import import_problems, import_runs, items, records, sources
+from catalogue.store.territory_sets import keys_of
+from catalogue.store.territory_sets import write as write_territories
 
 #: Datestamp of rows written but not yet stamped; never committed (see Ingest._stamp).
 PENDING = datetime(1970, 1, 1, tzinfo=UTC)
@@ -313,7 +315,7 @@ class Ingest:
                 "data": data, "content_hash": digest, "raw": p.raw,
                 "title": record.title.display()[:1000], "doc_type": record.doc_type[:1],
                 "charset": p.charset or "utf-8", "format": rep.format,
-                "_items": copies,
+                "_items": copies, "_territories": keys_of(record),
             }
             if old is None and sid not in inserts:
                 inserts[sid] = values
@@ -362,7 +364,12 @@ class Ingest:
             # executemany runs row by row on SQLite, several times slower.
             conn.execute(insert(records), params)
             with_items = [sid for sid, row in inserts.items() if row["_items"]]
-            new_ids = self._ids(conn, with_items)
+            placed = [sid for sid, row in inserts.items() if row["_territories"]]
+            new_ids = self._ids(conn, list(dict.fromkeys(with_items + placed)))
+            # The territories in the record's own transaction: a territoire: set never
+            # lags behind the record (nor its datestamp, stamped just before commit).
+            write_territories(conn, {new_ids[sid]: inserts[sid]["_territories"]
+                                     for sid in placed})
             for sid in with_items:
                 new_rows += [{"record_id": new_ids[sid], **r} for r in inserts[sid]["_items"]]
             if new_rows:
@@ -376,9 +383,10 @@ class Ingest:
                         doc_type=bindparam("doc_type"), charset=bindparam("charset"),
                         format=bindparam("format"), datestamp=now, deleted=False,
                         last_run=rep.run_id),
-                [{k: v for k, v in row.items() if k != "_items"}
+                [{k: v for k, v in row.items() if k not in ("_items", "_territories")}
                  for row in updates.values()],
             )
+            write_territories(conn, {row["_id"]: row["_territories"] for row in updates.values()})
             for row in updates.values():
                 self._sync_items(conn, row["_id"], row["_items"])
         if touch:

@@ -9,6 +9,12 @@ Sets, all computed in SQL so that paging and counting stay in the database:
 
 * ``centre`` and ``centre:<source slug>``: the record's source;
 * ``type`` and ``type:<leader/06 code>``: the document type (``type:a`` Texte imprimé...);
+* ``territoire`` and ``territoire:<key>``: the territories the record's geographic
+  subjects (UNIMARC 607) name and those they lie in (``territoire:com-69266``,
+  ``territoire:epci-200046977``, ``territoire:dep-69``, ``territoire:reg-84``; keys in
+  :mod:`catalogue.store.territory_sets`). Read from ``record_territories``, written with
+  the record by the ingest path: a page is the same keyset walk with one primary-key
+  lookup per row, never a JSON decoding. Only territories holding records are listed;
 * ``selection`` and ``selection:<slug>``: curated selections from ``[[oai.sets]]``,
   records having any of the selection's terms inside any of its fields. This is the
   stand-in for "a saved search becomes a set" until the search index lands: matching
@@ -20,7 +26,8 @@ Sets, all computed in SQL so that paging and counting stay in the database:
 
 A record changes set when its data changes, so its datestamp moves with it; changing a
 selection's terms in config.toml, however, changes membership without datestamps: tell
-partners to re-harvest that set from scratch.
+partners to re-harvest that set from scratch. So does regenerating the bundled territories
+(a commune joining another EPCI) followed by ``backfill``.
 
 Keyset paging: ``WHERE (datestamp, id) > (:last_datestamp, :last_id) ORDER BY
 datestamp, id LIMIT n`` on the (datestamp, id) index, so a page costs the same at the
@@ -68,6 +75,9 @@ from catalogue.settings import Selection, Source
 from catalogue.store import database
 from catalogue.store.dissemination import CacheRow, DisseminationCache
 from catalogue.store.tables import UTCDateTime, records
+from catalogue.store.territory_sets import PREFIXES, territory
+from catalogue.store.territory_tables import record_territories
+from catalogue.territories import Territory
 from oai.repository import Dissemination, Entry, Origin, Selector, SetInfo
 
 PMB_NAMESPACE = "http://www.pmbservices.fr"
@@ -233,12 +243,27 @@ class SqlRepository:
                                   .where(matches).exists())
         return or_(*conditions) if conditions else false()
 
+    @staticmethod
+    def territory_clause(key: str | None = None) -> ColumnElement[bool]:
+        """The SQL condition 'the record concerns this territory' (any, without a key):
+        a correlated EXISTS on ``record_territories``' primary key, so that the page
+        query still walks the (datestamp, id) index in order."""
+        rt = record_territories
+        found = select(literal(1)).select_from(rt).where(rt.c.record_id == records.c.id)
+        if key is not None:
+            found = found.where(rt.c.territory == key)
+        return found.exists()
+
     def _set_clause(self, spec: str | None) -> ColumnElement[bool]:
         if spec is None or spec in ("centre", "type"):
             return true()
         if spec == "selection":
             return or_(false(), *(self.selection_clause(s) for s in self.selections.values()))
+        if spec == "territoire":
+            return self.territory_clause()
         kind, _, value = spec.partition(":")
+        if kind == "territoire":
+            return self.territory_clause(value) if territory(value) is not None else false()
         if kind == "centre":
             return self._source == value
         if kind == "type":
@@ -248,10 +273,19 @@ class SqlRepository:
         return false()
 
     def sets(self) -> list[SetInfo]:
-        """Centres, document types present, curated selections, each under its parent."""
+        """Centres, document types present, territories holding records, curated
+        selections, each under its parent."""
+        return self._sets(places=True)
+
+    def _sets(self, places: bool) -> list[SetInfo]:
+        rt = record_territories
         with self._connect() as conn:
             types = sorted(conn.execute(select(records.c.doc_type).where(self._exposed)
                                         .distinct()).scalars())
+            # Every territory holding an exposed record: read for ListSets only.
+            keys = list(conn.execute(select(rt.c.territory).distinct().select_from(
+                rt.join(records, records.c.id == rt.c.record_id)).where(self._exposed)
+            ).scalars()) if places else []
             held = set(conn.execute(select(records.c.source).where(
                 records.c.source.in_(sorted(self.optional))).distinct()).scalars()
                 ) if self.optional else set()
@@ -260,6 +294,12 @@ class SqlRepository:
                  if s.slug not in self.optional or s.slug in held),
                SetInfo("type", "Types de document"),
                *(SetInfo(f"type:{code}", DOC_TYPES.get(code, code)) for code in types)]
+        held_places = sorted((t for t in map(territory, keys) if t is not None),
+                             key=_territory_order)
+        if held_places:
+            out.append(SetInfo("territoire", "Territoires"))
+            out += [SetInfo(f"territoire:{PREFIXES[t.kind]}-{t.code}", t.label)
+                    for t in held_places]
         if self.selections:
             out.append(SetInfo("selection", "Sélections thématiques"))
             out += [SetInfo(f"selection:{s.slug}", s.name, s.description)
@@ -271,7 +311,11 @@ class SqlRepository:
         kind, _, value = spec.partition(":")
         if kind == "type" and value in DOC_TYPES:
             return True
-        return any(info.spec == spec for info in self.sets())
+        if kind == "territoire":
+            # Any territory of the bundled list: an empty one's set holds no record
+            # (noRecordsMatch), as does "territoire" before any record names a place.
+            return not value or territory(value) is not None
+        return any(info.spec == spec for info in self._sets(places=False))
 
     # --- records ------------------------------------------------------------------------
 
@@ -309,6 +353,7 @@ class SqlRepository:
         kept_sets: list[CacheRow] = []
         out = []
         files = self._public_documents(rows) if dissemination is not None else {}
+        places = self._territories([row._mapping["id"] for row in rows])
         for row in rows:
             m = row._mapping
             deleted = bool(m["deleted"])
@@ -329,6 +374,7 @@ class SqlRepository:
                     kept_sets.append({"record_id": m["id"], "rules": self.rules,
                                       "content_hash": m["content_hash"], "slugs": slugs})
                 sets += [f"selection:{slug}" for slug in slugs.split()]
+            sets += [f"territoire:{key}" for key in places.get(m["id"], ())]
             metadata = None
             if dissemination is not None and not deleted:
                 metadata = m.get("xml")
@@ -346,6 +392,19 @@ class SqlRepository:
                              sets=tuple(sets), metadata=metadata, origin=origin))
         self.cache.keep(fragments, kept_sets)
         return out
+
+    def _territories(self, ids: list[int]) -> dict[int, list[str]]:
+        """Record id -> its territory keys (regions first, communes last), for headers."""
+        if not ids:
+            return {}
+        rt = record_territories
+        out: dict[int, list[str]] = {}
+        with self._connect() as conn:
+            rows = conn.execute(select(rt.c.record_id, rt.c.territory)
+                                .where(rt.c.record_id.in_(ids)))
+            for record_id, key in rows:
+                out.setdefault(record_id, []).append(key)
+        return {record_id: sorted(keys, key=_key_order) for record_id, keys in out.items()}
 
     def _public_documents(self, rows: Sequence[Row[Any]]) -> dict[int, list[tuple[str, str, str]]]:
         """Public documents of the rows whose metadata is written now (not cached)."""
@@ -418,3 +477,15 @@ class SqlRepository:
             value: datetime | None = conn.execute(
                 select(func.min(records.c.datestamp)).where(self._exposed)).scalar_one()
         return value
+
+
+_ORDER = {prefix: n for n, prefix in enumerate(("reg", "dep", "epci", "com"))}
+
+
+def _key_order(key: str) -> tuple[int, str]:
+    prefix, _, code = key.partition("-")
+    return _ORDER.get(prefix, len(_ORDER)), code
+
+
+def _territory_order(t: Territory) -> tuple[int, str]:
+    return _key_order(f"{PREFIXES[t.kind]}-{t.code}")

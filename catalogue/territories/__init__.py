@@ -85,6 +85,11 @@ def _by_code() -> dict[tuple[str, str], Territory]:
     return {(t.kind, t.code): t for t in _all()}
 
 
+def by_code(kind: str, code: str) -> Territory | None:
+    """The territory of this kind and official code (``by_code(EPCI, "200046977")``)."""
+    return _by_code().get((kind, code))
+
+
 def ancestors(territory: Territory) -> tuple[Territory, ...]:
     """The territories ``territory`` lies in, nearest first: an arrondissement's commune,
     a commune's EPCI, the département(s), the region(s)."""
@@ -103,6 +108,24 @@ def ancestors(territory: Territory) -> tuple[Territory, ...]:
     return tuple(dict.fromkeys(t for t in found if t is not None and t != territory))
 
 
+def placed(label: str) -> tuple[Territory, ...]:
+    """The territories a geographic subject (UNIMARC 607) stands for and lies in: the one
+    it names (both "Paris (75)"s, the département and the commune, share one label), then
+    :func:`ancestors`; none when it names no territory or an ambiguous bare name, as in
+    :func:`containing`. The OAI provider's ``territoire:`` sets are built from it."""
+    found = resolve(label)
+    if found is None or _ambiguous(label, found):
+        return ()
+    same = [found, *(t for t in _by_name().get(fold(found.name), ()) if t.label == found.label)]
+    return tuple(dict.fromkeys([*same, *(a for t in same for a in ancestors(t))]))
+
+
+def _ambiguous(label: str, found: Territory) -> bool:
+    """A bare name several territories bear (``Saint-Denis``): its place is not guessed."""
+    return ("(" not in label and found.kind != REGION and not _is_code(label.strip())
+            and len({t.label for t in _by_name().get(fold(label), ())}) > 1)
+
+
 def containing(label: str) -> tuple[str, ...]:
     """The other labels a geographic subject is filed under: its own COG label when
     written otherwise (``Villeurbanne``, ``69266``), then those of the territories it lies
@@ -111,8 +134,7 @@ def containing(label: str) -> tuple[str, ...]:
     found = resolve(label)
     if found is None:
         return ()
-    if "(" not in label and found.kind != REGION and not _is_code(label.strip()) \
-            and len({t.label for t in _by_name().get(fold(label), ())}) > 1:
+    if _ambiguous(label, found):
         return ()
     own = (found.label,) if found.label != " ".join(label.split()) else ()
     # "Paris (75)" is the département and the commune (in the Métropole du Grand Paris).

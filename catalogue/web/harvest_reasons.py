@@ -94,6 +94,10 @@ _RUNS: list[_Entry] = [
      r"resumes\)",
      lazy_gettext("%(who)s : %(known)s (%(pages)s page(s) enregistrée(s) ; la prochaine "
                   "moisson reprendra là)"), None),
+    (r"(?P<who>\S+): (?P<known>.+) \((?P<pages>\d+) page\(s\) committed\)",
+     lazy_gettext("%(who)s : %(known)s (%(pages)s page(s) enregistrée(s))"), None),
+    (r"(?P<count>\d+) more note\(s\) left out",
+     lazy_gettext("%(count)s remarque(s) de plus non reprise(s) ici"), None),
     (r"(?P<who>\S+): unexpected error: (?P<error>.+)",
      lazy_gettext("%(who)s : erreur inattendue : %(error)s"), OURS),
     (r"interrupted; the next run resumes",

@@ -13,6 +13,7 @@ from catalogue.store import (  # noqa: F401
     harvest_tables,
     people_tables,
     selection_tables,
+    territory_tables,
 )
 from catalogue.store.tables import metadata
 
