@@ -16,13 +16,17 @@ same token itself, after it has caught the oversized body to say so beside the f
 
 from __future__ import annotations
 
+import logging
 import tempfile
+from pathlib import Path
 from typing import IO, cast
 
+import flask
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
 from werkzeug.wrappers import Response
 from wtforms import FileField, StringField
 
@@ -32,6 +36,7 @@ from catalogue.uploads.queue import UploadRefused, file_sources
 from catalogue.web.guards import current_person, staff_required
 from catalogue.web.service import now, settings
 
+log = logging.getLogger("catalogue.web.imports")
 bp = Blueprint("imports", __name__, url_prefix="/admin/imports")
 FLASH = "imports"
 #: The form's own fields, beyond the file (multipart boundaries, the token, the source).
@@ -60,20 +65,53 @@ class SendForm(FlaskForm):  # type: ignore[misc]
     file = FileField()
 
 
+class SpoolingRequest(flask.Request):
+    """A request whose uploaded files may be received in a chosen folder.
+
+    Werkzeug spools a large file part to ``TMPDIR`` (often a RAM tmpfs, too small for a
+    200 Mo export). Its documented way to change that is the form data parser the request
+    makes (:meth:`make_form_data_parser`, whose ``FormDataParser`` takes a
+    ``stream_factory``): when ``spool_dir`` is set, the parts are received there, in
+    anonymous files the system removes, even on a crash. Unset, nothing changes.
+    """
+
+    spool_dir: Path | None = None
+
+    def make_form_data_parser(self) -> FormDataParser:
+        folder = self.spool_dir
+        if folder is None:
+            return super().make_form_data_parser()
+
+        def spool(total_content_length: int | None, content_type: str | None,
+                  filename: str | None = None, content_length: int | None = None
+                  ) -> IO[bytes]:
+            folder.mkdir(parents=True, exist_ok=True)
+            return tempfile.TemporaryFile("wb+", dir=folder)
+
+        return self.form_data_parser_class(
+            stream_factory=spool, max_form_memory_size=self.max_form_memory_size,
+            max_content_length=self.max_content_length, max_form_parts=self.max_form_parts,
+            cls=self.parameter_storage_class)
+
+
 def register(app: Flask) -> None:
-    """The blueprint, its upload limit, and its own CSRF check (see the module's doc)."""
+    """The blueprint, its upload limit, and its own CSRF check (see the module's doc).
+
+    The app's request class becomes :class:`SpoolingRequest` unless another one was put
+    there (by an extension, a deployment's wrapper): that one is kept, and uploads are
+    then spooled where Werkzeug spools by default (``TMPDIR``), which works as well when
+    ``TMPDIR`` has room for ``[import] upload_max_mb``.
+    """
     conf = app.extensions["catalogue.settings"]
     app.register_blueprint(bp)
     app.extensions["csrf"].exempt(send)
+    if app.request_class is flask.Request:
+        app.request_class = SpoolingRequest
+    elif not issubclass(app.request_class, SpoolingRequest):
+        log.warning("request class %s kept: uploads are spooled to TMPDIR",
+                    app.request_class.__name__)
 
     incoming = queue_of(conf).incoming
-
-    def _spool(total_content_length: int | None, content_type: str | None,
-               filename: str | None = None, content_length: int | None = None) -> IO[bytes]:
-        # Werkzeug would spool the body to TMPDIR (often a RAM tmpfs): receive it on the
-        # queue's disk instead, in an anonymous file the system removes, even on a crash.
-        incoming.mkdir(parents=True, exist_ok=True)
-        return tempfile.TemporaryFile("wb+", dir=incoming)
 
     def _upload_limit() -> None:
         # Staff only: anyone else keeps the app's 1 Mo limit, so an anonymous client
@@ -81,7 +119,10 @@ def register(app: Flask) -> None:
         person = current_person() if request.endpoint == "imports.send" else None
         if person is not None and person.is_staff:
             request.max_content_length = conf.uploads.upload_max_mb * 1024 * 1024 + FORM_ROOM
-            request._get_file_stream = _spool  # type: ignore[method-assign]
+            if isinstance(request, SpoolingRequest):
+                # Received on the queue's disk, not in TMPDIR; a request class set by
+                # someone else (see register) keeps Werkzeug's default spooling.
+                request.spool_dir = incoming
 
     app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
 
