@@ -66,7 +66,7 @@ url = "{store}"
 
 [import]
 upload_max_mb = {max_mb}
-upload_seconds = 1
+upload_seconds = {every}
 
 [index]
 dir = "var/index"
@@ -146,7 +146,8 @@ class ImportSite:
         self.engine.dispose()
 
 
-def start(folder: Path, *, max_mb: int = 1, sources: str = SOURCES) -> ImportSite:
+def start(folder: Path, *, max_mb: int = 1, sources: str = SOURCES, every: int = 1
+          ) -> ImportSite:
     holder: dict[str, Any] = {}
 
     def late_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -155,7 +156,8 @@ def start(folder: Path, *, max_mb: int = 1, sources: str = SOURCES) -> ImportSit
     serving, root = serve(late_app)
     config = folder / "config.toml"
     config.write_text(CONFIG.format(base_url=root, store=store_url(folder, "imports"),
-                                    engine=ENGINE, max_mb=max_mb, sources=sources),
+                                    engine=ENGINE, max_mb=max_mb, sources=sources,
+                                    every=every),
                       encoding="utf-8")
     settings = load(config, env={})
     engine = database.open_store(settings.store_url)

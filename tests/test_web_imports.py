@@ -88,8 +88,11 @@ def test_the_page_is_for_staff_and_serves_the_form(isite: ImportSite) -> None:
     assert options == ["", "crpv", "bnf"]  # the file sources; never the OAI partner
     assert "200 Mo" not in html and "1 Mo au plus" in html  # [import] upload_max_mb
     assert "Aucun fichier envoyé pour l'instant." in html
+    # [import] upload_seconds = 1: a singular, in both languages.
+    assert "importé dans la seconde qui suit" in html and "1 secondes" not in html
     english = staff.get(site.url + "/admin/imports/", timeout=10, cookies={"lang": "en"}).text
     assert "Import a file" in english and "No file sent yet." in english
+    assert "within the next second;" in english and "1 seconds" not in english
 
     # Without the form's token nothing is queued.
     forged = staff.post(site.url + "/admin/imports/", timeout=10, allow_redirects=False,
@@ -257,6 +260,18 @@ def test_english_messages_and_no_file(isite: ImportSite) -> None:
     empty = site.send(staff, "vide.mrc", b"", source="crpv")
     assert "The file is empty" in _error(empty.text, "file")
     assert site.queued_files() == []
+
+
+def test_the_delay_is_said_in_the_plural(tmp_path: Path) -> None:
+    site = start(tmp_path, every=5)
+    try:
+        staff = site.http()
+        page = html.unescape(staff.get(site.url + "/admin/imports/", timeout=10).text)
+        assert "importé dans les 5 secondes qui suivent" in page
+        english = staff.get(site.url + "/admin/imports/", timeout=10, cookies={"lang": "en"})
+        assert "within the next 5 seconds;" in english.text
+    finally:
+        site.stop()
 
 
 def test_without_file_sources_the_page_says_so(tmp_path: Path) -> None:
