@@ -368,3 +368,43 @@ def test_iso_5426_marcxml_and_dublin_core_in_one_pass(isite: ImportSite,
                   for source in ("bnf", "crpv")}
     assert titles["bnf"] and titles["bnf"] == titles["crpv"]
     assert any(not t.isascii() for t in titles["bnf"])
+
+
+@pytest.mark.parametrize(("lang", "name", "data", "source", "said", "english"), [
+    ("fr", "rapport.pdf", b"%PDF-1.4\n\x00\x01\x02\x03" * 40, "crpv",
+     "(format non reconnu : on dirait un fichier binaire, pas un export de catalogue)",
+     "looks like a binary file"),
+    ("en", "rapport.pdf", b"%PDF-1.4\n\x00\x01\x02\x03" * 40, "crpv",
+     "This file is not a bibliographic export (UNIMARC or MARC ISO 2709, PMB XML, MARCXML "
+     "or Dublin Core). (unrecognised format: this looks like a binary file, not a catalogue "
+     "export)", None),
+    ("fr", "notes.txt", "Liste des achats\n".encode() * 30, "crpv",
+     "(format non reconnu : ni ISO 2709 (pas de longueur de notice en 5 chiffres au début) "
+     "ni XML)", "neither ISO 2709"),
+    ("fr", "page.html", b"<!DOCTYPE html><html><body>Bonjour</body></html>", "crpv",
+     "(du XML dont l’élément racine <html> n’est pas un format de catalogue)",
+     "root element"),
+    ("en", "page.html", b"<!DOCTYPE html><html><body>Bonjour</body></html>", "crpv",
+     "(XML whose root element <html> is not a catalogue format)", None),
+    ("fr", "utf16.xml", '<?xml version="1.0"?><collection/>'.encode("utf-16"), "crpv",
+     "(c’est du texte UTF-16 (un XML enregistré en « Unicode » ?) : enregistrez-le de "
+     "nouveau en UTF-8, le codage des exports de PMB et de MARCXML)", "re-save"),
+    # A MARC 21 file sent to a UNIMARC source: none of its records has a UNIMARC title.
+    ("fr", "camel.usmarc", "marc21/marc-perl/camel.usmarc", "bnf",
+     "(le format unimarc ne convient pas : le fichier semble être du marc21 et aucune de "
+     "ses ", "does not fit"),
+])
+def test_the_reader_s_reason_is_said_in_the_page_s_language(
+        isite: ImportSite, shared_data: Path, lang: str, name: str, data: bytes | str,
+        source: str, said: str, english: str | None) -> None:
+    site = isite
+    staff = site.http()
+    staff.cookies.set("lang", lang)
+    body = (shared_data / data).read_bytes() if isinstance(data, str) else data
+    answer = site.send(staff, name, body, source=source)
+    assert answer.status_code == 400, answer.text[:500]
+    error = _error(answer.text, "file")
+    assert said in error, error
+    if english is not None:
+        assert english not in error and '<span lang="en">' not in answer.text
+    assert site.queued_files() == []

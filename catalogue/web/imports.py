@@ -25,6 +25,7 @@ import flask
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.wrappers import Response
@@ -34,6 +35,7 @@ from catalogue.uploads import queue as uploads
 from catalogue.uploads.job import queue_of
 from catalogue.uploads.queue import UploadRefused, file_sources
 from catalogue.web.guards import current_person, staff_required
+from catalogue.web.reasons import reason
 from catalogue.web.service import now, settings
 
 log = logging.getLogger("catalogue.web.imports")
@@ -128,9 +130,13 @@ def register(app: Flask) -> None:
 
 
 def _refusal(exc: UploadRefused) -> str:
-    """What the documentalist reads beside the field, in French (English page too)."""
+    """What the documentalist reads beside the field, in French (English page too).
+
+    The reader's own reason follows, said again in the page's language by
+    :func:`catalogue.web.reasons.reason` (a reason it does not know stays in English,
+    marked so).
+    """
     limit = settings().uploads.upload_max_mb
-    detail = f" ({exc.detail})" if exc.detail else ""
     messages = {
         uploads.NO_SOURCE: lazy_gettext("Choisissez la source à laquelle ce fichier appartient."),
         uploads.UNKNOWN_SOURCE: lazy_gettext(
@@ -155,8 +161,10 @@ def _refusal(exc: UploadRefused) -> str:
         uploads.UNREADABLE: lazy_gettext(
             "Ce fichier ne peut pas être importé dans cette source."),
     }
-    text = str(messages.get(exc.code, lazy_gettext("Ce fichier est refusé.")))
-    return text + (detail if exc.code in (uploads.NOT_CATALOGUE, uploads.UNREADABLE) else "")
+    text = escape(str(messages.get(exc.code, lazy_gettext("Ce fichier est refusé."))))
+    if exc.detail and exc.code in (uploads.NOT_CATALOGUE, uploads.UNREADABLE):
+        return text + Markup(" ({})").format(reason(exc.detail))
+    return text
 
 
 def _page(form: SendForm, errors: dict[str, str], status: int = 200) -> tuple[str, int]:

@@ -28,6 +28,7 @@ from flask import Flask
 from flask_babel import LazyString, lazy_gettext
 from markupsafe import Markup, escape
 
+from catalogue.web.file_reasons import FILES
 from catalogue.web.harvest_reasons import HARVESTS
 from catalogue.web.reason_details import AT, DETAILS, LOCATION
 
@@ -311,6 +312,7 @@ DETAIL_ADVICE = {p: a for p, _, a in DETAILS if a is not None}
 #: What to do after a failure, by pattern (harvests only, for now).
 ADVICE: dict[re.Pattern[str], LazyString] = {p: a for p, _, a in HARVESTS if a is not None}
 REASONS += [(p, m) for p, m, _ in HARVESTS]
+REASONS += FILES
 
 #: Said before what to do, and between the notes of a harvest's line.
 WHAT_TO_DO = lazy_gettext("Que faire :")
