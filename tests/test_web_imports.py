@@ -309,7 +309,7 @@ def test_an_upload_to_a_source_removed_since_fails_saying_why(isite: ImportSite,
                     encoding="utf-8")
     assert import_uploads(site.engine, site.settings) == ["upload ancienne: export.mrc failed"]
     row = _row(staff.get(site.url + "/admin/imports/", timeout=10).text, "export.mrc")
-    assert "échoué" in row and "no longer in config.toml" in row
+    assert "échoué" in row and "sa source n’est plus dans config.toml" in html.unescape(row)
     assert site.count("crpv") == 0
 
 

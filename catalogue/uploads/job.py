@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -28,6 +30,8 @@ from catalogue.uploads.queue import DONE, FAILED, RUNNING, UploadQueue
 from harvesters.dropfolder import DropFolder, Importer, Outcome
 
 log = logging.getLogger("catalogue.uploads")
+#: Why an upload a dead pass left half-imported failed (said again by the staff page).
+INTERRUPTED = "the import stopped before its end (the scheduler was stopped): send the file again"
 
 
 def queue_of(settings: Settings) -> UploadQueue:
@@ -40,10 +44,16 @@ def import_uploads(engine: Engine, settings: Settings, clock: Clock = utcnow) ->
 
     A source another process is importing or harvesting is left for the next pass; a
     source removed from config.toml since the file was sent fails its files, saying so.
+    The uploads finished more than ``[import] upload_keep_days`` ago are pruned first
+    (their file, report and description), so the folders stay bounded.
     """
     queue = queue_of(settings)
     configured = {s.slug: s for s in settings.sources if s.kind == "file"}
     lines: list[str] = []
+    keep = timedelta(days=settings.uploads.upload_keep_days)
+    pruned = queue.prune(clock() - keep)
+    if pruned:
+        log.info("uploads: %d finished more than %d days ago pruned", len(pruned), keep.days)
     for slug in queue.waiting():
         source = configured.get(slug)
         try:
@@ -56,11 +66,12 @@ def import_uploads(engine: Engine, settings: Settings, clock: Clock = utcnow) ->
 def _import_source(engine: Engine, settings: Settings, queue: UploadQueue, slug: str,
                    source: Source | None, clock: Clock) -> list[str]:
     folder = DropFolder(queue.folder(slug), settle_seconds=0)
-    if not folder.candidates():
+    left = queue.folder(slug) / "processing"
+    if not folder.candidates() and not (left.is_dir() and any(left.iterdir())):
         return []
     with source_lock(settings.data_dir, slug, "web upload import"):
+        lines = _interrupted(queue, slug, clock)
         processed = folder.process(_importer(engine, settings, queue, source, clock))
-    lines = []
     for done in processed:
         upload = queue.by_stored_name(done.name)
         if upload is None:  # a file put there by hand: imported, nothing to tell
@@ -71,6 +82,36 @@ def _import_source(engine: Engine, settings: Settings, queue: UploadQueue, slug:
                                   message=done.report.strip()[:2000])
         lines.append(f"upload {slug}: {upload.filename} {upload.status}"
                      + (f" (import run {upload.run_id})" if upload.run_id else ""))
+    return lines
+
+
+def _interrupted(queue: UploadQueue, slug: str, clock: Clock) -> list[str]:
+    """File the uploads a killed pass left in ``processing/`` as failed, saying why.
+
+    Only a pass holding the source's lock moves files through ``processing/``, and we
+    hold it: a file still there belongs to a pass that died (the scheduler killed, the
+    machine stopped) and would otherwise show "importing" for ever. It is not imported
+    again by itself (a file that kills the process would kill every pass): it is kept in
+    ``failed/`` with its report, and the records its run committed stay (sending it
+    again adds nothing twice).
+    """
+    lines = []
+    working = queue.folder(slug) / "processing"
+    failed = queue.folder(slug) / "failed"
+    for path in sorted(working.iterdir()) if working.is_dir() else []:
+        now = clock()
+        target = failed / f"{now:%Y%m%dT%H%M%SZ}-{path.name}"
+        failed.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        (failed / f"{target.name}.report.txt").write_text(
+            f"{path.name}: NOT imported at {now:%Y%m%dT%H%M%SZ}\nerror: {INTERRUPTED}\n",
+            encoding="utf-8")
+        upload = queue.by_stored_name(path.name)
+        if upload is None:
+            lines.append(f"upload {slug}: {path.name} failed ({INTERRUPTED})")
+            continue
+        queue.update(upload, status=FAILED, finished_at=now.isoformat(), message=INTERRUPTED)
+        lines.append(f"upload {slug}: {upload.filename} failed ({INTERRUPTED})")
     return lines
 
 

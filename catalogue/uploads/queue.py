@@ -209,6 +209,34 @@ class UploadQueue:
         self.save(changed)
         return changed
 
+    def prune(self, before: datetime) -> list[Upload]:
+        """Forget the uploads that finished before ``before``: their file and report in
+        ``queue/<source>/done/`` or ``failed/``, then their description.
+
+        A queued or running upload is never pruned, nor a file without a description
+        (put in the folder by hand). The description goes last, so a pass stopped
+        midway leaves it for the next pass to finish.
+        """
+        if not self.meta.is_dir():
+            return []
+        pruned = []
+        sent_before = f"{before:%Y%m%dT%H%M%S%fZ}"  # ids begin with the time sent
+        for path in sorted(self.meta.glob("*.json")):
+            if path.stem >= sent_before:
+                break  # sent since: cannot have finished before
+            upload = self.get(path.stem)
+            if (upload is None or upload.status not in (DONE, FAILED) or not upload.finished_at
+                    or datetime.fromisoformat(upload.finished_at) >= before):
+                continue
+            for kept in ("done", "failed"):
+                folder = self.folder(upload.source) / kept
+                for name in (f"*-{upload.stored_name}", f"*-{upload.stored_name}.report.txt"):
+                    for old in folder.glob(name):
+                        old.unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
+            pruned.append(upload)
+        return pruned
+
     def waiting(self) -> Iterator[str]:
         """The slugs that have a queue folder (configured or not any more)."""
         queue = self.root / "queue"

@@ -61,6 +61,13 @@ FILES: list[tuple[re.Pattern[str], LazyString]] = [
          r"read in it \((?P<reason>.*)\); use --encoding auto",
          lazy_gettext("le codage %(encoding)s ne convient pas : la notice %(position)s ne "
                       "peut pas être lue ainsi (%(reason)s)")),
+        # catalogue/uploads/job.py: an upload that could not end its import
+        (r"the import stopped before its end \(the scheduler was stopped\): send the file "
+         r"again",
+         lazy_gettext("l’import s’est arrêté avant la fin (le planificateur a été arrêté) : "
+                      "envoyez le fichier de nouveau")),
+        (r"its source is no longer in config.toml",
+         lazy_gettext("sa source n’est plus dans config.toml")),
         # catalogue/formats/xmlrecords.py
         (r"not XML: the file starts with (?P<start>.*), not with '<'",
          lazy_gettext("pas du XML : le fichier commence par %(start)s, pas par « < »")),
