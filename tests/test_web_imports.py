@@ -317,6 +317,9 @@ def test_an_upload_to_a_source_removed_since_fails_saying_why(isite: ImportSite,
     ("upload_max_mb = 0", "'import.upload_max_mb' must be between 1 and 4096"),
     ("upload_max_mb = \"200\"", "'import.upload_max_mb' must be an integer"),
     ("upload_seconds = 0", "'import.upload_seconds' must be between 1 and 3600"),
+    ("upload_keep_days = 0", "'import.upload_keep_days' must be between 1 and 3650"),
+    ("upload_keep_days = 3651", "'import.upload_keep_days' must be between 1 and 3650"),
+    ("upload_keep_days = 1.5", "'import.upload_keep_days' must be an integer"),
     ("upload_second = 5", "unknown key 'import.upload_second' (did you mean "
                           "'import.upload_seconds'?)"),
 ])
@@ -328,7 +331,8 @@ def test_the_upload_keys_are_checked(tmp_path: Path, line: str, error: str) -> N
     assert error in str(raised.value)
     config.write_text('[[sources]]\nslug = "crpv"\n', encoding="utf-8")
     defaults = load(config, env={}).uploads
-    assert (defaults.upload_max_mb, defaults.upload_seconds) == (200, 5)
+    assert (defaults.upload_max_mb, defaults.upload_seconds,
+            defaults.upload_keep_days) == (200, 5, 90)
 
 
 def test_iso_5426_marcxml_and_dublin_core_in_one_pass(isite: ImportSite,
@@ -378,7 +382,7 @@ def test_iso_5426_marcxml_and_dublin_core_in_one_pass(isite: ImportSite,
      "This file is not a bibliographic export (UNIMARC or MARC ISO 2709, PMB XML, MARCXML "
      "or Dublin Core). (unrecognised format: this looks like a binary file, not a catalogue "
      "export)", None),
-    ("fr", "notes.txt", "Liste des achats\n".encode() * 30, "crpv",
+    ("fr", "notes.txt", b"Liste des achats\n" * 30, "crpv",
      "(format non reconnu : ni ISO 2709 (pas de longueur de notice en 5 chiffres au début) "
      "ni XML)", "neither ISO 2709"),
     ("fr", "page.html", b"<!DOCTYPE html><html><body>Bonjour</body></html>", "crpv",

@@ -16,7 +16,6 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 import requests
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
