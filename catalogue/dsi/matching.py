@@ -38,7 +38,7 @@ from sqlalchemy import Engine, select
 from catalogue import territories
 from catalogue.dsi import equations
 from catalogue.dsi.equations import Equation, EquationError
-from catalogue.indexing import read_state
+from catalogue.indexing import applied
 from catalogue.lending.states import availability
 from catalogue.records import Record, from_json
 from catalogue.store.tables import records
@@ -91,15 +91,12 @@ def candidates(engine: Engine, since: datetime, extra_ids: Iterable[int] = ()) -
     return found
 
 
-def settled(found: dict[int, Candidate], index: Searcher) -> frozenset[int]:
-    """The candidates ``index`` holds as the store does: stamped before its watermark's
-    window (nothing when it has none) and found in it. Read the watermark first: the
-    searches that follow see at least the commit it records."""
-    state = read_state(index.index_dir)
-    if state.mark is None or state.window is None:
-        return frozenset()
-    before = [c for c in found.values()
-              if c.datestamp < state.window and c.datestamp <= state.mark]
+def settled(engine: Engine, found: dict[int, Candidate], index: Searcher) -> frozenset[int]:
+    """The candidates ``index`` holds as the store does: by its watermark
+    (:func:`catalogue.indexing.applied`, read first: the searches that follow see at least
+    the state it records), and found in it."""
+    covered = applied(engine, index.index_dir)
+    before = [c for c in found.values() if covered(c.datestamp)]
     try:
         held = index.holding([c.global_id for c in before]) if before else frozenset()
     except IndexMissing:  # a watermark without an index (a deployment being set up)
@@ -147,20 +144,23 @@ class Matcher:
     """Evaluates equations against the candidates (a context manager: it may own
     throw-away indexes, built on first need).
 
-    With ``index`` (the public index) the candidates it holds as the store does are
+    With ``index`` (the public index) and ``store`` (the store it follows, for its
+    watermark) the candidates it holds as the store does are
     selected in it, the others in a throw-away index of their own; without, every
     candidate is selected in a throw-away index of them all (see the module docstring).
     """
 
     def __init__(self, found: dict[int, Candidate], workdir: Path | None = None,
-                 engine_name: str = DEFAULT_ENGINE, index: Searcher | None = None) -> None:
+                 engine_name: str = DEFAULT_ENGINE, index: Searcher | None = None,
+                 store: Engine | None = None) -> None:
         self.candidates = found
         self._by_global = {c.global_id: c.record_id for c in found.values()}
         self._workdir = workdir
         self._engine_name = engine_name
         self._cache: dict[Equation, frozenset[int]] = {}
-        self._index = index if found else None
-        self.settled: frozenset[int] = (settled(found, self._index) if self._index is not None
+        self._index = index if found and store is not None else None
+        self.settled: frozenset[int] = (settled(store, found, self._index)
+                                        if store is not None and self._index is not None
                                         else frozenset())
         self._within = frozenset(found[r].global_id for r in self.settled)
         self._locals: dict[str, _Local] = {}

@@ -208,7 +208,7 @@ def run(engine: Engine, settings: Settings, now: datetime, signer: LinkSigner, *
     matched: dict[int, frozenset[int]] = {}
     with public_index(settings.index.dir, index) as public, \
             Matcher(found, workdir, settings.index.engine,
-                    public if use_index else None) as matcher:
+                    public if use_index else None, engine) as matcher:
         for profile_id in sorted(due_profiles):
             profile = profiles[profile_id]
             try:
@@ -360,7 +360,7 @@ def preview_issue(engine: Engine, settings: Settings, profile: Profile,
     found = candidates(engine, since, list(picked.get(profile.id, {})))
     with public_index(settings.index.dir, index) as public, \
             Matcher(found, engine_name=settings.index.engine,
-                    index=public if use_index else None) as matcher:
+                    index=public if use_index else None, store=engine) as matcher:
         hits: set[int] = set()
         for params in profile.equations:
             hits |= matcher.match(params)
