@@ -61,8 +61,7 @@ def demo(tmp: Path, engine_name: str) -> tuple[Settings, Any]:
     """``make run``'s catalogue (without the covers) in ``tmp``."""
     config = tmp / "config.toml"
     text = (REPO / "config.toml").read_text(encoding="utf-8")
-    config.write_text(text.replace('[index]\n', f'[index]\nengine = "{engine_name}"\n', 1)
-                      if "[index]\n" in text else text + f'\n[index]\nengine = "{engine_name}"\n',
+    config.write_text(text.replace('\nengine = "whoosh"\n', f'\nengine = "{engine_name}"\n', 1),
                       encoding="utf-8")
     cli = [str(REPO / ".venv/bin/catalogue"), "--config", str(config)]
     steps = [["demo", "--output", "var/demo/pmb-export.mrc"],
@@ -71,8 +70,10 @@ def demo(tmp: Path, engine_name: str) -> tuple[Settings, Any]:
              ["import", "var/demo/partner-export.mrc", "--source", "grenoble", "--full"],
              ["reindex"], ["circulation", "demo"]]
     for step in steps:
-        subprocess.run(cli + step, cwd=tmp, check=True, capture_output=True,
-                       env={**os.environ, "CATALOGUE_SECRET_KEY": "bench"})
+        done = subprocess.run(cli + step, cwd=tmp, capture_output=True, text=True,
+                              env={**os.environ, "CATALOGUE_SECRET_KEY": "bench"})
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(step)}: {done.stdout}{done.stderr}")
     settings = load(config, env={})
     return settings, database.open_store(settings.store_url)
 
