@@ -71,6 +71,7 @@ class WhooshReader:
         self._lexicon = WhooshLexicon(self.postings, self.searcher, self.columns)
         self._sort_keys: dict[str, list[bytes]] = {}
         self._global_ids: dict[int, str] | None = None
+        self._within: tuple[frozenset[str], dict[int, str]] | None = None
 
     # --- lifecycle ----------------------------------------------------------------
 
@@ -124,7 +125,7 @@ class WhooshReader:
             return frozenset(ids[doc] for doc in final)
         # Among given records (a DSI run's new ones): their documents through the id
         # field's postings, not the stored fields of the whole index (1-2 s at 100k).
-        given = self.postings.lookup(ID, within)
+        given = self._given(within)
         if not given:
             return frozenset()
         self.evaluator.meaning.strict = True
@@ -133,6 +134,13 @@ class WhooshReader:
         finally:
             self.evaluator.meaning.strict = False
         return frozenset(given[doc] for doc in given.keys() & final)
+
+    def _given(self, within: frozenset[str]) -> dict[int, str]:
+        """Document -> global id of ``within``'s documents, kept for the next call: a run
+        asks about the same records for each of its equations."""
+        if self._within is None or self._within[0] != within:
+            self._within = (within, self.postings.lookup(ID, within))
+        return self._within[1]
 
     def _matching(self, req: SearchRequest,
                   node: Node) -> tuple[DocSet, DocSet, dict[str, set[int]]]:
