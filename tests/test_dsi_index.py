@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from catalogue.clock import utcnow
 from catalogue.dsi import picks, profiles
 from catalogue.dsi.matching import Matcher, candidates
 from catalogue.dsi.runs import preview_issue
@@ -224,3 +225,27 @@ def test_the_send_misses_nothing_and_sends_nothing_twice(catalogue: Catalogue,
     second = received(smtp_sink.messages_to("lectrice@example.org")[1:])
     assert len(second) == 6 and set(second.values()) == {1}  # the week's six only
     assert not set(first) & set(second)
+
+
+def test_the_index_s_last_minutes_are_trusted_by_their_row_counts(config_path: Path) -> None:
+    """Stamps of the index's last minutes (batches may still have been in flight when it
+    read the store) are trusted as its own updates trust them: while the store holds no
+    more rows of that stamp than the index applied."""
+    settings, engine = setup(config_path)
+    rng = random.Random(3)
+    stamp = utcnow() - timedelta(minutes=1)
+    ingest(engine, [_record(rng) for _ in range(10)], stamp)
+    reindex(engine, settings.index.dir, engine_name=ENGINE)
+    with Searcher(settings.index.dir) as index:
+        found = candidates(engine, stamp - days(1))
+        with Matcher(found, engine_name=ENGINE, index=index, store=engine) as now:
+            assert now.settled == set(found) and len(now.match("q=")) == 10
+        # A batch of the same stamp committed after the index read the store.
+        late = ingest(engine, [_record(rng)], stamp)
+        found = candidates(engine, stamp - days(1))
+        with Matcher(found, engine_name=ENGINE, index=index, store=engine) as now, \
+                Matcher(found, engine_name=ENGINE) as before:
+            assert now.settled == frozenset()
+            assert now.match("q=") == before.match("q=") == set(found)
+            assert _ids(engine, late) <= now.match("q=")
+    engine.dispose()
