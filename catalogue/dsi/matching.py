@@ -28,10 +28,12 @@ import shutil
 import tempfile
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -50,31 +52,41 @@ CHUNK = 500
 LIVE_FACETS = frozenset({"availability", "fulltext"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Candidate:
-    """A live record that may be new for some subscriber of this run."""
+    """A live record that may be new for some subscriber of this run.
+
+    Its record is decoded from the store's JSON on first use: a run or a preview shows a
+    few hundred of the week's thousands (4,000 decoded cost the demo's preview half a
+    second), and the public index needs none of them.
+    """
 
     record_id: int
     global_id: str
     first_seen: datetime
     datestamp: datetime
-    record: Record
+    data: str | bytes = field(repr=False)
+
+    @cached_property
+    def record(self) -> Record:
+        """The record, as the store holds it."""
+        return from_json(self.data)
 
     def stamp(self, novelty: str) -> datetime:
         """The date novelty is judged by: first seen, or last updated."""
         return self.datestamp if novelty == "update" else self.first_seen
 
 
-def _rows_to_candidates(rows: Iterable[object]) -> Iterator[Candidate]:
+def _rows_to_candidates(rows: Iterable[Any]) -> Iterator[Candidate]:
     for row in rows:
-        record = from_json(row.data)  # type: ignore[attr-defined]
-        yield Candidate(row.id, record.global_id, row.first_seen,  # type: ignore[attr-defined]
-                        row.datestamp, record)  # type: ignore[attr-defined]
+        yield Candidate(row.id, f"{row.source}:{row.source_id}", row.first_seen,
+                        row.datestamp, row.data)
 
 
 def candidates(engine: Engine, since: datetime, extra_ids: Iterable[int] = ()) -> dict[int, Candidate]:
     """Live records changed since ``since`` (and the ``extra_ids``: hand-picked ones)."""
-    cols = (records.c.id, records.c.data, records.c.first_seen, records.c.datestamp)
+    cols = (records.c.id, records.c.source, records.c.source_id, records.c.data,
+            records.c.first_seen, records.c.datestamp)
     found: dict[int, Candidate] = {}
     with engine.connect() as conn:
         rows = conn.execute(select(*cols).where(records.c.datestamp >= since,
