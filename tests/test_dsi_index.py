@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import random
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -22,9 +23,12 @@ from catalogue.dsi.matching import Matcher, candidates
 from catalogue.dsi.runs import preview_issue
 from catalogue.indexing import reindex, update_index
 from catalogue.lending.states import AVAILABLE
+from catalogue.people import accounts
 from catalogue.records import Agent, Descriptor, Item, Publication, Record, Title
 from catalogue.settings import Settings
+from catalogue.web import create_app
 from indexes import Searcher
+from tests.account_support import sign_in_with_link
 from tests.dsi_support import MONDAY, days, ingest, person, received, run, setup
 from tests.stores import ENGINE
 
@@ -249,3 +253,21 @@ def test_the_index_s_last_minutes_are_trusted_by_their_row_counts(config_path: P
             assert now.match("q=") == before.match("q=") == set(found)
             assert _ids(engine, late) <= now.match("q=")
     engine.dispose()
+
+
+def test_the_staff_preview_page_lists_the_same_records(catalogue: Catalogue) -> None:
+    """The aperçu page goes through the web app's own searcher of the public index."""
+    settings, engine = catalogue.settings, catalogue.engine
+    made = _lists(settings, engine)[0]
+    app = create_app(settings, engine=engine, clock=lambda: MONDAY)
+    staff = accounts.create(engine, MONDAY, email="doc@example.org", role="librarian",
+                            confirmed=True)
+    client = app.test_client()
+    sign_in_with_link(app, client, staff)
+    answer = client.get(f"/admin/dsi/liste/{made.id}/apercu")
+    assert answer.status_code == 200
+    served = re.findall(r'<li><a href="[^"]*/notice/([^"]+)">', answer.get_data(True))
+    expected = preview_issue(engine, settings, made, MONDAY, use_index=False)
+    assert served == [c.global_id.replace(":", "/") for c in expected]
+    unindexed = set(catalogue.unindexed + catalogue.changed)
+    assert unindexed & {c.global_id for c in expected}  # some from the store alone
