@@ -42,7 +42,7 @@ from catalogue.dsi import equations
 from catalogue.dsi.equations import Equation, EquationError
 from catalogue.indexing import applied
 from catalogue.lending.states import availability
-from catalogue.records import Record, from_json
+from catalogue.records import Record, from_json, global_id_of
 from catalogue.store.tables import records
 from indexes import DEFAULT_ENGINE, IndexMissing, Inexact, QueryError, Searcher, rebuild
 
@@ -79,14 +79,13 @@ class Candidate:
 
 def _rows_to_candidates(rows: Iterable[Any]) -> Iterator[Candidate]:
     for row in rows:
-        yield Candidate(row.id, f"{row.source}:{row.source_id}", row.first_seen,
-                        row.datestamp, row.data)
+        yield Candidate(row.id, global_id_of(row.data), row.first_seen, row.datestamp,
+                        row.data)
 
 
 def candidates(engine: Engine, since: datetime, extra_ids: Iterable[int] = ()) -> dict[int, Candidate]:
     """Live records changed since ``since`` (and the ``extra_ids``: hand-picked ones)."""
-    cols = (records.c.id, records.c.source, records.c.source_id, records.c.data,
-            records.c.first_seen, records.c.datestamp)
+    cols = (records.c.id, records.c.data, records.c.first_seen, records.c.datestamp)
     found: dict[int, Candidate] = {}
     with engine.connect() as conn:
         rows = conn.execute(select(*cols).where(records.c.datestamp >= since,
