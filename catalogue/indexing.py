@@ -21,7 +21,7 @@ with the drop-folder job - while re-applying a record is harmless but missing on
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -129,6 +129,21 @@ def _write_state(index_dir: Path, mark: datetime | None, window: datetime,
         "seen": {stamp.isoformat(): n for stamp, n in seen.items() if stamp >= window},
     }), encoding="utf-8")
     tmp.replace(path)
+
+
+def applied(engine: Engine, index_dir: Path) -> Callable[[datetime], bool]:
+    """Whether the index in ``index_dir`` holds the store's records of a datestamp as the
+    store does, by the rule its own updates follow (see the module docstring): a stamp up
+    to its mark and before its window, or of the window with no more rows now than it
+    applied. Read before searching the index: the searches see at least that state."""
+    state = read_state(index_dir)
+    mark, window = state.mark, state.window
+    if mark is None or window is None:
+        return lambda stamp: False
+    with engine.connect() as conn:
+        settled = {stamp for stamp, count in _stamp_counts(conn, window, mark).items()
+                   if count <= state.seen.get(stamp.isoformat(), -1)}
+    return lambda stamp: stamp <= mark and (stamp < window or stamp in settled)
 
 
 def _stamp_counts(conn: Connection, start: datetime, end: datetime) -> dict[datetime, int]:

@@ -13,6 +13,7 @@ from indexes.directory import IndexLocked, IndexMissing
 from indexes.documents import Availability, Places, document
 from indexes.engine import DEFAULT as DEFAULT_ENGINE
 from indexes.engine import ENGINES, UnknownEngine
+from indexes.meaning import Inexact
 from indexes.model import Facet, FacetValue, Hit, SearchRequest, SearchResult
 from indexes.schema import FACETS, SORTS
 from indexes.searcher import QueryError, Searcher
@@ -30,6 +31,7 @@ __all__ = [
     "IndexLocked",
     "IndexMissing",
     "IndexWriter",
+    "Inexact",
     "Places",
     "QueryError",
     "SearchRequest",

@@ -66,8 +66,11 @@ class Reader(Protocol):
     def lexicon(self) -> Lexicon:
         """Its ``words`` lexicon, for spelling suggestions."""
 
-    def select(self, req: SearchRequest, node: Node) -> frozenset[str]:
-        """The global ids of every record matching the query and filters."""
+    def select(self, req: SearchRequest, node: Node,
+               within: frozenset[str] | None = None) -> frozenset[str]:
+        """The global ids of every record matching the query and filters (of ``within``
+        only, when given: then a saturated prefix expansion raises
+        :class:`indexes.meaning.Inexact`)."""
 
 
 class Writer(Protocol):

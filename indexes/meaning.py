@@ -34,6 +34,13 @@ IDENTIFIER_DIGITS = 8
 T = TypeVar("T")
 
 
+class Inexact(Exception):
+    """A selection among given records that could differ from the same query run on an
+    index of those records alone: a prefix expansion reached :data:`MAX_EXPANSIONS`
+    (over a larger lexicon the most frequent words need not be those of the records), or
+    the index lacks a field the query filters on (built before it existed)."""
+
+
 class Algebra(Protocol[T]):
     """An engine's operations on the records a clause matches."""
 
@@ -65,6 +72,15 @@ class Meaning(Generic[T]):
 
     def __init__(self, algebra: Algebra[T]) -> None:
         self.algebra = algebra
+        #: Raise :class:`Inexact` on a saturated expansion (a selection among given
+        #: records, :meth:`indexes.searcher.Searcher.select` with ``within``).
+        self.strict = False
+
+    def _expand(self, field: str, prefix: str) -> list[str]:
+        found = self.algebra.expand(field, prefix, MAX_EXPANSIONS)
+        if self.strict and len(found) >= MAX_EXPANSIONS:
+            raise Inexact(f"{prefix!r} has {MAX_EXPANSIONS} or more words in {field}")
+        return found
 
     def of(self, node: Node) -> T | None:
         """The records matching ``node``; None means every record (no constraint)."""
@@ -122,7 +138,7 @@ class Meaning(Generic[T]):
         key = identifier_key(text)
         terms = {*isbn_variants(text), key}
         if len(key) >= 3:
-            terms.update(self.algebra.expand(IDENTIFIERS, key, MAX_EXPANSIONS))
+            terms.update(self._expand(IDENTIFIERS, key))
         return self.algebra.any(IDENTIFIERS, sorted(t for t in terms if t))
 
     def _phrase(self, node: Phrase) -> T | None:
@@ -142,7 +158,7 @@ class Meaning(Generic[T]):
             return self._identifier(node.text)
         source = AUTHORS if field == AUTHORS else WORDS
         prefix = simplify(node.text)
-        expansions = self.algebra.expand(source, prefix, MAX_EXPANSIONS) if prefix else []
+        expansions = self._expand(source, prefix) if prefix else []
         if field in (ALL, AUTHORS):
             return self.algebra.any(source, expansions)
         stemmed = (t for t in (normalise(w) for w in expansions) if t)

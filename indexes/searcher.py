@@ -22,12 +22,13 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from indexes import directory, engine, spelling, syntax
+from indexes.meaning import Inexact
 from indexes.model import SearchRequest, SearchResult
 from indexes.schema import FACETS, FILTER_ONLY, fulltext_fields
 
@@ -174,26 +175,43 @@ class Searcher:
             gen = self._fresh()
             return gen.reader.count(req, syntax.parse(req.query))
 
-    def select(self, query: str,
-               filters: Mapping[str, tuple[str, ...]] | None = None) -> frozenset[str]:
+    def select(self, query: str, filters: Mapping[str, tuple[str, ...]] | None = None,
+               within: Collection[str] | None = None) -> frozenset[str]:
         """Global ids of every record matching, unranked and never degraded (DSI equations).
 
         Unlike :meth:`search`, a query that cannot be evaluated is an error: an alert must
         not silently turn into plain words and mail its subscriber unrelated records.
 
+        With ``within`` (global ids), only those records are selected, exactly as the same
+        query would select them from an index holding those records alone (a DSI run's
+        new records), or :class:`Inexact` is raised when that cannot be promised: a prefix
+        that expands to :data:`indexes.meaning.MAX_EXPANSIONS` words or more here, or a
+        filter on a field this index was built without.
+
         Raises:
             QueryError: the query or a filter cannot be evaluated.
+            Inexact: see ``within``.
         """
         unknown = sorted(set(filters or {}) - set(FACETS))
         if unknown:
             raise QueryError(f"unknown filter: {', '.join(unknown)}")
         req = SearchRequest(query=query, filters=filters or {}).bounded()
+        given = None if within is None else frozenset(within)
         with self._lock:
             gen = self._fresh()
+            if given is not None and not gen.reader.has_fields(
+                    tuple(FACETS[name] for name in req.filters)):
+                raise Inexact("a filter on a field this index was built without")
             try:
-                return gen.reader.select(req, syntax.parse(req.query))
+                return gen.reader.select(req, syntax.parse(req.query), given)
+            except Inexact:
+                raise
             except Exception as exc:
                 raise QueryError(f"{type(exc).__name__}: {exc}") from exc
+
+    def holding(self, global_ids: Collection[str]) -> frozenset[str]:
+        """Which of ``global_ids`` the index holds (live documents)."""
+        return self.select("", None, within=global_ids)
 
     def _run(self, gen: _Generation, req: SearchRequest, node: syntax.Node,
              degraded: bool) -> SearchResult:

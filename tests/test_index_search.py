@@ -19,7 +19,7 @@ import pytest
 from catalogue.lending.states import availability
 from catalogue.records import Record
 from harvesters.pmb import open_export
-from indexes import IndexWriter, Searcher, SearchRequest, SearchResult, rebuild
+from indexes import IndexWriter, Inexact, Searcher, SearchRequest, SearchResult, rebuild
 from indexes.model import MAX_PAGE, MAX_PAGE_SIZE
 
 FACET_NAMES = ("doctype", "year", "language", "source", "descriptor", "collection",
@@ -458,3 +458,45 @@ def test_full_text_by_access_level(tmp_path: Path, index_engine: str) -> None:
         w.upsert([records[2]])
     with Searcher(tmp_path) as searcher:
         assert [h.global_id for h in searcher.search("zygomatique").hits] == ["t:n"]
+
+
+@pytest.fixture(scope="module")
+def a_third(demo_records: list[Record], tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[tuple[frozenset[str], dict[str, Searcher]]]:
+    """Every third demo record, and an index of those alone on each engine."""
+    chosen = demo_records[::3]
+    searchers = {}
+    for name in ("whoosh", "tantivy"):
+        path = tmp_path_factory.mktemp(f"third-{name}")
+        rebuild(chosen, path, availability, engine_name=name)
+        searchers[name] = Searcher(path)
+    yield frozenset(r.global_id for r in chosen), searchers
+    for s in searchers.values():
+        s.close()
+
+
+@pytest.mark.parametrize("name", ["whoosh", "tantivy"])
+def test_select_within_given_records_equals_an_index_of_them_alone(
+        both_engines: dict[str, Searcher], a_third: tuple[frozenset[str], dict[str, Searcher]],
+        demo_records: list[Record], name: str) -> None:
+    """What a DSI run asks: the whole index, restricted to the week's records, selects
+    what an index of those records alone would, or says it cannot (:class:`Inexact`)."""
+    within, alone = a_third
+    whole = both_engines[name]
+    inexact = []
+    descriptor = next(d.label for r in demo_records for d in r.descriptors)
+    for query in AGREEING:
+        for filters in ({}, {"doctype": ("a",)}, {"descriptor": (descriptor,)}):
+            try:
+                got = whole.select(query, filters, within=within)
+            except Inexact:
+                inexact.append(query)
+                continue
+            assert got == alone[name].select(query, filters), (query, filters)
+            assert got <= within
+    # Only prefixes with 64 words or more over the whole catalogue cannot be promised.
+    assert set(inexact) <= {"polit*", "isbn:978", "9782", "titre:educ*", "auteur:mart*"}, inexact
+    assert len(set(AGREEING) - set(inexact)) >= len(AGREEING) - 3
+    assert whole.holding([*sorted(within)[:5], "crpv:absent"]) == set(sorted(within)[:5])
+    assert whole.select("jeunes", within=()) == frozenset()
+

@@ -34,7 +34,7 @@ from catalogue.documents.service import public_links
 from catalogue.dsi import archives, bounces, digest, links
 from catalogue.dsi.deliveries import Entry, Ledger
 from catalogue.dsi.equations import EquationError
-from catalogue.dsi.matching import Candidate, Matcher, candidates
+from catalogue.dsi.matching import Candidate, Matcher, candidates, public_index
 from catalogue.dsi.profiles import Profile, all_profiles, set_problem
 from catalogue.people.mailer import REFUSED, RETRY, Mailer, Outcome
 from catalogue.people.settings import MailSettings
@@ -48,6 +48,7 @@ from catalogue.store.dsi_tables import (
 )
 from catalogue.store.opac import cluster_ids, siblings
 from catalogue.store.people_tables import persons
+from indexes import Searcher
 
 CHUNK = 500
 
@@ -158,13 +159,17 @@ def _new_for(profile: Profile, since: datetime, matched: frozenset[int],
 
 def run(engine: Engine, settings: Settings, now: datetime, signer: LinkSigner, *,
         list_slug: str | None = None, dry_run: bool = False,
-        mailer: Callable[[MailSettings], Mailer] = Mailer, workdir: Path | None = None) -> RunReport:
+        mailer: Callable[[MailSettings], Mailer] = Mailer, workdir: Path | None = None,
+        index: Searcher | None = None, use_index: bool = True) -> RunReport:
     """One DSI run at ``now`` (see the module docstring).
 
     Args:
         list_slug: only this curated list, due or not (the documentalist's "diffuser").
         dry_run: select and render, but send nothing and write nothing; the digests are
             returned in ``previews``.
+        index: the public index to select in (default: ``[index] dir``'s, if any).
+        use_index: False selects in a throw-away index of every candidate, as runs did
+            before they asked the public index (the benchmark's and tests' reference).
     """
     dsi = settings.dsi
     zone, margin = ZoneInfo(dsi.timezone), timedelta(minutes=dsi.margin_minutes)
@@ -201,7 +206,9 @@ def run(engine: Engine, settings: Settings, now: datetime, signer: LinkSigner, *
     found = candidates(engine, since, [r for d in picked.values() for r in d])
     report.candidates = len(found)
     matched: dict[int, frozenset[int]] = {}
-    with Matcher(found, workdir, settings.index.engine) as matcher:
+    with public_index(settings.index.dir, index) as public, \
+            Matcher(found, workdir, settings.index.engine,
+                    public if use_index else None, engine) as matcher:
         for profile_id in sorted(due_profiles):
             profile = profiles[profile_id]
             try:
@@ -338,8 +345,11 @@ def _count(report: RunReport, entry: Entry) -> None:
 
 
 def preview_issue(engine: Engine, settings: Settings, profile: Profile,
-                  now: datetime) -> list[Candidate]:
+                  now: datetime, index: Searcher | None = None,
+                  use_index: bool = True) -> list[Candidate]:
     """The records the list's next issue would carry if it ran at ``now``, newest first.
+
+    ``index`` and ``use_index``: as for :func:`run` (the web app gives its own searcher).
 
     Raises:
         EquationError: an equation of the list no longer parses.
@@ -348,7 +358,9 @@ def preview_issue(engine: Engine, settings: Settings, profile: Profile,
         minutes=settings.dsi.margin_minutes)
     picked = _picks(engine, {profile.id}, since)
     found = candidates(engine, since, list(picked.get(profile.id, {})))
-    with Matcher(found, engine_name=settings.index.engine) as matcher:
+    with public_index(settings.index.dir, index) as public, \
+            Matcher(found, engine_name=settings.index.engine,
+                    index=public if use_index else None, store=engine) as matcher:
         hits: set[int] = set()
         for params in profile.equations:
             hits |= matcher.match(params)

@@ -16,7 +16,7 @@ from catalogue.dsi.schedule import PERIODS, WEEKDAYS, Periodicity
 from catalogue.people.accounts import AccountError
 from catalogue.web.guards import staff_required
 from catalogue.web.integers import integer
-from catalogue.web.service import engine, now, settings
+from catalogue.web.service import engine, now, opac, settings
 
 bp = Blueprint("dsi_admin", __name__, url_prefix="/admin/dsi")
 
@@ -203,7 +203,8 @@ def preview(profile_id: int) -> str:
     """The records the next issue would carry if the list ran now."""
     found = _list(profile_id)
     try:
-        items, problem = preview_issue(engine(), settings(), found, now()), ""
+        items, problem = preview_issue(engine(), settings(), found, now(),
+                                       opac().searcher), ""
     except EquationError as exc:
         items, problem = [], exc.message
     return render_template("dsi/admin/preview.html", profile=found, items=items,

@@ -154,8 +154,18 @@ class TantivyReader:
     def count(self, req: SearchRequest, node: Node) -> int:
         return self._count(self._restricted(self.translate.query(node), req))
 
-    def select(self, req: SearchRequest, node: Node) -> frozenset[str]:
-        query = self._restricted(self.translate.query(node), req)
+    def select(self, req: SearchRequest, node: Node,
+               within: frozenset[str] | None = None) -> frozenset[str]:
+        if within is not None and not within:
+            return frozenset()
+        self.translate.meaning.strict = within is not None
+        try:
+            query = self._restricted(self.translate.query(node), req)
+        finally:
+            self.translate.meaning.strict = False
+        if within is not None:
+            query = tantivy.Query.boolean_query([
+                (Must, query), (Must, self.translate.any_term(ID, sorted(within)))])
         total = self._count(query)
         if not total:
             return frozenset()

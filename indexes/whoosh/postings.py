@@ -131,6 +131,15 @@ class Postings:
             found.extend(local_weights)
         return ids, found
 
+    def lookup(self, field: str, terms: Iterable[str]) -> dict[int, str]:
+        """Live document -> its term, for exact terms of a unique field (global ids);
+        not cached: one-off sets would push the shared terms out of the cache."""
+        out: dict[int, str] = {}
+        for term in terms:
+            for doc in self._read(field, term, weights=False)[0]:
+                out[doc] = term
+        return out
+
     def union(self, field: str, terms: Iterable[str]) -> set[int]:
         """Documents containing any of ``terms`` in ``field``."""
         out: set[int] = set()
