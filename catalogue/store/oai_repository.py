@@ -278,14 +278,16 @@ class SqlRepository:
         return self._sets(places=True)
 
     def _sets(self, places: bool) -> list[SetInfo]:
-        rt = record_territories
+        exposed = sorted(self.sources)
         with self._connect() as conn:
-            types = sorted(conn.execute(select(records.c.doc_type).where(self._exposed)
-                                        .distinct()).scalars())
+            types = sorted(conn.execute(_held(records.c.doc_type, records.c.source, exposed,
+                                              records)).scalars())
             # Every territory holding an exposed record: read for ListSets only.
-            keys = list(conn.execute(select(rt.c.territory).distinct().select_from(
-                rt.join(records, records.c.id == rt.c.record_id)).where(self._exposed)
-            ).scalars()) if places else []
+            keys = list(conn.execute(_held(record_territories.c.territory, records.c.source,
+                                           exposed, record_territories.join(
+                                               records, records.c.id
+                                               == record_territories.c.record_id))
+                                     ).scalars()) if places else []
             held = set(conn.execute(select(records.c.source).where(
                 records.c.source.in_(sorted(self.optional))).distinct()).scalars()
                 ) if self.optional else set()
@@ -477,6 +479,28 @@ class SqlRepository:
             value: datetime | None = conn.execute(
                 select(func.min(records.c.datestamp)).where(self._exposed)).scalar_one()
         return value
+
+
+def _held(column: Any, source: Any, exposed: list[str], holders: FromClause) -> Any:
+    """SELECT of the distinct values of ``column`` (indexed) that some record of an
+    ``exposed`` source holds, ``holders`` joining ``column``'s table to ``records``.
+
+    A loose index scan, written as a recursive CTE because neither SQLite nor PostgreSQL
+    plans one for ``SELECT DISTINCT``: from each value, one index seek to the next, then
+    one lookup for an exposed holder (the first row found usually is one). A few thousand
+    territories cost a few thousand seeks whatever the size of the catalogue; the plain
+    DISTINCT over the join read every row of ``record_territories`` and its record (2.5 s
+    at 100,000 records on SQLite), and the document types every record (0.75 s).
+    """
+    table = column.table
+    step = table.alias("next_value")
+    held = select(func.min(column).label("value")).cte("held", recursive=True)
+    following = select(func.min(step.c[column.name])).where(
+        step.c[column.name] > held.c.value).scalar_subquery()
+    held = held.union_all(select(following).where(held.c.value.is_not(None)))
+    holder = select(literal(1)).select_from(holders).where(
+        column == held.c.value, source.in_(exposed)).exists()
+    return select(held.c.value).where(held.c.value.is_not(None), holder)
 
 
 _ORDER = {prefix: n for n, prefix in enumerate(("reg", "dep", "epci", "com"))}
