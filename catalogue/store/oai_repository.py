@@ -254,7 +254,14 @@ class SqlRepository:
             found = found.where(rt.c.territory == key)
         return found.exists()
 
-    def _set_clause(self, spec: str | None) -> ColumnElement[bool]:
+    def _set_clause(self, spec: str | None, counting: bool = False) -> ColumnElement[bool]:
+        """The SQL condition 'the record is in set ``spec``' (every record: None).
+
+        ``counting``: for :meth:`count`, whose plan reads no order. A territory is then
+        ``id IN (its records)`` (one list built from the territory's index, checked
+        against the (source, datestamp, id) index): a third of the time of the
+        correlated EXISTS the keyset pages want (those stop after a page's worth).
+        """
         if spec is None or spec in ("centre", "type"):
             return true()
         if spec == "selection":
@@ -263,9 +270,16 @@ class SqlRepository:
             return self.territory_clause()
         kind, _, value = spec.partition(":")
         if kind == "territoire":
-            return self.territory_clause(value) if territory(value) is not None else false()
+            if territory(value) is None:
+                return false()
+            if counting:
+                rt = record_territories
+                return records.c.id.in_(select(rt.c.record_id).where(rt.c.territory == value))
+            return self.territory_clause(value)
         if kind == "centre":
-            return self._source == value
+            # The plain column, even on SQLite: the (source, datestamp, id) index serves
+            # one source's keyset walk in order, its page and its count.
+            return records.c.source == value
         if kind == "type":
             return records.c.doc_type == value
         if kind == "selection" and value in self.selections:
@@ -446,9 +460,12 @@ class SqlRepository:
         """The exposed record whose store id is ``position``, with its metadata if asked."""
         return self._one(records.c.id == position, dissemination)
 
-    def _window(self, selector: Selector) -> list[ColumnElement[bool]]:
-        where = [self._exposed, records.c.datestamp < literal(selector.end, UTCDateTime()),
-                 self._set_clause(selector.set_spec)]
+    def _window(self, selector: Selector, counting: bool = False) -> list[ColumnElement[bool]]:
+        # Counting reads no order: the plain ``source IN`` lets SQLite count on the
+        # (source, datestamp, id) index alone (20 ms for 100,000 records, not 600).
+        exposed = records.c.source.in_(sorted(self.sources)) if counting else self._exposed
+        where = [exposed, records.c.datestamp < literal(selector.end, UTCDateTime()),
+                 self._set_clause(selector.set_spec, counting)]
         if selector.start is not None:
             where.append(records.c.datestamp >= literal(selector.start, UTCDateTime()))
         return where
@@ -469,7 +486,8 @@ class SqlRepository:
 
     def count(self, selector: Selector) -> int:
         """How many records the selector's window holds (its position ignored)."""
-        query = select(func.count()).select_from(records).where(*self._window(selector))
+        query = select(func.count()).select_from(records).where(
+            *self._window(selector, counting=True))
         with self._connect() as conn:
             return int(conn.execute(query).scalar_one())
 
