@@ -122,3 +122,28 @@ def test_the_plans_test_reads_the_store_it_claims(tmp_path: Path) -> None:
     names = {ix["name"] for ix in inspect(engine).get_indexes("records")}
     engine.dispose()
     assert {"ix_records_type_source", "ix_records_source_datestamp"} <= names
+
+
+@sqlite_only("EXPLAIN QUERY PLAN")
+def test_a_small_territory_pages_from_its_own_rows_a_big_one_walks(store: Engine) -> None:
+    """Pages of 3 in 49 records: the list wins below isqrt(3 * 49) = 12 records, so
+    Toulouse's 11 are read from the territory index and sorted, the Rhône's 24 walked."""
+    repo = SqlRepository(store, SOURCES, "crpv")
+    seen: dict[str, tuple[str, Any]] = {}
+
+    def remember(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "ORDER BY" in statement:
+            seen[spec] = (statement, parameters)
+
+    event.listen(store, "before_cursor_execute", remember)
+    for spec in ("territoire:dep-31", "territoire:dep-69"):
+        assert len(repo.page(Selector(spec, None, CHANGED), 3)) == 3
+    event.remove(store, "before_cursor_execute", remember)
+    with store.connect() as conn:
+        plans = {spec: " | ".join(row[3] for row in conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + statement, parameters))
+            for spec, (statement, parameters) in seen.items()}
+    assert "ix_record_territories_territory" in plans["territoire:dep-31"], plans
+    assert "ix_records_datestamp" not in plans["territoire:dep-31"], plans
+    assert "ix_records_datestamp" in plans["territoire:dep-69"], plans
+    assert "TEMP B-TREE" not in plans["territoire:dep-69"], plans
