@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
+from math import isqrt
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -254,7 +255,14 @@ class SqlRepository:
             found = found.where(rt.c.territory == key)
         return found.exists()
 
-    def _set_clause(self, spec: str | None) -> ColumnElement[bool]:
+    def _set_clause(self, spec: str | None, listed: bool = False) -> ColumnElement[bool]:
+        """The SQL condition 'the record is in set ``spec``' (every record: None).
+
+        ``listed``: a territory is ``id IN (its records)``, one list read from the
+        territory's index, rather than the correlated EXISTS of the keyset walk. For
+        :meth:`count`, which reads no order (a third of the EXISTS' time), and for the
+        pages of a territory too small for the walk (:meth:`_sparse`).
+        """
         if spec is None or spec in ("centre", "type"):
             return true()
         if spec == "selection":
@@ -263,9 +271,16 @@ class SqlRepository:
             return self.territory_clause()
         kind, _, value = spec.partition(":")
         if kind == "territoire":
-            return self.territory_clause(value) if territory(value) is not None else false()
+            if territory(value) is None:
+                return false()
+            if listed:
+                rt = record_territories
+                return records.c.id.in_(select(rt.c.record_id).where(rt.c.territory == value))
+            return self.territory_clause(value)
         if kind == "centre":
-            return self._source == value
+            # The plain column, even on SQLite: the (source, datestamp, id) index serves
+            # one source's keyset walk in order, its page and its count.
+            return records.c.source == value
         if kind == "type":
             return records.c.doc_type == value
         if kind == "selection" and value in self.selections:
@@ -278,14 +293,16 @@ class SqlRepository:
         return self._sets(places=True)
 
     def _sets(self, places: bool) -> list[SetInfo]:
-        rt = record_territories
+        exposed = sorted(self.sources)
         with self._connect() as conn:
-            types = sorted(conn.execute(select(records.c.doc_type).where(self._exposed)
-                                        .distinct()).scalars())
+            types = sorted(conn.execute(_held(records.c.doc_type, records.c.source, exposed,
+                                              records)).scalars())
             # Every territory holding an exposed record: read for ListSets only.
-            keys = list(conn.execute(select(rt.c.territory).distinct().select_from(
-                rt.join(records, records.c.id == rt.c.record_id)).where(self._exposed)
-            ).scalars()) if places else []
+            keys = list(conn.execute(_held(record_territories.c.territory, records.c.source,
+                                           exposed, record_territories.join(
+                                               records, records.c.id
+                                               == record_territories.c.record_id))
+                                     ).scalars()) if places else []
             held = set(conn.execute(select(records.c.source).where(
                 records.c.source.in_(sorted(self.optional))).distinct()).scalars()
                 ) if self.optional else set()
@@ -444,9 +461,13 @@ class SqlRepository:
         """The exposed record whose store id is ``position``, with its metadata if asked."""
         return self._one(records.c.id == position, dissemination)
 
-    def _window(self, selector: Selector) -> list[ColumnElement[bool]]:
-        where = [self._exposed, records.c.datestamp < literal(selector.end, UTCDateTime()),
-                 self._set_clause(selector.set_spec)]
+    def _window(self, selector: Selector, counting: bool = False,
+                listed: bool = False) -> list[ColumnElement[bool]]:
+        # Counting reads no order: the plain ``source IN`` lets SQLite count on the
+        # (source, datestamp, id) index alone (20 ms for 100,000 records, not 600).
+        exposed = records.c.source.in_(sorted(self.sources)) if counting else self._exposed
+        where = [exposed, records.c.datestamp < literal(selector.end, UTCDateTime()),
+                 self._set_clause(selector.set_spec, counting or listed)]
         if selector.start is not None:
             where.append(records.c.datestamp >= literal(selector.start, UTCDateTime()))
         return where
@@ -454,20 +475,42 @@ class SqlRepository:
     def page(self, selector: Selector, limit: int,
              dissemination: Dissemination | None = None) -> list[Entry]:
         """The next ``limit`` records after ``selector.after``, by (datestamp, id)."""
-        where = self._window(selector)
-        if selector.after is not None:
-            stamp, last_id = selector.after
-            where.append(tuple_(records.c.datestamp, records.c.id)
-                         > tuple_(literal(stamp, UTCDateTime()), literal(last_id)))
-        query = (self._query(dissemination).where(*where)
-                 .order_by(records.c.datestamp, records.c.id).limit(limit))
         with self._connect() as conn:
+            where = self._window(selector, listed=self._sparse(conn, selector.set_spec, limit))
+            if selector.after is not None:
+                stamp, last_id = selector.after
+                where.append(tuple_(records.c.datestamp, records.c.id)
+                             > tuple_(literal(stamp, UTCDateTime()), literal(last_id)))
+            query = (self._query(dissemination).where(*where)
+                     .order_by(records.c.datestamp, records.c.id).limit(limit))
             rows = list(conn.execute(query))
         return self._entries(rows, dissemination)
 
+    @staticmethod
+    def _sparse(conn: Connection, spec: str | None, limit: int) -> bool:
+        """Whether ``spec`` is a territory holding so few records that a page is cheaper
+        read from its own rows, sorted, than by the keyset walk.
+
+        The walk reads about ``limit * records / size`` rows of the (datestamp, id) index
+        for a page, the list ``size`` rows plus a sort: the list wins below
+        ``sqrt(limit * records)`` (3,162 for pages of 100 in 100,000 records; a
+        territory holding 0.5% of them: 75 ms a page walked, 2 ms listed). Known by
+        counting at most that many index entries; the store's highest id stands for
+        its size.
+        """
+        kind, _, key = (spec or "").partition(":")
+        if kind != "territoire" or territory(key) is None:
+            return False
+        rt = record_territories
+        top = conn.execute(select(func.max(records.c.id))).scalar() or 0
+        bound = isqrt(limit * top)
+        held = select(literal(1)).select_from(rt).where(rt.c.territory == key).limit(bound + 1)
+        return int(conn.execute(select(func.count()).select_from(held.subquery())).scalar_one()) <= bound
+
     def count(self, selector: Selector) -> int:
         """How many records the selector's window holds (its position ignored)."""
-        query = select(func.count()).select_from(records).where(*self._window(selector))
+        query = select(func.count()).select_from(records).where(
+            *self._window(selector, counting=True))
         with self._connect() as conn:
             return int(conn.execute(query).scalar_one())
 
@@ -477,6 +520,28 @@ class SqlRepository:
             value: datetime | None = conn.execute(
                 select(func.min(records.c.datestamp)).where(self._exposed)).scalar_one()
         return value
+
+
+def _held(column: Any, source: Any, exposed: list[str], holders: FromClause) -> Any:
+    """SELECT of the distinct values of ``column`` (indexed) that some record of an
+    ``exposed`` source holds, ``holders`` joining ``column``'s table to ``records``.
+
+    A loose index scan, written as a recursive CTE because neither SQLite nor PostgreSQL
+    plans one for ``SELECT DISTINCT``: from each value, one index seek to the next, then
+    one lookup for an exposed holder (the first row found usually is one). A few thousand
+    territories cost a few thousand seeks whatever the size of the catalogue; the plain
+    DISTINCT over the join read every row of ``record_territories`` and its record (2.5 s
+    at 100,000 records on SQLite), and the document types every record (0.75 s).
+    """
+    table = column.table
+    step = table.alias("next_value")
+    held = select(func.min(column).label("value")).cte("held", recursive=True)
+    following = select(func.min(step.c[column.name])).where(
+        step.c[column.name] > held.c.value).scalar_subquery()
+    held = held.union_all(select(following).where(held.c.value.is_not(None)))
+    holder = select(literal(1)).select_from(holders).where(
+        column == held.c.value, source.in_(exposed)).exists()
+    return select(held.c.value).where(held.c.value.is_not(None), holder)
 
 
 _ORDER = {prefix: n for n, prefix in enumerate(("reg", "dep", "epci", "com"))}

@@ -81,6 +81,10 @@ records = Table(
     UniqueConstraint("source", "source_id", name="uq_records_source_id"),
     Index("ix_records_datestamp", "datestamp", "id"),
     Index("ix_records_source_run", "source", "last_run"),
+    # OAI (migration 0020): ListSets' document types, a seek from one type to the next;
+    # a ``centre:<slug>`` set's keyset walk and count, and every list's count.
+    Index("ix_records_type_source", "doc_type", "source"),
+    Index("ix_records_source_datestamp", "source", "datestamp", "id"),
 )
 
 items = Table(
