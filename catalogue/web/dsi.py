@@ -261,7 +261,7 @@ def create_alert() -> str | Response | tuple[str, int]:
     values = {"name": source.get("name", search.query[:80] or gettext("Mon alerte")),
               "period": source.get("period", "weekly"), "weekday": source.get("weekday", "0")}
     if request.method == "GET":
-        return render_template("dsi/create_alert.html", equation=equation, values=values,
+        return render_template("dsi/create_alert.html", search=search, values=values,
                                periods=PERIODS, weekdays=WEEKDAYS, errors={})
     period = values["period"] if values["period"] in PERIODS else "weekly"
     weekday = integer(values["weekday"], 0, high=6) or 0
@@ -272,7 +272,7 @@ def create_alert() -> str | Response | tuple[str, int]:
                               cap=settings().dsi.default_cap,
                               max_alerts=settings().dsi.max_alerts)
     except ProfileError as exc:
-        return render_template("dsi/create_alert.html", equation=equation, values=values,
+        return render_template("dsi/create_alert.html", search=search, values=values,
                                periods=PERIODS, weekdays=WEEKDAYS,
                                errors={exc.field or "name": exc.message}), 422
     flash(gettext("Votre alerte est créée."))
