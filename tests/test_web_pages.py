@@ -132,6 +132,18 @@ def test_one_result_per_work_with_the_centres_holding_it(web_site: WebSite) -> N
     assert records_found == len(ids) + 1 and f"({len(ids)} document" in works
 
 
+def test_the_count_line_reads_with_its_spaces(web_site: WebSite) -> None:
+    """The count said "... par plusieurs centres)— triées par" (no space before the dash)
+    whenever works held by two centres were folded into one result."""
+    for url, works in (("/recherche?q=jeunes", True),
+                       ("/recherche?q=" + quote("titre:jeunesse"), False)):
+        _, doc = get(web_site, url)
+        said = doc.xpath('string(//p[@class="count"])')
+        assert bool(doc.xpath('//p[@class="count"]/span[@class="works"]')) is works, url
+        assert re.search(r"\S— ", said) is None, said
+        assert re.search(r"(»|\)) — triées par : Pertinence$", " ".join(said.split())), said
+
+
 def test_paging_shows_every_work_once(web_site: WebSite) -> None:
     """Browsing the whole catalogue page by page: each work exactly once, never a twin."""
     client = web_site.client()
