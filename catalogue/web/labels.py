@@ -281,10 +281,10 @@ def periodicity_label(periodicity: Periodicity) -> str:
     ``Periodicity.describe`` is the French of the console and the store; an English page
     said "hebdomadaire (le jeudi)" with it."""
     if periodicity.period == "daily":
-        return gettext("quotidienne")
+        return str(gettext("quotidienne"))
     if periodicity.period == "weekly":
-        return gettext("hebdomadaire (le %(day)s)",
-                       day=str(WEEKDAY_NAMES[periodicity.weekday % 7]))
+        return str(gettext("hebdomadaire (le %(day)s)",
+                           day=str(WEEKDAY_NAMES[periodicity.weekday % 7])))
     if periodicity.period == "monthly":
-        return gettext("mensuelle (le %(day)s du mois)", day=periodicity.month_day)
-    return gettext("tous les %(num)s jours", num=periodicity.every_days)
+        return str(gettext("mensuelle (le %(day)s du mois)", day=periodicity.month_day))
+    return str(gettext("tous les %(num)s jours", num=periodicity.every_days))
