@@ -180,6 +180,36 @@ def test_paging_links_and_bounds(web_site: WebSite) -> None:
     assert f"page={pages}" in last.xpath('//nav[@class="pager"]//a[@aria-current="page"]/@href')[0]
 
 
+def test_the_last_reachable_page_says_why_paging_stops(web_site: WebSite) -> None:
+    """Browsing the whole catalogue showed "3 995 notices" and a pager ending at page 100
+    without a "Suivante" nor a word why (``[web] max_results``): the last page says it."""
+    from dataclasses import replace
+
+    from catalogue.web import create_app
+
+    settings = web_site.settings
+    app = create_app(replace(settings, web=replace(settings.web, max_results=200)),
+                     engine=web_site.engine)
+    client = app.test_client()
+
+    def shown(url: str) -> Any:
+        answer = client.get(url)
+        assert answer.status_code == 200
+        return html.fromstring(answer.data)
+
+    first = shown("/recherche")
+    assert count_of(first) > 200
+    assert not first.xpath('//p[@class="reachable"]')
+    last = shown("/recherche?page=999999")
+    assert last.xpath('//nav[@class="pager"]//a[@aria-current="page"]/text()') == ["10"]
+    assert not last.xpath('//nav[@class="pager"]//a[@rel="next"]')
+    said = " ".join(last.xpath('string(//p[@class="reachable"])').split())
+    assert said == ("Les résultats se parcourent jusqu'à la 200e notice : affinez la recherche "
+                    "(filtres, années, mots) pour atteindre les suivantes."), said
+    narrow = shown("/recherche?q=" + quote("titre:jeunesse") + "&page=999999")  # its end
+    assert not narrow.xpath('//p[@class="reachable"]')
+
+
 @pytest.mark.parametrize("sort", ["title", "author", "newest"])
 def test_sort_orders(web_site: WebSite, sort: str) -> None:
     data = web_site.client().get(f"/api/search?q=politique&sort={sort}&page_size=30").get_json()
