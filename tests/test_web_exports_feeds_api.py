@@ -72,6 +72,33 @@ def test_export_refusals(web_site: WebSite, query: str, status: int) -> None:
         assert b"Traceback" not in response.data and "text/html" in response.content_type
 
 
+def test_exporting_nothing_ticked_stays_on_the_results(web_site: WebSite) -> None:
+    """"Exporter" on a results page with no box ticked led to a bare "Requête incorrecte"
+    page whose only way on was the home page: the reader now stays on the results, told
+    why, as "Ajouter les notices cochées" does."""
+    import requests
+    from lxml import html
+
+    session = requests.Session()
+    results = web_site.url + "/recherche?q=jeunes&doctype=a&page=2"
+    doc = html.fromstring(session.get(results, timeout=30).content)
+    form = doc.xpath("//form[@class='selection']")[0]
+    fields = {e.get("name"): e.get("value") for e in form.xpath(".//select | .//input")
+              if e.get("type") != "checkbox"}
+    answer = session.get(web_site.url + form.get("action"), params=fields, timeout=30,
+                         headers={"Referer": results}, allow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == "/recherche?q=jeunes&doctype=a&page=2"
+    back = html.fromstring(session.get(web_site.url + answer.headers["Location"],
+                                       timeout=30).content)
+    assert back.xpath("string(//div[@class='flash'])").strip() == (
+        "Cochez d'abord les notices à exporter.")
+    # Elsewhere (a bookmark, another site's link) the French 400 page stays.
+    bare = session.get(web_site.url + "/export?format=ris", timeout=30,
+                       headers={"Referer": "https://ailleurs.example/recherche"})
+    assert bare.status_code == 400 and "cochez les notices" in bare.text
+
+
 def test_export_selection_is_bounded(web_site: WebSite) -> None:
     ids = [f"crpv:{n}" for n in range(1, 60)]  # max_export is 50 in the test site
     response = web_site.client().get("/export", query_string={"format": "ris", "id": ids})
