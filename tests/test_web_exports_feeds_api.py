@@ -36,6 +36,33 @@ def test_ris_export(web_site: WebSite) -> None:
     assert 'filename="notice-crpv-10.ris"' in response.headers["Content-Disposition"]
 
 
+def test_exports_read_by_reference_managers_parsers(web_site: WebSite) -> None:
+    """The served RIS and BibTeX of an article, a book with two authors and a periodical,
+    read by rispy and bibtexparser (what Zotero-like tools do): accents, every author,
+    subjects, ISBN, and the issue number without its "n°" (Zotero printed "no. n° 357")."""
+    import bibtexparser
+    import rispy
+
+    ids = ["crpv:31", "crpv:22", "crpv:1"]
+    refs = rispy.loads(export(web_site, "ris", ids).decode("utf-8"))
+    article, book, periodical = refs
+    assert article["type_of_reference"] == "JOUR"
+    assert article["secondary_title"] == "Cahiers de la cohésion urbaine"
+    assert article["number"] == "357" and (article["start_page"], article["end_page"]) == (
+        "3", "9")
+    assert article["authors"] == ["Vidal, Mohamed", "Dubois, Clément", "Roux, Émilie"]
+    assert book["authors"] == ["Hébert, Hervé", "Prévost, Hervé"]
+    assert "Protection de l'enfance" in book["keywords"] and book["issn"] == "9782138102405"
+    assert periodical["type_of_reference"] == "JFULL" and periodical["issn"] == "1576-9186"
+    library = bibtexparser.parse_string(export(web_site, "bibtex", ids).decode("utf-8"))
+    assert not library.failed_blocks
+    entries = {e.key: {f.key: f.value for f in e.fields} for e in library.entries}
+    assert entries["vidal2025_crpv31"]["number"] == "357"
+    assert entries["vidal2025_crpv31"]["pages"] == "3--9"
+    assert entries["hebert2014_crpv22"]["author"] == "Hébert, Hervé and Prévost, Hervé"
+    assert entries["hebert2014_crpv22"]["isbn"] == "9782138102405"
+
+
 def test_bibtex_export(web_site: WebSite) -> None:
     text = export(web_site, "bibtex", IDS).decode("utf-8")
     assert len(re.findall(r"^@\w+\{", text, re.M)) == 3 and balanced(text)
