@@ -63,6 +63,23 @@ def test_exports_read_by_reference_managers_parsers(web_site: WebSite) -> None:
     assert entries["hebert2014_crpv22"]["isbn"] == "9782138102405"
 
 
+def test_marc21_says_a_publication_statement_once(web_site: WebSite) -> None:
+    """PMB exports the publication statement as a 210 and again as a 214 of function
+    publication: the MARCXML export, and the OAI-PMH marcxml format partners harvest, gave
+    two identical 260s to every such record."""
+    import pymarc
+
+    for data in (export(web_site, "marcxml", ["crpv:10", "crpv:22"]),
+                 web_site.client().get("/oai?verb=GetRecord&metadataPrefix=marcxml&identifier="
+                                       "oai:crpv.example.fr:crpv:10").data):
+        xml = etree.fromstring(data)
+        for node in xml.iter("{http://www.loc.gov/MARC21/slim}record"):
+            record = pymarc.parse_xml_to_array(io.BytesIO(etree.tostring(node)))[0]
+            assert [str(f) for f in record.get_fields("260")] in (
+                ["=260  \\\\$aParis$bLa Documentation française$c2011"],
+                ["=260  \\\\$aParis$bPUF$c2014"]), record
+
+
 def test_bibtex_export(web_site: WebSite) -> None:
     text = export(web_site, "bibtex", IDS).decode("utf-8")
     assert len(re.findall(r"^@\w+\{", text, re.M)) == 3 and balanced(text)
