@@ -247,7 +247,7 @@ def test_english_pages_say_how_often_in_english(site: Any) -> None:
     lists = client.get("/listes").get_data(True)
     assert "weekly (on Monday)" in lists and "monthly (on day 15)" in lists
     assert "weekly (on Monday)" in client.get("/alertes/inscription").get_data(True)
-    assert "Published : weekly (on Monday)." in client.get("/listes/prevention").get_data(True)
+    assert "Published: weekly (on Monday)." in client.get("/listes/prevention").get_data(True)
     alert = html.fromstring(client.get("/alertes/creer?q=ville").data)
     assert alert.xpath("//select[@name='weekday']/option/text()")[:2] == ["Monday", "Tuesday"]
     for page in ("/listes", "/alertes/inscription", "/listes/prevention", "/alertes",

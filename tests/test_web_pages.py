@@ -317,6 +317,22 @@ def test_unknown_record_is_a_french_404_page(web_site: WebSite) -> None:
     assert other.xpath("string(//h1)") == "Page introuvable"
 
 
+def test_a_label_and_its_value_follow_each_language_typography(web_site: WebSite) -> None:
+    """French puts a space before the colon, English does not: English pages said
+    "Document type : Printed text", "Permanent link : http://..."."""
+    url = "/recherche?q=jeunes&doctype=a&annee_de=2010&annee_a=2015"
+    for lang, chip, years, link in (
+            ("fr", "Type de document : Texte imprimé", "Années : 2010 – 2015", "Lien permanent : "),
+            ("en", "Document type: Printed text", "Years: 2010 – 2015", "Permanent link: ")):
+        client = web_site.client()
+        client.set_cookie("lang", lang)
+        doc = html.fromstring(client.get(url).data)
+        chips = [" ".join(a.text_content().split()) for a in doc.xpath("//a[@class='chip']")]
+        assert chips[0].startswith(chip) and chips[1].startswith(years), chips
+        printed = html.fromstring(client.get("/imprimer/crpv/10").data)
+        assert printed.xpath("string(//figcaption)").strip().startswith(link)
+
+
 def test_language_switch(web_site: WebSite) -> None:
     client = web_site.client()
     doc = html.fromstring(client.get("/recherche?q=jeunes").data)
