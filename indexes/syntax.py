@@ -94,6 +94,7 @@ _NUMBER = re.compile(r"^[0-9][0-9xX.\-]{6,20}$")
 #: keyboard types “ ” (they were read as plain words, so « politique de la ville »
 #: found the records holding the four words anywhere).
 _QUOTES = str.maketrans(dict.fromkeys("«»“”„‟", '"'))
+_QUOTE_RUN = re.compile(r'""+')
 
 
 def _years(text: str) -> Years | None:
@@ -110,8 +111,9 @@ def _years(text: str) -> Years | None:
 
 class _Parser:
     def __init__(self, text: str) -> None:
-        self.tokens: list[str] = [t for t in _TOKEN.findall(text[:MAX_CHARS].translate(_QUOTES))
-                                  if not t.isspace()]
+        # Quotes side by side are one ("« x »" from the advanced form's phrase field).
+        quoted = _QUOTE_RUN.sub('"', text[:MAX_CHARS].translate(_QUOTES))
+        self.tokens: list[str] = [t for t in _TOKEN.findall(quoted) if not t.isspace()]
         self.pos = 0
         self.clauses = 0
 

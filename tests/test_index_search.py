@@ -199,7 +199,7 @@ def test_guillemets_and_typographic_quotes_mark_a_phrase(searcher: Searcher) -> 
     assert straight and set(straight) < set(all_ids(searcher, "politique de la ville"))
     for typed in ("« politique de la ville »", "«politique de la ville»",
                   "\u00ab\u202fpolitique de la ville\u202f\u00bb", "“politique de la ville”",
-                  "„politique de la ville“"):
+                  "„politique de la ville“", '"« politique de la ville »"'):
         assert all_ids(searcher, typed) == straight, typed
     assert all_ids(searcher, "titre:« politique de la ville »") == all_ids(
         searcher, 'titre:"politique de la ville"')

@@ -257,6 +257,21 @@ def test_advanced_search_becomes_a_query(web_site: WebSite) -> None:
         assert form.xpath(f'//label[@for="{field}"]'), field
 
 
+def test_a_phrase_in_guillemets_is_a_phrase_in_both_search_forms(web_site: WebSite) -> None:
+    """The box's hint says « guillemets » pour une expression: typed in the box or in the
+    advanced form's phrase field, they find what "politique de la ville" finds."""
+    _, straight = get(web_site, "/recherche?q=" + quote('"politique de la ville"'))
+    _, words = get(web_site, "/recherche?q=" + quote("politique de la ville"))
+    assert 0 < count_of(straight) < count_of(words)
+    _, typed = get(web_site, "/recherche?q=" + quote("« politique de la ville »"))
+    assert count_of(typed) == count_of(straight)
+    response = web_site.client().get("/recherche/avancee?phrase="
+                                     + quote("« politique de la ville »"))
+    assert response.status_code == 303
+    _, advanced = get(web_site, response.headers["Location"])
+    assert count_of(advanced) == count_of(straight)
+
+
 def test_advanced_search_by_isbn_and_call_number(web_site: WebSite) -> None:
     for args in ("isbn=978-2-11-548739-6", "isbn=9782115487396", "cote=303.625+BER"):
         location = web_site.client().get(f"/recherche/avancee?{args}").headers["Location"]
