@@ -128,6 +128,20 @@ def test_a_bad_year_is_a_french_message_next_to_its_field(web_site: WebSite, arg
     assert shown_total(doc) == len(stored)  # the range is not applied
 
 
+def test_a_bad_year_in_the_advanced_form_is_said_on_the_results(web_site: WebSite) -> None:
+    """The advanced form dropped a year that was not one without a word (the reader
+    thought the search restricted to it): the results page says so next to the field."""
+    client = web_site.client()
+    response = client.get("/recherche/avancee?titre=jeunes&annee_de=2O10&annee_a=2015")
+    assert response.status_code == 303
+    assert parse_qs(urlsplit(response.headers["Location"]).query)["annee_de"] == ["2O10"]
+    doc = html.fromstring(client.get(response.headers["Location"]).data)
+    (box,) = doc.xpath("//input[@name='annee_de']")
+    assert box.get("aria-invalid") == "true" and box.get("value") == "2O10"
+    (error,) = doc.xpath(f"//*[@id='{box.get('aria-describedby')}']")
+    assert "invalide" in error.text_content()
+
+
 def test_histogram_bars_add_up_and_link_to_their_years(web_site: WebSite,
                                                         stored: list[Record]) -> None:
     doc = page(web_site.client(), "/recherche?q=jeunes")
