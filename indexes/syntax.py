@@ -1,10 +1,11 @@
 """The query language, read into a small engine-neutral tree.
 
-Plain words must all match; ``"a phrase"``; ``-word`` or ``NOT word`` excludes; ``OR``
-(or ``OU``) between clauses; parentheses group; ``titre:``, ``auteur:``, ``sujet:``,
-``isbn:``, ``cote:`` (and English ``title:``, ``author:``, ``subject:``) restrict a word,
-a phrase or a group to a field; ``polit*`` is a prefix; ``annee:2010-2020``,
-``2010..2020``, ``annee:2015`` restrict years.
+Plain words must all match; ``"a phrase"`` (or « une expression », “a phrase”);
+``-word`` or ``NOT word`` excludes; ``OR`` (or ``OU``) between clauses; parentheses
+group; ``titre:``, ``auteur:``, ``sujet:``, ``isbn:``, ``cote:`` (and English
+``title:``, ``author:``, ``subject:``) restrict a word, a phrase or a group to a field;
+``polit*`` is a prefix; ``annee:2010-2020``, ``2010..2020``, ``annee:2015`` restrict
+years.
 
 Reading never fails: an unknown prefix is read as words, an unclosed quote as words,
 a missing parenthesis as closed at the end, a stray one as absent, a lone ``*`` or
@@ -88,6 +89,12 @@ _AND = frozenset({"AND", "ET", "&", "&&", "+"})
 _NOT = frozenset({"NOT", "SAUF"})
 #: An ISBN, ISSN or similar number typed without a prefix: looked up as an identifier too.
 _NUMBER = re.compile(r"^[0-9][0-9xX.\-]{6,20}$")
+#: French guillemets and typographic quotes mark a phrase as ``"`` does: the search box's
+#: hint says « guillemets » pour une expression, and a word processor or a phone's
+#: keyboard types “ ” (they were read as plain words, so « politique de la ville »
+#: found the records holding the four words anywhere).
+_QUOTES = str.maketrans(dict.fromkeys("«»“”„‟", '"'))
+_QUOTE_RUN = re.compile(r'""+')
 
 
 def _years(text: str) -> Years | None:
@@ -104,7 +111,9 @@ def _years(text: str) -> Years | None:
 
 class _Parser:
     def __init__(self, text: str) -> None:
-        self.tokens: list[str] = [t for t in _TOKEN.findall(text[:MAX_CHARS]) if not t.isspace()]
+        # Quotes side by side are one ("« x »" from the advanced form's phrase field).
+        quoted = _QUOTE_RUN.sub('"', text[:MAX_CHARS].translate(_QUOTES))
+        self.tokens: list[str] = [t for t in _TOKEN.findall(quoted) if not t.isspace()]
         self.pos = 0
         self.clauses = 0
 
@@ -193,7 +202,7 @@ class _Parser:
 
     def phrase(self, token: str, field: str | None) -> Node | None:
         closed = len(token) > 1 and token.endswith('"')
-        inner = token[1:-1] if closed else token[1:]
+        inner = (token[1:-1] if closed else token[1:]).strip()  # « expression »
         if not closed:
             return self.words(inner, field)
         if len(WORD.findall(inner)) < 2:

@@ -141,3 +141,37 @@ def test_print_views_pass_axe(page: Any, web_site: WebSite, axe_source: str,  # 
         assert page.locator("table.items").count() == 1
         no_sideways_scroll(page, width)
         assert audit(page, axe_source) == [], path
+
+
+#: The words of the copies and holdings tables' cells drawn on more than one line.
+CUT_WORDS = """() => { const cut = [];
+  for (const cell of document.querySelectorAll('table.items th, table.items td')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const word of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        if (range.getClientRects().length > 1) cut.push(word[0]);
+      } } }
+  return cut; }"""
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_table_cells_are_never_cut_inside_a_word_on_a_phone(page: Any,  # noqa: F811
+                                                            web_site: WebSite,
+                                                            width: int) -> None:
+    """The copies table drew 'documentati/on', 'Jeuness/e', '363./2' at 390 px: its cells
+    took the record column's overflow-wrap: anywhere. A word stays whole; the table
+    scrolls in its box, never the page."""
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(web_site.url + "/recherche?q=jeunes")
+    for path in ("/notice/crpv/7", "/notice/crpv/22", "/notice/crpv/1", "/imprimer/crpv/7",
+                 "/recherche/historique"):
+        page.goto(web_site.url + path)
+        assert page.locator("table.items").count() == 1, path
+        cut = page.evaluate(CUT_WORDS)
+        if cut:
+            shot(page, f"cut-words-{width}{path.replace('/', '-')}")
+        assert cut == [], path
+        no_sideways_scroll(page, width)

@@ -226,3 +226,31 @@ def test_mail_requests_are_limited_per_address_and_per_client(site: Any) -> None
     # An hour later the address may ask again.
     clock.now += timedelta(hours=1, minutes=1)
     assert subscribe("cible@example.org", "192.0.2.1").status_code == 200
+
+
+def test_english_pages_say_how_often_in_english(site: Any) -> None:
+    """/listes, the subscription form, a list's page and "Mes abonnements" said
+    "hebdomadaire (le lundi)" on English pages, and the alert form's days were French."""
+    from lxml import html
+
+    from catalogue.dsi.schedule import Periodicity
+
+    app, engine, settings, clock, listed = site
+    profiles.save_list(engine, MONDAY, slug="lettre-du-15", name="Lettre du 15",
+                       equation_params=["q=ville"], periodicity=Periodicity("monthly",
+                                                                            month_day=15))
+    who = person(engine, "english@example.org", MONDAY, "Sam")
+    client = app.test_client()
+    sign_in_with_link(app, client, who)
+    form = html.fromstring(client.get("/listes").data).xpath("//form[@class='language-switch']")[0]
+    client.post("/langue", data={i.get("name"): i.get("value") for i in form.xpath(".//input")})
+    lists = client.get("/listes").get_data(True)
+    assert "weekly (on Monday)" in lists and "monthly (on day 15)" in lists
+    assert "weekly (on Monday)" in client.get("/alertes/inscription").get_data(True)
+    assert "Published: weekly (on Monday)." in client.get("/listes/prevention").get_data(True)
+    alert = html.fromstring(client.get("/alertes/creer?q=ville").data)
+    assert alert.xpath("//select[@name='weekday']/option/text()")[:2] == ["Monday", "Tuesday"]
+    for page in ("/listes", "/alertes/inscription", "/listes/prevention", "/alertes",
+                 "/alertes/creer?q=ville"):
+        text = client.get(page).get_data(True)
+        assert not re.search(r"hebdomadaire|mensuelle|quotidienne|\blundi\b|\bmardi\b", text), page

@@ -192,6 +192,19 @@ def test_boolean_operators_agree_with_set_algebra(searcher: Searcher) -> None:
     assert phrase and phrase <= set(all_ids(searcher, "politique ville"))
 
 
+def test_guillemets_and_typographic_quotes_mark_a_phrase(searcher: Searcher) -> None:
+    """The search box says « guillemets » pour une expression, but only ``"`` made one:
+    « politique de la ville » found the records holding the four words anywhere."""
+    straight = all_ids(searcher, '"politique de la ville"')
+    assert straight and set(straight) < set(all_ids(searcher, "politique de la ville"))
+    for typed in ("« politique de la ville »", "«politique de la ville»",
+                  "\u00ab\u202fpolitique de la ville\u202f\u00bb", "“politique de la ville”",
+                  "„politique de la ville“", '"« politique de la ville »"'):
+        assert all_ids(searcher, typed) == straight, typed
+    assert all_ids(searcher, "titre:« politique de la ville »") == all_ids(
+        searcher, 'titre:"politique de la ville"')
+
+
 def test_field_prefixes(searcher: Searcher, by_id: dict[str, Record]) -> None:
     from indexes.analysis import stems
 

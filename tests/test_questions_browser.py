@@ -136,3 +136,40 @@ def test_the_form_fields_are_all_as_tall(browser: Any, qsite: QuestionSite,  # n
                     tab.get_by_role("button", name="Envoyer ma question").click()
                 assert tab.locator("#question-error").count() == 1
         context.close()
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_the_reference_is_never_cut_on_a_phone(browser: Any, qsite: QuestionSite,  # noqa: F811
+                                               width: int) -> None:
+    """QA: the asker's page title broke its reference at the hyphen on a phone
+    ("Votre question Q-2026-" / "00001"), the number the asker has to quote."""
+    engine, settings = qsite.world.engine, qsite.world.settings
+    signer = qsite.app.extensions["catalogue.signer"]
+    context = browser.new_context(viewport={"width": width, "height": 844}, is_mobile=True,
+                                  has_touch=True, locale="fr-FR")
+    tab = context.new_page()
+    tab.goto(qsite.url + "/questions/poser")
+    tab.get_by_label("Votre question").fill("Qui travaille sur la médiation sociale ?")
+    tab.get_by_label("Domaine").select_option("prevention")
+    tab.get_by_label("Votre nom").fill("Nina Testeuse")
+    tab.get_by_label("Adresse électronique").fill(f"ref{width}@example.org")
+    tab.get_by_label("Votre structure").select_option("association")
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Envoyer ma question").tap()
+    [asked] = service.queue(engine)
+    for url in (tab.url, service.follow_link(settings, signer, asked, qsite.clock())):
+        tab.goto(url)
+        title = tab.locator("h1")
+        assert asked.reference in title.inner_text()
+        lines = tab.evaluate("""ref => { const h = document.querySelector('h1');
+            const walker = document.createTreeWalker(h, NodeFilter.SHOW_TEXT);
+            for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+              const at = n.data.indexOf(ref);
+              if (at >= 0) { const r = document.createRange();
+                r.setStart(n, at); r.setEnd(n, at + ref.length);
+                return new Set([...r.getClientRects()].map(c => Math.round(c.top))).size; } }
+            return -1; }""", asked.reference)
+        if lines != 1:
+            shot(tab, f"question-reference-{width}")
+        assert lines == 1, (width, url, lines)
+    context.close()

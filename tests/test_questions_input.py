@@ -74,6 +74,8 @@ def message_of(html: str, field: str) -> str:
     ({"desired": "2026-03-03"}, "desired", "passée"),
     ({"desired": "2026-02-30"}, "desired", "n&#39;existe pas"),
     ({"desired": "9" * 5000}, "desired", "format"),
+    ({"desired": "31/02/2026"}, "desired", "n&#39;existe pas"),
+    ({"desired": "20/03/26"}, "desired", "format"),
     ({"desired": "2099-01-01"}, "desired", "deux ans"),
     ({"field": "astrologie"}, "field", "Choisissez un domaine"),
     ({"organisation": ""}, "organisation", "type de votre structure"),
@@ -85,6 +87,19 @@ def test_bad_input_says_why_next_to_the_field(qsite: QuestionSite, changes: dict
     assert answer.status_code == 422, answer.text[:500]
     assert words in message_of(answer.text, field)
     assert stored(qsite) == 0 and queued(qsite) == 0
+
+
+@pytest.mark.parametrize(("typed", "day"), [("20/03/2026", "2026-03-20"),
+                                             ("5/4/2026", "2026-04-05"),
+                                             (" 2026-03-20 ", "2026-03-20")])
+def test_the_desired_date_is_read_as_the_message_asks_for_it(qsite: QuestionSite, typed: str,
+                                                             day: str) -> None:
+    """A browser without a date picker sends the field as typed: '20/03/2026' was refused
+    with "Indiquez une date au format JJ/MM/AAAA", the very format it was in."""
+    answer = post(qsite, desired=typed)
+    assert answer.status_code == 303, message_of(answer.text, "desired")
+    with qsite.world.engine.connect() as conn:
+        assert str(conn.execute(select(questions.c.desired_on)).scalar_one()) == day
 
 
 def test_csrf_honeypot_and_rate_limit(qsite: QuestionSite) -> None:

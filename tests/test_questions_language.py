@@ -78,6 +78,37 @@ def test_an_english_asker_gets_english_mails(qsite: QuestionSite) -> None:
     assert "Bonjour" not in text and "Voici" not in text
 
 
+def test_an_english_form_refuses_in_english(qsite: QuestionSite) -> None:
+    """The English form said "Écrivez votre question.", "Cette adresse électronique n'est
+    pas valide."... next to English labels: each refusal is said in the form's language,
+    and the French form keeps its French."""
+    from lxml import html
+
+    site = qsite
+    bad = {"question": "x" * 5001, "field": "astrology", "territory": "", "name": "",
+           "email": "not-an-address", "organisation": "", "desired": "2026-02-30",
+           "site_web": ""}
+    said = {}
+    for lang in ("en", "fr"):
+        session = requests.Session()
+        session.cookies.set("lang", lang, domain="127.0.0.1")
+        token = form_of(session, site.url + "/questions/poser")
+        answer = session.post(site.url + "/questions/poser", timeout=10,
+                              data={"csrf_token": token, **bad})
+        assert answer.status_code == 422
+        doc = html.fromstring(answer.content)
+        said[lang] = {e.get("id"): e.text_content() for e in doc.xpath("//span[@class='error']")}
+    assert said["en"] == {
+        "question-error": "Your question is too long (5001 characters; 5000 at most).",
+        "field-error": "Choose a field.", "name-error": "Give your name.",
+        "email-error": "This email address is not valid.",
+        "organisation-error": "Choose the type of your organisation.",
+        "desired-error": "This date does not exist."}
+    assert said["fr"]["question-error"] == ("Votre question est trop longue (5001 caractères ; "
+                                            "5000 au plus).")
+    assert said["fr"]["email-error"] == "Cette adresse électronique n'est pas valide."
+
+
 def test_every_label_the_mails_name_has_its_english() -> None:
     """A field of activity or an availability added later without its English would
     leave a French word in an English mail."""

@@ -36,6 +36,50 @@ def test_ris_export(web_site: WebSite) -> None:
     assert 'filename="notice-crpv-10.ris"' in response.headers["Content-Disposition"]
 
 
+def test_exports_read_by_reference_managers_parsers(web_site: WebSite) -> None:
+    """The served RIS and BibTeX of an article, a book with two authors and a periodical,
+    read by rispy and bibtexparser (what Zotero-like tools do): accents, every author,
+    subjects, ISBN, and the issue number without its "n°" (Zotero printed "no. n° 357")."""
+    import bibtexparser
+    import rispy
+
+    ids = ["crpv:31", "crpv:22", "crpv:1"]
+    refs = rispy.loads(export(web_site, "ris", ids).decode("utf-8"))
+    article, book, periodical = refs
+    assert article["type_of_reference"] == "JOUR"
+    assert article["secondary_title"] == "Cahiers de la cohésion urbaine"
+    assert article["number"] == "357" and (article["start_page"], article["end_page"]) == (
+        "3", "9")
+    assert article["authors"] == ["Vidal, Mohamed", "Dubois, Clément", "Roux, Émilie"]
+    assert book["authors"] == ["Hébert, Hervé", "Prévost, Hervé"]
+    assert "Protection de l'enfance" in book["keywords"] and book["issn"] == "9782138102405"
+    assert periodical["type_of_reference"] == "JFULL" and periodical["issn"] == "1576-9186"
+    library = bibtexparser.parse_string(export(web_site, "bibtex", ids).decode("utf-8"))
+    assert not library.failed_blocks
+    entries = {e.key: {f.key: f.value for f in e.fields} for e in library.entries}
+    assert entries["vidal2025_crpv31"]["number"] == "357"
+    assert entries["vidal2025_crpv31"]["pages"] == "3--9"
+    assert entries["hebert2014_crpv22"]["author"] == "Hébert, Hervé and Prévost, Hervé"
+    assert entries["hebert2014_crpv22"]["isbn"] == "9782138102405"
+
+
+def test_marc21_says_a_publication_statement_once(web_site: WebSite) -> None:
+    """PMB exports the publication statement as a 210 and again as a 214 of function
+    publication: the MARCXML export, and the OAI-PMH marcxml format partners harvest, gave
+    two identical 260s to every such record."""
+    import pymarc
+
+    for data in (export(web_site, "marcxml", ["crpv:10", "crpv:22"]),
+                 web_site.client().get("/oai?verb=GetRecord&metadataPrefix=marcxml&identifier="
+                                       "oai:crpv.example.fr:crpv:10").data):
+        xml = etree.fromstring(data)
+        for node in xml.iter("{http://www.loc.gov/MARC21/slim}record"):
+            record = pymarc.parse_xml_to_array(io.BytesIO(etree.tostring(node)))[0]
+            assert [str(f) for f in record.get_fields("260")] in (
+                ["=260  \\\\$aParis$bLa Documentation française$c2011"],
+                ["=260  \\\\$aParis$bPUF$c2014"]), record
+
+
 def test_bibtex_export(web_site: WebSite) -> None:
     text = export(web_site, "bibtex", IDS).decode("utf-8")
     assert len(re.findall(r"^@\w+\{", text, re.M)) == 3 and balanced(text)
@@ -70,6 +114,33 @@ def test_export_refusals(web_site: WebSite, query: str, status: int) -> None:
     assert response.status_code == status
     if status == 400:
         assert b"Traceback" not in response.data and "text/html" in response.content_type
+
+
+def test_exporting_nothing_ticked_stays_on_the_results(web_site: WebSite) -> None:
+    """"Exporter" on a results page with no box ticked led to a bare "Requête incorrecte"
+    page whose only way on was the home page: the reader now stays on the results, told
+    why, as "Ajouter les notices cochées" does."""
+    import requests
+    from lxml import html
+
+    session = requests.Session()
+    results = web_site.url + "/recherche?q=jeunes&doctype=a&page=2"
+    doc = html.fromstring(session.get(results, timeout=30).content)
+    form = doc.xpath("//form[@class='selection']")[0]
+    fields = {e.get("name"): e.get("value") for e in form.xpath(".//select | .//input")
+              if e.get("type") != "checkbox"}
+    answer = session.get(web_site.url + form.get("action"), params=fields, timeout=30,
+                         headers={"Referer": results}, allow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == "/recherche?q=jeunes&doctype=a&page=2"
+    back = html.fromstring(session.get(web_site.url + answer.headers["Location"],
+                                       timeout=30).content)
+    assert back.xpath("string(//div[@class='flash'])").strip() == (
+        "Cochez d'abord les notices à exporter.")
+    # Elsewhere (a bookmark, another site's link) the French 400 page stays.
+    bare = session.get(web_site.url + "/export?format=ris", timeout=30,
+                       headers={"Referer": "https://ailleurs.example/recherche"})
+    assert bare.status_code == 400 and "cochez les notices" in bare.text
 
 
 def test_export_selection_is_bounded(web_site: WebSite) -> None:

@@ -128,6 +128,20 @@ def test_a_bad_year_is_a_french_message_next_to_its_field(web_site: WebSite, arg
     assert shown_total(doc) == len(stored)  # the range is not applied
 
 
+def test_a_bad_year_in_the_advanced_form_is_said_on_the_results(web_site: WebSite) -> None:
+    """The advanced form dropped a year that was not one without a word (the reader
+    thought the search restricted to it): the results page says so next to the field."""
+    client = web_site.client()
+    response = client.get("/recherche/avancee?titre=jeunes&annee_de=2O10&annee_a=2015")
+    assert response.status_code == 303
+    assert parse_qs(urlsplit(response.headers["Location"]).query)["annee_de"] == ["2O10"]
+    doc = html.fromstring(client.get(response.headers["Location"]).data)
+    (box,) = doc.xpath("//input[@name='annee_de']")
+    assert box.get("aria-invalid") == "true" and box.get("value") == "2O10"
+    (error,) = doc.xpath(f"//*[@id='{box.get('aria-describedby')}']")
+    assert "invalide" in error.text_content()
+
+
 def test_histogram_bars_add_up_and_link_to_their_years(web_site: WebSite,
                                                         stored: list[Record]) -> None:
     doc = page(web_site.client(), "/recherche?q=jeunes")
@@ -256,6 +270,36 @@ def test_history_survives_sign_in_and_its_alert_keeps_the_years(web_site: WebSit
     assert client.post("/alertes/creer", data=data).status_code == 303
     [made] = profiles.alerts_of(web_site.engine, who.id)
     assert made.equations == ("q=jeunes+annee%3A2010-2015&doctype=a",)
+
+
+def test_the_alert_form_says_the_search_in_words_not_in_codes(web_site: WebSite) -> None:
+    """"Créer une alerte" said « jeunes annee:2010- » ; doctype : a: the reader's search is
+    shown as the results page and the history say it, and the alert keeps the years."""
+    from datetime import UTC, datetime
+
+    from catalogue.dsi import profiles
+    from tests.account_support import csrf_token, sign_in_with_link
+    from tests.dsi_support import person
+
+    client = web_site.client()
+    who = person(web_site.engine, "criteres@example.org", datetime(2026, 1, 5, tzinfo=UTC),
+                 "Dominique")
+    sign_in_with_link(web_site.app, client, who)
+    url = "/alertes/creer?q=jeunes&doctype=a&language=fre&annee_de=2010"
+    doc = page(client, url)
+    [said] = doc.xpath("//p[@class='alert-search']")
+    assert said.text.strip() == "« jeunes »"
+    assert [" ".join(c.text_content().split()) for c in said.xpath("span[@class='criterion']")] \
+        == ["Type de document : Texte imprimé", "Langue : français", "Années : 2010 – …"]
+    shown = " ".join(doc.xpath("//main")[0].text_content().split())
+    assert "doctype" not in shown and "annee" not in shown and "fre" not in shown.split()
+    form = doc.xpath("//form[.//select[@name='period']]")[0]
+    data = {i.get("name"): i.get("value") for i in form.xpath(".//input[@type='hidden']")}
+    data.update({"csrf_token": csrf_token(client, url), "name": "Jeunes", "period": "weekly",
+                 "weekday": "0"})
+    assert client.post("/alertes/creer", data=data).status_code == 303
+    [made] = profiles.alerts_of(web_site.engine, who.id)
+    assert made.equations == ("q=jeunes+annee%3A2010-&doctype=a&language=fre",)
 
 
 def test_a_full_history_keeps_the_cookie_under_4_kb(web_site: WebSite) -> None:

@@ -132,6 +132,18 @@ def test_one_result_per_work_with_the_centres_holding_it(web_site: WebSite) -> N
     assert records_found == len(ids) + 1 and f"({len(ids)} document" in works
 
 
+def test_the_count_line_reads_with_its_spaces(web_site: WebSite) -> None:
+    """The count said "... par plusieurs centres)— triées par" (no space before the dash)
+    whenever works held by two centres were folded into one result."""
+    for url, works in (("/recherche?q=jeunes", True),
+                       ("/recherche?q=" + quote("titre:jeunesse"), False)):
+        _, doc = get(web_site, url)
+        said = doc.xpath('string(//p[@class="count"])')
+        assert bool(doc.xpath('//p[@class="count"]/span[@class="works"]')) is works, url
+        assert re.search(r"\S— ", said) is None, said
+        assert re.search(r"(»|\)) — triées par : Pertinence$", " ".join(said.split())), said
+
+
 def test_paging_shows_every_work_once(web_site: WebSite) -> None:
     """Browsing the whole catalogue page by page: each work exactly once, never a twin."""
     client = web_site.client()
@@ -166,6 +178,36 @@ def test_paging_links_and_bounds(web_site: WebSite) -> None:
     assert 1 < pages <= -(-count_of(first) // 20)
     assert result_ids(last) and not last.xpath('//a[@rel="next"]')
     assert f"page={pages}" in last.xpath('//nav[@class="pager"]//a[@aria-current="page"]/@href')[0]
+
+
+def test_the_last_reachable_page_says_why_paging_stops(web_site: WebSite) -> None:
+    """Browsing the whole catalogue showed "3 995 notices" and a pager ending at page 100
+    without a "Suivante" nor a word why (``[web] max_results``): the last page says it."""
+    from dataclasses import replace
+
+    from catalogue.web import create_app
+
+    settings = web_site.settings
+    app = create_app(replace(settings, web=replace(settings.web, max_results=200)),
+                     engine=web_site.engine)
+    client = app.test_client()
+
+    def shown(url: str) -> Any:
+        answer = client.get(url)
+        assert answer.status_code == 200
+        return html.fromstring(answer.data)
+
+    first = shown("/recherche")
+    assert count_of(first) > 200
+    assert not first.xpath('//p[@class="reachable"]')
+    last = shown("/recherche?page=999999")
+    assert last.xpath('//nav[@class="pager"]//a[@aria-current="page"]/text()') == ["10"]
+    assert not last.xpath('//nav[@class="pager"]//a[@rel="next"]')
+    said = " ".join(last.xpath('string(//p[@class="reachable"])').split())
+    assert said == ("Les résultats se parcourent jusqu'à la 200e notice : affinez la recherche "
+                    "(filtres, années, mots) pour atteindre les suivantes."), said
+    narrow = shown("/recherche?q=" + quote("titre:jeunesse") + "&page=999999")  # its end
+    assert not narrow.xpath('//p[@class="reachable"]')
 
 
 @pytest.mark.parametrize("sort", ["title", "author", "newest"])
@@ -213,6 +255,21 @@ def test_advanced_search_becomes_a_query(web_site: WebSite) -> None:
     for field in ("tous", "phrase", "aucun", "titre", "auteur", "sujet", "isbn", "cote",
                   "annee_de", "annee_a", "doctype", "language", "source"):
         assert form.xpath(f'//label[@for="{field}"]'), field
+
+
+def test_a_phrase_in_guillemets_is_a_phrase_in_both_search_forms(web_site: WebSite) -> None:
+    """The box's hint says « guillemets » pour une expression: typed in the box or in the
+    advanced form's phrase field, they find what "politique de la ville" finds."""
+    _, straight = get(web_site, "/recherche?q=" + quote('"politique de la ville"'))
+    _, words = get(web_site, "/recherche?q=" + quote("politique de la ville"))
+    assert 0 < count_of(straight) < count_of(words)
+    _, typed = get(web_site, "/recherche?q=" + quote("« politique de la ville »"))
+    assert count_of(typed) == count_of(straight)
+    response = web_site.client().get("/recherche/avancee?phrase="
+                                     + quote("« politique de la ville »"))
+    assert response.status_code == 303
+    _, advanced = get(web_site, response.headers["Location"])
+    assert count_of(advanced) == count_of(straight)
 
 
 def test_advanced_search_by_isbn_and_call_number(web_site: WebSite) -> None:
@@ -273,6 +330,22 @@ def test_unknown_record_is_a_french_404_page(web_site: WebSite) -> None:
     assert doc.xpath('//form[@role="search"]')
     _, other = get(web_site, "/pas/de/page/ici", status=404)
     assert other.xpath("string(//h1)") == "Page introuvable"
+
+
+def test_a_label_and_its_value_follow_each_language_typography(web_site: WebSite) -> None:
+    """French puts a space before the colon, English does not: English pages said
+    "Document type : Printed text", "Permanent link : http://..."."""
+    url = "/recherche?q=jeunes&doctype=a&annee_de=2010&annee_a=2015"
+    for lang, chip, years, link in (
+            ("fr", "Type de document : Texte imprimé", "Années : 2010 – 2015", "Lien permanent : "),
+            ("en", "Document type: Printed text", "Years: 2010 – 2015", "Permanent link: ")):
+        client = web_site.client()
+        client.set_cookie("lang", lang)
+        doc = html.fromstring(client.get(url).data)
+        chips = [" ".join(a.text_content().split()) for a in doc.xpath("//a[@class='chip']")]
+        assert chips[0].startswith(chip) and chips[1].startswith(years), chips
+        printed = html.fromstring(client.get("/imprimer/crpv/10").data)
+        assert printed.xpath("string(//figcaption)").strip().startswith(link)
 
 
 def test_language_switch(web_site: WebSite) -> None:

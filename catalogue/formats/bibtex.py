@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
-from catalogue.formats.ris import article_pages, flat, publication_year
+from catalogue.formats.ris import article_pages, flat, issue_number, publication_year
 from catalogue.records import DOC_TYPES, Agent, Record
 
 MEDIA_TYPE = "application/x-bibtex"
@@ -88,7 +88,7 @@ def _fields(record: Record) -> Iterator[tuple[str, str]]:
             if link.issn:
                 yield "issn", escape(link.issn)
         if link.tag == "463" and link.number:
-            yield "number", escape(link.number)
+            yield "number", escape(issue_number(link.number))
     pages = article_pages(record)
     if pages:
         yield "pages", f"{pages[0]}--{pages[1]}"

@@ -28,6 +28,8 @@ _DOC_TYPE_RIS = {
     "g": "VIDEO", "i": "SOUND", "j": "SOUND", "k": "ART", "l": "ELEC", "m": "GEN", "r": "GEN",
 }
 _PAGES = re.compile(r"(\d+)\s*(?:-|–|à)\s*(\d+)")
+#: The word PMB's issue numbers start with ("n° 357", "no. 12", "numéro 4").
+_NUMBER_WORD = re.compile(r"^\s*(?:n\s*[°º]|no\.?|num(?:é|e)ro)\s*(?=\d)", re.IGNORECASE)
 
 
 def ris_type(record: Record) -> str:
@@ -49,6 +51,12 @@ def publication_year(record: Record) -> str:
         if found:
             return found.group(1)
     return ""
+
+
+def issue_number(text: str) -> str:
+    """An issue number as reference managers want it: ``n° 357`` -> ``357`` (Zotero
+    printed "no. n° 357"); a number without that word is kept as catalogued."""
+    return _NUMBER_WORD.sub("", text)
 
 
 def article_pages(record: Record) -> tuple[str, str] | None:
@@ -87,7 +95,7 @@ def _lines(record: Record, permalink: str) -> Iterator[tuple[str, str]]:
             if link.issn and not record.issns():
                 yield "SN", link.issn
         if link.tag in ("461", "463") and link.number:
-            yield "IS", link.number
+            yield "IS", issue_number(link.number)
     for series in record.distinct_series():
         yield "T3", " ; ".join(p for p in (series.title, series.number) if p)
     for edition in record.edition:

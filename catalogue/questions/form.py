@@ -17,6 +17,8 @@ from catalogue.people.accounts import AccountError
 from catalogue.questions.model import FIELDS, MAX_QUESTION, ORGANISATIONS, QuestionError
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: What a browser without a date picker sends as typed, and what the message asks for.
+FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 #: The furthest a desired date may be.
 MAX_AHEAD = timedelta(days=730)
 
@@ -35,13 +37,19 @@ class Asked:
 
 
 def parse_date(value: str) -> date | None:
-    """``YYYY-MM-DD`` as a date, None when empty; anything else is a QuestionError."""
+    """``YYYY-MM-DD`` (a date picker's value) or ``JJ/MM/AAAA`` (typed where there is no
+    picker, and what the refusal asks for) as a date, None when empty; anything else is a
+    QuestionError."""
     text = value.strip()
     if not text:
         return None
-    if len(text) > 10 or not ISO_DATE.match(text):
+    french = FRENCH_DATE.match(text) if len(text) <= 10 else None
+    if french is None and (len(text) > 10 or not ISO_DATE.match(text)):
         raise QuestionError("Indiquez une date au format JJ/MM/AAAA.", "desired")
     try:
+        if french is not None:
+            day, month, year = (int(part) for part in french.groups())
+            return date(year, month, day)
         return date.fromisoformat(text)
     except ValueError:
         raise QuestionError("Cette date n'existe pas.", "desired") from None

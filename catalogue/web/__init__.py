@@ -28,6 +28,7 @@ from catalogue.web import (
     errors,
     exports,
     feeds,
+    field_messages,
     guards,
     harvest_admin,
     history,
@@ -96,5 +97,6 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     covers.register(app)
     pages.register(app)
     reasons.register(app)
+    field_messages.register(app)
     errors.register(app)
     return app

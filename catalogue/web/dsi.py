@@ -29,7 +29,7 @@ from werkzeug.wrappers import Response
 from catalogue.dsi import archives, equations, links, profiles, subscribers
 from catalogue.dsi.feed import issues_feed
 from catalogue.dsi.profiles import ProfileError
-from catalogue.dsi.schedule import PERIODS, WEEKDAYS, Periodicity
+from catalogue.dsi.schedule import PERIODS, Periodicity
 from catalogue.opac.params import SearchParams
 from catalogue.people import accounts, floodgate, outbox
 from catalogue.people.accounts import AccountError, Person
@@ -38,6 +38,7 @@ from catalogue.people.tokens import TokenError
 from catalogue.web.account import sign_in_person, too_many
 from catalogue.web.guards import current_person, signer, signin_required
 from catalogue.web.integers import integer, integers
+from catalogue.web.labels import weekday_names
 from catalogue.web.service import engine, now, settings
 
 bp = Blueprint("dsi", __name__)
@@ -261,8 +262,8 @@ def create_alert() -> str | Response | tuple[str, int]:
     values = {"name": source.get("name", search.query[:80] or gettext("Mon alerte")),
               "period": source.get("period", "weekly"), "weekday": source.get("weekday", "0")}
     if request.method == "GET":
-        return render_template("dsi/create_alert.html", equation=equation, values=values,
-                               periods=PERIODS, weekdays=WEEKDAYS, errors={})
+        return render_template("dsi/create_alert.html", search=search, values=values,
+                               periods=PERIODS, weekdays=weekday_names(), errors={})
     period = values["period"] if values["period"] in PERIODS else "weekly"
     weekday = integer(values["weekday"], 0, high=6) or 0
     try:
@@ -272,8 +273,8 @@ def create_alert() -> str | Response | tuple[str, int]:
                               cap=settings().dsi.default_cap,
                               max_alerts=settings().dsi.max_alerts)
     except ProfileError as exc:
-        return render_template("dsi/create_alert.html", equation=equation, values=values,
-                               periods=PERIODS, weekdays=WEEKDAYS,
+        return render_template("dsi/create_alert.html", search=search, values=values,
+                               periods=PERIODS, weekdays=weekday_names(),
                                errors={exc.field or "name": exc.message}), 422
     flash(gettext("Votre alerte est créée."))
     return redirect(url_for("dsi.manage"), 303)

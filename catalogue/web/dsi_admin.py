@@ -12,10 +12,11 @@ from catalogue.dsi import archives, bounces, picks, profiles, subscribers
 from catalogue.dsi.equations import EquationError
 from catalogue.dsi.profiles import ProfileError
 from catalogue.dsi.runs import preview_issue
-from catalogue.dsi.schedule import PERIODS, WEEKDAYS, Periodicity
+from catalogue.dsi.schedule import PERIODS, Periodicity
 from catalogue.people.accounts import AccountError
 from catalogue.web.guards import staff_required
 from catalogue.web.integers import integer
+from catalogue.web.labels import weekday_names
 from catalogue.web.service import engine, now, opac, settings
 
 bp = Blueprint("dsi_admin", __name__, url_prefix="/admin/dsi")
@@ -81,7 +82,7 @@ def _edit_page(current: profiles.Profile | None, errors: dict[str, str],
     store = engine()
     return render_template(
         "dsi/admin/edit.html", profile=current, errors=errors, form=form, periods=PERIODS,
-        weekdays=WEEKDAYS, picks=picks.of_list(store, current.id) if current else [],
+        weekdays=weekday_names(), picks=picks.of_list(store, current.id) if current else [],
         published=bool(archives.issues(store, current.id, 1)) if current else False)
 
 

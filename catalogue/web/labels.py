@@ -14,6 +14,7 @@ from collections.abc import Callable
 from babel import Locale, UnknownLocaleError
 from flask_babel import force_locale, get_locale, gettext, lazy_gettext
 
+from catalogue.dsi.schedule import Periodicity
 from catalogue.records import DOC_TYPES
 
 #: Facet name -> its heading.
@@ -261,3 +262,29 @@ def identifier_label(scheme: str) -> str:
 def statement_label(function: str) -> str:
     """The term before a publication statement of ``function`` (publication when unknown)."""
     return str(STATEMENT_LABELS.get(function, STATEMENT_LABELS["publication"]))
+
+
+#: The days of a weekly digest (catalogue.dsi.schedule counts them from Monday, 0).
+WEEKDAY_NAMES = (lazy_gettext("lundi"), lazy_gettext("mardi"), lazy_gettext("mercredi"),
+                 lazy_gettext("jeudi"), lazy_gettext("vendredi"), lazy_gettext("samedi"),
+                 lazy_gettext("dimanche"))
+
+
+def weekday_names() -> list[str]:
+    """The week's days in the page's language, Monday first (the forms' choices)."""
+    return [str(day) for day in WEEKDAY_NAMES]
+
+
+def periodicity_label(periodicity: Periodicity) -> str:
+    """How often a list or an alert goes out, in the page's language.
+
+    ``Periodicity.describe`` is the French of the console and the store; an English page
+    said "hebdomadaire (le jeudi)" with it."""
+    if periodicity.period == "daily":
+        return str(gettext("quotidienne"))
+    if periodicity.period == "weekly":
+        return str(gettext("hebdomadaire (le %(day)s)",
+                           day=str(WEEKDAY_NAMES[periodicity.weekday % 7])))
+    if periodicity.period == "monthly":
+        return str(gettext("mensuelle (le %(day)s du mois)", day=periodicity.month_day))
+    return str(gettext("tous les %(num)s jours", num=periodicity.every_days))

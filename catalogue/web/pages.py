@@ -117,6 +117,7 @@ def register(app: Flask) -> None:
         availability_label=labels.availability_label, role_label=labels.role_label,
         status_note=labels.status_note, section_label=labels.section_label,
         language_name=labels.language_name, identifier_label=labels.identifier_label,
+        periodicity_label=labels.periodicity_label, weekday_names=labels.weekday_names,
         highlighted=_highlighted, number=_number, coins=_coins,
     )
     app.jinja_env.trim_blocks = True

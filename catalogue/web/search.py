@@ -10,7 +10,13 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from catalogue.opac.params import ADVANCED_FIELDS, PAGE_SIZES, SearchParams, advanced_query
+from catalogue.opac.params import (
+    ADVANCED_FIELDS,
+    PAGE_SIZES,
+    SearchParams,
+    advanced_query,
+    clean,
+)
 from catalogue.opac.years import histogram
 from catalogue.web.documents import fulltext_levels, passages, without_hidden_levels
 from catalogue.web.history import remember
@@ -51,6 +57,11 @@ def advanced() -> str | Response:
     if any((request.args.get(name) or "").strip() for name in _TEXT_FIELDS) or any(
         request.args.getlist(name) for name in ("doctype", "language", "source")
     ):
-        params = SearchParams.from_args(request.args).with_query(advanced_query(request.args))
-        return redirect(url_for("search.results", **params.args()), 303)
+        params = SearchParams.from_args(request.args)
+        args = params.with_query(advanced_query(request.args)).args()
+        # A year that is not one goes on as typed: the results page says so next to its
+        # field (it vanished, and the reader's restriction with it, without a word).
+        for name in params.bad_years:
+            args[name] = clean(request.args.get(name, ""), 20)
+        return redirect(url_for("search.results", **args), 303)
     return render_template("advanced.html", sources=opac().settings.sources)

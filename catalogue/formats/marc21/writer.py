@@ -187,16 +187,22 @@ def to_fields(record: Record) -> tuple[str, list[MarcField]]:
     out.append(_df("245", pairs, ("1" if main else "0") + _title_indicator2(record)))
     out += [_df("246", [("a", v)], "31") for v in t.parallel]
     out += [_df("250", [("a", v)]) for v in record.edition]
+    published: list[MarcField] = []
     for p in record.publications:
         if p.tag == "214" and p.function != "publication":
             # MARC 21 264 says the function by the same second indicator as UNIMARC 214.
             out.append(_df("264", [("a", v) for v in p.places] + [("b", v) for v in p.publishers]
                            + [("c", v) for v in p.dates], " " + p.indicators[1]))
             continue
-        out.append(_df("260", [("a", v) for v in p.places] + [("b", v) for v in p.publishers]
-                       + [("c", v) for v in p.dates] + [("e", v) for v in p.manufacture_places]
-                       + [("f", v) for v in p.manufacturers]
-                       + [("g", v) for v in p.manufacture_dates]))
+        statement = _df("260", [("a", v) for v in p.places] + [("b", v) for v in p.publishers]
+                        + [("c", v) for v in p.dates] + [("e", v) for v in p.manufacture_places]
+                        + [("f", v) for v in p.manufacturers]
+                        + [("g", v) for v in p.manufacture_dates])
+        # PMB exports the publication statement twice, as a 210 and as a 214 of function
+        # publication: one 260 says it (two identical 260s reached partners' catalogues).
+        if statement is not None and statement not in published:
+            published.append(statement)
+            out.append(statement)
     for ph in record.physical:
         out.append(_df("300", [("a", ph.extent), ("b", ph.illustrations),
                                ("c", ph.dimensions), ("e", ph.accompanying)]))
