@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 from lxml import html
@@ -53,6 +53,15 @@ def test_query_text(web_site: WebSite, query: str) -> None:
     json.loads(response.data)
 
 
+def _same_site(location: str, payload: str) -> None:
+    """A redirect stays on the site, the payload at most a query value handed back (the
+    advanced search passes a bad year on, for the results to say so beside its field)."""
+    parts = urlsplit(location)
+    assert not parts.scheme and not parts.netloc and parts.path.startswith("/")
+    assert not parts.path.startswith("//") and payload not in parts.path
+    assert payload not in "".join(key for key, _ in parse_qsl(parts.query, True))
+
+
 @pytest.mark.parametrize("payload", PAYLOADS, ids=lambda q: repr(q[:12]))
 def test_facet_sort_and_page_parameters(web_site: WebSite, payload: str) -> None:
     client = web_site.client()
@@ -67,7 +76,7 @@ def test_facet_sort_and_page_parameters(web_site: WebSite, payload: str) -> None
         response = client.get(url)
         check(response, raw=payload, json_body=url.startswith("/api"))
         if response.status_code in (301, 302, 303):
-            assert payload not in response.headers["Location"]
+            _same_site(response.headers["Location"], payload)
     if "\x00" in payload:  # refused at the edge, on every store (PostgreSQL has no NUL)
         assert client.get(f"/recherche?q=jeunes&descriptor={value}").status_code == 400
         assert client.get(f"/notice/crpv/{value}").status_code == 404
