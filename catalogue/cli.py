@@ -131,6 +131,7 @@ def import_command(obj: Context, file: str, slug: str | None, fmt: str | None,
                 engine, source=source.slug, source_name=source.name, source_kind=source.kind,
                 path=str(export.path.resolve()), format=export.format,
                 encoding=export.encoding, full=full, batch_size=settings.batch_size,
+                holds_lock=True,
             )
             try:
                 ingest.add_all(mojibake.review_all(_progress(export, source.slug),
