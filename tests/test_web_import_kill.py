@@ -124,6 +124,13 @@ def test_a_killed_import_is_shown_interrupted_then_closed_by_the_next(
     assert f"<dd>{committed}</dd>" in fr_run and f"<dd>{committed}</dd>" in en_run
     # ... and the page wrote nothing: the row waits for the source's next import.
     assert _run_row(site, run_id)["status"] == "running"
+    listed = subprocess.run(
+        [sys.executable, "-m", "catalogue.cli", "--config",
+         str(site.settings.data_dir.parent / "config.toml"), "sources"],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO)}, check=True)
+    crpv = next(line for line in listed.stdout.splitlines() if line.startswith("crpv "))
+    assert crpv.endswith("Z (interrupted)") and f" {committed} " in crpv
 
     # While a process holds the source's lock, the same row is a live import.
     with source_lock(site.settings.data_dir, "crpv", "import"):
