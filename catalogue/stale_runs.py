@@ -9,6 +9,10 @@ lock is free was left by a dead process, so the pages show it interrupted, with 
 counts of what it committed. A page never writes the store (the web app only reads it),
 so the row itself waits for the source's next run.
 
+The staff import page's uploads follow the same rule: an upload still "importing" while
+its source's lock is free was being imported by a scheduler that died; the next upload
+pass files it as failed (catalogue.uploads.job), the page says so before.
+
 Only sources of config.toml are judged so: every writer of theirs takes the lock. The
 runs of the catalogue's own sources (questions, veille) are written without it, within
 one request, and are shown as stored.
@@ -30,6 +34,11 @@ from catalogue.harvesting import HarvestReport
 from catalogue.source_lock import held
 from catalogue.store.ingest import STOPPED
 from catalogue.store.queries import ImportSummary, SourceSummary
+from catalogue.uploads.job import INTERRUPTED
+from catalogue.uploads.queue import RUNNING, Upload
+
+#: How the staff import page shows an upload whose import a dead process left.
+UPLOAD_INTERRUPTED = "interrupted"
 
 _Run = TypeVar("_Run", ImportSummary, HarvestReport)
 
@@ -44,7 +53,8 @@ class Liveness:
 
     def dead(self, source: str, status: str) -> bool:
         """Whether a run of ``source`` in ``status`` was left by a process that died."""
-        if status != "running" or source not in self.judged:
+        # "running" is both a run row's and an upload's (uploads.queue.RUNNING) state.
+        if status not in ("running", RUNNING) or source not in self.judged:
             return False
         if source not in self.seen:
             self.seen[source] = held(self.data_dir, source)
@@ -59,3 +69,8 @@ class Liveness:
         """The sources' summaries, a last import a dead process left shown interrupted."""
         return [dataclasses.replace(s, last_status="interrupted")
                 if self.dead(s.slug, s.last_status) else s for s in summaries]
+
+    def uploads(self, uploads: list[Upload]) -> list[Upload]:
+        """The staff page's uploads, one a dead import left "importing" shown interrupted."""
+        return [dataclasses.replace(u, status=UPLOAD_INTERRUPTED, message=INTERRUPTED)
+                if self.dead(u.source, u.status) else u for u in uploads]
