@@ -21,14 +21,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from catalogue.demo import write_export
 from catalogue.folder_imports import process_folder
 from catalogue.source_lock import lock_path, source_lock
+from catalogue.store.harvest_tables import harvest_runs
 from catalogue.store.ingest import STOPPED, Ingest
-from catalogue.store.tables import import_runs, records
-from tests.imports_site import ImportSite, start
+from catalogue.store.tables import import_runs, records, sources
+from tests.imports_site import NOW, ImportSite, start
 
 REPO = Path(__file__).resolve().parents[1]
 TOTAL = 3000
@@ -208,3 +209,28 @@ def test_a_look_at_the_lock_never_makes_an_import_fail(site: ImportSite) -> None
     finally:
         release.set()
         looker.join(5)
+
+
+def test_a_harvest_a_dead_process_left_is_shown_interrupted(site: ImportSite) -> None:
+    """The same rule on the harvest table: what a killed `catalogue harvest lyon` leaves."""
+    with site.engine.begin() as conn:
+        conn.execute(insert(sources).values(slug="lyon", name="Centre de Lyon", kind="oai",
+                                            created_at=NOW))
+        run_id = conn.execute(insert(harvest_runs).values(
+            source="lyon", kind="oai", started_at=NOW, status="running", pages=4, added=80,
+        )).inserted_primary_key[0]
+    staff = site.http()
+    report = site.url + f"/admin/moissons/moisson/{run_id}"
+    fr = staff.get(report, cookies={"lang": "fr"}, timeout=60).text
+    en = staff.get(report, cookies={"lang": "en"}, timeout=60).text
+    assert "<dd><strong>interrompue</strong></dd>" in fr and "<dd>80</dd>" in fr
+    assert "le processus s’est arrêté en cours d’exécution" in fr
+    assert "<dd><strong>interrupted</strong></dd>" in en and "stopped mid-run" in en
+    listing = staff.get(site.url + "/admin/moissons/", cookies={"lang": "fr"}, timeout=60).text
+    assert listing.count("<td><strong>interrompue</strong></td>") == 1
+    with source_lock(site.settings.data_dir, "lyon", "harvest"):
+        live = staff.get(report, cookies={"lang": "fr"}, timeout=60).text
+        assert "<dd>en cours</dd>" in live and "arrêté" not in live
+    with site.engine.connect() as conn:
+        stored = conn.execute(select(harvest_runs.c.status)).scalar_one()
+    assert stored == "running"  # the pages only read
