@@ -30,6 +30,7 @@ from catalogue.formats.charsets import CHARSETS
 from catalogue.formats.detect import FORMATS, XML_FORMATS
 from catalogue.settings import Settings, SettingsError, load
 from catalogue.source_lock import SourceBusy, source_lock
+from catalogue.stale_runs import Liveness
 from catalogue.store import database, queries
 from catalogue.store.ingest import Ingest, RunReport
 from harvesters.pmb import ExportFile, open_export
@@ -131,6 +132,7 @@ def import_command(obj: Context, file: str, slug: str | None, fmt: str | None,
                 engine, source=source.slug, source_name=source.name, source_kind=source.kind,
                 path=str(export.path.resolve()), format=export.format,
                 encoding=export.encoding, full=full, batch_size=settings.batch_size,
+                holds_lock=True,
             )
             try:
                 ingest.add_all(mojibake.review_all(_progress(export, source.slug),
@@ -157,9 +159,14 @@ def import_command(obj: Context, file: str, slug: str | None, fmt: str | None,
 @main.command("sources")
 @click.pass_obj
 def sources_command(obj: Context) -> None:
-    """List sources with their record counts and last import."""
+    """List sources with their record counts and last import.
+
+    A last import still "running" whose process died is said interrupted (see
+    :mod:`catalogue.stale_runs`); the next import of the source closes it so.
+    """
     configured = {s.slug: s for s in obj.settings.sources}
-    rows = {s.slug: s for s in queries.source_summaries(obj.engine())}
+    live = Liveness(obj.settings.data_dir, configured)
+    rows = {s.slug: s for s in live.sources(queries.source_summaries(obj.engine()))}
     click.echo(f"{'source':<20} {'kind':<5} {'records':>8} {'deleted':>8}  last import")
     for slug in sorted(set(configured) | set(rows)):
         row = rows.get(slug)

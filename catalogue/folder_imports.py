@@ -67,6 +67,9 @@ def importer(engine: Engine, settings: Settings, source: Source,
              ) -> Callable[[Path], Outcome]:
     """The function a :class:`DropFolder` calls for each complete file of ``source``.
 
+    It runs only under the source's lock (:func:`process_folder`, the upload job), so
+    each run it opens closes as interrupted a run of the source a dead process left.
+
     ``reported`` is told each finished (or failed) run's report, so that a caller that
     keeps its own account of a file (the staff upload page) can link to its run.
     """
@@ -80,7 +83,7 @@ def importer(engine: Engine, settings: Settings, source: Source,
         ingest = Ingest(engine, source=source.slug, source_name=source.name,
                         source_kind=source.kind, path=str(path), format=export.format,
                         encoding=export.encoding, full=full, batch_size=settings.batch_size,
-                        clock=clock)
+                        clock=clock, holds_lock=True)
         try:
             ingest.add_all(mojibake.review_all(export.read(source.slug),
                                                source.repair_mojibake))

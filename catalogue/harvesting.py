@@ -26,7 +26,7 @@ from catalogue.reconciliation import Reconciliation
 from catalogue.settings import Settings, Source
 from catalogue.source_lock import source_lock
 from catalogue.store.harvest_tables import harvest_runs, harvest_state
-from catalogue.store.ingest import Ingest, Problem
+from catalogue.store.ingest import STOPPED, Ingest, Problem
 from catalogue.store.tables import records, sources
 from harvesters import oai_protocol as oai
 from harvesters.oai_client import OAIClient, Policy
@@ -79,7 +79,7 @@ def _start_run(engine: Engine, source: Source, kind: str, now: datetime, **value
         # A run still 'running' here was killed: we hold the source's lock (source_lock).
         conn.execute(update(harvest_runs)
                      .where(harvest_runs.c.source == source.slug, harvest_runs.c.status == "running")
-                     .values(status="interrupted", message="the process stopped mid-run"))
+                     .values(status="interrupted", message=STOPPED))
         key = conn.execute(insert(harvest_runs).values(
             source=source.slug, kind=kind, started_at=now, status="running", **values,
         )).inserted_primary_key
@@ -315,7 +315,7 @@ def _harvest(engine: Engine, settings: Settings, source: Source, *,
                         else identify.response_date or oai.format_datestamp(started, oai.SECOND))
         ingest = Ingest(engine, source=source.slug, source_name=source.name, source_kind="oai",
                         path=source.url, format=prefix, encoding="utf-8", full=False,
-                        batch_size=1_000_000_000, clock=clock)
+                        batch_size=1_000_000_000, clock=clock, holds_lock=True)
         report.import_run = ingest.report.run_id
         _save(engine, report, server_start=server_start, chain=chain.first if chain else None)
         harvester.sink = _StoreSink(engine, ingest, report, client)

@@ -12,6 +12,10 @@ file another process holds open would let a third lock a new file of the same na
 
 The lock is per machine: the scheduler and the command must share ``data_dir``, as
 they do when they read the same config.toml.
+
+The lock also tells a live run from a dead one: a run row still "running" while its
+source's lock is free was left by a process that died (see :func:`held` and
+:mod:`catalogue.stale_runs`).
 """
 
 from __future__ import annotations
@@ -20,12 +24,16 @@ import contextlib
 import fcntl
 import os
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from catalogue.clock import utcnow
 
 FOLDER = "locks"
+#: How often, and how far apart, a refused writer tries again while the lock is held by
+#: nobody it can name: a :func:`held` probe (an instant) or a holder not yet written.
+PROBE_RETRIES, PROBE_PAUSE = 40, 0.005
 
 
 class SourceBusy(Exception):
@@ -56,11 +64,7 @@ def source_lock(data_dir: Path, slug: str, what: str = "harvest") -> Iterator[No
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 400, 0).decode("utf-8", "replace").strip()
-            raise SourceBusy(slug, holder) from None
+        _take(fd, slug)
         os.ftruncate(fd, 0)
         os.pwrite(fd, (f"{what} by pid {os.getpid()} on {socket.gethostname()} since "
                        f"{utcnow():%Y-%m-%d %H:%M:%S}Z\n").encode(), 0)
@@ -69,5 +73,46 @@ def source_lock(data_dir: Path, slug: str, what: str = "harvest") -> Iterator[No
         finally:
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _take(fd: int, slug: str) -> None:
+    """Lock ``fd`` exclusively, or raise :class:`SourceBusy` naming the holder.
+
+    A holder writes its line just after locking and empties it just before unlocking,
+    and a :func:`held` probe writes nothing: a lock held with an empty line is an
+    instant's business, so it is tried again for a moment rather than refused (a report
+    page looking at the lock must never make an import fail).
+    """
+    for _ in range(PROBE_RETRIES):
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            holder = os.pread(fd, 400, 0).decode("utf-8", "replace").strip()
+            if holder:
+                raise SourceBusy(slug, holder) from None
+            time.sleep(PROBE_PAUSE)
+    raise SourceBusy(slug, "")
+
+
+def held(data_dir: Path, slug: str) -> bool:
+    """Whether some process holds ``slug``'s lock right now; nothing is written.
+
+    A shared lock taken and dropped at once, without waiting: it fails only while a
+    writer holds the exclusive one. A lock file never created was never held.
+    """
+    try:
+        fd = os.open(lock_path(data_dir, slug), os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
     finally:
         os.close(fd)

@@ -116,6 +116,14 @@ def test_a_pass_killed_midway_fails_its_upload_and_the_next_pass_goes_on(
         holder.rollback()
         holder.close()
     assert job.returncode == -9
+    # Before any pass: still "running" in the queue, but its source's lock is free, so
+    # the page says interrupted (catalogue.stale_runs), in both languages; nothing written.
+    dead_fr, dead_en = _row(site, staff, "premier.mrc"), _row(site, staff, "premier.mrc", "en")
+    assert "<strong>import interrompu</strong>" in dead_fr and "en cours" not in dead_fr
+    assert "l’import s’est arrêté avant la fin" in dead_fr
+    assert "<strong>import interrupted</strong>" in dead_en
+    assert "the import stopped before its end" in dead_en
+    assert (queue.get(upload.id) or upload).status == RUNNING
 
     second = _export(tmp_path, "second.mrc", 5, 7)
     assert site.send(staff, "second.mrc", second).status_code == 303

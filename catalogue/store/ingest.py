@@ -37,6 +37,9 @@ PENDING = datetime(1970, 1, 1, tzinfo=UTC)
 #: At most this many precomputed union match keys are kept for the run's clustering
 #: (a few hundred bytes each); records beyond are re-read by the clustering instead.
 KEYS_KEPT = 200_000
+#: Why a run left "running" by a process that died is closed as interrupted (also said by
+#: the report pages while the run waits for its source's next import, catalogue.stale_runs).
+STOPPED = "the process stopped mid-run"
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +163,16 @@ class Ingest:
         full: bool = False,
         batch_size: int = 500,
         clock: Clock = utcnow,
+        holds_lock: bool = False,
     ) -> None:
+        """Open the run (a row ``running`` until :meth:`finish` or :meth:`abort`).
+
+        Args:
+            holds_lock: the caller holds the source's lock (:mod:`catalogue.source_lock`),
+                so no other process writes the source: a run of it still ``running`` was
+                left by a process that died (killed, out of memory, power cut) and is
+                closed as interrupted, with the counts of the batches it committed.
+        """
         self.engine = engine
         self.clock = clock
         self.batch_size = batch_size
@@ -177,6 +189,10 @@ class Ingest:
                         slug=source, name=source_name or source, kind=source_kind, created_at=now
                     )
                 )
+            if holds_lock:
+                conn.execute(update(import_runs).where(import_runs.c.source == source,
+                                                       import_runs.c.status == "running")
+                             .values(status="interrupted", message=STOPPED))
             run_id = conn.execute(
                 insert(import_runs).values(
                     source=source, path=path, format=format, encoding=encoding, full=full,

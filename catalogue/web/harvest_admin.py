@@ -4,7 +4,8 @@
 This page is where a documentalist sees, the next morning, that a partner was down (and
 was caught up), how many records each run added, updated and deleted, and which records
 were rejected and why. Staff only; thin views over catalogue.harvesting and the store's
-read queries.
+read queries. A run a dead process left "running" is shown interrupted
+(:mod:`catalogue.stale_runs`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from flask import Blueprint, abort, render_template, request
 
 from catalogue import harvesting
 from catalogue.scheduler import next_run
+from catalogue.stale_runs import Liveness
 from catalogue.store import queries
 from catalogue.web.guards import staff_required
 from catalogue.web.service import engine, now, settings
@@ -34,14 +36,21 @@ def index() -> str:
     chosen = request.args.get("source", "")
     source = chosen if chosen in slugs else None
     store = engine()
-    counts = {s.slug: s for s in queries.source_summaries(store)}
+    live = _liveness()
+    counts = {s.slug: s for s in live.sources(queries.source_summaries(store))}
     moment = now()
     rows = [(s, counts.get(s.slug), _instant(harvesting.last_success(store, s.slug)),
              next_run(s, config.harvest.timezone, moment))
             for s in config.sources]
     return render_template("admin/harvests.html", sources=rows, chosen=source or "",
-                           harvests=harvesting.harvest_reports(store, source),
-                           imports=queries.import_summaries(store, source))
+                           harvests=live.runs(harvesting.harvest_reports(store, source)),
+                           imports=live.runs(queries.import_summaries(store, source)))
+
+
+def _liveness() -> Liveness:
+    """Who is writing which configured source right now (one look per source and page)."""
+    config = settings()
+    return Liveness(config.data_dir, (s.slug for s in config.sources))
 
 
 def _instant(stamp: str) -> datetime | None:
@@ -58,7 +67,7 @@ def _instant(stamp: str) -> datetime | None:
 def harvest(run_id: int) -> str:
     """One harvest's report, with the records it rejected."""
     store = engine()
-    found = harvesting.harvest_reports(store, run_id=run_id)
+    found = _liveness().runs(harvesting.harvest_reports(store, run_id=run_id))
     if not found:
         abort(404)
     report = found[0]
@@ -73,7 +82,7 @@ def harvest(run_id: int) -> str:
 def imported(run_id: int) -> str:
     """One import's report, with the records it rejected or imported with a remark."""
     store = engine()
-    found = queries.import_summaries(store, run_id=run_id)
+    found = _liveness().runs(queries.import_summaries(store, run_id=run_id))
     if not found:
         abort(404)
     return render_template("admin/import_run.html", run=found[0],

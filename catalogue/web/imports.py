@@ -31,6 +31,7 @@ from werkzeug.formparser import FormDataParser
 from werkzeug.wrappers import Response
 from wtforms import FileField, StringField
 
+from catalogue.stale_runs import UPLOAD_INTERRUPTED, Liveness
 from catalogue.uploads import queue as uploads
 from catalogue.uploads.job import queue_of
 from catalogue.uploads.queue import UploadRefused, file_sources
@@ -57,6 +58,7 @@ STATUS_LABELS = {
     uploads.RUNNING: lazy_gettext("import en cours"),
     uploads.DONE: lazy_gettext("importé"),
     uploads.FAILED: lazy_gettext("échoué"),
+    UPLOAD_INTERRUPTED: lazy_gettext("import interrompu"),
 }
 
 
@@ -169,9 +171,11 @@ def _refusal(exc: UploadRefused) -> str:
 
 def _page(form: SendForm, errors: dict[str, str], status: int = 200) -> tuple[str, int]:
     conf = settings()
+    # An upload a dead scheduler left "importing" is said interrupted (catalogue.stale_runs).
+    live = Liveness(conf.data_dir, (s.slug for s in conf.sources))
     return render_template("admin/imports.html", form=form, errors=errors,
                            sources=file_sources(conf.sources), default=conf.default_source,
-                           uploads=queue_of(conf).recent(), max_mb=conf.uploads.upload_max_mb,
+                           uploads=live.uploads(queue_of(conf).recent()), max_mb=conf.uploads.upload_max_mb,
                            every=conf.uploads.upload_seconds, formats=FORMAT_LABELS,
                            statuses=STATUS_LABELS, listed=uploads.LISTED), status
 
