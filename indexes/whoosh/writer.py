@@ -81,8 +81,10 @@ def open_unmapped(path: Path) -> Any:
     which copies it whole: the first deletion by id (an update replaces documents by
     id) opened every segment's terms and postings, so a writer of 5 records into an
     index of 50,000 peaked at 295 MB (110 MB at 2,000), twice the size of the index
-    (the copy, plus the mapped pages it read). A writer only looks a few ids up in the
-    existing segments, so plain file reads cost it nothing measurable.
+    (the copy, plus the mapped pages it read), 483 MB at 100,000. A writer reads little
+    of the existing segments (the term of each id it replaces), so plain file reads cost
+    it nothing measurable, even replacing 20,000 documents (README, *Performance*);
+    searches keep ``mmap`` (:mod:`indexes.whoosh.reader`).
     """
     return FileStorage(str(path), supports_mmap=False).open_index()
 
