@@ -60,9 +60,9 @@ def build_store(url: str, count: int) -> int:
 def child(url: str, variant: str, again: bool) -> dict[str, float]:
     from catalogue.indexing import update_index
     from catalogue.store import database
-    from indexes import writer
+    from indexes.whoosh import writer
 
-    procs, writer.GROUPED = VARIANTS[variant]
+    procs, writer.GROUPED = VARIANTS[variant]  # read by segment_writer at each writer
     engine = database.open_store(url)
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = Path(tmp) / "index"
