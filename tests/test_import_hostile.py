@@ -195,8 +195,9 @@ class Run:
     rss_kb: int
 
 
-def run_import(config: Path, path: Path, timeout: float = 180) -> Run:
-    """``catalogue import`` in its own process; its exit status, output, time, peak RSS."""
+def run_import(config: Path, path: Path, timeout: float = 180, every: float = 0.05) -> Run:
+    """``catalogue import`` in its own process; its exit status, output, time, peak RSS
+    (``VmHWM`` sampled every ``every`` seconds)."""
     exe = shutil.which("catalogue", path=str(Path(sys.executable).parent))
     assert exe, "the console script is installed with the package"
     out, err = path.with_suffix(".out"), path.with_suffix(".err")
@@ -215,7 +216,7 @@ def run_import(config: Path, path: Path, timeout: float = 180) -> Run:
                 proc.kill()
                 proc.wait()
                 pytest.fail(f"catalogue import {path.name} still running after {timeout} s")
-            time.sleep(0.05)
+            time.sleep(every)
     proc.returncode = os.waitstatus_to_exitcode(status)
     return Run(proc.returncode, out.read_text("utf-8"), err.read_text("utf-8"),
                time.monotonic() - started, peak)

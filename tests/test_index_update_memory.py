@@ -15,11 +15,6 @@ fix, the second small import of the Whoosh case took 25 MB more than the first.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -29,7 +24,7 @@ from catalogue.demo.generator import write_records
 from catalogue.settings import load
 from indexes import Searcher
 from tests.stores import store_url
-from tests.test_import_hostile import high_water_kb
+from tests.test_import_hostile import run_import
 
 #: Records of the catalogue the small import goes into: enough for Whoosh's copy of the
 #: index (about 5 kB a record) to stand well above the noise of a process's peak.
@@ -66,28 +61,11 @@ def peak_import_kb(config: Path, path: Path, timeout: float = 300) -> int:
     Sampled every 10 ms: ``VmHWM`` only grows, and the process lives on after its peak
     (the commit, the report, the interpreter's exit), so a later sample sees it.
     """
-    exe = shutil.which("catalogue", path=str(Path(sys.executable).parent))
-    assert exe, "the console script is installed with the package"
-    out, err = path.with_suffix(".out"), path.with_suffix(".err")
-    deadline = time.monotonic() + timeout
-    with out.open("wb") as o, err.open("wb") as e:
-        proc = subprocess.Popen([exe, "import", str(path)], stdout=o, stderr=e,
-                                env={"CATALOGUE_CONFIG": str(config), "PATH": "/usr/bin:/bin"})
-        peak = 0
-        while True:  # bounded: the import must end before the deadline
-            peak = max(peak, high_water_kb(proc.pid))
-            pid, status, _usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                proc.wait()
-                pytest.fail(f"catalogue import {path.name} still running after {timeout} s")
-            time.sleep(0.01)
-    output = out.read_text("utf-8") + err.read_text("utf-8")
-    assert os.waitstatus_to_exitcode(status) == 0, output
+    run = run_import(config, path, timeout, every=0.01)
+    output = run.out + run.err
+    assert run.code == 0, output
     assert "Traceback" not in output and "index was not updated" not in output, output
-    return peak
+    return run.rss_kb
 
 
 def demo_file(folder: Path, start: int, count: int) -> Path:
