@@ -23,6 +23,7 @@ from catalogue.store import database
 from catalogue.web import create_app
 from tests.circulation_support import MONDAY, PASSWORD, World, build, write_config
 from tests.oai_site import Serving, serve
+from tests.signin import sign_in
 
 CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
@@ -50,15 +51,7 @@ class DeskSite:
 
     def http(self, email: str, password: str = PASSWORD) -> requests.Session:
         """A real HTTP client signed in with a password (staff)."""
-        session = requests.Session()
-        page = session.get(self.url + "/connexion", timeout=10)
-        token = CSRF.search(page.text)
-        assert token, page.text[:500]
-        done = session.post(self.url + "/connexion", timeout=10, allow_redirects=False,
-                            data={"csrf_token": token.group(1), "email": email,
-                                  "password": password, "suivant": "/guichet/"})
-        assert done.status_code in (302, 303), done.text[:500]
-        return session
+        return sign_in(requests.Session(), self.url, email, password, "/guichet/")
 
     def stop(self) -> None:
         self.serving.stop()

@@ -27,6 +27,7 @@ from catalogue.web import create_app
 from catalogue.web.documents import documents
 from tests.dsi_support import ingest
 from tests.oai_site import Serving, serve
+from tests.signin import sign_in
 from tests.stores import ENGINE, store_url
 
 CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
@@ -90,14 +91,7 @@ class DocumentsSite:
         session = requests.Session()
         if email is None:
             return session
-        page = session.get(self.url + "/connexion", timeout=10)
-        token = CSRF.search(page.text)
-        assert token, page.text[:500]
-        done = session.post(self.url + "/connexion", timeout=10, allow_redirects=False,
-                            data={"csrf_token": token.group(1), "email": email,
-                                  "password": password, "suivant": "/"})
-        assert done.status_code in (302, 303), done.text[:500]
-        return session
+        return sign_in(session, self.url, email, password)
 
     def token(self, session: requests.Session, path: str = "/notice/crpv/1") -> str:
         found = CSRF.search(session.get(self.url + path, timeout=10).text)

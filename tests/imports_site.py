@@ -29,6 +29,7 @@ from catalogue.store import database
 from catalogue.store.tables import records
 from catalogue.web import create_app
 from tests.oai_site import Serving, serve
+from tests.signin import sign_in
 from tests.stores import ENGINE, store_url
 
 CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
@@ -91,14 +92,7 @@ class ImportSite:
         session = requests.Session()
         if email is None:
             return session
-        page = session.get(self.url + "/connexion", timeout=10)
-        token = CSRF.search(page.text)
-        assert token, page.text[:500]
-        done = session.post(self.url + "/connexion", timeout=10, allow_redirects=False,
-                            data={"csrf_token": token.group(1), "email": email,
-                                  "password": PASSWORD, "suivant": "/"})
-        assert done.status_code in (302, 303), done.text[:500]
-        return session
+        return sign_in(session, self.url, email, PASSWORD)
 
     def token(self, session: requests.Session) -> str:
         found = CSRF.search(session.get(self.url + "/admin/imports/", timeout=10).text)

@@ -24,6 +24,7 @@ from tests import stores
 from tests.circulation_support import CONFIG, PASSWORD, World, build
 from tests.desk_site import CSRF, Clock
 from tests.oai_site import Serving, serve
+from tests.signin import sign_in
 from tests.smtp_sink import SmtpSink
 
 QUESTIONS = """
@@ -50,16 +51,8 @@ class QuestionSite:
 
     def staff(self) -> requests.Session:
         """A real HTTP client signed in as the librarian."""
-        session = requests.Session()
-        page = session.get(self.url + "/connexion", timeout=10)
-        token = CSRF.search(page.text)
-        assert token, page.text[:500]
-        done = session.post(self.url + "/connexion", timeout=10, allow_redirects=False,
-                            data={"csrf_token": token.group(1),
-                                  "email": self.world.librarian.email, "password": PASSWORD,
-                                  "suivant": "/questions/gestion/"})
-        assert done.status_code in (302, 303), done.text[:500]
-        return session
+        return sign_in(requests.Session(), self.url, self.world.librarian.email, PASSWORD,
+                       "/questions/gestion/")
 
     def drain(self) -> int:
         """Send what the outbox holds, as the scheduler does; how many were sent."""

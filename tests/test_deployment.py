@@ -30,6 +30,7 @@ from catalogue.store.tables import records
 from tests.circulation_support import PASSWORD, build, write_config
 from tests.desk_site import CSRF
 from tests.harvest_servers import PartnerRepository, PyoaiServer, demo_records
+from tests.signin import sign_in
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 CLI = [sys.executable, "-m", "catalogue.cli"]
@@ -54,14 +55,7 @@ def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 def _librarian(base: str, email: str) -> tuple[requests.Session, str]:
-    session = requests.Session()
-    page = session.get(base + "/connexion", timeout=10)
-    token = CSRF.search(page.text)
-    assert token
-    done = session.post(base + "/connexion", timeout=10, allow_redirects=False,
-                        data={"csrf_token": token.group(1), "email": email,
-                              "password": PASSWORD, "suivant": "/guichet/"})
-    assert done.status_code in (302, 303), done.text[:300]
+    session = sign_in(requests.Session(), base, email, PASSWORD, "/guichet/")
     desk = session.get(base + "/guichet/emprunteur?carte=C-ALICE", timeout=10)
     found = CSRF.search(desk.text)
     assert found
