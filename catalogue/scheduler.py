@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 
 from catalogue.folder_imports import process_folder
 from catalogue.harvesting import harvest_source
+from catalogue.index_following import Followed, following_harvest
 from catalogue.settings import Settings, Source
 from catalogue.source_lock import SourceBusy
 from harvesters.dropfolder import FolderUnavailable
@@ -60,12 +61,16 @@ def run_source(settings: Settings, engine: Engine, slug: str,
                index_dir: Path | None = None) -> str:
     """One scheduled job: harvest an OAI source, or import a file source's drop folder.
 
-    With ``index_dir``, the search index is then brought up to date from the store (the
-    index is derived: it is updated after the store has committed, never before).
+    With ``index_dir``, the search index follows the store while the job runs (a job
+    longer than a few seconds: :mod:`catalogue.index_following`) and is brought up to
+    date after it (the index is derived: it is updated after the store has committed,
+    never before).
     """
     source = settings.source(slug)
+    followed: list[Followed] = []
     try:
-        line = _run(settings, engine, source)
+        with following_harvest(settings, index_dir) as followed:
+            line = _run(settings, engine, source)
     except SourceBusy as exc:  # `catalogue harvest` got there first: its run stands
         line = f"skipped {exc}"
         log.warning(line)
@@ -80,7 +85,9 @@ def run_source(settings: Settings, engine: Engine, slug: str,
         done_index = update_index(engine, index_dir, procs=settings.index.procs,
                                   engine_name=settings.index.engine,
                                   documents_access=settings.documents.access)
-        line += f"; index: {done_index.indexed} updated, {done_index.deleted} removed"
+        during = followed[0] if followed else Followed()
+        line += (f"; index: {during.indexed + done_index.indexed} updated, "
+                 f"{during.deleted + done_index.deleted} removed")
     log.info(line)
     return line
 

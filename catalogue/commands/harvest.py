@@ -19,6 +19,7 @@ from catalogue.commands import Obj
 from catalogue.commands.index import after_ingest
 from catalogue.folder_imports import process_folder
 from catalogue.harvesting import HarvestReport, harvest_source
+from catalogue.index_following import following_harvest
 from catalogue.settings import Settings, SettingsError, Source
 from catalogue.source_lock import SourceBusy
 from harvesters.dropfolder import FolderUnavailable
@@ -87,9 +88,15 @@ def _harvest_one(engine: Engine, settings: Settings, source: Source, full: bool,
             click.echo(f"{source.slug}: no complete file in {source.folder}")
         return all(p.ok for p in done)
     click.echo(f"Harvesting {source.slug} from {source.url}", err=True)
-    report = harvest_source(engine, settings, source, full=full, from_=from_,
-                            on_page=_progress(source.slug), reconcile=reconcile)
+    index_dir = settings.index.dir if settings.index.update_after_import else None
+    with following_harvest(settings, index_dir) as followed:
+        report = harvest_source(engine, settings, source, full=full, from_=from_,
+                                on_page=_progress(source.slug), reconcile=reconcile)
     print_harvest(report)
+    if followed and followed[0].passes:
+        click.echo(f"{source.slug}: the search index followed the harvest: "
+                   f"{followed[0].indexed} record(s) indexed, {followed[0].deleted} removed",
+                   err=True)
     listing = report.reconciliation
     return report.status == "completed" and (listing is None or listing.status == "completed")
 
