@@ -24,9 +24,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, or_, select
+from sqlalchemy import Connection, Engine, and_, case, delete, func, or_, select
 
 from catalogue.records import Record, from_json
+from catalogue.store.bulk import insert_rows
 from catalogue.store.harvest_tables import record_clusters, record_keys
 from catalogue.store.tables import items, records, sources
 
@@ -175,9 +176,8 @@ def refresh(engine: Engine, source: str | None = None,
             touched |= {r.key for r in conn.execute(
                 select(record_keys.c.key).where(record_keys.c.record_id.in_(ids)))}
             conn.execute(delete(record_keys).where(record_keys.c.record_id.in_(ids)))
-        rows = [{"record_id": rid, "key": key} for rid, keys in changed.items() for key in keys]
-        if rows:
-            conn.execute(insert(record_keys), rows)
+        insert_rows(conn, record_keys, ("record_id", "key"),
+                    [(rid, key) for rid, keys in changed.items() for key in keys])
         touched |= {key for keys in changed.values() for key in keys}
         _relabel(conn, changed, states, touched, unclustered)
     return len(changed)
@@ -243,10 +243,8 @@ def _relabel(conn: Connection, seeds: dict[int, tuple[str, ...]], seed_states: d
             states[row.id] = row.state
     for chunk in _chunks(sorted(members - unclustered)):
         conn.execute(delete(record_clusters).where(record_clusters.c.record_id.in_(chunk)))
-    conn.execute(insert(record_clusters), [
-        {"record_id": rid, "cluster_id": root(rid), "content_hash": states[rid]}
-        for rid in sorted(members) if rid in states
-    ])
+    insert_rows(conn, record_clusters, ("record_id", "cluster_id", "content_hash"),
+                [(rid, root(rid), states[rid]) for rid in sorted(members) if rid in states])
 
 
 def _shared_isbn_titles(conn: Connection, members: set[int],

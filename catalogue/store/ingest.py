@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, case, insert, or_, s
 from catalogue.clock import Clock, utcnow
 from catalogue.formats.base import Parsed
 from catalogue.records import Item, Record, to_json_bytes
+from catalogue.store.bulk import insert_rows
 from catalogue.store.circulation_tables import retire_items
 from catalogue.store.tables import import_problems, import_runs, items, records, sources
 from catalogue.store.territory_sets import keys_of
@@ -34,6 +35,9 @@ from catalogue.store.territory_sets import write as write_territories
 
 #: Datestamp of rows written but not yet stamped; never committed (see Ingest._stamp).
 PENDING = datetime(1970, 1, 1, tzinfo=UTC)
+#: The columns of a new record's row, in table order (see :func:`bulk.insert_rows`).
+RECORD_COLUMNS = ("source", "source_id", "format", "charset", "raw", "data", "content_hash",
+                  "title", "doc_type", "datestamp", "first_seen", "deleted", "last_run")
 #: At most this many precomputed union match keys are kept for the run's clustering
 #: (a few hundred bytes each); records beyond are re-read by the clustering instead.
 KEYS_KEPT = 200_000
@@ -370,15 +374,14 @@ class Ingest:
         rep = self.report
         new_rows: list[dict[str, Any]] = []
         if inserts:
-            params = [
-                {"source": rep.source, "source_id": sid, "datestamp": now, "first_seen": now,
-                 "deleted": False, "last_run": rep.run_id,
-                 **{k: v for k, v in row.items() if not k.startswith("_")}}
-                for sid, row in inserts.items()
-            ]
+            run = rep.run_id
             # A plain executemany, then one query for the new ids: RETURNING with
             # executemany runs row by row on SQLite, several times slower.
-            conn.execute(insert(records), params)
+            insert_rows(conn, records, RECORD_COLUMNS, [
+                (rep.source, sid, row["format"], row["charset"], row["raw"], row["data"],
+                 row["content_hash"], row["title"], row["doc_type"], now, now, False, run)
+                for sid, row in inserts.items()
+            ])
             with_items = [sid for sid, row in inserts.items() if row["_items"]]
             placed = [sid for sid, row in inserts.items() if row["_territories"]]
             new_ids = self._ids(conn, list(dict.fromkeys(with_items + placed)))
