@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Table, insert
 from sqlalchemy.engine import Dialect
 
 Processor = Callable[[Any], Any]
+_NOTHING = object()
 
 
 @lru_cache(maxsize=64)
@@ -50,11 +51,19 @@ def insert_rows(conn: Connection, table: Table, columns: tuple[str, ...],
         return
     sql, converters = _compiled(conn.dialect, table, columns)
     if converters:
+        # Rows mostly share these values (a run's datestamp, ``deleted``): each is
+        # converted again only when it is not the same object as in the row before.
+        last: list[tuple[Any, Any]] = [(_NOTHING, None)] * len(converters)
         converted = []
         for row in rows:
             values = list(row)
-            for n, processor in converters:
-                values[n] = processor(values[n])
+            for k, (n, processor) in enumerate(converters):
+                value = values[n]
+                before, result = last[k]
+                if value is not before:
+                    result = processor(value)
+                    last[k] = (value, result)
+                values[n] = result
             converted.append(tuple(values))
         rows = converted
     conn.exec_driver_sql(sql, list(rows))
