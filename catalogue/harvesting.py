@@ -26,7 +26,7 @@ from catalogue.reconciliation import Reconciliation
 from catalogue.settings import Settings, Source
 from catalogue.source_lock import source_lock
 from catalogue.store.harvest_tables import harvest_runs, harvest_state
-from catalogue.store.ingest import STOPPED, Ingest, Problem
+from catalogue.store.ingest import STOPPED, Ingest, Problem, fewer_collections
 from catalogue.store.tables import records, sources
 from harvesters import oai_protocol as oai
 from harvesters.oai_client import OAIClient, Policy
@@ -255,7 +255,7 @@ def harvest_source(
         SourceBusy: another process is harvesting this source; nothing was done (no run
             is recorded, the other run is left alone).
     """
-    with source_lock(settings.data_dir, source.slug, "harvest"):
+    with source_lock(settings.data_dir, source.slug, "harvest"), fewer_collections():
         return _harvest(engine, settings, source, session=session, full=full, from_=from_,
                         clock=clock, sleep=sleep, on_page=on_page, reconcile=reconcile)
 

@@ -176,34 +176,43 @@ def refresh(engine: Engine, source: str | None = None,
             touched |= {r.key for r in conn.execute(
                 select(record_keys.c.key).where(record_keys.c.record_id.in_(ids)))}
             conn.execute(delete(record_keys).where(record_keys.c.record_id.in_(ids)))
+        touched |= {key for keys in changed.values() for key in keys}
+        # Asked before the changed records' keys are written back, the store names only
+        # the other records that share them, not (again) the thousands just computed.
+        others = _holders(conn, touched)
         insert_rows(conn, record_keys, ("record_id", "key"),
                     [(rid, key) for rid, keys in changed.items() for key in keys])
-        touched |= {key for keys in changed.values() for key in keys}
-        _relabel(conn, changed, states, touched, unclustered)
+        _relabel(conn, changed, states, touched, unclustered, others)
     return len(changed)
 
 
+def _holders(conn: Connection, keys: set[str]) -> set[int]:
+    """The records that have one of ``keys``."""
+    found: set[int] = set()
+    for chunk in _chunks(sorted(keys)):
+        found.update(conn.execute(select(record_keys.c.record_id)
+                                  .where(record_keys.c.key.in_(chunk))).scalars())
+    return found
+
+
 def _relabel(conn: Connection, seeds: dict[int, tuple[str, ...]], seed_states: dict[int, str],
-             keys: set[str], unclustered: set[int]) -> None:
+             keys: set[str], unclustered: set[int], others: set[int]) -> None:
     """Recompute the clusters reachable from ``seeds`` (id -> keys) through ``keys``.
 
     What the caller already knows of the seeds (their keys, their state, which have no
-    cluster row yet) is not read again: on a partner's first harvest every record is a
-    seed, most alone in its cluster, and the store is asked only about the records
-    they meet.
+    cluster row yet) and ``others``, the records other than seeds that have one of
+    ``keys``, is not read again: on a partner's first harvest every record is a seed,
+    most alone in its cluster, and the store is asked only about the records they meet.
     """
     members = set(seeds)
     seen_keys: set[str] = set()
     frontier = set(keys)
     edges: dict[int, set[str]] = {rid: set(found) for rid, found in seeds.items()}
+    first = True
     while frontier:
         seen_keys |= frontier
-        new_ids: set[int] = set()
-        for chunk in _chunks(sorted(frontier)):
-            for row in conn.execute(select(record_keys.c.record_id)
-                                    .where(record_keys.c.key.in_(chunk))):
-                if row.record_id not in members:
-                    new_ids.add(row.record_id)
+        new_ids = (others if first else _holders(conn, frontier)) - members
+        first = False
         members |= new_ids
         frontier = set()
         for chunk in _chunks(sorted(new_ids)):
