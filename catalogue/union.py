@@ -24,7 +24,18 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, and_, case, delete, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+)
 
 from catalogue.records import Record, from_json
 from catalogue.store.bulk import insert_rows
@@ -132,6 +143,21 @@ def _chunks(values: Iterable[int | str]) -> Iterable[list[int | str]]:
 
 _STATE = case((records.c.deleted.is_(True), "deleted"), else_=records.c.content_hash)
 
+# The chunked lookups, built once with an expanding parameter: SQLAlchemy then reuses
+# their memoised cache key rather than building (and coercing every value of) a new
+# statement for each chunk of 500.
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_DATA = select(records.c.id, records.c.data).where(records.c.id.in_(_IDS))
+_KEYS_OF = select(record_keys.c.key).where(record_keys.c.record_id.in_(_IDS))
+_KEYS_OF_RECORDS = (select(record_keys.c.record_id, record_keys.c.key)
+                    .where(record_keys.c.record_id.in_(_IDS)))
+_DELETE_KEYS = delete(record_keys).where(record_keys.c.record_id.in_(_IDS))
+_HOLDERS = (select(record_keys.c.record_id)
+            .where(record_keys.c.key.in_(bindparam("keys", expanding=True))))
+_STATES = select(records.c.id, _STATE.label("state")).where(records.c.id.in_(_IDS))
+_TITLES = select(records.c.id, records.c.title).where(records.c.id.in_(_IDS))
+_DELETE_CLUSTERS = delete(record_clusters).where(record_clusters.c.record_id.in_(_IDS))
+
 
 def refresh(engine: Engine, source: str | None = None,
             known: Mapping[str, tuple[str, ...]] | None = None) -> int:
@@ -166,16 +192,14 @@ def refresh(engine: Engine, source: str | None = None,
             if row.clustered is None:
                 unclustered.add(row.id)
         for ids in _chunks(unknown):
-            for found in conn.execute(select(records.c.id, records.c.data)
-                                      .where(records.c.id.in_(ids))):
+            for found in conn.execute(_DATA, {"ids": ids}):
                 changed[found.id] = match_keys(from_json(found.data))
         if not changed:
             return 0
         touched: set[str] = set()
         for ids in _chunks(changed):
-            touched |= {r.key for r in conn.execute(
-                select(record_keys.c.key).where(record_keys.c.record_id.in_(ids)))}
-            conn.execute(delete(record_keys).where(record_keys.c.record_id.in_(ids)))
+            touched.update(conn.execute(_KEYS_OF, {"ids": ids}).scalars())
+            conn.execute(_DELETE_KEYS, {"ids": ids})
         touched |= {key for keys in changed.values() for key in keys}
         # Asked before the changed records' keys are written back, the store names only
         # the other records that share them, not (again) the thousands just computed.
@@ -190,8 +214,7 @@ def _holders(conn: Connection, keys: set[str]) -> set[int]:
     """The records that have one of ``keys``."""
     found: set[int] = set()
     for chunk in _chunks(sorted(keys)):
-        found.update(conn.execute(select(record_keys.c.record_id)
-                                  .where(record_keys.c.key.in_(chunk))).scalars())
+        found.update(conn.execute(_HOLDERS, {"keys": chunk}).scalars())
     return found
 
 
@@ -216,8 +239,7 @@ def _relabel(conn: Connection, seeds: dict[int, tuple[str, ...]], seed_states: d
         members |= new_ids
         frontier = set()
         for chunk in _chunks(sorted(new_ids)):
-            for row in conn.execute(select(record_keys.c.record_id, record_keys.c.key)
-                                    .where(record_keys.c.record_id.in_(chunk))):
+            for row in conn.execute(_KEYS_OF_RECORDS, {"ids": chunk}):
                 edges.setdefault(row.record_id, set()).add(row.key)
                 if row.key not in seen_keys:
                     frontier.add(row.key)
@@ -247,11 +269,10 @@ def _relabel(conn: Connection, seeds: dict[int, tuple[str, ...]], seed_states: d
                 parent[max(a, b)] = min(a, b)
     states = dict(seed_states)
     for chunk in _chunks(sorted(members - seed_states.keys())):
-        for row in conn.execute(select(records.c.id, _STATE.label("state"))
-                                .where(records.c.id.in_(chunk))):
+        for row in conn.execute(_STATES, {"ids": chunk}):
             states[row.id] = row.state
     for chunk in _chunks(sorted(members - unclustered)):
-        conn.execute(delete(record_clusters).where(record_clusters.c.record_id.in_(chunk)))
+        conn.execute(_DELETE_CLUSTERS, {"ids": chunk})
     insert_rows(conn, record_clusters, ("record_id", "cluster_id", "content_hash"),
                 [(rid, root(rid), states[rid]) for rid in sorted(members) if rid in states])
 
@@ -266,8 +287,7 @@ def _shared_isbn_titles(conn: Connection, members: set[int],
     wanted = sorted(rid for rid in members if edges.get(rid, set()) & shared)
     titles: dict[int, str] = {}
     for chunk in _chunks(wanted):
-        for row in conn.execute(select(records.c.id, records.c.title)
-                                .where(records.c.id.in_(chunk))):
+        for row in conn.execute(_TITLES, {"ids": chunk}):
             titles[row.id] = row.title
     return titles
 
