@@ -354,23 +354,22 @@ class Ingest:
             digest = hashlib.blake2b(encoded, digest_size=16).hexdigest()
             if p.match_keys is not None and len(self.match_keys) < KEYS_KEPT:
                 self.match_keys[digest] = p.match_keys
-            data = encoded.decode("utf-8")
+            if old is not None and old[1] == digest and not old[2] and sid not in updates:
+                # Unchanged (most of a re-harvest): nothing more to compute.
+                touch.append(old[0])
+                if not duplicate:
+                    rep.unchanged += 1
+                continue
             values: dict[str, Any] = {
-                "data": data, "content_hash": digest, "raw": p.raw,
+                "data": encoded.decode("utf-8"), "content_hash": digest, "raw": p.raw,
                 "title": record.title.display()[:1000], "doc_type": record.doc_type[:1],
                 "charset": p.charset or "utf-8", "format": rep.format,
                 "_items": copies, "_territories": keys_of(record),
             }
-            if old is None and sid not in inserts:
-                inserts[sid] = values
-                if not duplicate:
+            if old is None:
+                if sid not in inserts and not duplicate:
                     rep.added += 1
-            elif old is None:
                 inserts[sid] = values
-            elif old[1] == digest and not old[2] and sid not in updates:
-                touch.append(old[0])
-                if not duplicate:
-                    rep.unchanged += 1
             else:
                 values["_id"] = old[0]
                 updates[sid] = values
