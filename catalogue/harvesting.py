@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import requests
-from sqlalchemy import Connection, Engine, and_, desc, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, desc, insert, or_, select, update
 
 from catalogue import reconciliation, union
 from catalogue.clock import Clock, utcnow
@@ -26,7 +26,7 @@ from catalogue.reconciliation import Reconciliation
 from catalogue.settings import Settings, Source
 from catalogue.source_lock import source_lock
 from catalogue.store.harvest_tables import harvest_runs, harvest_state
-from catalogue.store.ingest import STOPPED, Ingest, Problem
+from catalogue.store.ingest import STOPPED, Ingest, Problem, fewer_collections
 from catalogue.store.tables import records, sources
 from harvesters import oai_protocol as oai
 from harvesters.oai_client import OAIClient, Policy
@@ -140,6 +140,11 @@ def _resumable(engine: Engine, source: Source, prefix: str, sets: str, full: boo
                   import_runs=tuple(r.import_run for r in chain_runs if r.import_run))
 
 
+#: A run's counts and checkpoint after each page; built once, as its SQLAlchemy key is
+#: then memoised (see catalogue.store.ingest).
+_SAVE_PAGE = update(harvest_runs).where(harvest_runs.c.id == bindparam("run"))
+
+
 class _StoreSink:
     """Commits each page through :class:`Ingest`, then records the run's checkpoint."""
 
@@ -166,11 +171,12 @@ class _StoreSink:
             conn.execute(update(records).where(records.c.source == rep.source,
                                                records.c.source_id.in_(rejected))
                          .values(last_run=done.run_id))
-        conn.execute(update(harvest_runs).where(harvest_runs.c.id == rep.run_id).values(
-            pages=rep.pages, records=rep.records, added=rep.added, updated=rep.updated,
-            unchanged=rep.unchanged, deleted=rep.deleted, rejected=rep.rejected,
-            retries=rep.retries, checkpoint=batch.checkpoint.to_json(),
-        ))
+        conn.execute(_SAVE_PAGE, {
+            "run": rep.run_id, "pages": rep.pages, "records": rep.records, "added": rep.added,
+            "updated": rep.updated, "unchanged": rep.unchanged, "deleted": rep.deleted,
+            "rejected": rep.rejected, "retries": rep.retries,
+            "checkpoint": batch.checkpoint.to_json(),
+        })
 
 
 def _sweep(engine: Engine, source: str, import_runs: tuple[int, ...], now: datetime) -> int:
@@ -249,7 +255,7 @@ def harvest_source(
         SourceBusy: another process is harvesting this source; nothing was done (no run
             is recorded, the other run is left alone).
     """
-    with source_lock(settings.data_dir, source.slug, "harvest"):
+    with source_lock(settings.data_dir, source.slug, "harvest"), fewer_collections():
         return _harvest(engine, settings, source, session=session, full=full, from_=from_,
                         clock=clock, sleep=sleep, on_page=on_page, reconcile=reconcile)
 

@@ -24,9 +24,21 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, or_, select
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+)
 
 from catalogue.records import Record, from_json
+from catalogue.store.bulk import insert_rows
 from catalogue.store.harvest_tables import record_clusters, record_keys
 from catalogue.store.tables import items, records, sources
 
@@ -131,6 +143,21 @@ def _chunks(values: Iterable[int | str]) -> Iterable[list[int | str]]:
 
 _STATE = case((records.c.deleted.is_(True), "deleted"), else_=records.c.content_hash)
 
+# The chunked lookups, built once with an expanding parameter: SQLAlchemy then reuses
+# their memoised cache key rather than building (and coercing every value of) a new
+# statement for each chunk of 500.
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_DATA = select(records.c.id, records.c.data).where(records.c.id.in_(_IDS))
+_KEYS_OF = select(record_keys.c.key).where(record_keys.c.record_id.in_(_IDS))
+_KEYS_OF_RECORDS = (select(record_keys.c.record_id, record_keys.c.key)
+                    .where(record_keys.c.record_id.in_(_IDS)))
+_DELETE_KEYS = delete(record_keys).where(record_keys.c.record_id.in_(_IDS))
+_HOLDERS = (select(record_keys.c.record_id)
+            .where(record_keys.c.key.in_(bindparam("keys", expanding=True))))
+_STATES = select(records.c.id, _STATE.label("state")).where(records.c.id.in_(_IDS))
+_TITLES = select(records.c.id, records.c.title).where(records.c.id.in_(_IDS))
+_DELETE_CLUSTERS = delete(record_clusters).where(record_clusters.c.record_id.in_(_IDS))
+
 
 def refresh(engine: Engine, source: str | None = None,
             known: Mapping[str, tuple[str, ...]] | None = None) -> int:
@@ -165,50 +192,54 @@ def refresh(engine: Engine, source: str | None = None,
             if row.clustered is None:
                 unclustered.add(row.id)
         for ids in _chunks(unknown):
-            for found in conn.execute(select(records.c.id, records.c.data)
-                                      .where(records.c.id.in_(ids))):
+            for found in conn.execute(_DATA, {"ids": ids}):
                 changed[found.id] = match_keys(from_json(found.data))
         if not changed:
             return 0
         touched: set[str] = set()
         for ids in _chunks(changed):
-            touched |= {r.key for r in conn.execute(
-                select(record_keys.c.key).where(record_keys.c.record_id.in_(ids)))}
-            conn.execute(delete(record_keys).where(record_keys.c.record_id.in_(ids)))
-        rows = [{"record_id": rid, "key": key} for rid, keys in changed.items() for key in keys]
-        if rows:
-            conn.execute(insert(record_keys), rows)
+            touched.update(conn.execute(_KEYS_OF, {"ids": ids}).scalars())
+            conn.execute(_DELETE_KEYS, {"ids": ids})
         touched |= {key for keys in changed.values() for key in keys}
-        _relabel(conn, changed, states, touched, unclustered)
+        # Asked before the changed records' keys are written back, the store names only
+        # the other records that share them, not (again) the thousands just computed.
+        others = _holders(conn, touched)
+        insert_rows(conn, record_keys, ("record_id", "key"),
+                    [(rid, key) for rid, keys in changed.items() for key in keys])
+        _relabel(conn, changed, states, touched, unclustered, others)
     return len(changed)
 
 
+def _holders(conn: Connection, keys: set[str]) -> set[int]:
+    """The records that have one of ``keys``."""
+    found: set[int] = set()
+    for chunk in _chunks(sorted(keys)):
+        found.update(conn.execute(_HOLDERS, {"keys": chunk}).scalars())
+    return found
+
+
 def _relabel(conn: Connection, seeds: dict[int, tuple[str, ...]], seed_states: dict[int, str],
-             keys: set[str], unclustered: set[int]) -> None:
+             keys: set[str], unclustered: set[int], others: set[int]) -> None:
     """Recompute the clusters reachable from ``seeds`` (id -> keys) through ``keys``.
 
     What the caller already knows of the seeds (their keys, their state, which have no
-    cluster row yet) is not read again: on a partner's first harvest every record is a
-    seed, most alone in its cluster, and the store is asked only about the records
-    they meet.
+    cluster row yet) and ``others``, the records other than seeds that have one of
+    ``keys``, is not read again: on a partner's first harvest every record is a seed,
+    most alone in its cluster, and the store is asked only about the records they meet.
     """
     members = set(seeds)
     seen_keys: set[str] = set()
     frontier = set(keys)
     edges: dict[int, set[str]] = {rid: set(found) for rid, found in seeds.items()}
+    first = True
     while frontier:
         seen_keys |= frontier
-        new_ids: set[int] = set()
-        for chunk in _chunks(sorted(frontier)):
-            for row in conn.execute(select(record_keys.c.record_id)
-                                    .where(record_keys.c.key.in_(chunk))):
-                if row.record_id not in members:
-                    new_ids.add(row.record_id)
+        new_ids = (others if first else _holders(conn, frontier)) - members
+        first = False
         members |= new_ids
         frontier = set()
         for chunk in _chunks(sorted(new_ids)):
-            for row in conn.execute(select(record_keys.c.record_id, record_keys.c.key)
-                                    .where(record_keys.c.record_id.in_(chunk))):
+            for row in conn.execute(_KEYS_OF_RECORDS, {"ids": chunk}):
                 edges.setdefault(row.record_id, set()).add(row.key)
                 if row.key not in seen_keys:
                     frontier.add(row.key)
@@ -238,15 +269,12 @@ def _relabel(conn: Connection, seeds: dict[int, tuple[str, ...]], seed_states: d
                 parent[max(a, b)] = min(a, b)
     states = dict(seed_states)
     for chunk in _chunks(sorted(members - seed_states.keys())):
-        for row in conn.execute(select(records.c.id, _STATE.label("state"))
-                                .where(records.c.id.in_(chunk))):
+        for row in conn.execute(_STATES, {"ids": chunk}):
             states[row.id] = row.state
     for chunk in _chunks(sorted(members - unclustered)):
-        conn.execute(delete(record_clusters).where(record_clusters.c.record_id.in_(chunk)))
-    conn.execute(insert(record_clusters), [
-        {"record_id": rid, "cluster_id": root(rid), "content_hash": states[rid]}
-        for rid in sorted(members) if rid in states
-    ])
+        conn.execute(_DELETE_CLUSTERS, {"ids": chunk})
+    insert_rows(conn, record_clusters, ("record_id", "cluster_id", "content_hash"),
+                [(rid, root(rid), states[rid]) for rid in sorted(members) if rid in states])
 
 
 def _shared_isbn_titles(conn: Connection, members: set[int],
@@ -259,8 +287,7 @@ def _shared_isbn_titles(conn: Connection, members: set[int],
     wanted = sorted(rid for rid in members if edges.get(rid, set()) & shared)
     titles: dict[int, str] = {}
     for chunk in _chunks(wanted):
-        for row in conn.execute(select(records.c.id, records.c.title)
-                                .where(records.c.id.in_(chunk))):
+        for row in conn.execute(_TITLES, {"ids": chunk}):
             titles[row.id] = row.title
     return titles
 

@@ -255,3 +255,32 @@ def test_an_unexpected_failure_closes_the_run_as_failed_with_its_reason(
         (status, message), = conn.execute(select(import_runs.c.status, import_runs.c.message))
     eng.dispose()
     assert status == "failed" and message == "failed: OSError: clock device gone"
+
+
+def test_a_batch_s_new_and_changed_records_share_the_datestamp_read_last(
+    engine: Engine, export_bytes: bytes
+) -> None:
+    """New records are inserted at the end of their transaction with the datestamp read
+    then; the records it changed are stamped with the same reading."""
+    clock = SteppingClock()
+    parsed = parse(export_bytes)
+    first = Ingest(engine, source="crpv", format="unimarc", batch_size=1000, clock=clock)
+    first.add_all(parsed[:200])
+    first.finish()
+    target = parsed[10].record
+    assert target is not None
+    changed = replace(target, keywords=(*target.keywords, "mot-clé ajouté"))
+    again = Ingest(engine, source="crpv", format="unimarc", batch_size=1000, clock=clock)
+    again.add_all([*parse(unimarc.to_iso2709(changed)), *parsed[1:10], *parsed[200:210]])
+    before = clock.now
+    report = again.finish()
+    assert (report.added, report.updated, report.unchanged) == (10, 1, 9)
+    with engine.connect() as conn:
+        rows = {r.source_id: (r.datestamp, r.first_seen) for r in conn.execute(
+            select(records.c.source_id, records.c.datestamp, records.c.first_seen))}
+    new_ids = {p.record.source_id for p in parsed[200:210] if p.record}
+    reading, first_seen = rows[target.source_id]
+    assert before < reading < clock.now  # read during the finish, before its last reading
+    assert first_seen < before  # first seen by the first import
+    assert {rows[sid] for sid in new_ids} == {(reading, reading)}
+    assert all(rows[p.record.source_id][0] < before for p in parsed[1:10] if p.record)
