@@ -171,6 +171,14 @@ def _sources() -> list[Path]:
     return sorted(files) + [Path(catalogue.records.__file__ or ""), Path(__file__)]
 
 
+def _name(path: Path, root: Path) -> str:
+    """``catalogue/records.py``: the module's path inside the installed tree."""
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:  # a package installed elsewhere: its own name and folder
+        return "/".join(path.parts[-2:])
+
+
 @cache
 def writers_version() -> str:
     """A digest of the writers' code and of what else shapes their output.
@@ -182,8 +190,9 @@ def writers_version() -> str:
     """
     versions = f"lxml {etree.LXML_VERSION} unicode {unicodedata.unidata_version}"
     digest = hashlib.blake2b(versions.encode(), digest_size=16)
+    root = Path(catalogue.__file__ or "").resolve().parent.parent
     for path in _sources():
-        digest.update(f"\0{'/'.join(path.parts[-3:])}\0".encode())  # not where it is installed
+        digest.update(f"\0{_name(path, root)}\0".encode())  # not where it is installed
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
