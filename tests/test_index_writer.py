@@ -407,8 +407,8 @@ def test_an_update_in_processes_streams_its_changes_as_one_process_applies_them(
                         pages[0].facets)
         engine.dispose()
     assert runs[2] == runs[1]
-    first, again, deleted, live = runs[2]
-    assert first == 400 and again >= 250 and deleted > 0
+    built, changed, deleted, live = runs[2]
+    assert built == 400 and changed >= 250 and deleted > 0
     ids, total, facets = found[2]
     assert (total, facets) == found[1][1:] and total == live == len(set(ids))
     if engine_name == "tantivy":  # one indexing thread: the same order, ties included
