@@ -250,8 +250,8 @@ def _pending(conn: Connection, state: Watermark) -> tuple[Any, dict[datetime, in
 def _live_changes_reach(conn: Connection, changed: Any, enough: int) -> bool:
     """Whether at least ``enough`` live records changed: counted up to ``enough`` only,
     since counting them all reads every changed row (their JSON and source bytes lie
-    before ``deleted``), which took a twentieth of a 20,000-record update before any
-    worker started."""
+    before ``deleted``): 0.13 s of a 20,000-record update, before any worker started,
+    and growing with the update."""
     live = select(records.c.id).where(records.c.deleted.is_(False))
     if changed is not None:
         live = live.where(changed)
