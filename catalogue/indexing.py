@@ -21,7 +21,7 @@ with the drop-folder job - while re-applying a record is harmless but missing on
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -55,9 +55,7 @@ SEGMENT_DOCS = 20_000
 #: From this many records to (re)index, an update uses ``procs`` writer processes;
 #: below, starting them costs more than they save.
 PARALLEL_FROM = SEGMENT_DOCS // 2
-#: Changed records handed to the index writer at a time (its worker processes, if any,
-#: prepare a batch together). Each record appears once in an update, so an upsert held
-#: back behind a later deletion changes nothing.
+#: Changed records whose documents' text is read from the store at a time.
 UPSERT_BATCH = 5000
 
 
@@ -249,11 +247,54 @@ def _pending(conn: Connection, state: Watermark) -> tuple[Any, dict[datetime, in
     return newer, settled
 
 
-def _live_changes(conn: Connection, changed: Any) -> int:
-    query = select(func.count()).select_from(records).where(records.c.deleted.is_(False))
+def _live_changes_reach(conn: Connection, changed: Any, enough: int) -> bool:
+    """Whether at least ``enough`` live records changed: counted up to ``enough`` only,
+    since counting them all reads every changed row (their JSON and source bytes lie
+    before ``deleted``): 0.13 s of a 20,000-record update, before any worker started,
+    and growing with the update."""
+    live = select(records.c.id).where(records.c.deleted.is_(False))
     if changed is not None:
-        query = query.where(changed)
-    return int(conn.execute(query).scalar() or 0)
+        live = live.where(changed)
+    found = conn.execute(select(func.count()).select_from(live.limit(enough).subquery()))
+    return int(found.scalar() or 0) >= enough
+
+
+@dataclass(slots=True)
+class _Reading:
+    """An update's pass over the changed rows: what its watermark and deletions need."""
+
+    #: The latest datestamp read (starting from the watermark's).
+    latest: datetime | None
+    #: Stamps from here on are counted in ``seen``.
+    window: datetime
+    seen: dict[datetime, int]
+    #: Global ids of the tombstones read, removed once the upserts are written.
+    deletions: list[str] = field(default_factory=list)
+
+    def upserts(self, engine: Engine, rows: Iterable[Any], documented: set[int],
+                documents_access: str) -> Iterator[tuple[str, datetime, Texts]]:
+        """The live records among ``rows`` (canonical JSON, arrival, documents' text), the
+        tombstones and stamps noted on the way.
+
+        One stream for the whole update, so that the index writer's preparing processes
+        run from its first record to its last: handed over in batches, each batch
+        started them anew and drained them, the cores idling at every boundary. Each
+        record appears once in an update, so the deletions can wait for the end."""
+        waiting: list[tuple[int, str, datetime]] = []
+        for row in rows:
+            stamp = row.datestamp
+            if self.latest is None or stamp > self.latest:
+                self.latest = stamp
+            if stamp >= self.window:
+                self.seen[stamp] = self.seen.get(stamp, 0) + 1
+            if row.deleted:
+                self.deletions.append(f"{row.source}:{row.source_id}")
+            else:
+                waiting.append((row.id, row.data, row.first_seen))
+                if len(waiting) >= UPSERT_BATCH:
+                    yield from _with_texts(engine, waiting, documented, documents_access)
+                    waiting = []
+        yield from _with_texts(engine, waiting, documented, documents_access)
 
 
 def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
@@ -275,7 +316,6 @@ def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
     state = read_state(index_dir)
     query = select(records.c.id, records.c.source, records.c.source_id, records.c.data,
                    records.c.deleted, records.c.datestamp, records.c.first_seen)
-    latest = state.mark
     with engine.connect() as conn:
         if since is not None:
             changed: Any = records.c.datestamp >= since
@@ -284,7 +324,7 @@ def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
             changed, seen = _pending(conn, state)
         if changed is not None:
             query = query.where(changed)
-        if procs > 1 and _live_changes(conn, changed) < PARALLEL_FROM:
+        if procs > 1 and not _live_changes_reach(conn, changed, PARALLEL_FROM):
             procs = 1
         documented = documented_records(engine)
         with IndexWriter(index_dir, computed(live), segment_docs=SEGMENT_DOCS, procs=procs,
@@ -292,22 +332,9 @@ def update_index(engine: Engine, index_dir: Path, since: datetime | None = None,
             rows = conn.execution_options(yield_per=BATCH).execute(
                 query.order_by(records.c.datestamp, records.c.id)
             )
-            waiting: list[tuple[int, str, datetime]] = []  # upserts, handed over in batches
-            for row in rows:
-                stamp = row.datestamp
-                if latest is None or stamp > latest:
-                    latest = stamp
-                if stamp >= window:
-                    seen[stamp] = seen.get(stamp, 0) + 1
-                if row.deleted:
-                    writer.delete([f"{row.source}:{row.source_id}"])
-                else:
-                    waiting.append((row.id, row.data, row.first_seen))
-                    if len(waiting) >= UPSERT_BATCH:
-                        writer.upsert(_with_texts(engine, waiting, documented,
-                                                  documents_access))
-                        waiting = []
-            writer.upsert(_with_texts(engine, waiting, documented, documents_access))
+            reading = _Reading(state.mark, window, seen)
+            writer.upsert(reading.upserts(engine, rows, documented, documents_access))
+            writer.delete(reading.deletions)
     report = writer.report()
-    _write_state(index_dir, latest, window, seen)
-    return IndexRun(report.upserted, report.deleted, report.seconds, latest)
+    _write_state(index_dir, reading.latest, window, seen)
+    return IndexRun(report.upserted, report.deleted, report.seconds, reading.latest)

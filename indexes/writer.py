@@ -118,7 +118,9 @@ class IndexWriter:
 
         Records may come as ``(json, arrival)`` pairs (see
         :data:`indexes.documents.Indexable`); give many at once: with ``procs`` > 1 an
-        engine that analyses in Python prepares them in as many processes.
+        engine that analyses in Python prepares them in as many processes, started for
+        the call and drained at its end, so an iterator over all the records (read as
+        they are prepared) keeps them busy where several calls would leave them idle.
         """
         writer = self._open()
         assert self._engine is not None

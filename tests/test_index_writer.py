@@ -373,6 +373,50 @@ def test_large_updates_use_the_processes_and_keep_update_semantics(
     engine.dispose()
 
 
+@pytest.mark.parametrize("engine_name", ["tantivy", "whoosh"])
+def test_an_update_in_processes_streams_its_changes_as_one_process_applies_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine_name: str) -> None:
+    """The changes of an update reach the writer as one stream (documents' text read a
+    few records at a time, tombstones removed at the end): with processes, the same
+    documents, deletions and watermark as one process applying them."""
+    from catalogue import demo
+
+    monkeypatch.setattr(indexing, "PARALLEL_FROM", 250)  # the size a test can afford
+    monkeypatch.setattr(indexing, "UPSERT_BATCH", 37)  # several text reads in the stream
+    exports = {count: tmp_path / f"{count}.mrc" for count in (400, 300)}
+    for count, path in exports.items():
+        demo.write_export(path, count=count, seed=count)  # other seed: other contents
+    runs, found = {}, {}
+    for procs in (1, 2):
+        engine = database.open_store(store_url(tmp_path, f"store{procs}"))
+        index_dir = tmp_path / f"index{procs}"
+        _import(engine, exports[400])
+        first = indexing.update_index(engine, index_dir, procs=procs, engine_name=engine_name)
+        _import(engine, exports[300], full=True)  # changes, additions and tombstones
+        again = indexing.update_index(engine, index_dir, procs=procs)
+        with engine.connect() as conn:
+            live = conn.execute(select(func.count()).select_from(records_table)
+                                .where(records_table.c.deleted.is_(False))).scalar()
+        runs[procs] = (first.indexed, again.indexed, again.deleted, live)
+        with Searcher(index_dir) as searcher:
+            assert searcher.engine() == engine_name
+            pages = [searcher.search(SearchRequest(query="", sort="title", page=page,
+                                                   page_size=100, facets=("doctype", "year")))
+                     for page in (1, 2, 3)]
+        found[procs] = ([h.global_id for r in pages for h in r.hits], pages[0].total,
+                        pages[0].facets)
+        engine.dispose()
+    assert runs[2] == runs[1]
+    built, changed, deleted, live = runs[2]
+    assert built == 400 and changed >= 250 and deleted > 0
+    ids, total, facets = found[2]
+    assert (total, facets) == found[1][1:] and total == live == len(set(ids))
+    if engine_name == "tantivy":  # one indexing thread: the same order, ties included
+        assert ids == found[1][0]
+    else:  # Whoosh's writer processes each take their share: ties may come out swapped
+        assert sorted(ids) == sorted(found[1][0])
+
+
 # --- postings grouped per field and flushed in blocks (indexes.whoosh.segment) --------------------
 
 def _everything(folder: Path) -> dict[str, Any]:
