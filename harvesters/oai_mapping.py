@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from catalogue.formats import dublincore, marcxml, pmbxml, xmlsafe
+from catalogue.formats import dublincore, marcxml, pmbxml
 from catalogue.formats.base import Parsed
 from catalogue.records import Record, Title, replace
 from harvesters.oai_protocol import Header, UnsupportedFormat, localname, payload
@@ -29,7 +29,6 @@ PREFIXES = {
 #: config.toml ``format`` of an OAI source -> the prefix asked for when none is configured.
 DEFAULT_PREFIX = {"auto": "oai_dc", "dc": "oai_dc", "marcxml": "marcxml", "marc21": "marc21",
                   "unimarc": "unimarc", "pmbxml": "pmb_xml_unimarc"}
-_DC = (dublincore.DC, dublincore.DCTERMS)
 READERS = ("dc", "marcxml", "marc21", "unimarc", "pmbxml")
 
 
@@ -74,9 +73,10 @@ def _marc_element(element: etree._Element) -> etree._Element | None:
 
 def _mapped(element: etree._Element, reader: str, source: str, position: int) -> Parsed:
     if reader == "dc":
-        if not any(isinstance(c.tag, str) and xmlsafe.namespace(c) in _DC for c in element):
+        mapped = dublincore.from_payload(element, source, "")
+        if mapped is None:
             raise ValueError(f"the <{localname(element)}> payload holds no Dublin Core element")
-        record, notes = dublincore.from_element(element, source, "")
+        record, notes = mapped
         return Parsed(position=position, offset=0, raw=_serialise(element), record=record,
                       warnings=tuple(notes))
     marc = _marc_element(element)
