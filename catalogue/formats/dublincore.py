@@ -307,6 +307,7 @@ def _values(element: etree._Element, cleaner: TextCleaner) -> tuple[dict[str, li
     """
     found: dict[str, list[str]] = {}
     dublin_core = False
+    latin1 = cleaner.latin1
     for child in element:
         tag = child.tag
         name = _DC_TAGS.get(tag)  # a comment or PI: its tag is a function, never found
@@ -319,7 +320,9 @@ def _values(element: etree._Element, cleaner: TextCleaner) -> tuple[dict[str, li
                                         f"({space or 'no namespace'}) left out")
             continue
         dublin_core = True
-        raw = cleaner.value((child.text or "") if len(child) == 0 else _text(child))
+        raw = (child.text or "") if len(child) == 0 else _text(child)
+        if latin1 or not raw.isascii():  # ASCII read as UTF-8 has nothing to clean
+            raw = cleaner.value(raw)
         value = raw.strip() if name == "description" else " ".join(raw.split())
         if value:
             if name in found:
