@@ -18,6 +18,7 @@ included) and re-labels only the clusters those keys touch.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -48,6 +49,11 @@ def normalise(text: str) -> str:
         plain = _COMBINING.sub("", decomposed).replace("œ", "oe").replace("æ", "ae")
     words = _NON_WORD.sub(" ", plain).strip()
     return _ARTICLES.sub("", words)
+
+
+#: :func:`normalise` for authors and publishers, names a catalogue repeats record after
+#: record (titles mostly differ: they are not cached).
+_name = functools.lru_cache(maxsize=4096)(normalise)
 
 
 def _digits(value: str) -> str:
@@ -101,13 +107,17 @@ def match_keys(record: Record) -> tuple[str, ...]:
                 keys.append(f"issn:{found}")
     if keys:
         return tuple(dict.fromkeys(keys))
+    # The cheap test first: a record without a year has no descriptive key whatever its
+    # title (run for every harvested record, in the mapping worker).
+    year = record.year()
+    if year is None:
+        return ()
     title = normalise(" ".join([record.title.main, *record.title.part_number,
                                 *record.title.part_name]))
-    year = record.year()
-    author = next((normalise(a.name) for a in record.agents if a.level in (0, 1)), "")
+    author = next((_name(a.name) for a in record.agents if a.level in (0, 1)), "")
     statements = sorted(record.publications, key=lambda pub: pub.function != "publication")
-    publisher = next((normalise(p) for pub in statements for p in pub.publishers), "")
-    if not title or year is None or not (author or publisher):
+    publisher = next((_name(p) for pub in statements for p in pub.publishers), "")
+    if not title or not (author or publisher):
         return ()
     return (f"work:{title[:250]}|{author[:60]}|{year}|{publisher[:60]}",)
 
