@@ -18,6 +18,7 @@ included) and re-labels only the clusters those keys touch.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -47,20 +48,37 @@ CHUNK = 500
 TITLE_PREFIX = 12
 _ARTICLES = re.compile(r"^(?:le|la|les|l|un|une|des|du|de|the|a|an)\s+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_NOT_DIGIT_X = re.compile("[^0-9X]+")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def normalise(text: str) -> str:
     """Lower case, accents and punctuation removed, a leading article dropped."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = _COMBINING.sub("", decomposed).replace("œ", "oe").replace("æ", "ae")
+    if text.isascii():  # nothing to decompose (run for every harvested record's title)
+        plain = text.casefold()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        plain = _COMBINING.sub("", decomposed).replace("œ", "oe").replace("æ", "ae")
     words = _NON_WORD.sub(" ", plain).strip()
     return _ARTICLES.sub("", words)
 
 
+#: :func:`normalise` for authors and publishers, names a catalogue repeats record after
+#: record (titles mostly differ: they are not cached).
+_name = functools.lru_cache(maxsize=4096)(normalise)
+
+
+def _digits(value: str) -> str:
+    """The digits and X of an ISBN or ISSN as written, upper-cased."""
+    upper = value.upper()
+    if upper.isascii():  # one C-level pass; str.isdigit is [0-9] on ASCII
+        return _NOT_DIGIT_X.sub("", upper)
+    return "".join(ch for ch in upper if ch.isdigit() or ch == "X")
+
+
 def isbn13(value: str) -> str | None:
     """The ISBN as 13 digits, or None when it is not a valid ISBN-10 or ISBN-13."""
-    digits = "".join(ch for ch in value.upper() if ch.isdigit() or ch == "X")
+    digits = _digits(value)
     if len(digits) == 10 and digits[:9].isdigit():
         total = sum((10 - n) * (10 if ch == "X" else int(ch)) for n, ch in enumerate(digits))
         if total % 11:
@@ -77,7 +95,7 @@ def isbn13(value: str) -> str | None:
 
 def issn(value: str) -> str | None:
     """The ISSN as 8 characters, or None when its check digit is wrong."""
-    digits = "".join(ch for ch in value.upper() if ch.isdigit() or ch == "X")
+    digits = _digits(value)
     if len(digits) != 8 or not digits[:7].isdigit():
         return None
     total = sum((8 - n) * int(ch) for n, ch in enumerate(digits[:7]))
@@ -101,13 +119,17 @@ def match_keys(record: Record) -> tuple[str, ...]:
                 keys.append(f"issn:{found}")
     if keys:
         return tuple(dict.fromkeys(keys))
+    # The cheap test first: a record without a year has no descriptive key whatever its
+    # title (run for every harvested record, in the mapping worker).
+    year = record.year()
+    if year is None:
+        return ()
     title = normalise(" ".join([record.title.main, *record.title.part_number,
                                 *record.title.part_name]))
-    year = record.year()
-    author = next((normalise(a.name) for a in record.agents if a.level in (0, 1)), "")
+    author = next((_name(a.name) for a in record.agents if a.level in (0, 1)), "")
     statements = sorted(record.publications, key=lambda pub: pub.function != "publication")
-    publisher = next((normalise(p) for pub in statements for p in pub.publishers), "")
-    if not title or year is None or not (author or publisher):
+    publisher = next((_name(p) for pub in statements for p in pub.publishers), "")
+    if not title or not (author or publisher):
         return ()
     return (f"work:{title[:250]}|{author[:60]}|{year}|{publisher[:60]}",)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from catalogue.formats import dublincore, marcxml, pmbxml, xmlsafe
+from catalogue.formats import dublincore, marcxml, pmbxml
 from catalogue.formats.base import Parsed
 from catalogue.records import Record, Title, replace
 from harvesters.oai_protocol import Header, UnsupportedFormat, localname, payload
@@ -29,7 +29,6 @@ PREFIXES = {
 #: config.toml ``format`` of an OAI source -> the prefix asked for when none is configured.
 DEFAULT_PREFIX = {"auto": "oai_dc", "dc": "oai_dc", "marcxml": "marcxml", "marc21": "marc21",
                   "unimarc": "unimarc", "pmbxml": "pmb_xml_unimarc"}
-_DC = (dublincore.DC, dublincore.DCTERMS)
 READERS = ("dc", "marcxml", "marc21", "unimarc", "pmbxml")
 
 
@@ -72,13 +71,22 @@ def _marc_element(element: etree._Element) -> etree._Element | None:
     return None
 
 
+def _dc_parsed(element: etree._Element, source: str, oai_id: str, position: int,
+               page: int) -> Parsed:
+    """An oai_dc payload as its final Parsed at once, the record built with its identity.
+
+    Every record of an oai_dc harvest comes here: no intermediate Parsed (a frozen
+    dataclass costs a setattr per field) and no copy of the record to stamp its id.
+    """
+    mapped = dublincore.from_payload(element, source, oai_id)
+    if mapped is None:
+        raise ValueError(f"the <{localname(element)}> payload holds no Dublin Core element")
+    record, notes = mapped
+    return Parsed(position=position, offset=page, raw=_serialise(element), record=record,
+                  warnings=tuple(notes), source_id=oai_id, charset="utf-8")
+
+
 def _mapped(element: etree._Element, reader: str, source: str, position: int) -> Parsed:
-    if reader == "dc":
-        if not any(isinstance(c.tag, str) and xmlsafe.namespace(c) in _DC for c in element):
-            raise ValueError(f"the <{localname(element)}> payload holds no Dublin Core element")
-        record, notes = dublincore.from_element(element, source, "")
-        return Parsed(position=position, offset=0, raw=_serialise(element), record=record,
-                      warnings=tuple(notes))
     marc = _marc_element(element)
     if marc is None:
         raise ValueError(f"no MARC record in the <{localname(element)}> payload")
@@ -111,6 +119,8 @@ def parsed_from_record(
         return _rejected(position, page, _serialise(element), oai_id,
                          f"{oai_id}: live record without <metadata>")
     try:
+        if reader == "dc":
+            return _dc_parsed(body, source, oai_id, position, page)
         parsed = _mapped(body, reader, source, position)
     except Exception as exc:  # one unmappable record must never stop its page
         return _rejected(position, page, _serialise(body), oai_id,

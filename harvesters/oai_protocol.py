@@ -97,10 +97,14 @@ def localname(element: etree._Element) -> str:
 
 
 def children(element: etree._Element, name: str) -> Iterator[etree._Element]:
-    """Child elements called ``name``, whatever their namespace."""
-    for child in element:
-        if localname(child) == name:
-            yield child
+    """Child elements called ``name``, whatever their namespace.
+
+    lxml matches ``{*}name`` in C (any namespace or none), sparing a Python local-name
+    split per child of every record of a harvest. It is the same test as comparing
+    :func:`localname`: an element whose prefix was never declared, the one tag where
+    the two could differ, makes :func:`parse` refuse the response.
+    """
+    return element.iterchildren(f"{{*}}{name}")
 
 
 def child(element: etree._Element, name: str) -> etree._Element | None:
@@ -112,6 +116,8 @@ def text_of(element: etree._Element | None) -> str:
     """Stripped text of an element ('' when absent)."""
     if element is None:
         return ""
+    if not len(element):  # no child: its text is all there is (most header values)
+        return (element.text or "").strip()
     return "".join(str(t) for t in element.itertext()).strip()
 
 
@@ -265,11 +271,23 @@ def read_header(record: etree._Element) -> Header:
     header = record if localname(record) == "header" else child(record, "header")
     if header is None:
         return Header(identifier="", datestamp="", deleted=False, sets=())
+    # One pass over the header's few children, run for every record of a harvest.
+    identifier: etree._Element | None = None
+    datestamp: etree._Element | None = None
+    sets: list[str] = []
+    for item in header:
+        name = localname(item)
+        if name == "setSpec":
+            sets.append(text_of(item))
+        elif name == "identifier":
+            identifier = item if identifier is None else identifier
+        elif name == "datestamp":
+            datestamp = item if datestamp is None else datestamp
     return Header(
-        identifier=text_of(child(header, "identifier")),
-        datestamp=text_of(child(header, "datestamp")),
+        identifier=text_of(identifier),
+        datestamp=text_of(datestamp),
         deleted=header.get("status") == "deleted",
-        sets=tuple(text_of(s) for s in children(header, "setSpec")),
+        sets=tuple(sets),
     )
 
 

@@ -61,6 +61,7 @@ dc:rights     'dc:rights' literals only: the catalogue states no rights of its o
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -228,6 +229,10 @@ def language(value: str) -> str:
     return _LANGUAGE_NAMES.get(low, "")
 
 
+#: :func:`language` for harvested records, whose dc:language values are a few codes.
+_language = functools.lru_cache(maxsize=1024)(language)
+
+
 def is_time(value: str) -> bool:
     """Whether a dc:coverage value is a time or a coded position rather than a place's name.
 
@@ -261,8 +266,12 @@ def _type_key(value: str) -> str:
     return re.split(r"[/:#]", value)[-1].strip().lower().replace(" ", "").replace("_", "")
 
 
-def _doc_type(types: list[str]) -> tuple[str | None, str | None]:
-    """doc_type and bib_level said by the dc:type values (our French labels win)."""
+@functools.lru_cache(maxsize=1024)
+def _doc_type(types: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """doc_type and bib_level said by the dc:type values (our French labels win).
+
+    Cached: a partner's records repeat a handful of dc:type combinations.
+    """
     labels = [_LABELS[t.lower()] for t in types if t.lower() in _LABELS]
     keys = [_type_key(t) for t in types]
     doc_type = labels[0] if labels else next((TYPES[k] for k in keys if k in TYPES), None)
@@ -280,35 +289,47 @@ def _text(element: etree._Element) -> str:
     return "".join(str(part) for part in element.itertext())
 
 
-def _dedup(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(v for v in values if v))
-
-
 #: The DCMI terms refining dc:coverage, read with it (``dcterms:`` only: DC has none).
 REFINEMENTS = ("spatial", "temporal")
 _DC_TAGS = {f"{{{ns}}}{name}": name for ns in (DC, DCTERMS) for name in ELEMENTS}
 _DC_TAGS.update({f"{{{DCTERMS}}}{name}": name for name in REFINEMENTS})
+_DC_SPACES = (DC, DCTERMS)
+_NONE: tuple[str, ...] = ()
 
 
-def _values(element: etree._Element, cleaner: TextCleaner) -> dict[str, list[str]]:
-    # Run for every harvested oai_dc record: tags are looked up as Clark names, and the
-    # text of an element without children is its .text (no itertext walk).
-    found: dict[str, list[str]] = {name: [] for name in (*ELEMENTS, *REFINEMENTS)}
+def _values(element: etree._Element, cleaner: TextCleaner) -> tuple[dict[str, list[str]], bool]:
+    """The non-empty values of each DC element read, and whether any child is DC at all.
+
+    Run for every harvested oai_dc record, so one pass does both: tags are looked up as
+    Clark names, the text of an element without children is its .text (no itertext
+    walk), and an element of the DC namespaces that is not read (``dc:foo``) still makes
+    the payload Dublin Core. Elements absent from the record have no entry.
+    """
+    found: dict[str, list[str]] = {}
+    dublin_core = False
+    latin1 = cleaner.latin1
     for child in element:
         tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        name = _DC_TAGS.get(tag)
+        name = _DC_TAGS.get(tag)  # a comment or PI: its tag is a function, never found
         if name is None:
+            if not isinstance(tag, str):  # a processing instruction or an entity
+                continue
             space, local = xmlsafe.split_tag(tag)
+            dublin_core = dublin_core or space in _DC_SPACES
             cleaner.once(f"skip-{tag}", f"element <{local}> "
                                         f"({space or 'no namespace'}) left out")
             continue
-        raw = cleaner.value((child.text or "") if len(child) == 0 else _text(child))
+        dublin_core = True
+        raw = (child.text or "") if len(child) == 0 else _text(child)
+        if latin1 or not raw.isascii():  # ASCII read as UTF-8 has nothing to clean
+            raw = cleaner.value(raw)
         value = raw.strip() if name == "description" else " ".join(raw.split())
         if value:
-            found[name].append(value)
-    return found
+            if name in found:
+                found[name].append(value)
+            else:
+                found[name] = [value]
+    return found, dublin_core
 
 
 def from_element(element: etree._Element, source: str, source_id: str,
@@ -319,17 +340,34 @@ def from_element(element: etree._Element, source: str, source_id: str,
     Returns the record and the mapping notes.
     """
     cleaner = TextCleaner(latin1)
-    v = _values(element, cleaner)
+    return _record(_values(element, cleaner)[0], cleaner, source, source_id)
+
+
+def from_payload(element: etree._Element, source: str,
+                 source_id: str) -> tuple[Record, list[str]] | None:
+    """:func:`from_element` for a harvested payload, None when none of its children is
+    in the DC or DCterms namespace (one pass over the children decides and reads)."""
+    cleaner = TextCleaner()
+    found, dublin_core = _values(element, cleaner)
+    return _record(found, cleaner, source, source_id) if dublin_core else None
+
+
+def _record(v: dict[str, list[str]], cleaner: TextCleaner, source: str,
+            source_id: str) -> tuple[Record, list[str]]:
+    """The Record said by the values :func:`_values` read, and the mapping notes."""
+    # Absent elements read as no values; the values read are never empty strings.
+    titles = v.get("title", _NONE)
     notes: list[str] = []
-    if not v["title"]:
+    if not titles:
         notes.append("no dc:title")
-    agents = [_agent(x, 0) for x in v["creator"]] + [_agent(x, 2) for x in v["contributor"]]
+    agents = ([_agent(x, 0) for x in v.get("creator", _NONE)]
+              + [_agent(x, 2) for x in v.get("contributor", _NONE)])
     unique = list(dict.fromkeys(agents))
     if len(unique) < len(agents):
         notes.append("repeated creators or contributors kept once")
     keywords: list[str] = []
     indexing: list[Indexing] = []
-    for subject in v["subject"]:
+    for subject in v.get("subject", _NONE):
         dewey = _DEWEY.match(subject)
         if dewey:
             indexing.append(Indexing(code=dewey.group(1), tag="676"))
@@ -337,50 +375,52 @@ def from_element(element: etree._Element, source: str, source_id: str,
             keywords.append(subject)
     identifiers: list[Identifier] = []
     links: list[Link] = []
-    for value in v["identifier"]:
+    for value in v.get("identifier", _NONE):
         found = identifier(value)
         if isinstance(found, Link):
             links.append(found)
         else:
             identifiers.append(found)
     custom = [CustomField(name=f"dc:{name}", value=x) for name in ("type", *_LITERALS)
-              for x in v[name]]
+              for x in v.get(name, _NONE)]
     places: list[Descriptor] = []
-    said = ([(value, is_time(value)) for value in v["coverage"]]
-            + [(value, bool(_DCMI_ENCODED.match(value))) for value in v["spatial"]]
-            + [(value, True) for value in v["temporal"]])
+    said = ([(value, is_time(value)) for value in v.get("coverage", _NONE)]
+            + [(value, bool(_DCMI_ENCODED.match(value))) for value in v.get("spatial", _NONE)]
+            + [(value, True) for value in v.get("temporal", _NONE)])
     for value, literal in said:
         if literal:
             custom.append(CustomField(name="dc:coverage", value=value))
         else:
             places.append(place(value))
     languages: list[str] = []
-    for value in v["language"]:
-        code = language(value)
+    for value in v.get("language", _NONE):
+        code = _language(value)
         if code:
             languages.append(code)
         else:
             custom.append(CustomField(name="dc:language", value=value))
             notes.append(f"dc:language {value!r} is not a language code: kept as a literal")
-    doc_type, bib_level = _doc_type(v["type"])
-    if v["type"] and doc_type is None:
-        notes.append(f"dc:type {v['type'][0]!r} not recognised: read as printed text")
-    publishers, dates = _dedup(v["publisher"]), _dedup(v["date"])
+    types = v.get("type", _NONE)
+    doc_type, bib_level = _doc_type(tuple(types))
+    if types and doc_type is None:
+        notes.append(f"dc:type {types[0]!r} not recognised: read as printed text")
+    publishers = tuple(dict.fromkeys(v.get("publisher", _NONE)))
+    dates = tuple(dict.fromkeys(v.get("date", _NONE)))
     record = Record(
         source=source,
         source_id=source_id,
-        title=Title(main=v["title"][0] if v["title"] else "", parallel=tuple(v["title"][1:])),
+        title=Title(main=titles[0] if titles else "", parallel=tuple(titles[1:])),
         doc_type=doc_type or "a",
         bib_level=bib_level or "m",
         marc_flavour="dc",
         agents=tuple(unique),
         publications=(Publication(publishers=publishers, dates=dates),)
         if publishers or dates else (),
-        physical=tuple(Physical(extent=x) for x in _dedup(v["format"])),
-        abstracts=_dedup(v["description"]),
-        languages=_dedup(languages),
+        physical=tuple(Physical(extent=x) for x in dict.fromkeys(v.get("format", _NONE))),
+        abstracts=tuple(dict.fromkeys(v.get("description", _NONE))),
+        languages=tuple(dict.fromkeys(languages)),
         identifiers=tuple(dict.fromkeys(identifiers)),
-        keywords=_dedup(keywords),
+        keywords=tuple(dict.fromkeys(keywords)),
         descriptors=tuple(dict.fromkeys(places)),
         indexing=tuple(dict.fromkeys(indexing)),
         links=tuple(dict.fromkeys(links)),

@@ -154,7 +154,7 @@ class TextCleaner:
             if lost:
                 self.once("lost", f"'?' inside a word ({lost.group()!r}): characters the "
                                   "exporting base could not store in ISO-8859-1 are lost")
-        if not unicodedata.is_normalized("NFC", text):
+        if not text.isascii() and not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
         return text
 
