@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 from catalogue.records import Record, from_json
@@ -125,7 +126,8 @@ def title_key(text: str) -> str:
 
 
 def _join(values: Iterable[str]) -> str:
-    return SEPARATOR.join(dict.fromkeys(v for v in values if v))
+    """The distinct non-empty values, in order, as one separated field value."""
+    return SEPARATOR.join(filter(None, dict.fromkeys(values)))
 
 
 def _identifiers(record: Record) -> list[str]:
@@ -175,7 +177,7 @@ def document(record: Record, availability: Availability | None = None,
         PUBLISHER: publisher_text,
         WORDS: nfc(" ".join([titles, authors, subjects, collection_text, publisher_text, *notes])),
         IDENTIFIERS: _join(_identifiers(record)),
-        PAIRS: _join(p for part in parts for p in pairs(part)),
+        PAIRS: _join(chain.from_iterable(map(pairs, parts))),
         TITLE_KEY: _join([title_key(display),
                           *("~" + title_key(t) for t in (title.main, *title.parallel))]),
         DISPLAY_TITLE: display,

@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 import tantivy
 
-from indexes.analysis import SEPARATOR, joined_stems, simplify, words
+from indexes.analysis import SEPARATOR, simplified, stemmed
 from indexes.schema import (
     ALL,
     AUTHORS,
@@ -77,12 +77,8 @@ def build() -> tantivy.Schema:
     return b.build()
 
 
-def _folded(text: str) -> str:
-    return " ".join(w for w in (simplify(raw) for raw in words(text)) if w)
-
-
 def _values(value: str) -> list[str]:
-    return [v for v in dict.fromkeys(value.split(SEPARATOR)) if v]
+    return list(filter(None, dict.fromkeys(value.split(SEPARATOR))))
 
 
 def _text(value: Any) -> str:
@@ -95,10 +91,10 @@ def fields(doc: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {ID: str(doc[ID])}
     for name in STEMMED:
         if doc.get(name):
-            out[name] = " ".join(joined_stems(doc[name]))
+            out[name] = stemmed(doc[name])
     for name in FOLDED:
         if doc.get(name):
-            out[name] = _folded(doc[name])
+            out[name] = simplified(doc[name])
     for name in (*VALUES, *FACETS.values()):
         if doc.get(name):
             out[name] = _values(doc[name])
