@@ -106,14 +106,14 @@ def records(db: Path | None, data: Path | None, hostile_count: int) -> Iterator[
             head = path.read_bytes()[:65536]
             try:
                 fmt = resolve("auto", head)
-            except Exception:  # noqa: BLE001 - not a records file
+            except Exception:  # not a records file
                 continue
             fmts = ("unimarc", "marc21") if fmt in ("unimarc", "marc21") else (fmt,)
             for each in fmts:
                 try:
                     with path.open("rb") as stream:
                         parsed = list(reader(each)(stream, "s", "auto"))
-                except Exception as exc:  # noqa: BLE001 - a file the reader rejects
+                except Exception as exc:  # a file the reader rejects
                     print(f"{path} {each}: {exc.__class__.__name__}", file=sys.stderr)
                     continue
                 for p in parsed:
@@ -130,7 +130,7 @@ def records(db: Path | None, data: Path | None, hostile_count: int) -> Iterator[
             tree = msgspec.json.decode(msgspec.json.encode(record))
             try:
                 variant = from_json(msgspec.json.encode(mutate(tree, counter)))
-            except Exception as exc:  # noqa: BLE001 - a variant the model refuses
+            except Exception as exc:  # a variant the model refuses
                 print(f"hostile {round_}/{n}: {exc.__class__.__name__}", file=sys.stderr)
                 continue
             made += 1
@@ -167,8 +167,13 @@ def outputs(record: Any) -> Any:
             tokens.append([(k.text, k.pos, k.startchar, k.endchar)
                            for k in analyzer(t, positions=True, chars=True)])
             tokens.append([k.text for k in analyzer(t, tokenize=False)])
-    return (list(doc.items()), list(plain.items()), list(schema.fields(doc).items()),
-            schema.as_json(plain), per_text, per_word, tokens)
+    fields = list(schema.fields(doc).items())
+    # again without what the analysis remembers of the documents just built (if it does)
+    getattr(analysis, "_COMPOSED", {}).clear()
+    getattr(documents, "_JOINED", {}).clear()
+    afresh = list(schema.fields(doc).items())
+    return (list(doc.items()), list(plain.items()), fields, afresh, schema.as_json(plain),
+            per_text, per_word, tokens)
 
 
 def main() -> None:

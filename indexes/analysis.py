@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from itertools import chain
 
@@ -143,16 +143,52 @@ _CHUNK_SIMPLE = _Memo(_words_simple, 100_000)
 
 
 # A document's fields repeat its parts (the catch-all ``all`` holds the title, authors,
-# subjects... joined by " ; "; the phrase pairs stem each part; tantivy stems each field),
-# so the stems of each " ; "-separated piece are kept too: a field is then its pieces'
-# stems joined. NFC composes nothing across a space, so this is the whole text's stems.
+# subjects... joined by " ; "; the phrase pairs stem each part; tantivy stems each field
+# and folds the ``words`` field, the same parts joined by spaces), so each " ; "-separated
+# piece is split into chunks once, and its stems and simplified words are kept: a field
+# is then its pieces' results joined. NFC composes nothing across a space (nor does the
+# split), so this is the whole text's analysis.
 #: The separator of a document's parts (:mod:`indexes.documents`).
 PARTS = " ; "
 
 
 @lru_cache(maxsize=8192)
+def _piece_chunks(piece: str) -> tuple[str, ...]:
+    return tuple(nfc(piece).split())
+
+
+@lru_cache(maxsize=8192)
 def _piece_stems(piece: str) -> tuple[str, ...]:
-    return tuple(chain.from_iterable(map(_CHUNK_STEMS.__getitem__, nfc(piece).split())))
+    return tuple(chain.from_iterable(map(_CHUNK_STEMS.__getitem__, _piece_chunks(piece))))
+
+
+@lru_cache(maxsize=8192)
+def _piece_simple(piece: str) -> tuple[str, ...]:
+    return tuple(chain.from_iterable(map(_CHUNK_SIMPLE.__getitem__, _piece_chunks(piece))))
+
+
+#: Texts made by :func:`compose` -> their parts, for a few documents.
+_COMPOSED: dict[str, tuple[str, ...]] = {}
+
+
+def compose(parts: Iterable[str]) -> str:
+    """The NFC text of ``parts`` joined by spaces, remembered for a while with its parts,
+    so that :func:`simplified` of the text (a document's ``words`` field, analysed after
+    the document is built) analyses the parts' pieces, already split for their stems,
+    instead of splitting the whole text again."""
+    kept = tuple(parts)
+    text = nfc(" ".join(kept))
+    if len(_COMPOSED) >= 64:
+        _COMPOSED.clear()
+    _COMPOSED[text] = kept
+    return text
+
+
+def _pieces(text: str) -> Iterable[str]:
+    parts = _COMPOSED.get(text)
+    if parts is None:
+        return text.split(PARTS)
+    return chain.from_iterable(part.split(PARTS) for part in parts)
 
 
 def stems(text: str) -> list[str]:
@@ -167,12 +203,12 @@ def stem_tuple(text: str) -> tuple[str, ...]:
 
 def stemmed(text: str) -> str:
     """:func:`stems` joined by spaces (what tantivy's whitespace tokenizer reads back)."""
-    return " ".join(chain.from_iterable(map(_piece_stems, text.split(PARTS))))
+    return " ".join(chain.from_iterable(map(_piece_stems, _pieces(text))))
 
 
 def simplified(text: str) -> str:
     """The non-empty :func:`simplify` of every word of ``text``, joined by spaces."""
-    return " ".join(chain.from_iterable(map(_CHUNK_SIMPLE.__getitem__, nfc(text).split())))
+    return " ".join(chain.from_iterable(map(_piece_simple, _pieces(text))))
 
 
 def joined_stems(text: str, separator: str = " ; ") -> list[str]:
@@ -186,9 +222,25 @@ def pairs(text: str) -> list[str]:
 
     A phrase of n words then matches the documents holding its n-1 pairs, with no
     position check (whoosh-performance.md: phrases over common words cost 0.25-0.5 s).
+    The pairs inside each " ; "-separated piece are kept with its stems (names and
+    subjects recur from record to record); only those across two pieces are made here.
     """
-    terms = stem_tuple(text)
-    return list(map("{} {}".format, terms, terms[1:]))
+    out: list[str] = []
+    last: str | None = None
+    for piece in text.split(PARTS):
+        terms = _piece_stems(piece)
+        if terms:
+            if last is not None:
+                out.append(f"{last} {terms[0]}")
+            out.extend(_piece_pairs(piece))
+            last = terms[-1]
+    return out
+
+
+@lru_cache(maxsize=8192)
+def _piece_pairs(piece: str) -> tuple[str, ...]:
+    terms = _piece_stems(piece)
+    return tuple(map(" ".join, zip(terms, terms[1:], strict=False)))
 
 
 SEPARATOR = "\x1f"

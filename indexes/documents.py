@@ -15,7 +15,7 @@ from itertools import chain
 from typing import Any
 
 from catalogue.records import Record, from_json
-from indexes.analysis import SEPARATOR, fold, nfc, pairs, stems
+from indexes.analysis import SEPARATOR, compose, fold, nfc, pairs, stems
 from indexes.schema import (
     ALL,
     AUTHORS,
@@ -125,9 +125,29 @@ def title_key(text: str) -> str:
     return " ".join(stems(text))
 
 
+#: Field values made by :func:`_join` -> their values, for a few documents.
+_JOINED: dict[str, list[str]] = {}
+
+
 def _join(values: Iterable[str]) -> str:
-    """The distinct non-empty values, in order, as one separated field value."""
-    return SEPARATOR.join(filter(None, dict.fromkeys(values)))
+    """The distinct non-empty values, in order, as one separated field value, remembered
+    for a while when no value holds the separator (:func:`values` reads it back)."""
+    distinct = list(filter(None, dict.fromkeys(values)))
+    text = SEPARATOR.join(distinct)
+    if len(distinct) > 1 and text.count(SEPARATOR) == len(distinct) - 1:
+        if len(_JOINED) >= 512:
+            _JOINED.clear()
+        _JOINED[text] = distinct
+    return text
+
+
+def values(text: str) -> list[str]:
+    """The distinct non-empty values of a separated field value, in order: the values of
+    a document just built come back without splitting and comparing them again."""
+    known = _JOINED.get(text)
+    if known is not None:
+        return list(known)
+    return list(filter(None, dict.fromkeys(text.split(SEPARATOR))))
 
 
 def _identifiers(record: Record) -> list[str]:
@@ -175,7 +195,7 @@ def document(record: Record, availability: Availability | None = None,
         SUBJECTS: subjects,
         COLLECTION_TEXT: collection_text,
         PUBLISHER: publisher_text,
-        WORDS: nfc(" ".join([titles, authors, subjects, collection_text, publisher_text, *notes])),
+        WORDS: compose([titles, authors, subjects, collection_text, publisher_text, *notes]),
         IDENTIFIERS: _join(_identifiers(record)),
         PAIRS: _join(chain.from_iterable(map(pairs, parts))),
         TITLE_KEY: _join([title_key(display),

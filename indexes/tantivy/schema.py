@@ -17,7 +17,8 @@ from typing import Any
 import msgspec
 import tantivy
 
-from indexes.analysis import SEPARATOR, simplified, stemmed
+from indexes.analysis import simplified, stemmed
+from indexes.documents import values
 from indexes.schema import (
     ALL,
     AUTHORS,
@@ -77,10 +78,6 @@ def build() -> tantivy.Schema:
     return b.build()
 
 
-def _values(value: str) -> list[str]:
-    return list(filter(None, dict.fromkeys(value.split(SEPARATOR))))
-
-
 def _text(value: Any) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
@@ -97,7 +94,7 @@ def fields(doc: dict[str, Any]) -> dict[str, Any]:
             out[name] = simplified(doc[name])
     for name in (*VALUES, *FACETS.values()):
         if doc.get(name):
-            out[name] = _values(doc[name])
+            out[name] = values(doc[name])
     year = str(doc.get(FACETS["year"], ""))
     if year.isdigit() and len(year) <= 9:
         out[YEAR_NUMBER] = int(year)
