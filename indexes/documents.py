@@ -172,7 +172,8 @@ def document(record: Record, availability: Availability | None = None,
     title = record.title
     display = nfc(title.display())
     titles = " ; ".join([display, *title.parallel, *title.part_number, *title.part_name])
-    authors = " ; ".join(agent.display() for agent in record.agents)
+    names = [agent.display() for agent in record.agents]
+    authors = " ; ".join(names)
     subjects = " ; ".join(
         [*(d.display() for d in record.descriptors), *record.keywords,
          *(i.label for i in record.indexing if i.label)]
@@ -203,8 +204,7 @@ def document(record: Record, availability: Availability | None = None,
         DISPLAY_TITLE: display,
         SNIPPET: nfc(snippet),
         SORT_TITLE: sort_title(title.sort_text()),
-        SORT_AUTHOR: fold(record.agents[0].display()).encode("utf-8") if record.agents
-        else b"\xff",
+        SORT_AUTHOR: fold(names[0]).encode("utf-8") if names else b"\xff",
         SORT_NEW: _arrival(record, added, year),
     }
     facets = {
@@ -214,7 +214,7 @@ def document(record: Record, availability: Availability | None = None,
         "source": record.source,
         "descriptor": _join(nfc(d.label) for d in record.descriptors),
         "collection": _join(nfc(s.title) for s in record.series),
-        "author": _join(nfc(agent.display()) for agent in record.agents),
+        "author": _join(map(nfc, names)),
         "territory": _join(nfc(label) for d in record.descriptors if d.tag == "607"
                            for label in (d.label, *(places(d.label) if places else ()))),
         "availability": availability(record) if availability else "",
