@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 from catalogue.records import Record, from_json
-from indexes.analysis import SEPARATOR, fold, nfc, pairs, stems
+from indexes.analysis import SEPARATOR, compose, fold, nfc, pairs, stems
 from indexes.schema import (
     ALL,
     AUTHORS,
@@ -124,8 +125,29 @@ def title_key(text: str) -> str:
     return " ".join(stems(text))
 
 
+#: Field values made by :func:`_join` -> their values, for a few documents.
+_JOINED: dict[str, list[str]] = {}
+
+
 def _join(values: Iterable[str]) -> str:
-    return SEPARATOR.join(dict.fromkeys(v for v in values if v))
+    """The distinct non-empty values, in order, as one separated field value, remembered
+    for a while when no value holds the separator (:func:`values` reads it back)."""
+    distinct = list(filter(None, dict.fromkeys(values)))
+    text = SEPARATOR.join(distinct)
+    if len(distinct) > 1 and text.count(SEPARATOR) == len(distinct) - 1:
+        if len(_JOINED) >= 512:
+            _JOINED.clear()
+        _JOINED[text] = distinct
+    return text
+
+
+def values(text: str) -> list[str]:
+    """The distinct non-empty values of a separated field value, in order: the values of
+    a document just built come back without splitting and comparing them again."""
+    known = _JOINED.get(text)
+    if known is not None:
+        return list(known)
+    return list(filter(None, dict.fromkeys(text.split(SEPARATOR))))
 
 
 def _identifiers(record: Record) -> list[str]:
@@ -150,7 +172,8 @@ def document(record: Record, availability: Availability | None = None,
     title = record.title
     display = nfc(title.display())
     titles = " ; ".join([display, *title.parallel, *title.part_number, *title.part_name])
-    authors = " ; ".join(agent.display() for agent in record.agents)
+    names = [agent.display() for agent in record.agents]
+    authors = " ; ".join(names)
     subjects = " ; ".join(
         [*(d.display() for d in record.descriptors), *record.keywords,
          *(i.label for i in record.indexing if i.label)]
@@ -173,16 +196,15 @@ def document(record: Record, availability: Availability | None = None,
         SUBJECTS: subjects,
         COLLECTION_TEXT: collection_text,
         PUBLISHER: publisher_text,
-        WORDS: nfc(" ".join([titles, authors, subjects, collection_text, publisher_text, *notes])),
+        WORDS: compose([titles, authors, subjects, collection_text, publisher_text, *notes]),
         IDENTIFIERS: _join(_identifiers(record)),
-        PAIRS: _join(p for part in parts for p in pairs(part)),
+        PAIRS: _join(chain.from_iterable(map(pairs, parts))),
         TITLE_KEY: _join([title_key(display),
                           *("~" + title_key(t) for t in (title.main, *title.parallel))]),
         DISPLAY_TITLE: display,
         SNIPPET: nfc(snippet),
         SORT_TITLE: sort_title(title.sort_text()),
-        SORT_AUTHOR: fold(record.agents[0].display()).encode("utf-8") if record.agents
-        else b"\xff",
+        SORT_AUTHOR: fold(names[0]).encode("utf-8") if names else b"\xff",
         SORT_NEW: _arrival(record, added, year),
     }
     facets = {
@@ -192,7 +214,7 @@ def document(record: Record, availability: Availability | None = None,
         "source": record.source,
         "descriptor": _join(nfc(d.label) for d in record.descriptors),
         "collection": _join(nfc(s.title) for s in record.series),
-        "author": _join(nfc(agent.display()) for agent in record.agents),
+        "author": _join(map(nfc, names)),
         "territory": _join(nfc(label) for d in record.descriptors if d.tag == "607"
                            for label in (d.label, *(places(d.label) if places else ()))),
         "availability": availability(record) if availability else "",

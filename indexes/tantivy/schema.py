@@ -17,7 +17,8 @@ from typing import Any
 import msgspec
 import tantivy
 
-from indexes.analysis import SEPARATOR, joined_stems, simplify, words
+from indexes.analysis import simplified, stemmed
+from indexes.documents import values
 from indexes.schema import (
     ALL,
     AUTHORS,
@@ -77,14 +78,6 @@ def build() -> tantivy.Schema:
     return b.build()
 
 
-def _folded(text: str) -> str:
-    return " ".join(w for w in (simplify(raw) for raw in words(text)) if w)
-
-
-def _values(value: str) -> list[str]:
-    return [v for v in dict.fromkeys(value.split(SEPARATOR)) if v]
-
-
 def _text(value: Any) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
@@ -95,13 +88,13 @@ def fields(doc: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {ID: str(doc[ID])}
     for name in STEMMED:
         if doc.get(name):
-            out[name] = " ".join(joined_stems(doc[name]))
+            out[name] = stemmed(doc[name])
     for name in FOLDED:
         if doc.get(name):
-            out[name] = _folded(doc[name])
+            out[name] = simplified(doc[name])
     for name in (*VALUES, *FACETS.values()):
         if doc.get(name):
-            out[name] = _values(doc[name])
+            out[name] = values(doc[name])
     year = str(doc.get(FACETS["year"], ""))
     if year.isdigit() and len(year) <= 9:
         out[YEAR_NUMBER] = int(year)
