@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # the follower process imports this module: keep it light
 log = logging.getLogger(__name__)
 
 #: Seconds a harvest runs before the index starts following it.
-FOLLOW_AFTER = 5.0
+FOLLOW_AFTER = 2.0
 #: Seconds between two passes that found nothing new.
 PAUSE = 1.0
 #: Seconds the end of a harvest waits for the follower's pass in progress (it holds the
