@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds a harvest runs before the index starts following it.
 FOLLOW_AFTER = 2.0
+#: The engine whose index follows harvests (see :func:`following_harvest`).
+FOLLOWS = "tantivy"
 #: Seconds between two passes that found nothing new.
 PAUSE = 1.0
 #: Seconds the end of a harvest waits for the follower's pass in progress (it holds the
@@ -116,8 +118,11 @@ def following(store_url: str, index_dir: Path, procs: int = 1, engine_name: str 
 def following_harvest(settings: Settings, index_dir: Path | None) -> (
         AbstractContextManager[list[Followed]]):
     """:func:`following` with the ``[index]`` settings, or nothing when no index is kept
-    (``index_dir`` None or absent): the harvest's caller decides, as for the update after."""
-    if index_dir is None or not Path(index_dir).is_dir():
+    (``index_dir`` None or absent: the harvest's caller decides, as for the update after)
+    or the engine is Whoosh: its updates pay a commit and segment merges each, and
+    following a 20,000-record harvest pass after pass made the whole job 23% slower than
+    one update after it (tantivy: 9% faster at 100,000 records, even at 20,000)."""
+    if index_dir is None or not Path(index_dir).is_dir() or settings.index.engine != FOLLOWS:
         return nullcontext([])
     return following(settings.store_url, Path(index_dir), settings.index.procs,
                      settings.index.engine, settings.documents.access, FOLLOW_AFTER)
