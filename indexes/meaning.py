@@ -11,7 +11,7 @@ unconstrained.
 
 Stop words: a query with real words ignores its stop words (``politique de la ville``
 finds what ``politique ville`` finds), but a query whose words are *all* stop words
-(``Vous et nous``, ``Elles``, ``de la``, ``"vous et nous"``, ``titre:nous``) is a title
+(``Vous et nous``, ``Nous``, ``de la``, ``"vous et nous"``, ``titre:nous``) is a title
 readers type, not a request for the whole catalogue: its words, folded but neither
 stemmed nor dropped, are all required in the ``words`` field (which keeps stop words;
 it has no positions, so a phrase of stop words is its words, and no field of its own,
@@ -191,8 +191,8 @@ class Meaning(Generic[T]):
             years.extend(each.also)
             excluded.extend(each.excluded)
         if not required and stopped:  # stop words only (beside year ranges, exclusions)
-            words = tuple(dict.fromkeys(w for each in stopped for w in each.words))
-            return Stopped(words, tuple(years), tuple(excluded))
+            held = tuple(dict.fromkeys(w for each in stopped for w in each.words))
+            return Stopped(held, tuple(years), tuple(excluded))
         required += years
         if not required and not excluded:
             return None
