@@ -6,8 +6,20 @@ the AND of its adjacent pairs (:func:`indexes.analysis.pairs`), elsewhere a posi
 phrase; a prefix expands over the unstemmed ``words`` lexicon (``authors`` for
 ``auteur:``) to its :data:`MAX_EXPANSIONS` most frequent words, stemmed again for a
 stemmed field; identifiers match exactly, by prefix, and ISBNs in both forms; years are
-a range. A clause of stop words only constrains nothing (``None``), excluding nothing
-excludes nothing, and ``OR`` with an unconstrained side is unconstrained.
+a range. Excluding nothing excludes nothing, and ``OR`` with an unconstrained side is
+unconstrained.
+
+Stop words: a query with real words ignores its stop words (``politique de la ville``
+finds what ``politique ville`` finds), but a query whose words are *all* stop words
+(``Vous et nous``, ``Nous``, ``de la``, ``"vous et nous"``, ``titre:nous``) is a title
+readers type, not a request for the whole catalogue: its words, folded but neither
+stemmed nor dropped, are all required in the ``words`` field (which keeps stop words;
+it has no positions, so a phrase of stop words is its words, and no field of its own,
+so ``titre:nous`` looks in the record's words). The same holds for each side of an
+``OR`` (``elles OR nous``) and beside a year range. A stop-word clause inside a query
+with real words, or excluded (``-le``), still constrains nothing. Such a clause is
+evaluated to a :class:`Stopped` until it is known whether the query around it has real
+words: :meth:`Meaning.of` turns what is left of it into a ``words`` lookup.
 
 An engine implements :class:`Algebra` over its own values (Whoosh: document sets;
 tantivy: query objects), and :class:`Meaning` walks the tree with it: both engines then
@@ -17,7 +29,8 @@ find the same records for the same query by construction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Generic, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeAlias, TypeVar
 
 from indexes.analysis import normalise, simplify, stems, words
 from indexes.documents import identifier_key, isbn_variants
@@ -67,6 +80,21 @@ class Algebra(Protocol[T]):
         ``excluded``; never both empty."""
 
 
+@dataclass(frozen=True)
+class Stopped(Generic[T]):
+    """A clause whose words are all stop words: ``words`` (folded, unstemmed) plus what
+    else it requires (``also``: year ranges) and excludes. Around real words it is its
+    ``also`` and ``excluded`` alone, as before; on its own, its words are required too."""
+
+    words: tuple[str, ...]
+    also: tuple[T, ...] = ()
+    excluded: tuple[T, ...] = ()
+
+
+#: What a clause evaluates to: records, no constraint (None), or a stop-word clause.
+Part: TypeAlias = T | Stopped[T] | None
+
+
 class Meaning(Generic[T]):
     """Evaluates query trees with one engine's :class:`Algebra` (see the module docstring)."""
 
@@ -84,6 +112,30 @@ class Meaning(Generic[T]):
 
     def of(self, node: Node) -> T | None:
         """The records matching ``node``; None means every record (no constraint)."""
+        return self._required(self._of(node))
+
+    def _required(self, part: Part[T]) -> T | None:
+        """``part`` as a whole query: a stop-word clause requires its words."""
+        if not isinstance(part, Stopped):
+            return part
+        required: list[T] = [self.algebra.every(WORDS, list(part.words)), *part.also]
+        if len(required) == 1 and not part.excluded:
+            return required[0]
+        return self.algebra.restrict(required, list(part.excluded))
+
+    def _ignored(self, part: Part[T]) -> T | None:
+        """``part`` beside real words (or excluded): a stop-word clause's words count for
+        nothing, what else it requires or excludes still counts."""
+        if not isinstance(part, Stopped):
+            return part
+        if not part.also and not part.excluded:
+            return None
+        if len(part.also) == 1 and not part.excluded:
+            only: T = part.also[0]
+            return only
+        return self.algebra.restrict(list(part.also), list(part.excluded))
+
+    def _of(self, node: Node) -> Part[T]:
         if isinstance(node, Word):
             return self._word(node)
         if isinstance(node, Phrase):
@@ -91,28 +143,57 @@ class Meaning(Generic[T]):
         if isinstance(node, Prefix):
             return self._prefix(node)
         if isinstance(node, Years):
-            return self.algebra.years(node.low if node.low is not None else 0,
-                                      node.high if node.high is not None else 9999)
+            return self._years(node)
         if isinstance(node, Not):
-            excluded = self.of(node.node)
+            excluded = self._ignored(self._of(node.node))
             return None if excluded is None else self.algebra.restrict([], [excluded])
         if isinstance(node, AnyOf):
-            found = []
-            for child in node.nodes:
-                part = self.of(child)
-                if part is None:
-                    return None
-                found.append(part)
-            return self.algebra.union(found)
+            return self._any_of(node)
         return self._all_of(node)
 
-    def _all_of(self, node: AllOf) -> T | None:
+    def _years(self, node: Years) -> T:
+        return self.algebra.years(node.low if node.low is not None else 0,
+                                  node.high if node.high is not None else 9999)
+
+    def _any_of(self, node: AnyOf) -> Part[T]:
+        parts = [self._of(child) for child in node.nodes]
+        if any(part is None for part in parts):
+            return None
+        first = parts[0]
+        # A word widened to the documents' text (one side per field) is one clause.
+        if isinstance(first, Stopped) and all(part == first for part in parts):
+            return first
+        found: list[T] = []
+        for part in parts:
+            each = self._required(part)  # each side of an OR is a query of its own
+            if each is None:
+                return None
+            found.append(each)
+        return self.algebra.union(found)
+
+    def _all_of(self, node: AllOf) -> Part[T]:
         required: list[T] = []
+        years: list[T] = []
         excluded: list[T] = []
+        stopped: list[Stopped[T]] = []
         for child in node.nodes:
-            part = self.of(child.node if isinstance(child, Not) else child)
-            if part is not None:
-                (excluded if isinstance(child, Not) else required).append(part)
+            if isinstance(child, Not):
+                part = self._ignored(self._of(child.node))
+                if part is not None:
+                    excluded.append(part)
+                continue
+            found = self._of(child)
+            if isinstance(found, Stopped):
+                stopped.append(found)
+            elif found is not None:
+                (years if isinstance(child, Years) else required).append(found)
+        for each in stopped:
+            years.extend(each.also)
+            excluded.extend(each.excluded)
+        if not required and stopped:  # stop words only (beside year ranges, exclusions)
+            held = tuple(dict.fromkeys(w for each in stopped for w in each.words))
+            return Stopped(held, tuple(years), tuple(excluded))
+        required += years
         if not required and not excluded:
             return None
         if len(required) == 1 and not excluded:
@@ -124,7 +205,7 @@ class Meaning(Generic[T]):
         unique = list(dict.fromkeys(terms))
         return self.algebra.every(field, unique) if unique else None
 
-    def _word(self, node: Word) -> T | None:
+    def _word(self, node: Word) -> Part[T]:
         field = node.field or ALL
         if field == IDENTIFIERS:
             return self._identifier(node.text)
@@ -132,7 +213,13 @@ class Meaning(Generic[T]):
         if node.field is None and sum(ch.isdigit() for ch in node.text) >= IDENTIFIER_DIGITS:
             numbers = self._identifier(node.text)
             return numbers if found is None else self.algebra.union([found, numbers])
-        return found
+        return self._stopped(node.text) if found is None else found
+
+    def _stopped(self, text: str) -> Stopped[T] | None:
+        """The stop-word clause of ``text`` (words that all analyse to nothing), or None
+        when it has no word at all."""
+        found = tuple(dict.fromkeys(analysed(text, WORDS)))
+        return Stopped(found) if found else None
 
     def _identifier(self, text: str) -> T:
         key = identifier_key(text)
@@ -141,11 +228,13 @@ class Meaning(Generic[T]):
             terms.update(self._expand(IDENTIFIERS, key))
         return self.algebra.any(IDENTIFIERS, sorted(t for t in terms if t))
 
-    def _phrase(self, node: Phrase) -> T | None:
+    def _phrase(self, node: Phrase) -> Part[T]:
         field = node.field or ALL
         if field == IDENTIFIERS:
             return self._identifier(node.text)
         terms = analysed(node.text, field)
+        if not terms:
+            return self._stopped(node.text)
         if len(terms) < 2 or field not in POSITIONAL:
             return self.terms(field, terms)
         if field == ALL:
@@ -170,3 +259,4 @@ def analysed(text: str, field: str) -> list[str]:
     if field in FOLDED_FIELDS:
         return [w for w in (simplify(x) for x in words(text)) if w]
     return stems(text)
+

@@ -4,9 +4,10 @@ One catch-all ``all`` field carries every searchable text (the title twice, whic
 the title boost: a single-field query is several times cheaper than an OR
 over four fields, see whoosh-performance.md). The narrower text fields exist only for
 field queries (``titre:``, ``auteur:``, ``sujet:``). ``words`` holds the same text
-folded but *not stemmed*, without frequencies or positions: prefix expansion and
-spelling suggestions read its lexicon, so ``polit*`` expands over real word beginnings
-rather than over stems. ``pairs`` holds each pair of adjacent terms of the catch-all
+folded but *not stemmed*, stop words kept, without frequencies or positions: prefix
+expansion and spelling suggestions read its lexicon, so ``polit*`` expands over real word
+beginnings rather than over stems, and a query of stop words only (``Vous et nous``)
+requires its words there (:mod:`indexes.meaning`). ``pairs`` holds each pair of adjacent terms of the catch-all
 text as one term, so that a phrase is a few term lookups instead of a position check.
 The catch-all field keeps frequencies but no positions: its phrases are ``pairs``
 lookups, and positions cost a tenth of the index update (pickled per posting).

@@ -513,3 +513,94 @@ def test_select_within_given_records_equals_an_index_of_them_alone(
     assert whole.holding([*sorted(within)[:5], "crpv:absent"]) == set(sorted(within)[:5])
     assert whole.select("jeunes", within=()) == frozenset()
 
+
+
+# --- queries of stop words only -------------------------------------------------------------
+
+def _stop_word_records() -> list[Record]:
+    from catalogue.records import Agent, Publication, Title
+    titled = [("vn", "Vous et nous", 2012), ("el", "Elles", 2015), ("na", "Nous autres", 2019),
+              ("pv", "Politique de la ville et quartiers", 2012),
+              ("lq", "Le quartier, la ville", 2015), ("ju", "Jeunesse urbaine", 2019),
+              ("ua", "L'un et l'autre", 2015)]
+    records = [Record(source="t", source_id=sid, title=Title(title),
+                      publications=(Publication(dates=(str(year),)),))
+               for sid, title, year in titled]
+    # "nous" in the abstract only; "le" in an author's name only
+    records.append(Record(source="t", source_id="ab", title=Title("Rapport annuel"),
+                          abstracts=("Ce que nous avons appris.",),
+                          agents=(Agent(name="Le Goff", rest="Jacques"),)))
+    return records
+
+
+@pytest.fixture(scope="module")
+def stop_words(tmp_path_factory: pytest.TempPathFactory, index_engine: str
+               ) -> Iterator[Searcher]:
+    path = tmp_path_factory.mktemp(f"stop-words-{index_engine}")
+    rebuild(_stop_word_records(), path, engine_name=index_engine)
+    with Searcher(path) as searcher:
+        yield searcher
+
+
+STOP_WORD_QUERIES = {
+    # a query of stop words only requires its words (folded, elided), not every record
+    "vous et nous": ["t:vn"], "Vous ET nous": ["t:vn"], "VOUS ET NOUS": ["t:vn"],
+    "elles": ["t:el"], "Elles": ["t:el"], "nous": ["t:ab", "t:na", "t:vn"],
+    "« Nous »": ["t:ab", "t:na", "t:vn"], "le": ["t:ab", "t:lq"], "de la": ["t:pv"],
+    "l'un et": ["t:ua"], "L’un": ["t:ua"], "et": ["t:pv", "t:ua", "t:vn"],
+    # a phrase of stop words: the same rule (its words, in any order)
+    '"vous et nous"': ["t:vn"], '"nous et vous"': ["t:vn"], "« vous et nous »": ["t:vn"],
+    # a field query: the record's words (stemmed fields do not keep stop words)...
+    "titre:nous": ["t:ab", "t:na", "t:vn"], 'titre:"vous et nous"': ["t:vn"],
+    # ...except authors, whose field keeps them
+    "auteur:le": ["t:ab"],
+    # each side of an OR is a query of its own
+    "elles OR nous": ["t:ab", "t:el", "t:na", "t:vn"], "jeunesse OR elles": ["t:el", "t:ju"],
+    "nous OR (politique de la ville)": ["t:ab", "t:na", "t:pv", "t:vn"],
+    # exclusions beside stop words only
+    "nous -autres": ["t:ab", "t:vn"], "nous NOT rapport": ["t:na", "t:vn"],
+    # stop words beside real words count for nothing, as before
+    "politique de la ville": ["t:pv"], "la ville": ["t:lq", "t:pv"],
+    '"politique de la ville"': ["t:pv"], "quartier nous": ["t:lq", "t:pv"],
+    "titre:nous jeunesse": ["t:ju"], "l'un et l'autre": ["t:na", "t:ua"], "jeunesse -le": ["t:ju"], "ville -la": ["t:lq", "t:pv"],
+    "annee:2012 nous": ["t:vn"], "annee:2015": ["t:el", "t:lq", "t:ua"],
+    # excluding stop words excludes nothing, as before; nothing asked: everything
+    "-nous": "all", "NOT le": "all", "": "all", "   ": "all", "?": "all",
+}
+
+
+@pytest.mark.parametrize("query", list(STOP_WORD_QUERIES))
+def test_a_query_of_stop_words_only_requires_its_words(stop_words: Searcher, query: str) -> None:
+    expected = STOP_WORD_QUERIES[query]
+    every = sorted(r.global_id for r in _stop_word_records())
+    wanted = every if expected == "all" else expected
+    found = stop_words.search(SearchRequest(query=query, page_size=100))
+    assert sorted(h.global_id for h in found.hits) == wanted and found.total == len(wanted)
+    assert not found.degraded
+    assert sorted(stop_words.select(query)) == wanted
+    assert stop_words.count(query) == len(wanted)
+
+
+def test_stop_word_queries_with_years_full_text_and_suggestions(
+        stop_words: Searcher) -> None:
+    ranged = stop_words.search(SearchRequest(query="nous", years=(2015, None)))
+    assert sorted(h.global_id for h in ranged.hits) == ["t:na"]
+    # with the documents' text searched too (the OPAC's default), the same records
+    widened = stop_words.search(SearchRequest(query="vous et nous",
+                                              fulltext=("public", "readers", "staff")))
+    assert [h.global_id for h in widened.hits] == ["t:vn"]
+    politics = stop_words.search(SearchRequest(query="politique de la ville",
+                                               fulltext=("public",)))
+    assert [h.global_id for h in politics.hits] == ["t:pv"]
+    # No spelling suggestion for stop words, and their hits show the title unmarked.
+    for query in ("vous et nous", "elles OR nous", "de la"):
+        result = stop_words.search(SearchRequest(query=query, suggest=True, highlight=True))
+        assert result.total and result.suggestion is None, query
+    hit = stop_words.search("vous et nous").hits[0]
+    assert hit.title_html == "Vous et nous"
+    # no match at all: none found, and no suggestion made of stop words
+    nothing = stop_words.search(SearchRequest(query="nous et eux", suggest=True))
+    assert nothing.total == 0 and nothing.suggestion is None
+    # A DSI equation selects among given records as an index of them alone would.
+    assert stop_words.select("vous et nous", within=["t:vn", "t:na", "t:el"]) == {"t:vn"}
+    assert stop_words.select("nous", within=["t:vn", "t:na", "t:el"]) == {"t:vn", "t:na"}

@@ -46,7 +46,9 @@ class Ranker:
     def _norm(self, doc: int) -> float:
         norm = self._lengths.get(doc)
         if norm is None:
-            length = self._reader.doc_field_length(doc, ALL, 1)
+            # None for a record whose catch-all text is all stop words ("Vous et nous"),
+            # which an OR with a stop-word side finds (it crashed the scoring)
+            length = self._reader.doc_field_length(doc, ALL, 1) or 0
             norm = K1 * (1 - B + B * length / self.average)
             self._lengths[doc] = norm
         return norm
