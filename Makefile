@@ -22,7 +22,8 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 LOCK := requirements.lock
 ## Test worker processes (pytest-xdist) of the suite, PostgreSQL and tantivy passes: a test
 ## waits on servers, subprocesses and Chromium about half of its time, so three workers keep
-## two cores busy. TEST_WORKERS=0 runs each pass in one process.
+## two cores busy. TEST_WORKERS=0 runs each pass in one process. Each pass lists its 20
+## slowest tests (--durations), where the suite's time goes.
 TEST_WORKERS ?= 3
 XML_TESTS := tests/test_xml_breaks.py tests/test_marcxml.py tests/test_pmbxml.py tests/test_dublincore.py
 LXML_OLDEST := $(shell sed -n 's/^ *lxml>=\([0-9.]*\),.*/\1/p' setup.cfg)
@@ -83,7 +84,7 @@ typecheck:
 	$(BIN)/mypy
 
 unit:
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=20
 
 ## The store-touching tests on PostgreSQL: a throwaway cluster (Debian's postgresql, installed
 ## when missing and we are root) on a free port, a fresh database per test, all removed at
@@ -98,12 +99,12 @@ unit-postgres:
 	if [ $$status != 0 ]; then rm -rf "$$work"; exit $$status; fi; \
 	trap 'sh tests/postgres/cluster.sh stop "$$work/cluster"; rm -rf "$$work"' EXIT INT TERM; \
 	echo "PostgreSQL pass on $$url"; \
-	CATALOGUE_TEST_POSTGRES="$$url" $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) \
+	CATALOGUE_TEST_POSTGRES="$$url" $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) --durations=20 \
 	    $(foreach t,$(STORE_FREE),--ignore=tests/$(t).py)
 
 ## The web, desk, DSI and browser tests with the tantivy engine behind the test sites.
 unit-tantivy:
-	CATALOGUE_TEST_ENGINE=tantivy $(BIN)/pytest -p no:cacheprovider -q -n $(TEST_WORKERS) $(ENGINE_TESTS)
+	CATALOGUE_TEST_ENGINE=tantivy $(BIN)/pytest -p no:cacheprovider -q -n $(TEST_WORKERS) --durations=20 $(ENGINE_TESTS)
 
 ## The index tests (Whoosh engine) under whoosh3 instead of whoosh-reloaded: both install
 ## the `whoosh` package, so whoosh3 goes in a venv of its own.
