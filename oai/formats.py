@@ -15,9 +15,25 @@ MARC slim output must satisfy MARC21slim.xsd, which is stricter than what circul
 (PMB and Kentika leaders with '#', upper-case or three-character indicators): values the
 schema rejects are made conformant (see :func:`slim_safe`) rather than sent invalid.
 
+Every record carries the absolute URL of its page in our OPAC (its permalink, on the
+announced base URL), which partners' harvesters take as the record's link back to us:
+
+* ``oai_dc``: one more ``dc:identifier``, the last one (after ISBN/ISSN/DOI and other
+  identifiers, the record's own links, public documents and attached documents): VuFind's
+  oai_dc imports take every http(s) identifier as a URL, and the last place keeps the
+  identifiers a partner reads first as they were;
+* MARC21 slim, UNIMARC slim and PMB XML: one more 856 (ind1 '4', HTTP) with only $u, after
+  the record's own 856 fields, in tag order (Koha and PMB read 856 $u as the record's link).
+  No $y/$z label: the surveys of PMB, Koha and VuFind recommend none (PMB's own 856 is
+  $u and $q), and a French label would travel as data into partners' records.
+
+A link the record already has to that same URL (a record harvested back from us) is not
+written twice: the permalink takes its place, so that a round trip gives the same bytes.
+
 Each record's metadata is serialised on its own (:func:`dissemination`), so that the
 store can keep it: :func:`writers_version` names the code that wrote it, and changes
-with any change to that code.
+with any change to that code; the dissemination key also names the permalinks' base URL,
+so that kept metadata never serves another deployment's or an old base URL.
 """
 
 from __future__ import annotations
@@ -36,7 +52,7 @@ from lxml import etree
 import catalogue.formats
 import catalogue.records
 from catalogue.formats import dublincore, marc21, marcxml, pmbxml, unimarc
-from catalogue.records import MarcField, Record, replace
+from catalogue.records import Link, MarcField, Record, replace
 from oai.repository import Dissemination
 
 SLIM = marcxml.SLIM
@@ -54,8 +70,9 @@ class MetadataFormat:
     namespace: str
     schema: str
     write: Callable[[Record], etree._Element]
-    #: The element as bytes; by default ``write`` serialised by lxml.
-    serialise: Callable[[Record], bytes] | None = None
+    #: The element as bytes, given the record and its permalink ('' for none); by
+    #: default ``write`` of the record with its permalink, serialised by lxml.
+    serialise: Callable[[Record, str], bytes] | None = None
 
 
 _LEADER_CHAR = re.compile(r"[^\dA-Za-z ]")
@@ -125,16 +142,38 @@ _DC_OPEN = (f'<oai_dc:dc xmlns:oai_dc="{dublincore.OAI_DC}" xmlns:dc="{dublincor
             f'xmlns:xsi="{XSI}" xsi:schemaLocation="{dublincore.SCHEMA_LOCATION}">')
 
 
-def dc_bytes(record: Record) -> bytes:
+_AFTER_IDENTIFIER = frozenset(dublincore.ELEMENTS[dublincore.ELEMENTS.index("identifier") + 1:])
+
+
+def with_identifier(values: Iterable[tuple[str, str]], url: str) -> list[tuple[str, str]]:
+    """``values`` (:func:`dublincore.dc_values`) with ``url`` as the last ``dc:identifier``,
+    and as no other one."""
+    out = [(name, text) for name, text in values if name != "identifier" or text != url]
+    place = next((n for n, (name, _) in enumerate(out) if name in _AFTER_IDENTIFIER), len(out))
+    out.insert(place, ("identifier", url))
+    return out
+
+
+def with_permalink(record: Record, url: str) -> Record:
+    """``record`` whose last link (856) is ``url``, its only link to that URL."""
+    links = tuple(lk for lk in record.links if lk.url != url)
+    return replace(record, links=(*links, Link(url=url)))
+
+
+def dc_bytes(record: Record, permalink: str = "") -> bytes:
     """``record`` as serialised ``oai_dc:dc``: the bytes lxml gives for :func:`dublincore.to_element`.
 
     Written as text, element by element: the provider writes one for every record of
     every oai_dc page it cannot serve from the store, and building the lxml tree only
     to serialise it cost a third of the time. The values are already XML-safe
-    (:func:`dublincore.dc_values`); only markup characters need escaping.
+    (:func:`dublincore.dc_values`); only markup characters need escaping. ``permalink``:
+    the record's page, the last ``dc:identifier`` (see the module docstring).
     """
     parts = [_DC_OPEN]
-    for name, text in dublincore.dc_values(record):
+    values: Iterable[tuple[str, str]] = dublincore.dc_values(record)
+    if permalink:
+        values = with_identifier(values, permalink)
+    for name, text in values:
         text = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                 .replace("\r", "&#13;"))  # as lxml escapes text
         parts.append(f"<dc:{name}>{text}</dc:{name}>")
@@ -155,10 +194,13 @@ FORMATS: dict[str, MetadataFormat] = {
 """Every format offered, in the order ListMetadataFormats lists them."""
 
 
-def serialise(fmt: MetadataFormat, record: Record) -> bytes:
-    """``record``'s metadata element in ``fmt`` as UTF-8 bytes, without XML declaration."""
+def serialise(fmt: MetadataFormat, record: Record, permalink: str = "") -> bytes:
+    """``record``'s metadata element in ``fmt`` as UTF-8 bytes, without XML declaration;
+    with ``permalink``, the URL of its page in our OPAC."""
     if fmt.serialise is not None:
-        return fmt.serialise(record)
+        return fmt.serialise(record, permalink)
+    if permalink:
+        record = with_permalink(record, permalink)
     data: bytes = etree.tostring(fmt.write(record), encoding="UTF-8", xml_declaration=False)
     return data
 
@@ -197,13 +239,26 @@ def writers_version() -> str:
     return digest.hexdigest()
 
 
-def dissemination(fmt: MetadataFormat, include_items: bool) -> Dissemination:
-    """How the repository writes ``fmt``: items removed unless ``include_items``."""
+#: The record whose permalink stands for all in a dissemination key.
+_SAMPLE = ("source", "id/1")
+
+
+def dissemination(fmt: MetadataFormat, include_items: bool,
+                  record_page: Callable[[str, str], str] | None = None) -> Dissemination:
+    """How the repository writes ``fmt``: items removed unless ``include_items``, each
+    record with its page's URL when ``record_page`` gives it (source, source id -> URL).
+
+    The key names a sample record's page: another base URL (another deployment on the
+    same store, a moved site) or another URL scheme gives another key, so metadata kept
+    with the old URLs is written again rather than served.
+    """
     def write(record: Record) -> bytes:
         if not include_items and record.items:
             record = replace(record, items=())
-        return serialise(fmt, record)
+        page = record_page(record.source, record.source_id) if record_page else ""
+        return serialise(fmt, record, page)
 
-    key = hashlib.blake2b(f"{writers_version()} items={include_items}".encode(),
+    pages = record_page(*_SAMPLE) if record_page else ""
+    key = hashlib.blake2b(f"{writers_version()} items={include_items} pages={pages}".encode(),
                           digest_size=16).hexdigest()
     return Dissemination(fmt.prefix, key, write)
