@@ -22,8 +22,9 @@ announced base URL), which partners' harvesters take as the record's link back t
   identifiers, the record's own links, public documents and attached documents): VuFind's
   oai_dc imports take every http(s) identifier as a URL, and the last place keeps the
   identifiers a partner reads first as they were;
-* MARC21 slim, UNIMARC slim and PMB XML: one more 856 (ind1 '4', HTTP) with only $u, after
-  the record's own 856 fields, in tag order (Koha and PMB read 856 $u as the record's link).
+* MARC21 slim, UNIMARC slim and PMB XML: one more 856 (ind1 '4', HTTP) with only $u, the
+  last 856 (after the record's own links and, in MARC21, its documents), in tag order
+  (Koha and PMB read 856 $u as the record's link).
   No $y/$z label: the surveys of PMB, Koha and VuFind recommend none (PMB's own 856 is
   $u and $q), and a French label would travel as data into partners' records.
 
@@ -52,7 +53,7 @@ from lxml import etree
 import catalogue.formats
 import catalogue.records
 from catalogue.formats import dublincore, marc21, marcxml, pmbxml, unimarc
-from catalogue.records import Link, MarcField, Record, replace
+from catalogue.records import MarcField, Record, replace
 from oai.repository import Dissemination
 
 SLIM = marcxml.SLIM
@@ -69,9 +70,9 @@ class MetadataFormat:
     prefix: str
     namespace: str
     schema: str
-    write: Callable[[Record], etree._Element]
-    #: The element as bytes, given the record and its permalink ('' for none); by
-    #: default ``write`` of the record with its permalink, serialised by lxml.
+    #: The element, given the record and its permalink ('' for none).
+    write: Callable[[Record, str], etree._Element]
+    #: The same as bytes; by default ``write``'s element serialised by lxml.
     serialise: Callable[[Record, str], bytes] | None = None
 
 
@@ -117,18 +118,38 @@ def slim_safe(fields: Iterable[MarcField]) -> list[MarcField]:
     return out
 
 
-def _marc21(record: Record) -> etree._Element:
-    leader, fields = marc21.to_fields(record)
-    return marcxml.to_element(slim_leader(str(leader)), slim_safe(fields), "marc")
+def without_link(record: Record, url: str) -> Record:
+    """``record`` without its links to ``url`` (the permalink is written once, in its place)."""
+    if not url or not any(lk.url == url for lk in record.links):
+        return record
+    return replace(record, links=tuple(lk for lk in record.links if lk.url != url))
 
 
-def _unimarc(record: Record) -> etree._Element:
-    leader, fields = unimarc.to_fields(record)
-    return marcxml.to_element(slim_leader(leader), slim_safe(fields), "marc")
+def with_856(fields: list[MarcField], url: str) -> list[MarcField]:
+    """``fields`` with an 856 (HTTP, $u ``url``) after the last field of a tag up to 856:
+    the last 856, in tag order (UNIMARC and MARC21 alike)."""
+    if not url:
+        return fields
+    place = next((n for n, f in enumerate(fields) if f.tag > "856"), len(fields))
+    return [*fields[:place], MarcField(tag="856", indicators="4 ", subfields=(("u", url),)),
+            *fields[place:]]
 
 
-def _pmb(record: Record) -> etree._Element:
-    plain = pmbxml.to_element(record)
+def _marc21(record: Record, permalink: str = "") -> etree._Element:
+    leader, fields = marc21.to_fields(without_link(record, permalink))
+    return marcxml.to_element(slim_leader(str(leader)), with_856(slim_safe(fields), permalink),
+                              "marc")
+
+
+def _unimarc(record: Record, permalink: str = "") -> etree._Element:
+    leader, fields = unimarc.to_fields(without_link(record, permalink))
+    return marcxml.to_element(slim_leader(leader), with_856(slim_safe(fields), permalink),
+                              "marc")
+
+
+def _pmb(record: Record, permalink: str = "") -> etree._Element:
+    leader, fields = unimarc.to_fields(without_link(record, permalink))
+    plain = pmbxml.fields_to_element(leader, with_856(list(fields), permalink))
     nsmap: Any = {None: PMB, "xsi": XSI}
     notice = etree.Element(f"{{{PMB}}}notice", nsmap=nsmap)
     notice.set(f"{{{XSI}}}schemaLocation", f"{PMB} {PMB_SCHEMA}")
@@ -154,12 +175,6 @@ def with_identifier(values: Iterable[tuple[str, str]], url: str) -> list[tuple[s
     return out
 
 
-def with_permalink(record: Record, url: str) -> Record:
-    """``record`` whose last link (856) is ``url``, its only link to that URL."""
-    links = tuple(lk for lk in record.links if lk.url != url)
-    return replace(record, links=(*links, Link(url=url)))
-
-
 def dc_bytes(record: Record, permalink: str = "") -> bytes:
     """``record`` as serialised ``oai_dc:dc``: the bytes lxml gives for :func:`dublincore.to_element`.
 
@@ -181,11 +196,17 @@ def dc_bytes(record: Record, permalink: str = "") -> bytes:
     return "".join(parts).encode("utf-8")
 
 
+def _dc(record: Record, permalink: str = "") -> etree._Element:
+    if not permalink:
+        return dublincore.to_element(record)
+    return etree.fromstring(dc_bytes(record, permalink))
+
+
 FORMATS: dict[str, MetadataFormat] = {
     f.prefix: f
     for f in (
         MetadataFormat("oai_dc", dublincore.OAI_DC, "http://www.openarchives.org/OAI/2.0/oai_dc.xsd",
-                       dublincore.to_element, dc_bytes),
+                       _dc, dc_bytes),
         MetadataFormat("marcxml", SLIM, SLIM_SCHEMA, _marc21),
         MetadataFormat("unimarc", SLIM, SLIM_SCHEMA, _unimarc),
         MetadataFormat("pmb_xml_unimarc", PMB, PMB_SCHEMA, _pmb),
@@ -199,9 +220,8 @@ def serialise(fmt: MetadataFormat, record: Record, permalink: str = "") -> bytes
     with ``permalink``, the URL of its page in our OPAC."""
     if fmt.serialise is not None:
         return fmt.serialise(record, permalink)
-    if permalink:
-        record = with_permalink(record, permalink)
-    data: bytes = etree.tostring(fmt.write(record), encoding="UTF-8", xml_declaration=False)
+    data: bytes = etree.tostring(fmt.write(record, permalink), encoding="UTF-8",
+                                 xml_declaration=False)
     return data
 
 

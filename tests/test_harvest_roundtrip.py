@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 
 from catalogue.formats.base import Parsed
 from catalogue.harvesting import harvest_source
-from catalogue.records import CustomField, Record, from_json, replace, to_json_bytes
+from catalogue.records import CustomField, Link, Record, from_json, replace, to_json_bytes
 from catalogue.store.ingest import Ingest
 from catalogue.store.tables import records
 from catalogue.veille.model import KEPT, Item
@@ -21,7 +21,6 @@ from catalogue.web import create_app
 from catalogue.web.links import permalinks
 from indexes import Searcher, SearchRequest, rebuild
 from oai import identifiers
-from oai.formats import with_permalink
 from tests.harvest_support import Sleeps, as_dc, deployment, partner, stored
 from tests.oai_site import REPOSITORY, Running, serve, start_site
 
@@ -56,7 +55,7 @@ def test_unimarc_round_trip_is_exact(tmp_path: Path, site: Running) -> None:
     assert report.status == "completed", report.message
     # Exact, plus the link to the record's page on our site: the partner's copy keeps it
     # as a link (856 $u), which is what it is.
-    want = {i: replace(with_permalink(r, page_of(site, r)), source="ours", source_id=i)
+    want = {i: replace(r, source="ours", source_id=i, links=(*r.links, Link(url=page_of(site, r))))
             for i, r in exposed(site).items()}
     got = stored(engine, "ours")
     assert set(got) == set(want) and len(got) > 1500
@@ -69,8 +68,7 @@ def test_oai_dc_round_trip_keeps_what_dublin_core_carries(tmp_path: Path, site: 
     _, settings, engine = deployment(tmp_path, partner("ours", site.site.url))
     report = harvest_source(engine, settings, settings.source("ours"), sleep=Sleeps())
     assert report.status == "completed", report.message
-    want = {i: as_dc(with_permalink(r, page_of(site, r)), "ours", i)
-            for i, r in exposed(site).items()}
+    want = {i: as_dc(r, "ours", i, page_of(site, r)) for i, r in exposed(site).items()}
     got = stored(engine, "ours")
     assert set(got) == set(want)
     different = [i for i in want if got[i] != want[i]]

@@ -271,8 +271,7 @@ def test_a_link_to_its_own_page_is_not_written_twice(tmp_path: Path) -> None:
         out = etree.fromstring(formats.serialise(formats.FORMATS[prefix], record, page))
         assert links_of(out, prefix) == ["https://example.org/texte.pdf", page]
         check_placement(out, prefix, page)
-    again = formats.with_permalink(formats.with_permalink(record, page), page)
-    assert again.links == (Link(url="https://example.org/texte.pdf"), Link(url=page))
+    assert formats.without_link(record, page).links == (Link(url="https://example.org/texte.pdf"),)
 
 
 def _title(main: str) -> Title:
