@@ -28,8 +28,8 @@ announced base URL), which partners' harvesters take as the record's link back t
   No $y/$z label: the surveys of PMB, Koha and VuFind recommend none (PMB's own 856 is
   $u and $q), and a French label would travel as data into partners' records.
 
-A link the record already has to that same URL (a record harvested back from us) is not
-written twice: the permalink takes its place, so that a round trip gives the same bytes.
+A link the record already has to that same URL (catalogued by hand, or re-imported from
+our own output) is not written twice: the permalink takes its place.
 
 Each record's metadata is serialised on its own (:func:`dissemination`), so that the
 store can keep it: :func:`writers_version` names the code that wrote it, and changes
