@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -14,7 +15,9 @@ class OaiConfig:
 
     ``secret_key`` signs resumption tokens, so that a token needs no server-side
     storage and cannot be forged; ``formats`` maps each metadataPrefix offered to
-    its writer.
+    its writer. ``record_page`` gives the absolute URL of a record's page in the OPAC
+    from its source and source id: every record served carries it (a ``dc:identifier``,
+    an 856 $u), so that a partner's VuFind, Koha or PMB links back to it; None: no link.
     """
 
     repository_name: str
@@ -28,3 +31,4 @@ class OaiConfig:
     include_items: bool = True
     set_hierarchy: bool = True
     formats: dict[str, MetadataFormat] = field(default_factory=lambda: dict(FORMATS))
+    record_page: Callable[[str, str], str] | None = None

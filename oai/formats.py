@@ -15,9 +15,26 @@ MARC slim output must satisfy MARC21slim.xsd, which is stricter than what circul
 (PMB and Kentika leaders with '#', upper-case or three-character indicators): values the
 schema rejects are made conformant (see :func:`slim_safe`) rather than sent invalid.
 
+Every record carries the absolute URL of its page in our OPAC (its permalink, on the
+announced base URL), which partners' harvesters take as the record's link back to us:
+
+* ``oai_dc``: one more ``dc:identifier``, the last one (after ISBN/ISSN/DOI and other
+  identifiers, the record's own links, public documents and attached documents): VuFind's
+  oai_dc imports take every http(s) identifier as a URL, and the last place keeps the
+  identifiers a partner reads first as they were;
+* MARC21 slim, UNIMARC slim and PMB XML: one more 856 (ind1 '4', HTTP) with only $u, the
+  last 856 (after the record's own links and, in MARC21, its documents), in tag order
+  (Koha and PMB read 856 $u as the record's link).
+  No $y/$z label: the surveys of PMB, Koha and VuFind recommend none (PMB's own 856 is
+  $u and $q), and a French label would travel as data into partners' records.
+
+A link the record already has to that same URL (catalogued by hand, or re-imported from
+our own output) is not written twice: the permalink takes its place.
+
 Each record's metadata is serialised on its own (:func:`dissemination`), so that the
 store can keep it: :func:`writers_version` names the code that wrote it, and changes
-with any change to that code.
+with any change to that code; the dissemination key also names the permalinks' base URL,
+so that kept metadata never serves another deployment's or an old base URL.
 """
 
 from __future__ import annotations
@@ -53,9 +70,10 @@ class MetadataFormat:
     prefix: str
     namespace: str
     schema: str
-    write: Callable[[Record], etree._Element]
-    #: The element as bytes; by default ``write`` serialised by lxml.
-    serialise: Callable[[Record], bytes] | None = None
+    #: The element, given the record and its permalink ('' for none).
+    write: Callable[[Record, str], etree._Element]
+    #: The same as bytes; by default ``write``'s element serialised by lxml.
+    serialise: Callable[[Record, str], bytes] | None = None
 
 
 _LEADER_CHAR = re.compile(r"[^\dA-Za-z ]")
@@ -100,18 +118,38 @@ def slim_safe(fields: Iterable[MarcField]) -> list[MarcField]:
     return out
 
 
-def _marc21(record: Record) -> etree._Element:
-    leader, fields = marc21.to_fields(record)
-    return marcxml.to_element(slim_leader(str(leader)), slim_safe(fields), "marc")
+def without_link(record: Record, url: str) -> Record:
+    """``record`` without its links to ``url`` (the permalink is written once, in its place)."""
+    if not url or not any(lk.url == url for lk in record.links):
+        return record
+    return replace(record, links=tuple(lk for lk in record.links if lk.url != url))
 
 
-def _unimarc(record: Record) -> etree._Element:
-    leader, fields = unimarc.to_fields(record)
-    return marcxml.to_element(slim_leader(leader), slim_safe(fields), "marc")
+def with_856(fields: list[MarcField], url: str) -> list[MarcField]:
+    """``fields`` with an 856 (HTTP, $u ``url``) after the last field of a tag up to 856:
+    the last 856, in tag order (UNIMARC and MARC21 alike)."""
+    if not url:
+        return fields
+    place = next((n for n, f in enumerate(fields) if f.tag > "856"), len(fields))
+    return [*fields[:place], MarcField(tag="856", indicators="4 ", subfields=(("u", url),)),
+            *fields[place:]]
 
 
-def _pmb(record: Record) -> etree._Element:
-    plain = pmbxml.to_element(record)
+def _marc21(record: Record, permalink: str = "") -> etree._Element:
+    leader, fields = marc21.to_fields(without_link(record, permalink))
+    return marcxml.to_element(slim_leader(str(leader)), with_856(slim_safe(fields), permalink),
+                              "marc")
+
+
+def _unimarc(record: Record, permalink: str = "") -> etree._Element:
+    leader, fields = unimarc.to_fields(without_link(record, permalink))
+    return marcxml.to_element(slim_leader(leader), with_856(slim_safe(fields), permalink),
+                              "marc")
+
+
+def _pmb(record: Record, permalink: str = "") -> etree._Element:
+    leader, fields = unimarc.to_fields(without_link(record, permalink))
+    plain = pmbxml.fields_to_element(leader, with_856(list(fields), permalink))
     nsmap: Any = {None: PMB, "xsi": XSI}
     notice = etree.Element(f"{{{PMB}}}notice", nsmap=nsmap)
     notice.set(f"{{{XSI}}}schemaLocation", f"{PMB} {PMB_SCHEMA}")
@@ -125,16 +163,32 @@ _DC_OPEN = (f'<oai_dc:dc xmlns:oai_dc="{dublincore.OAI_DC}" xmlns:dc="{dublincor
             f'xmlns:xsi="{XSI}" xsi:schemaLocation="{dublincore.SCHEMA_LOCATION}">')
 
 
-def dc_bytes(record: Record) -> bytes:
+_AFTER_IDENTIFIER = frozenset(dublincore.ELEMENTS[dublincore.ELEMENTS.index("identifier") + 1:])
+
+
+def with_identifier(values: Iterable[tuple[str, str]], url: str) -> list[tuple[str, str]]:
+    """``values`` (:func:`dublincore.dc_values`) with ``url`` as the last ``dc:identifier``,
+    and as no other one."""
+    out = [(name, text) for name, text in values if name != "identifier" or text != url]
+    place = next((n for n, (name, _) in enumerate(out) if name in _AFTER_IDENTIFIER), len(out))
+    out.insert(place, ("identifier", url))
+    return out
+
+
+def dc_bytes(record: Record, permalink: str = "") -> bytes:
     """``record`` as serialised ``oai_dc:dc``: the bytes lxml gives for :func:`dublincore.to_element`.
 
     Written as text, element by element: the provider writes one for every record of
     every oai_dc page it cannot serve from the store, and building the lxml tree only
     to serialise it cost a third of the time. The values are already XML-safe
-    (:func:`dublincore.dc_values`); only markup characters need escaping.
+    (:func:`dublincore.dc_values`); only markup characters need escaping. ``permalink``:
+    the record's page, the last ``dc:identifier`` (see the module docstring).
     """
     parts = [_DC_OPEN]
-    for name, text in dublincore.dc_values(record):
+    values: Iterable[tuple[str, str]] = dublincore.dc_values(record)
+    if permalink:
+        values = with_identifier(values, permalink)
+    for name, text in values:
         text = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                 .replace("\r", "&#13;"))  # as lxml escapes text
         parts.append(f"<dc:{name}>{text}</dc:{name}>")
@@ -142,11 +196,17 @@ def dc_bytes(record: Record) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
+def _dc(record: Record, permalink: str = "") -> etree._Element:
+    if not permalink:
+        return dublincore.to_element(record)
+    return etree.fromstring(dc_bytes(record, permalink))
+
+
 FORMATS: dict[str, MetadataFormat] = {
     f.prefix: f
     for f in (
         MetadataFormat("oai_dc", dublincore.OAI_DC, "http://www.openarchives.org/OAI/2.0/oai_dc.xsd",
-                       dublincore.to_element, dc_bytes),
+                       _dc, dc_bytes),
         MetadataFormat("marcxml", SLIM, SLIM_SCHEMA, _marc21),
         MetadataFormat("unimarc", SLIM, SLIM_SCHEMA, _unimarc),
         MetadataFormat("pmb_xml_unimarc", PMB, PMB_SCHEMA, _pmb),
@@ -155,11 +215,13 @@ FORMATS: dict[str, MetadataFormat] = {
 """Every format offered, in the order ListMetadataFormats lists them."""
 
 
-def serialise(fmt: MetadataFormat, record: Record) -> bytes:
-    """``record``'s metadata element in ``fmt`` as UTF-8 bytes, without XML declaration."""
+def serialise(fmt: MetadataFormat, record: Record, permalink: str = "") -> bytes:
+    """``record``'s metadata element in ``fmt`` as UTF-8 bytes, without XML declaration;
+    with ``permalink``, the URL of its page in our OPAC."""
     if fmt.serialise is not None:
-        return fmt.serialise(record)
-    data: bytes = etree.tostring(fmt.write(record), encoding="UTF-8", xml_declaration=False)
+        return fmt.serialise(record, permalink)
+    data: bytes = etree.tostring(fmt.write(record, permalink), encoding="UTF-8",
+                                 xml_declaration=False)
     return data
 
 
@@ -197,13 +259,26 @@ def writers_version() -> str:
     return digest.hexdigest()
 
 
-def dissemination(fmt: MetadataFormat, include_items: bool) -> Dissemination:
-    """How the repository writes ``fmt``: items removed unless ``include_items``."""
+#: The record whose permalink stands for all in a dissemination key.
+_SAMPLE = ("source", "id/1")
+
+
+def dissemination(fmt: MetadataFormat, include_items: bool,
+                  record_page: Callable[[str, str], str] | None = None) -> Dissemination:
+    """How the repository writes ``fmt``: items removed unless ``include_items``, each
+    record with its page's URL when ``record_page`` gives it (source, source id -> URL).
+
+    The key names a sample record's page: another base URL (another deployment on the
+    same store, a moved site) or another URL scheme gives another key, so metadata kept
+    with the old URLs is written again rather than served.
+    """
     def write(record: Record) -> bytes:
         if not include_items and record.items:
             record = replace(record, items=())
-        return serialise(fmt, record)
+        page = record_page(record.source, record.source_id) if record_page else ""
+        return serialise(fmt, record, page)
 
-    key = hashlib.blake2b(f"{writers_version()} items={include_items}".encode(),
+    pages = record_page(*_SAMPLE) if record_page else ""
+    key = hashlib.blake2b(f"{writers_version()} items={include_items} pages={pages}".encode(),
                           digest_size=16).hexdigest()
     return Dissemination(fmt.prefix, key, write)

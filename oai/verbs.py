@@ -127,7 +127,7 @@ def _dc_description(parent: etree._Element, text: str) -> None:
 
 
 def _dissemination(ctx: Context, fmt: MetadataFormat) -> Dissemination:
-    return formats.dissemination(fmt, ctx.config.include_items)
+    return formats.dissemination(fmt, ctx.config.include_items, ctx.config.record_page)
 
 
 def get_record(ctx: Context, request: Request, parent: etree._Element) -> None:

@@ -13,6 +13,7 @@ from catalogue.records import Record, from_json, replace
 from catalogue.settings import Settings, load
 from catalogue.store import database
 from catalogue.store.tables import records
+from oai.formats import FORMATS
 from tests.stores import store_url
 
 REPO = Path(__file__).resolve().parents[1]
@@ -106,7 +107,9 @@ def tombstones(engine: Engine, source: str) -> set[str]:
         return {r.source_id for r in rows}
 
 
-def as_dc(record: Record, source: str, identifier: str) -> Record:
-    """What a record served in ``oai_dc`` becomes once harvested (DC carries what it can)."""
-    mapped, _ = dublincore.from_element(dublincore.to_element(record), source, identifier)
+def as_dc(record: Record, source: str, identifier: str, permalink: str = "") -> Record:
+    """What a record served in ``oai_dc`` (with its ``permalink``, the last
+    ``dc:identifier``) becomes once harvested (DC carries what it can)."""
+    element = FORMATS["oai_dc"].write(record, permalink)
+    mapped, _ = dublincore.from_element(element, source, identifier)
     return replace(mapped, source=source, source_id=identifier)

@@ -12,15 +12,17 @@ from sqlalchemy import Engine, select
 
 from catalogue.formats.base import Parsed
 from catalogue.harvesting import harvest_source
-from catalogue.records import CustomField, Record, from_json, replace, to_json_bytes
+from catalogue.records import CustomField, Link, Record, from_json, replace, to_json_bytes
 from catalogue.store.ingest import Ingest
 from catalogue.store.tables import records
 from catalogue.veille.model import KEPT, Item
 from catalogue.veille.publishing import entry_record
+from catalogue.web import create_app
+from catalogue.web.links import permalinks
 from indexes import Searcher, SearchRequest, rebuild
 from oai import identifiers
 from tests.harvest_support import Sleeps, as_dc, deployment, partner, stored
-from tests.oai_site import REPOSITORY, Running, start_site
+from tests.oai_site import REPOSITORY, Running, serve, start_site
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +43,20 @@ def exposed(running: Running) -> dict[str, Record]:
                 for r in rows}
 
 
+def page_of(running: Running, record: Record) -> str:
+    """The record's page in the served site's OPAC, as its OAI records carry it."""
+    return permalinks(running.site.settings.base_url)(record.source, record.source_id)
+
+
 def test_unimarc_round_trip_is_exact(tmp_path: Path, site: Running) -> None:
     _, settings, engine = deployment(tmp_path, partner("ours", site.site.url,
                                                        metadata_prefix="unimarc"))
     report = harvest_source(engine, settings, settings.source("ours"), sleep=Sleeps())
     assert report.status == "completed", report.message
-    want = {i: replace(r, source="ours", source_id=i) for i, r in exposed(site).items()}
+    # Exact, plus the link to the record's page on our site: the partner's copy keeps it
+    # as a link (856 $u), which is what it is.
+    want = {i: replace(r, source="ours", source_id=i, links=(*r.links, Link(url=page_of(site, r))))
+            for i, r in exposed(site).items()}
     got = stored(engine, "ours")
     assert set(got) == set(want) and len(got) > 1500
     different = [i for i in want if got[i] != want[i]]
@@ -58,7 +68,7 @@ def test_oai_dc_round_trip_keeps_what_dublin_core_carries(tmp_path: Path, site: 
     _, settings, engine = deployment(tmp_path, partner("ours", site.site.url))
     report = harvest_source(engine, settings, settings.source("ours"), sleep=Sleeps())
     assert report.status == "completed", report.message
-    want = {i: as_dc(r, "ours", i) for i, r in exposed(site).items()}
+    want = {i: as_dc(r, "ours", i, page_of(site, r)) for i, r in exposed(site).items()}
     got = stored(engine, "ours")
     assert set(got) == set(want)
     different = [i for i in want if got[i] != want[i]]
@@ -75,6 +85,49 @@ def test_pmb_xml_unimarc_round_trip(tmp_path: Path, site: Running) -> None:
     assert set(got) == set(want)
     titles = sum(got[i].title == want[i].title for i in want)
     assert titles == len(want)
+
+
+def test_a_harvested_copy_served_again_links_each_page_once(tmp_path: Path, site: Running) -> None:
+    """Two hops (our site -> a partner running this software -> a third): each copy
+    keeps the pages before it as links and adds its own, each once; harvesting again
+    changes nothing (no link grows at each harvest)."""
+    _, settings, engine = deployment(tmp_path / "hop1", partner(
+        "ours", site.site.url, metadata_prefix="unimarc", redistribute=True))
+    assert harvest_source(engine, settings, settings.source("ours"),
+                          sleep=Sleeps()).status == "completed"
+    first = stored(engine, "ours")
+    hop, root = serve(create_app(settings, engine=engine).wsgi_app)
+    page_on_hop1 = permalinks(settings.base_url)
+    try:
+        for prefix in ("unimarc", "oai_dc"):
+            _, then, engine2 = deployment(tmp_path / f"hop2-{prefix}", partner(
+                "back", root + "/oai", metadata_prefix=prefix))
+            harvests = []
+            for _ in range(2):
+                report = harvest_source(engine2, then, then.source("back"), sleep=Sleeps(),
+                                        full=True)
+                assert report.status == "completed", report.message
+                harvests.append(stored(engine2, "back"))
+            assert harvests[0] == harvests[1]
+            copies = {_local(oai_id): r for oai_id, r in harvests[0].items()}
+            assert len(copies) == len(first)
+            for oai_id, record in first.items():
+                urls = [lk.url for lk in copies[oai_id].links]
+                # Dublin Core has no attached documents: their URLs come back as links.
+                documents = [d.url for d in record.documents] if prefix == "oai_dc" else []
+                assert urls == [*(lk.url for lk in record.links), *documents,
+                                page_on_hop1("ours", oai_id)]
+                assert len(urls) == len(set(urls))
+            engine2.dispose()
+    finally:
+        hop.stop()
+    assert stored(engine, "ours") == first
+
+
+def _local(oai_id: str) -> str:
+    local = identifiers.parse("catalogue.invalid", oai_id)  # hop1's default identifier
+    assert local is not None and local.source == "ours"
+    return local.source_id
 
 
 WATCH = Item(id=7, source_id=1, source_name="Ville de Toulouse",

@@ -7,11 +7,17 @@ on the request's host: behind a reverse proxy the app may be reached as
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import url_for
+from werkzeug.routing import Map, Rule
 
 from catalogue.records import Record
 from catalogue.store.opac import split_id
 from catalogue.web.service import opac
+
+#: The record page's URL rule (:func:`catalogue.web.record.show`): the permalink.
+RECORD_RULE = "/notice/<source>/<path:source_id>"
 
 
 def absolute(path: str) -> str:
@@ -29,3 +35,19 @@ def record_url(record: Record, external: bool = False) -> str:
     """The record page of ``record``; ``external``: its permalink (absolute URL)."""
     path = record_path(record.global_id)
     return absolute(path) if external else path
+
+
+def permalinks(base_url: str) -> Callable[[str, str], str]:
+    """(source, source id) -> the record page's absolute URL, outside any request.
+
+    For the OAI-PMH provider, whose records carry their page in our OPAC: the same rule
+    built by the same werkzeug code as ``url_for`` (same quoting of odd ids), on
+    ``[catalogue] base_url`` as :func:`record_url` with ``external``, but with no app or
+    request context needed (the protocol core and its tests run without one).
+    """
+    adapter = Map([Rule(RECORD_RULE, endpoint="record.show")]).bind("localhost")
+
+    def permalink(source: str, source_id: str) -> str:
+        return base_url + adapter.build("record.show", {"source": source, "source_id": source_id})
+
+    return permalink

@@ -1,8 +1,9 @@
 """Wiring of the OAI-PMH provider: settings -> OaiConfig, store -> SqlRepository, blueprint.
 
-The base URL harvesters see is ``[catalogue] base_url`` + ``/oai``. The published entries
-of the questions/réponses base (source ``questions``) and the watch's entries (source
-``veille``) are exposed as the centre's own.
+The base URL harvesters see is ``[catalogue] base_url`` + ``/oai``; every record served
+carries its page in the OPAC on that same base URL (:func:`catalogue.web.links.permalinks`).
+The published entries of the questions/réponses base (source ``questions``) and the
+watch's entries (source ``veille``) are exposed as the centre's own.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from catalogue.questions import publishing
 from catalogue.settings import Settings, Source
 from catalogue.store.oai_repository import SqlRepository
 from catalogue.veille import publishing as veille
+from catalogue.web.links import permalinks
 from catalogue.web.secret import secret_key
 from oai.blueprint import create_blueprint
 from oai.config import OaiConfig
@@ -38,6 +40,7 @@ def config_of(settings: Settings) -> OaiConfig:
         token_ttl=timedelta(hours=oai.token_ttl_hours),
         include_items=oai.include_items,
         set_hierarchy=oai.set_hierarchy,
+        record_page=permalinks(settings.base_url),
     )
 
 

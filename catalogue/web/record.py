@@ -28,7 +28,7 @@ from catalogue.web.documents import documents, visible
 from catalogue.web.guards import current_person
 from catalogue.web.integers import integer
 from catalogue.web.labels import role_label
-from catalogue.web.links import record_url
+from catalogue.web.links import RECORD_RULE, record_url
 from catalogue.web.service import engine, opac, settings
 
 bp = Blueprint("record", __name__)
@@ -100,7 +100,7 @@ def online_entry(record: Record) -> dict[str, Any]:
     return {"online_only": online, "read_on": read_on}
 
 
-@bp.get("/notice/<source>/<path:source_id>")
+@bp.get(RECORD_RULE)
 def show(source: str, source_id: str) -> str:
     """One record, or the French 404 page when the store has no such live record."""
     page = found(source, source_id)
