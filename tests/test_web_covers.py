@@ -139,11 +139,13 @@ def test_a_slow_or_dripping_source_never_delays_the_page(
     for path in ("/slow.jpg", "/drip.jpg"):
         record = _with_thumbnail(site, images, path)
         status, _, body, took = _raw_get(site, f"/notice/{record.source}/{record.source_id}")
-        assert status == 200 and took < 1.0  # the page names the cover, never fetches it
+        # the page names the cover, never fetches it (the source answers after 3 s at best;
+        # the bound leaves a loaded machine room, it measures no speed)
+        assert status == 200 and took < ImageServer.delay - 0.5, (path, took)
         assert _cover_path(record).encode() in body
         status, headers, body, took = _raw_get(site, _cover_path(record))
         assert _is_placeholder(status, headers, body)
-        assert took < 2.5, (path, took)  # timeout_seconds = 1: at most 1.5 s, with margin
+        assert took < ImageServer.delay - 0.1, (path, took)  # timeout_seconds = 1, not 3 s
 
 
 def test_transparency_is_kept_as_png(site: WebSite, images: ImageServer) -> None:
@@ -220,7 +222,7 @@ def test_a_busy_fetcher_answers_at_once(tmp_path: Path, images: ImageServer) -> 
         time.sleep(0.02)
     started = time.monotonic()
     assert service.cover(good) is None  # every slot taken: the placeholder, at once
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < ImageServer.delay - 1  # not after the slow one
     worker.join(10)
     assert service.cache.get(images.url("/good.jpg?busy")) is None  # a busy miss is not kept
 
