@@ -13,8 +13,10 @@ falls on every mode alike), a fresh Python process:
 * opens the engine's searcher (``indexes.Searcher``, result cache off) and runs one search
   (5 facets, top 20, highlighting): its peak resident size (``VmHWM``) then;
 * runs the 200 mixed queries of ``bench/search.py`` (common and rare words, ANDs,
-  phrases, field queries, prefixes) three times: ``VmHWM`` after them, and each query's
-  median time over the three passes (*warm*);
+  phrases, field queries, prefixes) three times: ``VmHWM`` after them, how much of the
+  resident size is then the process's own (``RssAnon``) and how much mapped files'
+  pages (``RssFile``: the page cache's, shared by every process mapping the index), and
+  each query's median time over the three passes (*warm*);
 * times *cold* searches: a new searcher (open + one query) for each of ``--cold`` queries
   of the mix.
 
@@ -38,12 +40,14 @@ sys.path.insert(0, str(REPO))
 FACETS = ("doctype", "year", "language", "availability", "descriptor")
 
 
-def vm_hwm_kb() -> int:
-    """This process's peak resident size so far, in kB."""
+def status_kb(key: str = "VmHWM") -> int:
+    """A size from ``/proc/self/status`` in kB: ``VmHWM`` (peak resident size so far),
+    ``RssFile`` (resident pages of mapped files, shared with the page cache) or
+    ``RssAnon`` (the process's own memory)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{key}:"):
             return int(line.split()[1])
-    raise RuntimeError("no VmHWM in /proc/self/status")
+    raise RuntimeError(f"no {key} in /proc/self/status")
 
 
 def build(size: int, workdir: Path) -> Path:
@@ -80,10 +84,10 @@ def child(index_dir: Path, mode: str, mix_file: Path, cold: int) -> dict[str, ob
     def search(searcher: Searcher, query: str) -> None:
         searcher.search(SearchRequest(query=query, facets=FACETS, page_size=20))
 
-    start_kb = vm_hwm_kb()
+    start_kb = status_kb()
     searcher = Searcher(index_dir, result_cache=0)
     search(searcher, mix[0])
-    one_kb = vm_hwm_kb()
+    one_kb = status_kb()
     passes: list[list[float]] = []
     for _ in range(3):
         times = []
@@ -92,7 +96,8 @@ def child(index_dir: Path, mode: str, mix_file: Path, cold: int) -> dict[str, ob
             search(searcher, query)
             times.append((time.perf_counter() - started) * 1000)
         passes.append(times)
-    mixed_kb = vm_hwm_kb()
+    mixed_kb = status_kb()
+    file_kb, anon_kb = status_kb("RssFile"), status_kb("RssAnon")
     searcher.close()
     warm = [statistics.median(t) for t in zip(*passes, strict=True)]
     cold_times = []
@@ -101,7 +106,8 @@ def child(index_dir: Path, mode: str, mix_file: Path, cold: int) -> dict[str, ob
         with Searcher(index_dir, result_cache=0) as fresh:
             search(fresh, query)
         cold_times.append((time.perf_counter() - started) * 1000)
-    return {"start_kb": start_kb, "one_kb": one_kb, "mixed_kb": mixed_kb, "warm": warm,
+    return {"start_kb": start_kb, "one_kb": one_kb, "mixed_kb": mixed_kb,
+            "file_kb": file_kb, "anon_kb": anon_kb, "warm": warm,
             "cold": cold_times}
 
 
@@ -127,16 +133,19 @@ def measure(index_dir: Path, modes: list[str], rounds: int, queries: int,
             raw = json.loads(out.stdout)
             found[mode].append({
                 "start": raw["start_kb"] / 1024, "one": raw["one_kb"] / 1024,
-                "mixed": raw["mixed_kb"] / 1024,
+                "mixed": raw["mixed_kb"] / 1024, "anon": raw["anon_kb"] / 1024,
+                "file": raw["file_kb"] / 1024,
                 "warm50": pct(raw["warm"], 0.5), "warm95": pct(raw["warm"], 0.95),
                 "cold50": pct(raw["cold"], 0.5), "cold95": pct(raw["cold"], 0.95)})
             print(json.dumps(found[mode][-1]), file=sys.stderr)
     lines = [f"### {index_dir.name}, medians of {rounds} rounds", "",
-             "| mode | peak after 1 search MB | peak after 600 MB | warm p50 ms | warm p95 ms "
-             "| cold p50 ms | cold p95 ms |", "|---|---:|---:|---:|---:|---:|---:|"]
+             "| mode | peak, 1 search, MB | peak, 1 + 3 x 200, MB | then own / mapped MB "
+             "| warm p50 ms | warm p95 ms | cold p50 ms | cold p95 ms |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for mode in modes:
         med = {k: statistics.median(r[k] for r in found[mode]) for k in found[mode][0]}
-        lines.append(f"| {mode} | {med['one']:.0f} | {med['mixed']:.0f} | {med['warm50']:.1f} "
+        lines.append(f"| {mode} | {med['one']:.0f} | {med['mixed']:.0f} "
+                     f"| {med['anon']:.0f} / {med['file']:.0f} | {med['warm50']:.1f} "
                      f"| {med['warm95']:.1f} | {med['cold50']:.0f} | {med['cold95']:.0f} |")
     return [*lines, ""]
 
