@@ -107,17 +107,19 @@ class _Window:
 class MappedFile(StructFile):  # type: ignore[misc]
     """A Whoosh ``StructFile`` reading its bytes from a shared map, without a copy.
 
-    Its inner files (``subset``) read from the same map; the map is unmapped when the
-    last of them is dropped (no buffer of it is ever handed out, so closing never
-    waits on one).
+    Its inner files (``subset``) read from the same map. Closing the file that
+    :class:`MappedStorage` opened unmaps it, as Whoosh unmaps a compound file when its
+    storage is closed (its inner files are dead then); no buffer of the map is ever
+    handed out, so the unmapping never waits on one.
     """
 
     def __init__(self, source: mmap.mmap, start: int, length: int, name: str | None = None,
-                 onclose: Any = None) -> None:
+                 onclose: Any = None, owner: bool = False) -> None:
         super().__init__(_Window(source, start, length), name=name, onclose=onclose)
         self._source = source
         self._start = start
         self._end = start + length
+        self._owner = owner
 
     def get(self, position: int, length: int) -> bytes:
         start = self._start + position
@@ -127,6 +129,11 @@ class MappedFile(StructFile):  # type: ignore[misc]
         start = self._start + position
         return MappedFile(self._source, start, min(length, self._end - start),
                           name=name or self._name)
+
+    def close(self) -> None:
+        super().close()
+        if self._owner:
+            self._source.close()
 
 
 class MappedStorage(FileStorage):  # type: ignore[misc]
@@ -149,7 +156,7 @@ class MappedStorage(FileStorage):  # type: ignore[misc]
             source = mmap.mmap(fileno, 0, access=mmap.ACCESS_READ)
         finally:
             plain.close()
-        return MappedFile(source, 0, size, name=name, **kwargs)
+        return MappedFile(source, 0, size, name=name, owner=True, **kwargs)
 
 
 def supported() -> bool:
