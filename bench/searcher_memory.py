@@ -21,7 +21,9 @@ falls on every mode alike), a fresh Python process:
   of the mix.
 
 Prints, per size and mode, the medians over the rounds of the peaks and of p50/p95 of
-the warm and cold times (markdown).
+the warm and cold times (markdown). Then (``--what speed``), in one more process, the
+modes side by side query by query (:func:`speed`), which the load of a shared machine
+disturbs far less than processes one after the other.
 """
 
 from __future__ import annotations
@@ -111,18 +113,93 @@ def child(index_dir: Path, mode: str, mix_file: Path, cold: int) -> dict[str, ob
             "cold": cold_times}
 
 
+def speed(index_dir: Path, modes: list[str], mix_file: Path, cold: int,
+          passes: int) -> dict[str, dict[str, list[float]]]:
+    """Search times of every mode in one process, query by query in turns (``--speed``).
+
+    Processes one after the other see the machine's load change between them (other
+    sessions' test runs): p95 moved by 50% from one round to the next. Here each query
+    is timed on every mode in a row, the mode that goes first rotating, so a change of
+    load falls on all of them alike: *warm* is each query's median over ``passes``
+    passes on one searcher per mode, *cold* a new searcher (open + the query) per mode
+    for each of ``cold`` queries of the mix.
+    """
+    from indexes import Searcher, SearchRequest
+    from indexes.whoosh import storage
+
+    mix = [query for _, query in json.loads(mix_file.read_text())]
+    request = {q: SearchRequest(query=q, facets=FACETS, page_size=20) for q in mix}
+
+    def opened(mode: str, query: str) -> tuple[Searcher, float]:
+        storage.MODE = mode  # read when the searcher opens its generation
+        started = time.perf_counter()
+        searcher = Searcher(index_dir, result_cache=0)
+        searcher.search(request[query])
+        return searcher, (time.perf_counter() - started) * 1000
+
+    searchers = {mode: opened(mode, mix[0])[0] for mode in modes}
+    for query in mix:  # a first pass (caches of each searcher filled)
+        for mode in modes:
+            searchers[mode].search(request[query])
+    warm: dict[str, list[list[float]]] = {m: [[] for _ in mix] for m in modes}
+    turn = 0
+    for _ in range(passes):
+        for n, query in enumerate(mix):
+            turn += 1
+            for mode in modes[turn % len(modes):] + modes[:turn % len(modes)]:
+                started = time.perf_counter()
+                searchers[mode].search(request[query])
+                warm[mode][n].append((time.perf_counter() - started) * 1000)
+    for searcher in searchers.values():
+        searcher.close()
+    cold_times: dict[str, list[float]] = {m: [] for m in modes}
+    for query in mix[:: max(1, len(mix) // cold)][:cold]:
+        turn += 1
+        for mode in modes[turn % len(modes):] + modes[:turn % len(modes)]:
+            searcher, took = opened(mode, query)
+            searcher.close()
+            cold_times[mode].append(took)
+    return {m: {"warm": [statistics.median(t) for t in warm[m]], "cold": cold_times[m]}
+            for m in modes}
+
+
+def speed_table(index_dir: Path, modes: list[str], cold: int, passes: int,
+                mix_file: Path) -> list[str]:
+    print(f"{index_dir.name} speed, modes in turns...", file=sys.stderr)
+    out = subprocess.run(
+        [sys.executable, __file__, "--speed", str(index_dir), ",".join(modes), str(mix_file),
+         str(cold), str(passes)], capture_output=True, text=True, check=True, timeout=7200)
+    raw = json.loads(out.stdout)
+    lines = [f"### {index_dir.name}, speed: the modes query by query in turns, one process, "
+             f"warm = median of {passes} passes", "",
+             "| mode | warm p50 ms | warm p95 ms | warm max ms | warm total s "
+             "| cold p50 ms | cold p95 ms |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for mode in modes:
+        warm, cold_times = raw[mode]["warm"], raw[mode]["cold"]
+        lines.append(f"| {mode} | {pct(warm, 0.5):.1f} | {pct(warm, 0.95):.1f} "
+                     f"| {max(warm):.0f} | {sum(warm) / 1000:.2f} | {pct(cold_times, 0.5):.0f} "
+                     f"| {pct(cold_times, 0.95):.0f} |")
+    return [*lines, ""]
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def measure(index_dir: Path, modes: list[str], rounds: int, queries: int,
-            cold: int, workdir: Path) -> list[str]:
+def mix_of(index_dir: Path, queries: int, workdir: Path) -> Path:
+    """The file of ``bench/search.py``'s query mix for this index, written once."""
     from bench.search import query_mix
 
     mix_file = workdir / f"mix-{index_dir.name}-{queries}.json"
     if not mix_file.exists():
         mix_file.write_text(json.dumps(query_mix(index_dir, queries)))
+    return mix_file
+
+
+def measure(index_dir: Path, modes: list[str], rounds: int, queries: int,
+            cold: int, workdir: Path) -> list[str]:
+    mix_file = mix_of(index_dir, queries, workdir)
     found: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
     for n in range(rounds):
         for mode in modes:
@@ -153,8 +230,13 @@ def measure(index_dir: Path, modes: list[str], rounds: int, queries: int,
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--child"]:
-        index_dir, mode, mix_file, cold = argv[1:5]
-        print(json.dumps(child(Path(index_dir), mode, Path(mix_file), int(cold))))
+        folder, mode, mix, cold = argv[1:5]
+        print(json.dumps(child(Path(folder), mode, Path(mix), int(cold))))
+        return 0
+    if argv[:1] == ["--speed"]:
+        folder, modes, mix, cold, passes = argv[1:6]
+        print(json.dumps(speed(Path(folder), modes.split(","), Path(mix), int(cold),
+                               int(passes))))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="20000,100000")
@@ -163,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--cold", type=int, default=20)
+    parser.add_argument("--passes", type=int, default=5, help="warm passes of --speed")
+    parser.add_argument("--what", default="memory,speed",
+                        help="memory (a process per mode and round), speed (modes in turns)")
     parser.add_argument("--build-only", action="store_true")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -171,8 +256,13 @@ def main(argv: list[str] | None = None) -> int:
         index_dir = build(size, args.workdir)
         if args.build_only:
             continue
-        out += measure(index_dir, args.modes.split(","), args.rounds, args.queries,
-                       args.cold, args.workdir)
+        modes = args.modes.split(",")
+        if "memory" in args.what:
+            out += measure(index_dir, modes, args.rounds, args.queries, args.cold,
+                           args.workdir)
+        if "speed" in args.what:
+            out += speed_table(index_dir, modes, args.cold, args.passes,
+                               mix_of(index_dir, args.queries, args.workdir))
         print("\n".join(out), file=sys.stderr)
     print("\n".join(out))
     return 0
