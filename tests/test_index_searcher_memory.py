@@ -176,6 +176,29 @@ def test_a_mapped_window_reads_seeks_and_tells_as_bytesio(mapped: mmap.mmap) -> 
         theirs.seek(-1)
 
 
+def test_pickles_read_through_the_window_peek_no_further_than_they_go(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whoosh reads each posting block's header with ``read_pickle``; pickle's loader reads
+    ahead through ``peek`` and must leave the file right after the pickle, also for a
+    pickle longer than a peek."""
+    import pickle
+
+    from whoosh.filedb.structfile import BufferFile
+
+    monkeypatch.setattr(storage, "PEEK", 64)
+    objects = [(3, 1.5, b"x" * 10, None), list(range(400)), {"a": "é" * 100}, (7, 8)]
+    data = b"".join(pickle.dumps(o, 2) for o in objects) + b"rest"
+    path = tmp_path / "pickles"
+    path.write_bytes(b"0123" + data)
+    with open(path, "rb") as fh:
+        source = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    ours, theirs = storage.MappedFile(source, 4, len(data)), BufferFile(data)
+    for expected in objects:
+        assert ours.read_pickle() == theirs.read_pickle() == expected
+        assert ours.tell() == theirs.tell()
+    assert ours.read() == b"rest"
+
+
 def test_a_mapped_file_gets_what_whoosh_buffer_file_gets(mapped: mmap.mmap) -> None:
     from whoosh.filedb.structfile import BufferFile  # type: ignore[import-untyped]
 

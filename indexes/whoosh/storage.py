@@ -42,6 +42,10 @@ log = logging.getLogger("indexes.whoosh")
 #: copy of each file). A module constant for the benchmark and the tests.
 MODES = ("mapped", "files", "whoosh")
 MODE = "mapped"
+#: Bytes a ``peek`` returns at most: pickle's loader reads ahead through ``peek`` (one
+#: call, then one ``read`` of what it used) instead of one ``read`` per opcode, 20 calls
+#: for a posting block's header. Whoosh's pickles are small; a longer one peeks again.
+PEEK = 4096
 
 
 class _Window:
@@ -63,6 +67,9 @@ class _Window:
             return b""
         self.pos = end
         return self.source[pos:end]
+
+    def peek(self, size: int = 0) -> bytes:
+        return self.source[self.pos:min(self.pos + PEEK, self.end)]
 
     def readline(self, size: int | None = -1) -> bytes:
         pos = self.pos
