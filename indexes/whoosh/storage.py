@@ -3,8 +3,8 @@
 Whoosh's ``FileStorage`` maps each compound segment file with ``mmap`` and opens each
 file inside it as a ``BufferFile``, which wraps its slice of the map in a ``BytesIO``:
 that copies the slice whole. A searcher opens every segment's terms, postings, stored
-fields and columns, so it held a private copy of the whole index (214 MB of a 419 MB
-peak at 100,000 records), in every web worker.
+fields and columns, so it held a private copy of the whole index, in every web worker:
+one search at 100,000 records peaked at 504 MB (130 MB read from the map as here).
 
 :class:`MappedStorage` hands Whoosh files that read straight from the map instead
 (:class:`MappedFile`: each read is a slice of the map, the bytes asked for and no
@@ -12,8 +12,9 @@ more): the kernel's page cache holds the index once for every process that maps 
 and pages a searcher does not touch are never read. With ``FileStorage``'s
 ``supports_mmap=False`` (Whoosh's public way out, the writer's
 (:func:`indexes.whoosh.writer.open_unmapped`)), Whoosh reads each file through
-``seek`` and ``read`` on a file object instead, which copies nothing either, and
-costs a system call per read (README, *Performance*).
+``seek`` and ``read`` on a file object instead, which copies nothing either but
+searched 5-10% slower (against 2-3% for the map, cold searches no slower: README,
+*Performance*), so it is only the fallback.
 
 Whoosh opens a compound file with ``open_file`` and, when it is not to map it itself,
 takes each inner file with the ``subset`` method of the file it got back: both public
