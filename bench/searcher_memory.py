@@ -2,7 +2,8 @@
 
 Usage: python bench/searcher_memory.py [--sizes 20000,100000] [--workdir DIR]
                                        [--modes whoosh,files,mapped] [--rounds 3]
-                                       [--queries 200] [--cold 20]
+                                       [--queries 200] [--cold 20] [--passes 5]
+                                       [--what memory,speed] [--build-only]
 
 For each size, a demo export and a Whoosh index of that many records are built once into
 ``--workdir`` (``rebuild`` of the records' canonical JSON, as ``catalogue reindex`` does)
