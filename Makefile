@@ -29,7 +29,8 @@ XML_TESTS := tests/test_xml_breaks.py tests/test_marcxml.py tests/test_pmbxml.py
 LXML_OLDEST := $(shell sed -n 's/^ *lxml>=\([0-9.]*\),.*/\1/p' setup.cfg)
 ## The other maintained Whoosh: the Whoosh engine's speed-ups must work on it or step aside.
 WHOOSH3 := 3.54.0
-INDEX_TESTS := tests/test_index_writer.py tests/test_index_search.py tests/test_index_analysis.py
+INDEX_TESTS := tests/test_index_writer.py tests/test_index_search.py tests/test_index_analysis.py \
+	tests/test_index_searcher_memory.py
 ## The sites' tests that run once more with the tantivy engine behind the catalogue.
 ENGINE_TESTS := $(wildcard tests/test_web_*.py tests/test_browser*.py tests/test_circulation*.py tests/test_dsi*.py \
 	tests/test_questions*.py tests/test_documents*.py tests/test_veille*.py tests/test_territories.py)

@@ -14,8 +14,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index  # type: ignore[import-untyped]
-
 from indexes.analysis import stems
 from indexes.highlight import mark, snippet
 from indexes.model import Hit, SearchRequest, SearchResult
@@ -35,6 +33,7 @@ from indexes.whoosh.facets import FacetColumns, count_facets, restrict
 from indexes.whoosh.lexicon import WhooshLexicon
 from indexes.whoosh.postings import DocSet, Postings
 from indexes.whoosh.ranking import Ranker
+from indexes.whoosh.storage import storage
 
 #: Attempts at opening a generation that a writer commits to at the same moment.
 OPEN_ATTEMPTS = 5
@@ -47,10 +46,13 @@ def open_searcher(path: Path) -> Any:
     new table of contents and deletes the old one: an open that listed the old one can
     then find it gone (FileNotFoundError, an HTTP 500 on a search during `catalogue
     reindex`). The open is tried again on the new one.
+
+    Its segments are read without a copy of their files in memory
+    (:mod:`indexes.whoosh.storage`).
     """
     for attempt in range(OPEN_ATTEMPTS):
         try:
-            return whoosh_index.open_dir(str(path)).searcher()
+            return storage(path).open_index().searcher()
         except FileNotFoundError:
             if attempt == OPEN_ATTEMPTS - 1:
                 raise

@@ -83,8 +83,8 @@ def open_unmapped(path: Path) -> Any:
     index of 50,000 peaked at 295 MB (110 MB at 2,000), twice the size of the index
     (the copy, plus the mapped pages it read), 483 MB at 100,000. A writer reads little
     of the existing segments (the term of each id it replaces), so plain file reads cost
-    it nothing measurable, even replacing 20,000 documents (README, *Performance*);
-    searches keep ``mmap`` (:mod:`indexes.whoosh.reader`).
+    it nothing measurable, even replacing 20,000 documents (README, *Performance*).
+    Searches read the map without the copy (:mod:`indexes.whoosh.storage`).
     """
     return FileStorage(str(path), supports_mmap=False).open_index()
 
