@@ -1,11 +1,21 @@
-"""Hostile values in every route and every form field of the URL map: never a 5xx.
+"""Hostile input in every route, parameter, form field and header: never a 5xx.
 
-Huge and negative numbers, digits ``int()`` refuses ("²"), other scripts' digits, NUL,
-invalid percent-encoding, 10,000 characters, impossible dates: each one in every URL
-variable of every route, and in every form field any template names, sent with GET and
-POST, by an anonymous visitor and by a signed-in administrator (with a valid CSRF token,
-so the handlers themselves read the values). ``OverflowError`` from SQLite on
-99999999999999999999999 and ``ValueError`` on "²" gave HTTP 500s on 14 routes.
+The real app serves a desk site on 127.0.0.1; the sweep writes its requests byte by byte
+(:mod:`tests.hostile_http`: no client library re-encodes them) as an anonymous visitor, a
+subscriber signed in by link and an administrator signed in by password, each with a
+valid CSRF token so that the handlers themselves read the values. Every route of
+``app.url_map`` gets each value of :data:`VALUES` in every URL variable and in every
+query parameter and form field the views and templates read (GET and POST), then the
+shapes of :data:`SHAPES` (repeated names, ``x[]=``, unknown names), odd headers
+(:data:`HEADERS`: Host, Range, If-Modified-Since, Accept-Language, a garbage session
+cookie) and, on POST routes, multipart bodies with hostile file names and contents.
+Each answer is judged as served (:func:`tests.hostile_http.faults`): no 5xx, no
+traceback text, a body its Content-Type describes (HTML in UTF-8 with ``lang``, JSON
+that parses, XML that parses), no English form message on a French page. The OAI-PMH
+endpoint must answer every hostile verb and argument with HTTP 200 and XML that parses.
+
+``OverflowError`` from SQLite on 99999999999999999999999 and ``ValueError`` on "²" once
+gave HTTP 500s on 14 routes (the first sweep, on the Flask test client).
 
 The staff's forms act on a question, a DSI list, a watch source and entry, a document:
 one of each is made first with id 1, the id the sweep puts in the other URL variables,
@@ -15,31 +25,103 @@ so that their handlers read the hostile fields instead of answering 404 before.
 from __future__ import annotations
 
 import io
+import os
 import re
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import pytest
+from lxml import etree
+
 from catalogue.dsi import profiles
+from catalogue.people.tokens import SIGN_IN
 from catalogue.questions import service as questions
 from catalogue.questions.form import Asked
 from catalogue.veille import fetching, sources
 from catalogue.veille.parsing import FoundItem
 from catalogue.web.documents import documents
-from catalogue.web.guards import signer
+from catalogue.web.guards import SIGNER, signer
 from catalogue.web.integers import ID_MAX, IdConverter, integer, integers
+from indexes.schema import FACETS
 from tests.circulation_support import PASSWORD
-from tests.desk_site import CSRF, DeskSite
+from tests.desk_site import DeskSite, start
 from tests.document_files import pdf
+from tests.hostile_http import Answer, csrf_token, faults, send
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "catalogue" / "web" / "templates"
-HOSTILE = ["99999999999999999999999", "-99999999999999999999", "-1", "²", "٣", "0x1F",
-           "1e9", "\x00", "%ff%fe", "x" * 10_000, "2024-02-30", "9999-99-99", "", " "]
+ROOT = Path(__file__).resolve().parents[1]
+#: Hostile values as they go on the wire (already percent-encoded where they must be).
+VALUES: dict[str, str] = {
+    "empty": "",
+    "nul": "a%00b",
+    "lone surrogate": "%ED%A0%80",
+    "invalid UTF-8": "%FF%FE",
+    "cut UTF-8": "%C3",
+    "bad percent": "%zz%",
+    "negative": "-1",
+    "huge negative": "-99999999999999999999",
+    "huge": "99999999999999999999999999999",
+    "float": "1.5",
+    "NaN": "NaN",
+    "1e309": "1e309",
+    "superscript digit": "%C2%B2",
+    "arabic digit": "%D9%A3",
+    "fullwidth digits": "%EF%BC%91%EF%BC%92",
+    "30 February": "2024-02-30",
+    "year 99999": "99999-01-01",
+    "year zero": "0000-00-00",
+    "dot-dot": "..%2F..%2F..%2Fetc%2Fpasswd",
+    "slash": "%2F",
+    "confusables": quote("ｊｅｕｎｅｓ раris \u202eevil \u0130"),
+    "html": quote('<script>alert(1)</script>"><img src=x onerror=alert(1)>'),
+    "sql": quote("' OR '1'='1' --; DROP TABLE records"),
+    "crlf": "a%0D%0ASet-Cookie%3A+x%3D1",
+    "deep parentheses": "%28" * 10_000,
+    "10k terms": "a+" * 10_000,
+    "unbalanced quote": "%22jeunes",
+    "star": "*",
+    "year range": "annee%3A1-99999999999",
+    "long": "x" * 3_000,
+}
+#: The 100,000 characters of a form field; a GET line carries at most 64 KiB (the
+#: server answers 414 past it), so the query string's longest value is 60,000.
+LONG_POST, LONG_GET = "y" * 100_000, "z" * 60_000
+#: Parameter shapes: each field repeated, as an array, and names no view knows.
+SHAPES = {
+    "repeated": lambda name: f"{name}=1&{name}=-1&{name}=%FF&{name}=",
+    "array": lambda name: f"{name}%5B%5D=1&{name}%5B0%5D%5Bx%5D=2",
+}
+UNKNOWN = "sort=inconnu&facet=inconnu&inconnu=1&%FF=1&%ED%A0%80=2&=3&&&=&page=1e309"
+HEADERS: list[dict[str, str]] = [
+    {"Host": "évil..example:99999", "Accept-Language": "*;q=NaN, fr;q=1e309, ;;;, xx-" + "a" * 500},
+    {"Host": ""},
+    {"Host": "[::1", "Accept": "application/json;q=2, */*;q=-1"},
+    {"Range": "bytes=99999999999999999999999-", "If-Modified-Since": "garbage",
+     "If-None-Match": '"' + "x" * 1000},
+    {"Range": "bytes=5-1", "If-Modified-Since": "Sun, 31 Feb 99999 25:61:61 GMT",
+     "If-Range": "garbage"},
+    {"Range": "bytes=" + ",".join(["0-0"] * 1000), "If-Modified-Since": "0"},
+    {"Range": "lines=1-2", "If-Unmodified-Since": "-1"},
+    {"Cookie": "session=garbage.garbage.garbage; lang=%FF; lang=en"},
+    {"Cookie": "session=" + "A" * 3000 + "; lang=\u00e9"},
+]
+#: File names and contents of the multipart bodies.
+FILES = [('../../etc/passwd', b""), ("a\x00b.pdf", b"%PDF-1.4\n%garbage"),
+         ("\udcff\udcfe.csv", b"\xff\xfe" * 500), ("é" * 300 + ".marc", b"x" * 100_000)]
 #: Routes that end the session or the account: swept last.
-LAST = ("deconnexion", "supprimer", "effacer", "suppression")
+LAST = ("deconnexion", "supprimer-mon-compte")
 #: Staff pages of the objects made by ``_seed``: each must answer 200 before the sweep.
 SEEDED = ("/questions/gestion/1", "/admin/dsi/liste/1", "/veille/gestion/sources/1",
           "/veille/gestion/element/1", "/document/1")
+#: The fields the query language reads: the only ones a GET fills with the values longer
+#: than :data:`SHORT` (the others get their first SHORT characters, so that a query
+#: string of every field stays one request).
+QUERY_FIELDS = ("q", "titre", "auteur", "sujet")
+SHORT = 300
+OAI_ARGUMENTS = ("verb", "metadataPrefix", "identifier", "from", "until", "set",
+                 "resumptionToken")
 
 
 def _seed(site: DeskSite) -> None:
@@ -58,71 +140,256 @@ def _seed(site: DeskSite) -> None:
                               [], at)
 
 
-def _fields() -> list[str]:
-    names: set[str] = set()
-    for template in TEMPLATES.rglob("*.html"):
+def fields() -> list[str]:
+    """Every name a view, a form or a template reads from a request."""
+    names = set(FACETS) | {"sort", "limit", "page", "q", "annee_de", "annee_a", "next"}
+    for template in (ROOT / "catalogue" / "web" / "templates").rglob("*.html"):
         names |= set(re.findall(r'name="([A-Za-z_][A-Za-z0-9_]*)"', template.read_text()))
+    for module in [*(ROOT / "catalogue").rglob("*.py"), *(ROOT / "oai").rglob("*.py")]:
+        text = module.read_text()
+        names |= set(re.findall(r'\.(?:get|getlist)\("([A-Za-z_][A-Za-z0-9_]*)"', text))
+        names |= set(re.findall(r"^\s+([a-z_]+) = \w+Field\(", text, re.M))
     names.discard("csrf_token")
     return sorted(names)
 
 
+class Visitor:
+    """One browser: its cookies, kept across answers, and its CSRF token."""
+
+    def __init__(self, site: DeskSite, name: str) -> None:
+        self.port = int(site.url.rsplit(":", 1)[1])
+        self.name = name
+        self.cookies: dict[str, str] = {}
+        self.token = ""
+        self.failures: list[str] = []
+        self.count = 0
+
+    def send(self, method: str, target: str, *, headers: dict[str, str] | None = None,
+             body: bytes = b"", kind: str = "application/x-www-form-urlencoded",
+             note: str = "", form: bool = False, french: bool = True) -> Answer:
+        given = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if method == "POST":
+            given["Content-Type"] = kind
+        given.update(headers or {})
+        answer = send(self.port, method, target, headers=given, body=body)
+        self.count += 1
+        if "Cookie" not in (headers or {}):
+            self.cookies.update(answer.cookies)
+        for fault in faults(answer, form=form, french=french):
+            self.failures.append(f"{self.name} {method} {target[:90]} [{note}]: {fault}")
+        return answer
+
+    def refresh_token(self, path: str) -> None:
+        """The token of ``path``'s form, else of the sign-in form (once signed out)."""
+        found = (csrf_token(self.send("GET", path, note="token").body)
+                 or csrf_token(self.send("GET", "/connexion", note="token").body))
+        assert found, f"no CSRF token on {path} nor /connexion for {self.name}"
+        self.token = found
+
+
 def _paths(rule: Any, value: str) -> list[str]:
-    """The rule's URL with ``value`` in each variable (a valid id in the others)."""
+    """The rule's URL with ``value`` in each variable (id 1 or ``crpv``/``1`` in the
+    others), and once with valid values only."""
     variables = list(rule.arguments)
-    if not variables:
-        return [rule.rule]
+    valid = {"source": "crpv", "slug": "veille-jeunesse", "token": "x"}
     out = []
-    for target in variables:
+    for target in [None, *variables]:
         path = rule.rule
         for name in variables:
-            text = value if name == target else "1"
-            path = re.sub(rf"<(?:[a-z]+:)?{name}>", quote(text, safe="") or "%20", path)
+            text = value if name == target else valid.get(name, "1")
+            path = re.sub(rf"<(?:[a-z]+:)?{name}>", text or "%20", path)
         out.append(path)
-    return out
+    return list(dict.fromkeys(out))
 
 
-def _sweep(client: Any, token: str | None) -> list[tuple[str, str, int]]:
-    fields = _fields()
-    rules = sorted((r for r in client.application.url_map.iter_rules()
-                    if r.endpoint != "static"),
-                   key=lambda r: (any(word in r.rule for word in LAST), r.rule))
-    failures = []
+def _packed(pairs: list[str], limit: int) -> Iterator[str]:
+    """``pairs`` joined by ``&`` in as few strings of at most ``limit`` bytes as fit."""
+    chunk: list[str] = []
+    size = 0
+    for pair in pairs:
+        if chunk and size + len(pair) + 1 > limit:
+            yield "&".join(chunk)
+            chunk, size = [], 0
+        chunk.append(pair)
+        size += len(pair) + 1
+    if chunk:
+        yield "&".join(chunk)
+
+
+def _multipart(names: list[str], token: str, filename: str, content: bytes) -> tuple[bytes, str]:
+    boundary = "hostileBoundary7MA4YWxk"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+             f"{token}\r\n".encode()]
+    for name in names:
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                     f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+                     .encode("utf-8", "surrogateescape") + content[:20_000] + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def _sweep_rule(visitor: Visitor, rule: Any, names: list[str]) -> None:
+    methods = rule.methods - {"HEAD", "OPTIONS"}
+    for label, value in VALUES.items():
+        pairs = [f"{name}={value}" for name in names]
+        short = [f"{name}={value if name in QUERY_FIELDS else value[:SHORT]}" for name in names]
+        for path in _paths(rule, value[:SHORT]):
+            if "GET" in methods:
+                for query in _packed(short, 60_000):
+                    visitor.send("GET", f"{path}?{query}", note=label)
+            if "POST" in methods:
+                token = f"csrf_token={visitor.token}&"
+                for body in _packed(pairs, 900_000):
+                    visitor.send("POST", path, body=(token + body).encode(), note=label,
+                                 form=True)
+    plain = _paths(rule, "1")[0]
+    for label, shape in SHAPES.items():
+        pairs = [shape(name) for name in names]
+        for query in _packed(pairs, 60_000):
+            if "GET" in methods:
+                visitor.send("GET", f"{plain}?{query}", note=label)
+            if "POST" in methods:
+                visitor.send("POST", plain, body=f"csrf_token={visitor.token}&{query}".encode(),
+                             note=label, form=True)
+    if "GET" in methods:
+        visitor.send("GET", f"{plain}?{UNKNOWN}", note="unknown names")
+        visitor.send("GET", f"{plain}?q={LONG_GET}&titre={LONG_GET[:1000]}", note="long q")
+        for headers in HEADERS:
+            visitor.send("GET", plain, headers=headers, note=f"headers {list(headers)}",
+                         french=False)
+    if "POST" in methods:
+        visitor.send("POST", plain, body=f"csrf_token={visitor.token}&{UNKNOWN}".encode(),
+                     note="unknown names", form=True)
+        for body in _packed([f"{name}={LONG_POST}" for name in names], 900_000):
+            visitor.send("POST", plain, body=f"csrf_token={visitor.token}&{body}".encode(),
+                         note="100k", form=True)
+        files = [n for n in names if n in ("file", "fichier", "attachments", "attachment")]
+        for filename, content in FILES:
+            body, kind = _multipart(files, visitor.token, filename, content)
+            visitor.send("POST", plain, body=body, kind=kind, note=f"file {filename[:20]!r}",
+                         form=True)
+        visitor.send("POST", plain, body=b"csrf_token=x&q=1", note="bad content type",
+                     kind="multipart/form-data; boundary=")
+        visitor.send("POST", plain, body=b"\xff\xfe=\xff", note="charset",
+                     kind="application/x-www-form-urlencoded; charset=klingon")
+
+
+def _sweep(visitor: Visitor, rules: list[Any], names: list[str], token_page: str) -> None:
     for rule in rules:
-        for value in HOSTILE:
-            form = {name: value for name in fields}
-            for path in _paths(rule, value):
-                if "GET" in rule.methods:
-                    short = {k: v[:200] for k, v in form.items()}
-                    response = client.get(path, query_string=short)
-                    if response.status_code >= 500:
-                        failures.append(("GET", path[:80], response.status_code))
-                if "POST" in rule.methods:
-                    data = {**form, **({"csrf_token": token} if token else {})}
-                    response = client.post(path, data=data)
-                    if response.status_code >= 500:
-                        failures.append(("POST", path[:80], response.status_code))
-    return failures
+        visitor.refresh_token(token_page)  # a previous route may have rotated the session
+        began, count = time.monotonic(), visitor.count
+        _sweep_rule(visitor, rule, names)
+        if os.environ.get("HOSTILE_TIMES"):
+            print(f"{visitor.name} {rule.rule}: {visitor.count - count} requests, "
+                  f"{time.monotonic() - began:.2f} s", flush=True)
 
 
-def test_no_route_nor_form_field_answers_a_5xx_to_hostile_values(site: DeskSite) -> None:
-    _seed(site)
-    anonymous = site.client()
-    assert _sweep(anonymous, None) == []
-    admin = site.client()
-    page = admin.get("/connexion")
-    token = CSRF.search(page.get_data(as_text=True))
-    assert token
-    done = admin.post("/connexion", data={"csrf_token": token.group(1),
-                                          "email": site.world.admin.email,
-                                          "password": PASSWORD, "suivant": "/guichet/"})
-    assert done.status_code in (302, 303)
-    desk = admin.get("/guichet/")
-    assert desk.status_code == 200
-    signed = CSRF.search(desk.get_data(as_text=True))
-    assert signed
+def _oai_sweep(visitor: Visitor) -> None:
+    """Hostile verbs and arguments: each an OAI-PMH answer (200, XML, an error element
+    where the request is bad)."""
+    requests = ["", "verb=", "verb=%FF", "verb=Identify&verb=Identify", "verb=Identify&x=1",
+                "verb=ListRecords&metadataPrefix=%00", "verb=ListRecords&metadataPrefix=oai_dc"
+                "&from=2024-02-30", "verb=ListRecords&metadataPrefix=oai_dc&until=99999-01-01",
+                "verb=ListRecords&metadataPrefix=oai_dc&from=0000-00-00T00:00:00Z",
+                "verb=ListIdentifiers&metadataPrefix=oai_dc&from=2024-01-01&until=2020-01-01",
+                "verb=ListRecords&resumptionToken=" + "A" * 100_00,
+                "verb=ListRecords&resumptionToken=%ED%A0%80",
+                "verb=ListRecords&resumptionToken=x&metadataPrefix=oai_dc",
+                "verb=GetRecord&metadataPrefix=oai_dc&identifier=%ED%A0%80",
+                "verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:x:..%2F..%2F",
+                "verb=GetRecord&metadataPrefix=oai_dc&identifier=" + "%28" * 10_000,
+                "verb=ListSets&resumptionToken=99999999999999999999999",
+                "verb=ListRecords&metadataPrefix=oai_dc&set=%FF%00",
+                "verb=ListRecords&metadataPrefix=oai_dc&set[]=x",
+                "verb[]=Identify", "verb=ListMetadataFormats&identifier=",
+                "verb=Identify&from=1e309"]
+    for value in VALUES.values():
+        requests += [f"verb={value}", *(f"verb=ListRecords&metadataPrefix=oai_dc&{name}={value}"
+                                        for name in OAI_ARGUMENTS[2:])]
+    for query in requests:
+        for answer in (visitor.send("GET", f"/oai?{query}", note="oai", french=False),
+                       visitor.send("POST", "/oai", body=query.encode(), note="oai",
+                                    french=False)):
+            problems = []
+            if answer.status != 200:
+                problems.append(f"HTTP {answer.status}")
+            if not answer.content_type.startswith("text/xml"):
+                problems.append(f"Content-Type {answer.content_type}")
+            try:
+                root = etree.fromstring(answer.body)
+            except etree.XMLSyntaxError:
+                problems.append("not XML")
+            else:
+                if root.tag != "{http://www.openarchives.org/OAI/2.0/}OAI-PMH":
+                    problems.append(f"root {root.tag}")
+            visitor.failures += [f"oai {query[:80]}: {p}" for p in problems]
+
+
+def _signed_in_as_subscriber(site: DeskSite) -> Visitor:
+    visitor = Visitor(site, "subscriber")
+    person = site.world.people["alice"]
+    token = site.app.extensions[SIGNER].person_token(SIGN_IN, person, site.clock())
+    page = visitor.send("GET", f"/connexion/lien?jeton={token}", note="sign-in")
+    jeton = re.search(rb'name="jeton" type="hidden" value="([^"]+)"', page.body)
+    csrf = csrf_token(page.body)
+    assert page.status == 200 and jeton and csrf
+    done = visitor.send("POST", "/connexion/lien", note="sign-in", body=(
+        f"csrf_token={csrf}&jeton={jeton.group(1).decode()}&suivant=%2Fcompte").encode())
+    assert done.status == 303
+    assert visitor.send("GET", "/compte").status == 200
+    return visitor
+
+
+def _signed_in_as_staff(site: DeskSite) -> Visitor:
+    visitor = Visitor(site, "staff")
+    visitor.refresh_token("/connexion")
+    done = visitor.send("POST", "/connexion", note="sign-in", body=(
+        f"csrf_token={visitor.token}&email={quote(site.world.admin.email or '')}"
+        f"&password={quote(PASSWORD)}&suivant=%2Fguichet%2F").encode())
+    assert done.status in (302, 303)
+    assert visitor.send("GET", "/guichet/").status == 200
+    return visitor
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeskSite]:
+    running = start(tmp_path_factory.mktemp("hostile"))
+    _seed(running)
+    yield running
+    running.stop()
+
+
+def _rules(site: DeskSite) -> list[Any]:
+    return sorted((r for r in site.app.url_map.iter_rules() if r.endpoint != "static"),
+                  key=lambda r: (any(word in r.rule for word in LAST), r.rule))
+
+
+def test_anonymous_visitor(swept: DeskSite) -> None:
+    visitor = Visitor(swept, "anonymous")
+    started = time.monotonic()
+    _sweep(visitor, _rules(swept), fields(), "/connexion")
+    _oai_sweep(visitor)
+    assert visitor.failures == [], "\n".join(visitor.failures[:60])
+    assert visitor.count > 5000, visitor.count
+    print(f"anonymous: {visitor.count} requests in {time.monotonic() - started:.1f} s")
+
+
+def test_subscriber(swept: DeskSite) -> None:
+    visitor = _signed_in_as_subscriber(swept)
+    started = time.monotonic()
+    _sweep(visitor, _rules(swept), fields(), "/compte")
+    assert visitor.failures == [], "\n".join(visitor.failures[:60])
+    print(f"subscriber: {visitor.count} requests in {time.monotonic() - started:.1f} s")
+
+
+def test_staff(swept: DeskSite) -> None:
+    visitor = _signed_in_as_staff(swept)
     for path in SEEDED:
-        assert admin.get(path).status_code == 200, path
-    assert _sweep(admin, signed.group(1)) == []
+        assert visitor.send("GET", path).status == 200, path
+    started = time.monotonic()
+    _sweep(visitor, _rules(swept), fields(), "/guichet/")
+    assert visitor.failures == [], "\n".join(visitor.failures[:60])
+    print(f"staff: {visitor.count} requests in {time.monotonic() - started:.1f} s")
 
 
 def test_numbers_from_requests_are_ascii_digits_within_bounds() -> None:
