@@ -52,6 +52,9 @@ def send(port: int, method: str, target: str, *, headers: dict[str, str] | None 
     raw = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "surrogateescape") + body
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         sock.sendall(raw)
+        # The test server drains what the app left unread until the end of the stream:
+        # the end is said, as a client that has sent everything would.
+        sock.shutdown(socket.SHUT_WR)
         chunks = []
         while chunk := sock.recv(65536):
             chunks.append(chunk)
