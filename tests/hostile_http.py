@@ -9,9 +9,11 @@ one request per connection). :func:`faults` says what is wrong with an answer.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import socket
+import zlib
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 
@@ -37,6 +39,16 @@ class Answer:
     @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "")
+
+    @property
+    def plain(self) -> bytes:
+        """The body without its Content-Encoding (gzip, deflate)."""
+        coding = self.headers.get("content-encoding", "")
+        if coding == "gzip":
+            return gzip.decompress(self.body)
+        if coding == "deflate":
+            return zlib.decompress(self.body)
+        return self.body
 
 
 def send(port: int, method: str, target: str, *, headers: dict[str, str] | None = None,
@@ -97,17 +109,21 @@ def faults(answer: Answer, *, form: bool = False, french: bool = True) -> list[s
     found = []
     if answer.status >= 500:
         found.append(f"HTTP {answer.status}")
-    text = answer.body.decode("utf-8", "replace")
+    try:
+        body = answer.plain
+    except (OSError, zlib.error) as exc:
+        return [*found, f"a body its Content-Encoding does not describe: {exc}"]
+    text = body.decode("utf-8", "replace")
     found += [f"traceback text {marker!r}" for marker in TRACEBACK if marker in text
               and not answer.content_type.startswith(("text/csv", "application/x-"))]
     kind = answer.content_type.split(";")[0].strip()
-    if answer.body and not kind:
+    if body and not kind:
         found.append("a body without Content-Type")
     if kind == "text/html":
         if "charset=utf-8" not in answer.content_type.lower():
             found.append(f"HTML without its charset: {answer.content_type}")
         try:
-            answer.body.decode("utf-8")
+            body.decode("utf-8")
         except UnicodeDecodeError:
             found.append("HTML that is not UTF-8")
         if answer.status < 300 and not re.search(r"<html[^>]*\blang=", text):
@@ -118,12 +134,12 @@ def faults(answer: Answer, *, form: bool = False, french: bool = True) -> list[s
             found += [f"English message {m!r}" for m in ENGLISH if m in text]
     elif kind == "application/json":
         try:
-            json.loads(answer.body)
+            json.loads(body)
         except ValueError:
             found.append("JSON that does not parse")
     elif kind.endswith("xml") and answer.status == 200:
         try:
-            etree.fromstring(answer.body, etree.XMLParser(resolve_entities=False))
+            etree.fromstring(body, etree.XMLParser(resolve_entities=False))
         except etree.XMLSyntaxError as exc:
             found.append(f"XML that does not parse: {exc}")
     return found

@@ -28,6 +28,7 @@ import io
 import os
 import re
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,7 @@ from tests.circulation_support import PASSWORD
 from tests.desk_site import DeskSite, start
 from tests.document_files import pdf
 from tests.hostile_http import Answer, csrf_token, faults, send
+from tests.oai_site import Validator, validation_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Hostile values as they go on the wire (already percent-encoded where they must be).
@@ -122,6 +124,8 @@ INT_PATH = ("huge", "negative", "other digits", "float", "empty")
 #: The values of a light sweep: a route already swept for another visitor, or closed to
 #: this one (its guard answers before any field is read).
 LIGHT = ("huge", "bad bytes", "injection")
+#: A file of the static folder (its route gets Range and If-Modified-Since on a real file).
+STATIC = "catalogue.css"
 OAI_ARGUMENTS = ("verb", "metadataPrefix", "identifier", "from", "until", "set",
                  "resumptionToken")
 
@@ -143,11 +147,14 @@ def _seed(site: DeskSite) -> None:
 
 
 def fields() -> list[str]:
-    """Every name a view, a form or a template reads from a request."""
+    """Every name a view, a form or a template reads from a request (the modules that
+    read requests: the web app, the OPAC's parameters, the questions' form, OAI-PMH)."""
     names = set(FACETS) | {"sort", "limit", "page", "q", "annee_de", "annee_a", "next"}
     for template in (ROOT / "catalogue" / "web" / "templates").rglob("*.html"):
         names |= set(re.findall(r'name="([A-Za-z_][A-Za-z0-9_]*)"', template.read_text()))
-    for module in [*(ROOT / "catalogue").rglob("*.py"), *(ROOT / "oai").rglob("*.py")]:
+    readers = [ROOT / "catalogue" / "web", ROOT / "catalogue" / "opac", ROOT / "oai"]
+    modules = [ROOT / "catalogue" / "questions" / "form.py"]
+    for module in [*modules, *(path for top in readers for path in top.rglob("*.py"))]:
         text = module.read_text()
         names |= set(re.findall(r'\.(?:get|getlist)\("([A-Za-z_][A-Za-z0-9_]*)"', text))
         names |= set(re.findall(r"^\s+([a-z_]+) = \w+Field\(", text, re.M))
@@ -192,7 +199,8 @@ class Visitor:
 def _path(rule: Any, hostile: str | None = None, value: str = "") -> str:
     """The rule's URL with valid values in its variables (id 1, ``crpv``, the seeded
     list), ``value`` in the one named ``hostile``."""
-    valid = {"source": "crpv", "source_id": "1", "slug": "veille-jeunesse", "token": "x"}
+    valid = {"source": "crpv", "source_id": "1", "slug": "veille-jeunesse", "token": "x",
+             "filename": STATIC}
     path = rule.rule
     for name in rule.arguments:
         text = value if name == hostile else valid.get(name, "1")
@@ -286,6 +294,8 @@ def _sweep_rule(visitor: Visitor, rule: Any, names: list[str], done: set[str]) -
                 visitor.send("GET", f"{plain}?{query}", note=label)
             else:
                 visitor.send("POST", plain, body=(form + query).encode(), note=label, form=True)
+    for method in ("PUT", "DELETE", "FOO"):
+        visitor.send(method, plain, body=b"x=1", note="other method")
     if "GET" in methods:
         visitor.send("GET", f"{plain}?{UNKNOWN}", note="unknown names")
         visitor.send("GET", f"{plain}?q={LONG_GET}", note="long q")
@@ -302,6 +312,8 @@ def _sweep_rule(visitor: Visitor, rule: Any, names: list[str], done: set[str]) -
         for turn in range(2):
             body, kind = _multipart(files, visitor.token, FILES[turn:] + FILES[:turn])
             visitor.send("POST", plain, body=body, kind=kind, note="files", form=True)
+        visitor.send("POST", plain, body=(form + "q=" + "w" * 1_200_000).encode(),
+                     note="over 1 MiB", form=True)
         visitor.send("POST", plain, body=b"csrf_token=x&q=1", note="bad content type",
                      kind="multipart/form-data; boundary=")
         visitor.send("POST", plain, body=form.encode() + b"\xff\xfe=\xff",
@@ -319,9 +331,9 @@ def _sweep(visitor: Visitor, rules: list[Any], names: list[str], token_page: str
                   f"{time.monotonic() - began:.2f} s", flush=True)
 
 
-def _oai_sweep(visitor: Visitor) -> None:
-    """Hostile verbs and arguments: each an OAI-PMH answer (200, XML, an error element
-    where the request is bad)."""
+def _oai_sweep(visitor: Visitor, validator: Validator) -> None:
+    """Hostile verbs, arguments and Accept-Encoding: each an OAI-PMH answer (200, XML
+    valid against the official schemas, an error element where the request is bad)."""
     requests = ["", "verb=", "verb=%FF", "verb=Identify&verb=Identify", "verb=Identify&x=1",
                 "verb=ListRecords&metadataPrefix=%00", "verb=ListRecords&metadataPrefix=oai_dc"
                 "&from=2024-02-30", "verb=ListRecords&metadataPrefix=oai_dc&until=99999-01-01",
@@ -341,8 +353,12 @@ def _oai_sweep(visitor: Visitor) -> None:
     for value in VALUES.values():
         requests += [f"verb={value}", *(f"verb=ListRecords&metadataPrefix=oai_dc&{name}={value}"
                                         for name in OAI_ARGUMENTS[2:])]
-    for query in requests:
-        for answer in (visitor.send("GET", f"/oai?{query}", note="oai", french=False),
+    codings = ["gzip;q=NaN, deflate;q=1e309, br", "*;q=-1", "identity;q=0, *;q=0",
+               "gzip, " * 500, "\u00e9"]
+    for n, query in enumerate(requests):
+        coding = {"Accept-Encoding": codings[n % len(codings)]}
+        for answer in (visitor.send("GET", f"/oai?{query}", note="oai", french=False,
+                                    headers=coding),
                        visitor.send("POST", "/oai", body=query.encode(), note="oai",
                                     french=False)):
             problems = []
@@ -351,9 +367,9 @@ def _oai_sweep(visitor: Visitor) -> None:
             if not answer.content_type.startswith("text/xml"):
                 problems.append(f"Content-Type {answer.content_type}")
             try:
-                root = etree.fromstring(answer.body)
-            except etree.XMLSyntaxError:
-                problems.append("not XML")
+                root = validator.check(answer.plain, query[:80])
+            except (etree.XMLSyntaxError, OSError, zlib.error) as exc:
+                problems.append(f"not XML: {exc}")
             else:
                 if root.tag != "{http://www.openarchives.org/OAI/2.0/}OAI-PMH":
                     problems.append(f"root {root.tag}")
@@ -404,7 +420,7 @@ def swept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Swept]:
 
 
 def _rules(site: DeskSite) -> list[Any]:
-    return sorted((r for r in site.app.url_map.iter_rules() if r.endpoint != "static"),
+    return sorted(site.app.url_map.iter_rules(),
                   key=lambda r: (any(word in r.rule for word in LAST), r.rule))
 
 
@@ -416,8 +432,16 @@ def _report(visitor: Visitor, started: float) -> None:
 def test_anonymous_visitor(swept: Swept) -> None:
     visitor, started = Visitor(swept.site, "anonymous"), time.monotonic()
     _sweep(visitor, _rules(swept.site), fields(), "/connexion", swept.done)
-    _oai_sweep(visitor)
     _report(visitor, started)
+
+
+def test_oai_endpoint(swept: Swept, shared_data: Path, tmp_path: Path) -> None:
+    visitor, started = Visitor(swept.site, "harvester"), time.monotonic()
+    validator = Validator(validation_schema(shared_data, tmp_path))
+    _oai_sweep(visitor, validator)
+    _report(visitor, started)
+    assert validator.failures == [], validator.failures[:20]
+    assert validator.checked == visitor.count
 
 
 def test_subscriber(swept: Swept) -> None:
@@ -443,3 +467,19 @@ def test_numbers_from_requests_are_ascii_digits_within_bounds() -> None:
     assert integer(str(ID_MAX + 1)) is None and integer("x", 5) == 5
     assert integers(["1", "²", "3", "99999999999999999999999"]) == [1, 3]
     assert IdConverter.regex == r"[0-9]{1,10}"
+
+
+def test_the_judge_of_answers_sees_what_it_must() -> None:
+    page = b'<!DOCTYPE html><html lang="fr"><body>ok</body></html>'
+    html = {"content-type": "text/html; charset=utf-8"}
+    assert faults(Answer(200, html, page)) == []
+    assert faults(Answer(500, html, page)) == ["HTTP 500"]
+    assert faults(Answer(400, html, b'Traceback (most recent call last):\n  File "/x.py"'))
+    assert faults(Answer(200, {"content-type": "text/html"}, page))  # no charset
+    assert faults(Answer(200, html, b"<html><body>\xff</body></html>"))
+    assert faults(Answer(200, html, page.replace(b"ok", b"This field is required.")),
+                  form=True)
+    assert faults(Answer(200, html, page.replace(b'"fr"', b'"en"')))
+    assert faults(Answer(200, {"content-type": "application/json"}, b"{"))
+    assert faults(Answer(200, {"content-type": "text/xml"}, b"<a>"))
+    assert faults(Answer(200, {}, b"body"))
