@@ -465,10 +465,21 @@ def _report(visitor: Visitor, started: float, log: Tracebacks) -> None:
     print(f"{visitor.name}: {visitor.count} requests in {time.monotonic() - started:.1f} s")
 
 
-def test_anonymous_visitor(swept: Swept) -> None:
-    visitor, started = Visitor(swept.site, "anonymous"), time.monotonic()
-    _sweep(visitor, _rules(swept.site), fields(), "/connexion", swept.done)
-    _report(visitor, started, swept.log)
+def test_every_route_for_every_visitor(swept: Swept) -> None:
+    """One test for the three visitors, in this order: under pytest-xdist they share
+    one site and one list of the routes already swept in full."""
+    anonymous, started = Visitor(swept.site, "anonymous"), time.monotonic()
+    _sweep(anonymous, _rules(swept.site), fields(), "/connexion", swept.done)
+    _report(anonymous, started, swept.log)
+    subscriber, started = _signed_in_as_subscriber(swept.site), time.monotonic()
+    _sweep(subscriber, _rules(swept.site), fields(), "/compte", swept.done)
+    _report(subscriber, started, swept.log)
+    staff, started = _signed_in_as_staff(swept.site), time.monotonic()
+    for path in SEEDED:
+        assert staff.send("GET", path).status == 200, path
+    _sweep(staff, _rules(swept.site), fields(), "/guichet/", swept.done)
+    _report(staff, started, swept.log)
+    assert len(swept.done) == len(_rules(swept.site)), "a route no visitor could open"
 
 
 def test_oai_endpoint(swept: Swept, shared_data: Path, tmp_path: Path) -> None:
@@ -478,21 +489,6 @@ def test_oai_endpoint(swept: Swept, shared_data: Path, tmp_path: Path) -> None:
     _report(visitor, started, swept.log)
     assert validator.failures == [], validator.failures[:20]
     assert validator.checked == visitor.count
-
-
-def test_subscriber(swept: Swept) -> None:
-    visitor, started = _signed_in_as_subscriber(swept.site), time.monotonic()
-    _sweep(visitor, _rules(swept.site), fields(), "/compte", swept.done)
-    _report(visitor, started, swept.log)
-
-
-def test_staff(swept: Swept) -> None:
-    visitor, started = _signed_in_as_staff(swept.site), time.monotonic()
-    for path in SEEDED:
-        assert visitor.send("GET", path).status == 200, path
-    _sweep(visitor, _rules(swept.site), fields(), "/guichet/", swept.done)
-    _report(visitor, started, swept.log)
-    assert len(swept.done) == len(_rules(swept.site)), "a route no visitor could open"
 
 
 #: Valid values for the fields a form shows empty: the sweep changes one field at a time,
