@@ -119,6 +119,8 @@ def faults(answer: Answer, *, form: bool = False, french: bool = True) -> list[s
     kind = answer.content_type.split(";")[0].strip()
     if body and not kind:
         found.append("a body without Content-Type")
+    if not body:  # HEAD and OPTIONS, redirects: nothing more to judge
+        return found
     if kind == "text/html":
         if "charset=utf-8" not in answer.content_type.lower():
             found.append(f"HTML without its charset: {answer.content_type}")

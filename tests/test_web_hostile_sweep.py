@@ -101,6 +101,9 @@ HEADERS: list[dict[str, str]] = [
     {"Range": "lines=1-2", "If-Unmodified-Since": "-1",
      "Cookie": "session=garbage.garbage.garbage; lang=%FF; lang=en"},
     {"Range": "bytes=-0", "Cookie": "session=" + "A" * 3000 + "; lang=\u00e9"},
+    {"X-Forwarded-For": "%FF" * 100, "X-Forwarded-Host": "évil", "X-Forwarded-Proto": "gopher",
+     "Forwarded": 'for="[::1";proto=x', "Origin": "null", "Referer": "http://%ff/",
+     "Sec-Fetch-Site": "cross-site", "User-Agent": "é" * 3000},
 ]
 #: File names and contents of the multipart bodies.
 FILES = [('../../etc/passwd', b""), ("a\x00b.pdf", b"%PDF-1.4\n%garbage"),
@@ -302,7 +305,7 @@ def _sweep_rule(visitor: Visitor, rule: Any, names: list[str], done: set[str]) -
                 visitor.send("GET", f"{plain}?{query}", note=label)
             else:
                 visitor.send("POST", plain, body=(form + query).encode(), note=label, form=True)
-    for method in ("PUT", "DELETE", "FOO"):
+    for method in ("HEAD", "OPTIONS", "PUT", "DELETE", "FOO"):
         visitor.send(method, plain, body=b"x=1", note="other method")
     if "GET" in methods:
         visitor.send("GET", f"{plain}?{UNKNOWN}", note="unknown names")
