@@ -387,9 +387,11 @@ def _oai_sweep(visitor: Visitor, validator: Validator) -> None:
             visitor.failures += [f"oai {query[:80]}: {p}" for p in problems]
 
 
-def _signed_in_as_subscriber(site: DeskSite) -> Visitor:
+def _signed_in_as_subscriber(site: DeskSite, name: str = "alice") -> Visitor:
+    """``name`` signed in by link (the sweep of every route may delete alice's account:
+    the forms' sweep signs fay in)."""
     visitor = Visitor(site, "subscriber")
-    person = site.world.people["alice"]
+    person = site.world.people[name]
     token = site.app.extensions[SIGNER].person_token(SIGN_IN, person, site.clock())
     page = visitor.send("GET", f"/connexion/lien?jeton={token}", note="sign-in")
     jeton = re.search(rb'name="jeton" type="hidden" value="([^"]+)"', page.body)
@@ -540,7 +542,7 @@ def _forms(visitor: Visitor, pages: list[str]) -> dict[str, list[tuple[str, str]
     return found
 
 
-def _sweep_forms(visitor: Visitor, pages: list[str]) -> int:
+def _sweep_forms(visitor: Visitor, pages: list[str], token_page: str) -> int:
     """Every field of every form, one at a time, with each of :data:`FORM_VALUES`; each
     form first sent valid, and the pages read again after, so that the forms the state
     it makes shows (a loan's renewal and due date) are swept too."""
@@ -550,7 +552,7 @@ def _sweep_forms(visitor: Visitor, pages: list[str]) -> int:
             if action in done:
                 continue
             done.add(action)
-            visitor.refresh_token("/guichet/")
+            visitor.refresh_token(token_page)
             valid = "&".join(f"{k}={quote(v)}" for k, v in pairs)
             visitor.send("POST", action, body=f"csrf_token={visitor.token}&{valid}".encode(),
                          note="form as shown", form=True)
@@ -569,7 +571,15 @@ def test_staff_forms_one_field_at_a_time(swept: Swept) -> None:
     pages = [_path(r) for r in _rules(swept.site) if "GET" in r.methods
              and not r.arguments - {"source", "source_id", "document_id", "profile_id",
                                     "question_id", "item_id", "slug"}]
-    assert _sweep_forms(visitor, [*pages, *FORM_PAGES]) > 25
+    assert _sweep_forms(visitor, [*pages, *FORM_PAGES], "/guichet/") > 25
+    _report(visitor, started, swept.log)
+
+
+def test_subscriber_forms_one_field_at_a_time(swept: Swept) -> None:
+    visitor, started = _signed_in_as_subscriber(swept.site, "fay"), time.monotonic()
+    pages = ["/compte", "/compte/prets", "/alertes", "/alertes/creer", "/alertes/inscription",
+             "/questions/poser", "/notice/crpv/1", "/notice/crpv/2", "/selection", "/listes"]
+    assert _sweep_forms(visitor, pages, "/compte") >= 5
     _report(visitor, started, swept.log)
 
 
