@@ -256,7 +256,7 @@ def _harvest_keys(t: _Table, base: Path) -> dict[str, Any]:
             CronTrigger.from_crontab(schedule, timezone="UTC")
         except ValueError as exc:
             raise t._fail("schedule", f"must be a crontab line such as '30 2 * * *' ({exc})") from None
-    folder = t.get("folder", str, "")
+    folder = t.file_name("folder")
     settle = t.get("settle_seconds", int, 60)
     if not 0 <= settle <= 86_400:
         raise t._fail("settle_seconds", "must be between 0 and 86400")
@@ -365,7 +365,7 @@ def _oai(t: _Table, name: str, local_source: str, sources: tuple[Source, ...],
 
 def _index(t: _Table, base: Path, data_dir: Path) -> IndexSettings:
     """The ``[index]`` table; the directory defaults to DATA_DIR/index."""
-    folder = t.get("dir", str, "")
+    folder = t.file_name("dir")
     if folder and not folder.strip():
         raise t._fail("dir", "must name a directory")
     procs = t.get("procs", int, 1)
@@ -431,7 +431,7 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
     store = root.table("store")
     imp = root.table("import")
     sources = _sources(data.get("sources", []) if root.has("sources") else [], root)
-    data_dir = (base / cat.get("data_dir", str, "var")).resolve()
+    data_dir = (base / cat.file_name("data_dir", "var")).resolve()
     default_source = imp.get("default_source", str, sources[0].slug if sources else "")
     batch = imp.get("batch_size", int, 500)
     if not 1 <= batch <= 100_000:
@@ -449,7 +449,7 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
         base_url=base_url,
         base_url_fixed=bool(configured_url),
         data_dir=data_dir,
-        store_url=_resolve_url(store.get("url", str, "sqlite:///var/catalogue.db"), base),
+        store_url=_resolve_url(store.file_name("url", "sqlite:///var/catalogue.db"), base),
         batch_size=batch,
         default_source=default_source,
         sources=sources,

@@ -75,6 +75,15 @@ class TomlTable:
             raise self._fail(key, f"must be {_KINDS.get(kind, kind.__name__)}, got {value!r}")
         return value
 
+    def file_name(self, key: str, default: str = "") -> str:
+        """A file or folder name: a string without NUL (the operating system refuses
+        one: ``Path.resolve()`` raised ValueError, a traceback instead of this message).
+        """
+        value: str = self.get(key, str, default)
+        if "\x00" in value:
+            raise self._fail(key, "must not hold a NUL character")
+        return value
+
     def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
         value: str = self.get(key, str, default)
         if value not in choices:

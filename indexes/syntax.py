@@ -10,7 +10,11 @@ years.
 Reading never fails: an unknown prefix is read as words, an unclosed quote as words,
 a missing parenthesis as closed at the end, a stray one as absent, a lone ``*`` or
 ``-`` as nothing. Input is bounded (:data:`MAX_CHARS`, :data:`MAX_CLAUSES`) so a pasted
-page cannot make a query expensive.
+page cannot make a query expensive, and so is nesting (:data:`MAX_DEPTH`): the reader
+descends one Python frame per parenthesis and per ``NOT``, and 1,000 characters of
+``((((`` or ``----`` used to reach the interpreter's recursion limit (a RecursionError,
+the search run as plain words, a traceback in the log). Past the limit a parenthesis
+or a ``NOT`` is read as absent; ``--x`` is ``x`` at any depth.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from indexes.schema import FIELD_PREFIXES, IDENTIFIERS, YEAR_PREFIXES
 
 MAX_CHARS = 1000
 MAX_CLAUSES = 32
+#: Parentheses and NOTs inside one another that a query may hold.
+MAX_DEPTH = 16
 MIN_PREFIX = 3
 
 
@@ -116,6 +122,7 @@ class _Parser:
         self.tokens: list[str] = [t for t in _TOKEN.findall(quoted) if not t.isspace()]
         self.pos = 0
         self.clauses = 0
+        self.depth = 0
 
     def peek(self) -> str | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -166,18 +173,37 @@ class _Parser:
         token = self.peek()
         if token in _NOT:
             self.take()
-            node = self.unary(field) if self.peek() not in (None, ")") else None
-            return Not(node) if node is not None else None
+            if self.peek() in (None, ")") or self.depth >= MAX_DEPTH:
+                return None
+            return self._negated(field, 1)
         if token is not None and token.startswith("-") and len(token) > 1:
-            self.tokens[self.pos] = token[1:]
-            node = self.unary(field)
-            return Not(node) if node is not None else None
+            rest = token.lstrip("-")
+            if not rest:  # dashes only: no word
+                self.take()
+                return None
+            self.tokens[self.pos] = rest
+            return self._negated(field, len(token) - len(rest))
         return self.atom(field)
+
+    def _negated(self, field: str | None, times: int) -> Node | None:
+        """The clause at the current token, negated ``times`` times (twice is none)."""
+        self.depth += 1
+        try:
+            node = self.unary(field)
+        finally:
+            self.depth -= 1
+        return Not(node) if node is not None and times % 2 else node
 
     def atom(self, field: str | None) -> Node | None:
         token = self.take()
         if token == "(":
-            node = self.any_of(field)
+            if self.depth >= MAX_DEPTH:
+                return None
+            self.depth += 1
+            try:
+                node = self.any_of(field)
+            finally:
+                self.depth -= 1
             if self.peek() == ")":
                 self.take()
             return node

@@ -154,6 +154,25 @@ def test_missing_config_key_is_named(tmp_path: Path) -> None:
     assert code == 2 and "'import.batch_size' must be an integer" in err
 
 
+@pytest.mark.parametrize(("table", "key"), [
+    ('[catalogue]\ndata_dir = "var\\u0000x"\n', "catalogue.data_dir"),
+    ('[store]\nurl = "sqlite:///var/x\\u0000.db"\n', "store.url"),
+    ('[index]\ndir = "var/\\u0000"\n', "index.dir"),
+    ('[covers]\ndir = "\\u0000"\n', "covers.dir"),
+    ('[documents]\ndir = "a\\u0000"\n', "documents.dir"),
+    ('[documents]\nfolder = "a\\u0000"\n', "documents.folder"),
+    ('[[sources]]\nslug = "x"\nfolder = "depot\\u0000"\n', "sources[0].folder"),
+])
+def test_a_file_name_with_nul_is_a_config_error(tmp_path: Path, table: str, key: str) -> None:
+    """``Path.resolve()`` raised ValueError ("embedded null byte"): a traceback instead
+    of the message naming the key, found by the hostile sweep of config.toml's keys."""
+    config = tmp_path / "config.toml"
+    config.write_text(table, encoding="utf-8")
+    code, out, err = invoke(config, "sources")
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert f"'{key}' must not hold a NUL character" in err
+
+
 def test_console_script_runs_from_a_fresh_process(config_path: Path, small_export: Path) -> None:
     exe = shutil.which("catalogue", path=str(Path(sys.executable).parent))
     assert exe, "the console script is installed with the package"

@@ -13,7 +13,18 @@ from indexes import document
 from indexes.analysis import FrenchAnalyzer, fold, normalise, pairs, stems
 from indexes.documents import identifier_key, isbn_variants, sort_title
 from indexes.schema import FACETS, IDENTIFIERS, PAIRS
-from indexes.syntax import MAX_CLAUSES, AllOf, AnyOf, Not, Phrase, Prefix, Word, Years, parse
+from indexes.syntax import (
+    MAX_CLAUSES,
+    MAX_DEPTH,
+    AllOf,
+    AnyOf,
+    Not,
+    Phrase,
+    Prefix,
+    Word,
+    Years,
+    parse,
+)
 
 
 @pytest.mark.parametrize("variants", [
@@ -145,6 +156,28 @@ def test_query_language(text: str, tree: object) -> None:
 ])
 def test_malformed_queries_degrade_to_words(text: str, tree: object) -> None:
     assert parse(text) == tree
+
+
+@pytest.mark.parametrize("text", ["(" * 1000, "(" * 400 + "jeunes" + ")" * 400,
+                                  "-" * 999 + "x", "NOT " * 250, "-(" * 333 + "x",
+                                  "titre:(" * 140 + "x", "(NOT " * 200 + "x"])
+def test_nesting_is_bounded(text: str) -> None:
+    """A RecursionError once: 1,000 characters of ``((((`` or ``----`` went one Python
+    frame deeper per character (the searcher then ran them as plain words, logging a
+    traceback each time)."""
+    tree = parse(text)
+
+    def depth(node: object) -> int:
+        inner = [getattr(node, "node", None), *getattr(node, "nodes", ())]
+        return 1 + max((depth(n) for n in inner if n is not None), default=0)
+
+    assert depth(tree) <= 2 * MAX_DEPTH + 2
+
+
+def test_nesting_within_the_bound_is_kept() -> None:
+    assert parse("(" * MAX_DEPTH + "jeunes" + ")" * MAX_DEPTH) == Word("jeunes")
+    assert parse("-" * 999 + "x") == Not(Word("x")) and parse("--x") == Word("x")
+    assert parse("NOT (a OR NOT b)") == Not(AnyOf((Word("a"), Not(Word("b")))))
 
 
 def test_long_queries_are_bounded() -> None:

@@ -45,7 +45,7 @@ def parse_covers(t: TomlTable, base: Path, data_dir: Path) -> CoverSettings:
         raise t.fail("isbn_url", f"must be an http:// or https:// URL (got {url!r})")
     if url and "{isbn}" not in url:
         raise t.fail("isbn_url", "must contain {isbn}, where the ISBN goes")
-    folder = t.get("dir", str, "")
+    folder = t.file_name("dir")
     return CoverSettings(
         isbn_url=url,
         thumbnails=t.get("thumbnails", bool, False),

@@ -31,8 +31,8 @@ def parse_documents(t: TomlTable, base: Path, data_dir: Path) -> DocumentSetting
     ints = bounded_ints(t, {"max_upload_mb": (1, 2048), "extraction_seconds": (1, 3600),
                             "extraction_memory_mb": (64, 16_384), "max_pages": (1, 100_000)},
                         defaults)
-    folder = t.get("dir", str, "")
-    drop = t.get("folder", str, "")
+    folder = t.file_name("dir")
+    drop = t.file_name("folder")
     url = t.get("pmb_url", str, "").strip()
     if url and not re.match(r"^https?://[^\s/]+", url):
         raise t.fail("pmb_url", f"must be an http:// or https:// URL (got {url!r})")
