@@ -50,23 +50,7 @@ from catalogue import demo  # noqa: E402
 from catalogue.formats import unimarc  # noqa: E402
 from catalogue.records import from_json, to_json  # noqa: E402
 from indexes.analysis import ELISIONS, STOP_WORDS, WORD, normalise  # noqa: E402
-from indexes.schema import (  # noqa: E402
-    ALL,
-    AUTHORS,
-    COLLECTION_TEXT,
-    DISPLAY_TITLE,
-    FACETS,
-    FULLTEXT_FIELDS,
-    ID,
-    PUBLISHER,
-    SNIPPET,
-    SORT_AUTHOR,
-    SORT_NEW,
-    SORT_TITLE,
-    SUBJECTS,
-    TITLE,
-    WORDS,
-)
+from indexes.schema import ALL  # noqa: E402
 
 ENCODER = msgspec.json.Encoder()
 
@@ -105,38 +89,13 @@ def analyzer(tokenizer: str, stem: bool) -> Any:
     return builder.build()
 
 
-def schema(own: bool) -> tantivy.Schema:
-    """Today's schema (:func:`indexes.tantivy.schema.build`), or the same with tantivy's
-    analyzers on the text fields and positions on the catch-all one."""
-    if not own:
-        return tschema.build()
-    b = tantivy.SchemaBuilder()
-    b.add_text_field(ID, stored=True, tokenizer_name="raw", index_option="basic")
-    for name in (ALL, TITLE, SUBJECTS):
-        b.add_text_field(name, tokenizer_name="fr", index_option="position")
-    b.add_text_field(AUTHORS, tokenizer_name="fr_words", index_option="position")
-    for name in (COLLECTION_TEXT, PUBLISHER, *FULLTEXT_FIELDS.values()):
-        b.add_text_field(name, tokenizer_name="fr", index_option="freq")
-    b.add_text_field(WORDS, tokenizer_name="fr_words", index_option="basic")
-    for name in tschema.VALUES:
-        b.add_text_field(name, tokenizer_name="raw", index_option="basic")
-    for field in FACETS.values():
-        b.add_text_field(field, stored=field in tschema.STORED_FACETS, fast=True,
-                         tokenizer_name="raw", index_option="basic")
-    b.add_integer_field(tschema.YEAR_NUMBER, indexed=True, fast=True)
-    for name in (DISPLAY_TITLE, SNIPPET, tschema.SHOWN_AUTHORS):
-        b.add_bytes_field(name, stored=True)
-    for name in (SORT_TITLE, SORT_AUTHOR):
-        b.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
-    b.add_integer_field(SORT_NEW, fast=True)
-    return b.build()
-
-
 def index(docs: list[str], folder: Path, tokenizer: str | None) -> None:
     """``docs`` into a fresh index in ``folder`` (one indexing thread), committed."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
-    ix = tantivy.Index(schema(tokenizer is not None), str(folder))
+    own = tokenizer is not None  # tantivy's analyzers, positions on the catch-all
+    ix = tantivy.Index(tschema.build("fr", "fr_words", "position") if own
+                       else tschema.build(), str(folder))
     if tokenizer is not None:
         ix.register_tokenizer("fr", analyzer(tokenizer, True))
         ix.register_tokenizer("fr_words", analyzer(tokenizer, False))

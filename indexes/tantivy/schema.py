@@ -54,16 +54,21 @@ VALUES = (IDENTIFIERS, PAIRS, TITLE_KEY)
 STORED_FACETS = frozenset({FACETS["descriptor"], FACETS["collection"]})
 
 
-def build() -> tantivy.Schema:
-    """The schema (tantivy keeps it in the index's ``meta.json``)."""
+def build(stemmed: str = "whitespace", folded: str = "whitespace",
+          catch_all: str = "freq") -> tantivy.Schema:
+    """The schema (tantivy keeps it in the index's ``meta.json``). ``stemmed`` and
+    ``folded`` name the tokenizers of the analysed and folded text fields, ``catch_all``
+    the index option of ``all``: other values only for ``bench/analysis_cost.py``, which
+    measures tantivy analysing the text itself."""
     b = tantivy.SchemaBuilder()
     b.add_text_field(ID, stored=True, tokenizer_name="raw", index_option="basic")
-    b.add_text_field(ALL, tokenizer_name="whitespace", index_option="freq")
-    for name in (TITLE, SUBJECTS, AUTHORS):
-        b.add_text_field(name, tokenizer_name="whitespace", index_option="position")
+    b.add_text_field(ALL, tokenizer_name=stemmed, index_option=catch_all)
+    for name in (TITLE, SUBJECTS):
+        b.add_text_field(name, tokenizer_name=stemmed, index_option="position")
+    b.add_text_field(AUTHORS, tokenizer_name=folded, index_option="position")
     for name in (COLLECTION_TEXT, PUBLISHER, *FULLTEXT_FIELDS.values()):
-        b.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
-    b.add_text_field(WORDS, tokenizer_name="whitespace", index_option="basic")
+        b.add_text_field(name, tokenizer_name=stemmed, index_option="freq")
+    b.add_text_field(WORDS, tokenizer_name=folded, index_option="basic")
     for name in VALUES:
         b.add_text_field(name, tokenizer_name="raw", index_option="basic")
     for field in FACETS.values():
