@@ -17,7 +17,9 @@ then (c) the search index brought up to date from the store with
 (d) per engine, on a fresh store and index, the scheduler's job itself,
 :func:`catalogue.scheduler.run_source`: the harvest with the index following it
 (:mod:`catalogue.index_following`), timed until the index holds every record.
-Medians are printed as a markdown table.
+Medians are printed as a markdown table, then a second one with each phase's CPU time
+per record (user + system, summed over every process the phase ran) beside the budget
+that half of sickle's rate leaves a record on this machine's cores.
 """
 
 from __future__ import annotations
@@ -135,13 +137,22 @@ def serve(folder: Path) -> None:
     server.serve_forever()
 
 
+def cpu_seconds() -> float:
+    """CPU (user + system) of this process and of its children reaped so far: the
+    harvest's mapping worker, the follower and the index's preparing processes are
+    joined when their phase ends, so a phase's CPU is the difference around it."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def child_sickle(url: str, prefix: str) -> dict[str, float]:
     from sickle import Sickle
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     count = sum(1 for _ in Sickle(url, max_retries=0).ListRecords(metadataPrefix=prefix,
                                                                   ignore_deleted=False))
-    return {"seconds": time.perf_counter() - start, "records": count}
+    return {"seconds": time.perf_counter() - start, "records": count,
+            "cpu": cpu_seconds() - cpu}
 
 
 def _settings(tmp: Path, name: str, url: str, prefix: str, workers: int, procs: int,
@@ -170,25 +181,27 @@ def child_ours(url: str, prefix: str, workers: int = 1, procs: int = 1,
     with tempfile.TemporaryDirectory() as tmp:
         settings = _settings(Path(tmp), "store", url, prefix, workers, procs)
         engine = database.open_store(settings.store_url)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         report = harvest_source(engine, settings, settings.source("b"))
         harvested = time.perf_counter() - start
         assert report.status == "completed", report.message
-        out = {"seconds": harvested, "records": report.added}
+        out = {"seconds": harvested, "records": report.added, "cpu": cpu_seconds() - cpu}
         for name in engines:
-            begun = time.perf_counter()
+            begun, cpu = time.perf_counter(), cpu_seconds()
             indexed = update_index(engine, Path(tmp) / f"index-{name}", procs=procs,
                                    engine_name=name)
             out[f"indexed_{name}"] = indexed.indexed
             out[f"index_seconds_{name}"] = time.perf_counter() - begun
+            out[f"index_cpu_{name}"] = cpu_seconds() - cpu
         engine.dispose()
         for name in engines:  # the scheduler's job: harvest, the index following it
             settings = _settings(Path(tmp), f"job-{name}", url, prefix, workers, procs, name)
             engine = database.open_store(settings.store_url)
             settings.index.dir.mkdir()
-            begun = time.perf_counter()
+            begun, cpu = time.perf_counter(), cpu_seconds()
             line = run_source(settings, engine, "b", settings.index.dir)
             out[f"job_seconds_{name}"] = time.perf_counter() - begun
+            out[f"job_cpu_{name}"] = cpu_seconds() - cpu
             assert f"index: {report.added} updated" in line, line
             engine.dispose()
     return out
@@ -269,6 +282,22 @@ def main() -> None:
         print(f"| {count:,} | {args.prefix} | {args.page} | {name} | {s_rate:,.0f} | "
               f"{o_rate:,.0f} | {o_rate / s_rate:.0%} | {x_rate:,.0f} | {i_rate:,.0f} | "
               f"{i_rate / s_rate:.0%} | {j_rate:,.0f} | {j_rate / s_rate:.0%} |")
+    cores = os.cpu_count() or 1
+    print(f"\nCPU (user + system, every process of the phase) per record, medians; the last "
+          f"column is what half of sickle's rate leaves a record on {cores} cores used without "
+          "a gap, all processes together:\n")
+    print("| engine | sickle | harvest + store | index update | harvest, then index "
+          "| harvest, index following | at 50% of sickle |\n"
+          "|---|---:|---:|---:|---:|---:|---:|")
+
+    def per_record(runs: list[dict[str, float]], key: str) -> float:
+        return statistics.median(r[key] / r["records"] * 1e6 for r in runs)
+
+    for name in args.engines.split(","):
+        store, index = per_record(ours, "cpu"), per_record(ours, f"index_cpu_{name}")
+        print(f"| {name} | {per_record(sickle, 'cpu'):.0f} | {store:.0f} | {index:.0f} | "
+              f"{store + index:.0f} | {per_record(ours, f'job_cpu_{name}'):.0f} | "
+              f"{cores * 1e6 / (s_rate / 2):.0f} |")
 
 
 if __name__ == "__main__":
