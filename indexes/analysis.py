@@ -64,9 +64,14 @@ def _fold_word(text: str) -> str:
 
 
 def elide(word: str) -> str:
-    """Drop an elided article or pronoun (``l'``, ``qu'``...) from a lower-case word."""
+    """Drop an elided article or pronoun (``l'``, ``qu'``...) from a lower-case word,
+    and the apostrophes a word cannot begin or end with. The modifier letter apostrophe
+    (U+02BC) is a letter to the word pattern, so ``jusqu'ʼà`` (two apostrophes typed) or
+    ``ʼnous`` reach here as ``jusqu''à`` and ``'nous``: each is the word after them."""
     if "'" in word:
+        word = word.strip("'")
         head, _, rest = word.partition("'")
+        rest = rest.lstrip("'")
         if head in ELISIONS and rest:
             return rest
     return word

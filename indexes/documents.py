@@ -9,6 +9,7 @@ catalogued and the desk's live states) and writers take them as an :data:`Availa
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from itertools import chain
@@ -91,8 +92,17 @@ _ALNUM = re.compile(r"[^\W_]+")
 
 
 def identifier_key(text: str) -> str:
-    """Identifiers compared without case, accents, spaces or punctuation."""
-    return "".join(_ALNUM.findall(fold(text)))
+    """Identifiers compared without case, accents, spaces or punctuation; digits of any
+    script read as ASCII ones (folding already turns full-width and superscript digits
+    into them, not Arabic-Indic or Devanagari ones), so an ISBN typed in them has the
+    same key and the same 10/13-digit variants."""
+    key = "".join(_ALNUM.findall(fold(text)))
+    return key if key.isascii() else "".join(map(_ascii_digit, key))
+
+
+def _ascii_digit(char: str) -> str:
+    value = unicodedata.decimal(char, None)
+    return char if value is None else str(value)
 
 
 def isbn_variants(value: str) -> tuple[str, ...]:

@@ -41,6 +41,10 @@ def test_elision_and_apostrophes() -> None:
     assert stems("l'insertion") == stems("insertion") == stems("L’Insertion")
     assert stems("qu'il s'appuie jusqu'au") == stems("il appuie au")
     assert stems("aujourd'hui") == [normalise("aujourd'hui")]  # not an elision
+    # U+02BC is a letter to the word pattern: a second apostrophe or a leading one
+    assert stems("jusqu'ʼà la fin") == stems("jusqu'à la fin") == stems("fin")
+    assert stems("lʼʼinsertion ʼnous ʼquartiers'") == stems("insertion quartiers")
+    assert normalise("d'ʼaujourd'hui") == normalise("aujourd'hui")
 
 
 def test_decomposed_accents_stay_inside_their_word() -> None:
@@ -62,6 +66,10 @@ def test_isbn_variants_and_identifier_keys() -> None:
     assert isbn_variants("978-0-306-40615-7") == ("9780306406157", "0306406152")
     assert isbn_variants("2-07-054127-X")[0] == "207054127x"
     assert identifier_key("374.013 JOL") == "374013jol"
+    # digits of other scripts are the ASCII ones, with the same variants
+    for typed in ("٩٧٨-٠-٣٠٦-٤٠٦١٥-٧", "९७८०३०६४०६१५७", "９７８０３０６４０６１５７"):
+        assert isbn_variants(typed) == ("9780306406157", "0306406152"), typed
+    assert identifier_key("Cote ٣٧٤ Ⅻ") == "cote374xii"
 
 
 def _record(**changes: Any) -> Record:
