@@ -149,7 +149,8 @@ def test_bad_input_is_a_french_message_never_a_500(web_site: WebSite) -> None:
 def test_the_selection_is_bounded(web_site: WebSite) -> None:
     browser = client(web_site, 8)
     many = [f"crpv:{n}" for n in range(1, 560)]
-    live = [g for g in many if g in entries(web_site.engine, many)]
+    found = entries(web_site.engine, many)
+    live = [g for g in many if g in found]
     assert len(live) > selection.LIMIT
     assert add(browser, *live[:selection.LIMIT]).status_code == 303
     assert len(kept(browser)) == selection.LIMIT
