@@ -19,7 +19,8 @@ then (c) the search index brought up to date from the store with
 (:mod:`catalogue.index_following`), timed until the index holds every record.
 Medians are printed as a markdown table, then a second one with each phase's CPU time
 per record (user + system, summed over every process the phase ran) beside the budget
-that half of sickle's rate leaves a record on this machine's cores.
+that half of sickle's rate leaves a record on this machine's cores: CPU time moves
+little with the load, where rates measured on a shared machine do.
 """
 
 from __future__ import annotations
@@ -283,21 +284,26 @@ def main() -> None:
               f"{o_rate:,.0f} | {o_rate / s_rate:.0%} | {x_rate:,.0f} | {i_rate:,.0f} | "
               f"{i_rate / s_rate:.0%} | {j_rate:,.0f} | {j_rate / s_rate:.0%} |")
     cores = os.cpu_count() or 1
-    print(f"\nCPU (user + system, every process of the phase) per record, medians; the last "
-          f"column is what half of sickle's rate leaves a record on {cores} cores used without "
-          "a gap, all processes together:\n")
+    print(f"\nCPU (user + system, every process of the phase) per record, medians. Half of "
+          f"sickle's rate leaves a record {2 * cores} times sickle's wall time per record on "
+          f"{cores} cores used without a gap: counted from sickle's CPU (as if it had a core "
+          "to itself: the load changes it little) and from its rate (true on a quiet "
+          "machine only):\n")
     print("| engine | sickle | harvest + store | index update | harvest, then index "
-          "| harvest, index following | at 50% of sickle |\n"
-          "|---|---:|---:|---:|---:|---:|---:|")
+          "| harvest, index following | / sickle's | budget from sickle's CPU "
+          "| budget from sickle's rate |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 
     def per_record(runs: list[dict[str, float]], key: str) -> float:
         return statistics.median(r[key] / r["records"] * 1e6 for r in runs)
 
+    bare = per_record(sickle, "cpu")
     for name in args.engines.split(","):
         store, index = per_record(ours, "cpu"), per_record(ours, f"index_cpu_{name}")
-        print(f"| {name} | {per_record(sickle, 'cpu'):.0f} | {store:.0f} | {index:.0f} | "
-              f"{store + index:.0f} | {per_record(ours, f'job_cpu_{name}'):.0f} | "
-              f"{cores * 1e6 / (s_rate / 2):.0f} |")
+        job = per_record(ours, f"job_cpu_{name}")
+        print(f"| {name} | {bare:.0f} | {store:.0f} | {index:.0f} | {store + index:.0f} | "
+              f"{job:.0f} | {job / bare:.1f}x | {2 * cores * bare:.0f} | "
+              f"{2 * cores * 1e6 / s_rate:.0f} |")
 
 
 if __name__ == "__main__":
