@@ -10,7 +10,7 @@ capitals outside those blocks, was found by "nguyen" on SQLite and by nobody on
 PostgreSQL. The function is now Python's folding on the whole Basic Multilingual Plane:
 Python's lower case by translation (whatever the database's locale), ``normalize(NFKD)``,
 then the combining marks removed; the expression is computed from Python's tables
-(:func:`catalogue.store.database.fold_sql`), and a test compares both on every character.
+(:func:`catalogue.store.database.plane_fold_sql`), and a test compares both on every character.
 It needs a UTF8 database, as the catalogue's store always is.
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from catalogue.store.database import fold_sql
+from catalogue.store.database import plane_fold_sql
 
 revision = "0015_fold_unicode"
 down_revision = "0014_documents"
@@ -31,7 +31,7 @@ def upgrade() -> None:
         return
     op.execute(
         "CREATE OR REPLACE FUNCTION catalogue_fold(value text) RETURNS text AS $$ "
-        f"SELECT {fold_sql('value')} "
+        f"SELECT {plane_fold_sql('value')} "
         "$$ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE"
     )
 
