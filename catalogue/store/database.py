@@ -74,22 +74,26 @@ def fold_sql(argument: str = "value") -> str:
     """PostgreSQL's expression for :func:`fold` on the Basic Multilingual Plane.
 
     ASCII text is lower-cased under the C collation (ASCII only, whatever the
-    database's locale, as Python does it). Text made only of Latin letters (up to Latin Extended-B), ASCII and combining marks,
-    nearly all of a French catalogue, takes a short path (:func:`_latin_fold_sql`): the
-    whole-plane expression (:func:`plane_fold_sql`) costs about 170 µs a call, a
-    ``translate`` through 1,400 upper-case letters for every character, which made an
-    OAI selection set (folding every descriptor and keyword of every record it passes)
-    take 1.5 s a page on PostgreSQL. Both paths give what Python gives on every
-    character (tests/test_people.py)."""
+    database's locale, as Python does it). Text made only of Latin letters, combining
+    marks and punctuation (:func:`short_path`), nearly all of a French catalogue, takes
+    a short path (:func:`_latin_fold_sql`). The whole-plane expression
+    (:func:`plane_fold_sql`) costs about 170 µs a call, a ``translate`` through 1,400
+    upper-case letters for every character, which made an OAI selection set (folding
+    every descriptor and keyword of every record it passes) take 1.5 s a page on
+    PostgreSQL. Every path gives what Python gives on every character
+    (tests/test_people.py)."""
     return (f"CASE WHEN {argument} ~ E'^[\\u0001-\\u007f]*$' "
             f"THEN lower({argument} COLLATE \"C\") "
-            f"WHEN {argument} ~ E'^[{_ranges(_LATIN)}]*$' "
+            f"WHEN {argument} ~ E'^[{_ranges(short_path()[0])}]*$' "
             f"THEN {_latin_fold_sql(argument)} ELSE {plane_fold_sql(argument)} END")
 
 
-#: The code points of the short path: ASCII, Latin-1, Latin Extended-A and -B, and the
-#: combining diacritical marks.
-_LATIN = [*range(0x01, 0x250), *range(0x300, 0x370)]
+#: The blocks of the short path: ASCII, Latin-1, Latin Extended-A and -B, the combining
+#: diacritical marks, Latin Extended Additional (Vietnamese), and the general punctuation
+#: and currency signs of French text (``’``, ``–``, ``…``, ``€``); less the few code
+#: points the short path would fold otherwise than Python (:func:`short_path`).
+_BLOCKS = (range(0x01, 0x250), range(0x300, 0x370), range(0x1E00, 0x1F00),
+           range(0x2000, 0x2070), range(0x20A0, 0x20D0))
 
 
 def _combining_codes() -> list[int]:
@@ -98,14 +102,13 @@ def _combining_codes() -> list[int]:
 
 
 def _latin_fold_sql(argument: str) -> str:
-    """:func:`fold` of text of :data:`_LATIN` code points: decomposed first, then ASCII
-    lower-cased (``lower`` under the C collation changes ASCII only, whatever the
-    database's locale), marks removed, then, only when the text holds one, the few
-    letters left that do not decompose into an ASCII one (``Œ``, ``Ø``, ``Ł``...)
-    lower-cased by translation (PostgreSQL's ``translate`` costs 20 µs a call even
-    through these 60 letters). For these code points decomposing first and lower-casing
-    first give the same letters (checked on each of them by :func:`_latin_letters`)."""
-    inputs, (source, target) = _latin_letters()
+    """:func:`fold` of text of the short path's code points (:func:`short_path`):
+    decomposed first, then ASCII lower-cased (``lower`` under the C collation changes
+    ASCII only, whatever the database's locale), marks removed, then, only when the text
+    holds one, the few letters left that do not decompose into an ASCII one (``Œ``,
+    ``Ø``, ``Ł``...) lower-cased by translation (PostgreSQL's ``translate`` costs 20 µs a
+    call even through these 72 letters)."""
+    _, inputs, (source, target) = short_path()
     source, target = (text.replace("'", "''") for text in (source, target))
     common = (f"regexp_replace(lower(normalize({argument}, NFKD) COLLATE \"C\"), "
               f"E'[{_ranges(_combining_codes())}]', '', 'g')")
@@ -114,25 +117,28 @@ def _latin_fold_sql(argument: str) -> str:
 
 
 @cache
-def _latin_letters() -> tuple[list[int], tuple[str, str]]:
-    """What :func:`_latin_fold_sql` translates: the code points of :data:`_LATIN` that
-    decomposing, lowering ASCII and removing marks leave different from :func:`fold`,
-    and the letters they leave, each one whose lower case is the folded one (the upper
-    and the lower ones). Raises if a code point of :data:`_LATIN` needs more."""
+def short_path() -> tuple[list[int], list[int], tuple[str, str]]:
+    """The short path's code points (of :data:`_BLOCKS`), those of them it must
+    translate, and what into. Decomposing, lowering ASCII and removing marks leaves most
+    of them as :func:`fold` does; some leave one letter whose lower case is the folded one
+    (``Œ``), translated; the rest (``₨`` is ``Rs`` to Python, which lowers before it
+    decomposes) take the long path."""
+    short: list[int] = []
     inputs: list[int] = []
     upper: dict[str, str] = {}
-    for code in _LATIN:
+    for code in (c for block in _BLOCKS for c in block):
         char = chr(code)
         decomposed = unicodedata.normalize("NFKD", char)
         left = "".join(c.lower() if c.isascii() else c for c in decomposed
                        if not unicodedata.combining(c))
         wanted = fold(char)
         if left != wanted:
-            if len(left) != 1 or left.lower() != wanted:
-                raise ValueError(f"U+{code:04X} does not fold by translation")
+            if len(left) != 1 or left.lower() != wanted or upper.get(left, wanted) != wanted:
+                continue
             inputs.append(code)
             upper[left] = wanted
-    return inputs, ("".join(upper), "".join(upper.values()))
+        short.append(code)
+    return short, inputs, ("".join(upper), "".join(upper.values()))
 
 
 def plane_fold_sql(argument: str) -> str:
