@@ -293,3 +293,35 @@ def test_selection_sql_and_headers_fold_alike(
             Selector("selection:mot", None, clock() + timedelta(days=1)), 20)}
         assert by_headers == by_sql, term
         assert by_sql or term == "straße", term
+
+
+def test_selection_sql_reads_every_field_as_python_does(
+        store: tuple[Settings, Engine, SteppingClock], demo_export: Path) -> None:
+    """A selection's SQL over each field alone, and over all five together, selects what
+    :func:`catalogue.store.oai_repository.selected` does: on PostgreSQL the fields other
+    than the title are read from one ``jsonb`` of the record (a lateral UNION of their
+    values), on SQLite one ``json_each`` per field."""
+    from catalogue.records import Descriptor, Indexing
+    from catalogue.store.oai_repository import selected
+
+    settings, engine, clock = store
+    base = demo_records(demo_export, 6)
+    made = [
+        replace(base[0], keywords=("Quartiers prioritaires",)),
+        replace(base[1], abstracts=("Un bilan des QUARTIERS en difficulté.",)),
+        replace(base[2], descriptors=(Descriptor(tag="606", label="Quartier ancien"),)),
+        replace(base[3], indexing=(Indexing(code="QUART-01", label="Habitat"),)),
+        replace(base[4], indexing=(Indexing(code="X9", label="Vie de quartier"),)),
+        replace(base[5], title=Title(main="Nos quartiers d'été")),
+    ]
+    ingest(engine, clock, made)
+    stored = {r.source_id: r for r in made}
+    fields = ("keywords", "abstracts", "descriptors", "indexing", "title")
+    for chosen in [*((f,) for f in fields), fields]:
+        selection = Selection("mot", "Mot", ("quart", "ÉTÉ"), chosen)
+        repo = SqlRepository(engine, settings.sources, "crpv", [selection])
+        by_sql = {e.source_id for e in repo.page(
+            Selector("selection:mot", None, clock() + timedelta(days=1)), 20)}
+        wanted = {i for i, record in stored.items() if selected(record, selection)}
+        assert by_sql == wanted and wanted, chosen
+    assert len(wanted) == 6

@@ -67,6 +67,7 @@ from sqlalchemy import (
     select,
     true,
     tuple_,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -113,27 +114,29 @@ def _json_values(path: str, member: str | None = None) -> Callable[[], tuple[obj
     return build
 
 
-def _jsonb_values(key: str, member: str | None = None) -> Callable[[], tuple[object, ColumnElement[str]]]:
-    """PostgreSQL's twin of :func:`_json_values`: ``jsonb_array_elements`` over the text."""
-    def build() -> tuple[object, ColumnElement[str]]:
-        array = cast(records.c.data, JSONB).op("->")(key)
+def _jsonb_values(key: str, member: str | None = None) -> Callable[[ColumnElement[Any]], Any]:
+    """PostgreSQL's twin of :func:`_json_values`: the SELECT of the values
+    (``jsonb_array_elements``) of a record's JSON already read as ``jsonb``."""
+    def build(doc: ColumnElement[Any]) -> Any:
+        array = doc.op("->")(key)
         if member is None:
             values = func.jsonb_array_elements_text(array).table_valued("value").alias()
-            return values, values.c.value
+            return select(values.c.value.label("value")).select_from(values)
         values = func.jsonb_array_elements(array).table_valued("value").alias()
-        return values, values.c.value.op("->>")(member)
+        return select(values.c.value.op("->>")(member).label("value")).select_from(values)
     return build
 
 
 #: Selection field -> (table of values, value expression) over one record's JSON, for
-#: SQLite (json_each) and PostgreSQL (jsonb_array_elements) side by side.
+#: SQLite (json_each), and the SELECTs of its values for PostgreSQL
+#: (jsonb_array_elements), side by side.
 FIELD_VALUES: dict[str, list[Callable[[], tuple[object, ColumnElement[str]]]]] = {
     "keywords": [_json_values("$.keywords")],
     "abstracts": [_json_values("$.abstracts")],
     "descriptors": [_json_values("$.descriptors", "label")],
     "indexing": [_json_values("$.indexing", "label"), _json_values("$.indexing", "code")],
 }
-FIELD_VALUES_PG: dict[str, list[Callable[[], tuple[object, ColumnElement[str]]]]] = {
+FIELD_VALUES_PG: dict[str, list[Callable[[ColumnElement[Any]], Any]]] = {
     "keywords": [_jsonb_values("keywords")],
     "abstracts": [_jsonb_values("abstracts")],
     "descriptors": [_jsonb_values("descriptors", "label")],
@@ -230,14 +233,24 @@ class SqlRepository:
         # The same fields and the same folding on both stores (record headers use the
         # Python twin, selections_of): PostgreSQL matched lower(data) over the whole JSON.
         folded = func.oai_fold if self.sqlite else func.catalogue_fold
-        fields = FIELD_VALUES if self.sqlite else FIELD_VALUES_PG
         conditions: list[ColumnElement[bool]] = []
-        for name in selection.fields:
-            if name == "title":
-                conditions += [folded(records.c.title).like(p, escape="\\")
-                               for p in patterns]
-                continue
-            for build in fields[name]:
+        if "title" in selection.fields:
+            conditions += [folded(records.c.title).like(p, escape="\\") for p in patterns]
+        named = [name for name in selection.fields if name != "title"]
+        if not self.sqlite and named:
+            # The record's JSON read as jsonb once for all the fields (the OFFSET keeps
+            # PostgreSQL from inlining it into each): one cast per field made a page of
+            # a three-field selection parse every record it passed three times.
+            doc = (select(cast(records.c.data, JSONB).label("doc")).correlate(records)
+                   .offset(0).lateral())
+            values = union_all(*(build(doc.c.doc).correlate(doc) for name in named
+                                 for build in FIELD_VALUES_PG[name])).lateral()
+            matches = or_(*(folded(values.c.value).like(p, escape="\\") for p in patterns))
+            conditions.append(select(literal(1)).select_from(doc).join(values, true())
+                              .where(matches).exists())
+            named = []
+        for name in named:
+            for build in FIELD_VALUES[name]:
                 table, value = build()
                 matches = or_(*(folded(value).like(p, escape="\\") for p in patterns))
                 conditions.append(select(literal(1)).select_from(table)  # type: ignore[arg-type]
