@@ -4,7 +4,16 @@ Counting, faceting and filtering need *every* matching document, and Whoosh's ma
 hand them out one Python call per document (``id()``, ``next()``, often through a tree
 of union/intersection matchers). Here a term's documents are read a whole block at a
 time into a Python ``set`` and combined with C-level set operations; the sets of the
-most used terms are kept (bounded by their total size) until the index changes.
+most recently used terms are kept, bounded by the bytes they hold
+(:data:`CACHE_BYTES`), until the index changes.
+
+What a cached set costs is its hash table (about 40 bytes a document) plus, unless they
+are shared, an ``int`` object per document (32 bytes) and, for term frequencies, a
+``float`` per document (24 bytes). Every set and mapping here takes its document
+numbers from one table of ``int`` objects per generation (:meth:`Postings.frozen`) and
+its frequencies from one table of floats, so a cached document costs its table slot
+only: about half of what it did. The cache counts the bytes of what it keeps
+(:func:`footprint`), which ``tracemalloc`` confirms (tests/test_index_searcher_memory.py).
 
 Only this module touches Whoosh's block internals, and it falls back to the public
 matcher walk (for good, in this process) the first time they do not have the shape it
@@ -13,6 +22,7 @@ was written for: another codec, another Whoosh (whoosh3).
 
 from __future__ import annotations
 
+import sys
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
@@ -23,8 +33,25 @@ from whoosh.matching.wrappers import FilterMatcher  # type: ignore[import-untype
 
 DocSet = set[int] | frozenset[int]
 
-#: Upper bound on the document ids kept in the term cache (about 60 bytes each).
-CACHE_IDS = 4_000_000
+#: Upper bound on the bytes of the document sets and term frequencies kept by a
+#: generation's term cache (:func:`footprint`). Measured (README, *Performance*): the 200
+#: queries of bench/search.py filled 92 MB at 20,000 records and the former bound of 4
+#: million ids (337 MB) at 100,000; with 64 MB their warm times stay within a few per
+#: cent of an unbounded cache's, because what a search spends is mostly in counting facets
+#: and scoring, not in re-reading the postings the cache let go. Read when a generation
+#: is opened.
+CACHE_BYTES = 64 * 2**20
+#: Cost of an ``int`` (``float``) object that a cached value does not share: what
+#: pymalloc hands out for it.
+INT_BYTES = 32
+FLOAT_BYTES = 24
+
+
+def footprint(value: Any, shared: bool = True) -> int:
+    """Bytes held by a cached set or document -> frequency mapping: its table, plus its
+    own ``int`` and ``float`` objects unless they come from the shared tables."""
+    own = 0 if shared else INT_BYTES + (FLOAT_BYTES if isinstance(value, dict) else 0)
+    return sys.getsizeof(value) + own * len(value)
 
 
 def _blocks(matcher: Any, weights: bool) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
@@ -87,14 +114,21 @@ def _leaf(open_matcher: Callable[[], Any], weights: bool) -> tuple[list[int], li
 
 
 class Postings:
-    """Term document sets of one reader (one index generation), with a bounded cache."""
+    """Term document sets of one reader (one index generation), with a cache bounded by
+    bytes (least recently used first out)."""
 
-    def __init__(self, reader: Any) -> None:
+    def __init__(self, reader: Any, limit: int | None = None) -> None:
         self.reader = reader
         self.leaves: list[tuple[Any, int]] = list(reader.leaf_readers())
+        #: Bytes the cache may hold (:data:`CACHE_BYTES` when the generation opened).
+        self.limit = CACHE_BYTES if limit is None else limit
         self._cache: OrderedDict[tuple[str, str], Any] = OrderedDict()
-        self._cached_ids = 0
+        self._sizes: dict[tuple[str, str], int] = {}
+        #: Bytes of what the cache holds now (:func:`footprint`).
+        self.cached_bytes = 0
         self._all: frozenset[int] | None = None
+        self._ints: list[int] | None = None
+        self._floats: dict[float, float] = {}
 
     def docs(self, field: str, term: str) -> frozenset[int]:
         """The live documents containing ``term`` in ``field``."""
@@ -114,20 +148,34 @@ class Postings:
         found: dict[int, float] | None = self._cache.get(key)
         if found is None:
             ids, weights = self._read(field, term, weights=True)
-            found = dict(zip(ids, weights, strict=True))
+            floats = self._floats.setdefault  # a few distinct frequencies: one object each
+            found = dict(zip(ids, map(floats, weights, weights), strict=True))
             self.remember(key, found)
         else:
             self._cache.move_to_end(key)
         return found
 
+    def frozen(self, ids: Iterable[int]) -> frozenset[int]:
+        """``ids`` as a set whose ``int`` objects are the generation's shared ones, so
+        that keeping it costs its table only."""
+        return frozenset(map(self._shared().__getitem__, ids))
+
+    def _shared(self) -> list[int]:
+        """Document number -> its one ``int`` object (about 4 MB at 100,000 records)."""
+        if self._ints is None:
+            self._ints = list(range(int(self.reader.doc_count_all())))
+        return self._ints
+
     def _read(self, field: str, term: str, weights: bool) -> tuple[list[int], list[float]]:
+        """A term's (global document numbers, frequencies), the numbers the shared ints."""
         ids: list[int] = []
         found: list[float] = []
+        shared = self._shared().__getitem__
         for leaf, offset in self.leaves:
             if (field, term) not in leaf:
                 continue
             local, local_weights = _leaf(partial(leaf.postings, field, term), weights)
-            ids.extend(local if offset == 0 else map(offset.__add__, local))
+            ids.extend(map(shared, local if offset == 0 else map(offset.__add__, local)))
             found.extend(local_weights)
         return ids, found
 
@@ -150,7 +198,7 @@ class Postings:
     def all_docs(self) -> frozenset[int]:
         """Every live document."""
         if self._all is None:
-            self._all = frozenset(self.reader.all_doc_ids())
+            self._all = self.frozen(self.reader.all_doc_ids())
         return self._all
 
     def frequency(self, field: str, term: str) -> int:
@@ -173,15 +221,18 @@ class Postings:
         return self._cache.get(key)
 
     def remember(self, key: tuple[str, str], ids: Any) -> None:
-        """Keep a document set or mapping until the cache bound pushes it out."""
-        size = len(ids)
-        if size > CACHE_IDS // 4:
+        """Keep a document set or mapping built by this class (its ints and floats the
+        shared ones) until the bound pushes it out; one above a quarter of the bound is
+        not kept (it would push out the many sets that make a search fast)."""
+        size = footprint(ids)
+        if size > self.limit // 4 or key in self._cache:
             return
         self._cache[key] = ids
-        self._cached_ids += size
-        while self._cached_ids > CACHE_IDS and self._cache:
-            _, old = self._cache.popitem(last=False)
-            self._cached_ids -= len(old)
+        self._sizes[key] = size
+        self.cached_bytes += size
+        while self.cached_bytes > self.limit and self._cache:
+            old, _ = self._cache.popitem(last=False)
+            self.cached_bytes -= self._sizes.pop(old)
 
 
 def _text(term: Any) -> str:
