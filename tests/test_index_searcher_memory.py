@@ -124,6 +124,7 @@ with Searcher(Path(sys.argv[1]), result_cache=0) as searcher:
     accounted = getattr(cache, "cached_bytes", None)
     entries = len(cache._cache)
     cache._cache.clear()
+    getattr(cache, "_packed", {}).clear()
     gc.collect()
     held -= tracemalloc.get_traced_memory()[0]
 print(json.dumps({"totals": totals, "traced": held, "accounted": accounted,
