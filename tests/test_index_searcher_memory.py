@@ -171,6 +171,25 @@ def test_the_term_cache_stays_under_its_bound_after_many_distinct_searches(
             cache["traced"])  # type: ignore[call-overload]
 
 
+def test_a_cache_that_packs_and_lets_go_finds_the_same(
+        demo_index: Path, index_engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Totals, hits (scores included) and facets are the same whether the term cache keeps
+    everything or keeps it packed and lets it go (a bound of 32 kB), round after round."""
+    if index_engine != "whoosh":
+        pytest.skip("Whoosh's term cache only")
+    from indexes.whoosh import postings
+
+    wide = results(demo_index)
+    monkeypatch.setattr(postings, "CACHE_BYTES", 32 * 1024)
+    request = dict(facets=("doctype", "descriptor"), page_size=50)
+    with Searcher(demo_index, result_cache=0) as searcher:
+        for _ in range(3):
+            found = [searcher.search(SearchRequest(query=q, **request)) for q in QUERIES]  # type: ignore[arg-type]
+            assert [(r.total, r.hits, r.facets) for r in found] == wide
+        cache = searcher._generation.reader.postings  # type: ignore[union-attr]
+        assert cache.packed_bytes > 0 and 0 < cache.cached_bytes <= 32 * 1024
+
+
 # --- every way of reading finds the same; the fallback --------------------------------
 
 QUERIES = ["prévention", "politique de la ville", '"politique de la ville"', "jeunes -emploi",
