@@ -29,7 +29,7 @@ disturbs far less than processes one after the other.
 
 ``--what codes`` compares code trees (this one and ``/work/main`` by default; ``DIR:MB``
 sets that tree's ``indexes.whoosh.postings.CACHE_BYTES`` to MB megabytes where it has
-one): a searcher process per tree, alive side by side, fed the same queries in turns
+one, ``DIR:MB:SHARE`` its ``READY_SHARE`` too): a searcher process per tree, alive side by side, fed the same queries in turns
 (:func:`codes`): one pass of the mix to fill the caches, ``--passes`` timed passes (warm:
 each query's median), then ``--varied`` *distinct* queries (``bench/search.py``'s mix
 drawn with another seed, as a web worker sees after hours of searches), after which each
@@ -198,12 +198,14 @@ def speed_table(index_dir: Path, modes: list[str], cold: int, passes: int,
 SERVER = """
 import json, sys, time
 from pathlib import Path
-tree, index, mb = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+tree, index, (mb, _, share) = sys.argv[1], Path(sys.argv[2]), sys.argv[3].partition(":")
 sys.path.insert(0, tree)
 from indexes import Searcher, SearchRequest
 from indexes.whoosh import postings
 if mb and hasattr(postings, "CACHE_BYTES"):
     postings.CACHE_BYTES = int(float(mb) * 2**20)
+if share and hasattr(postings, "READY_SHARE"):
+    postings.READY_SHARE = float(share)
 facets = tuple(sys.argv[4].split(","))
 searcher = Searcher(index, result_cache=0)
 def status(key):
