@@ -5,7 +5,8 @@ hand them out one Python call per document (``id()``, ``next()``, often through 
 of union/intersection matchers). Here a term's documents are read a whole block at a
 time into a Python ``set`` and combined with C-level set operations; the sets of the
 most recently used terms are kept, bounded by the bytes they hold
-(:data:`CACHE_BYTES`), until the index changes.
+(:data:`CACHE_BYTES`), until the index changes: ready to use first, then, pushed out of
+those, packed in arrays (:data:`READY_SHARE`), then let go.
 
 What a cached set costs is its hash table (about 40 bytes a document) plus, unless they
 are shared, an ``int`` object per document (32 bytes) and, for term frequencies, a
@@ -14,6 +15,8 @@ numbers from one table of ``int`` objects per generation (:meth:`Postings.frozen
 its frequencies from one table of floats, so a cached document costs its table slot
 only: about half of what it did. The cache counts the bytes of what it keeps
 (:func:`footprint`), which ``tracemalloc`` confirms (tests/test_index_searcher_memory.py).
+Terms with few documents are kept as the others: per byte they cost as much to keep and
+more to read again (the term's lookup), so the bound in bytes alone decides.
 
 Only this module touches Whoosh's block internals, and it falls back to the public
 matcher walk (for good, in this process) the first time they do not have the shape it
@@ -39,17 +42,21 @@ Key = tuple[str, str]
 Packed = tuple["array[int]", "array[float] | None"]
 
 #: Upper bound on the bytes of the document sets and term frequencies kept by a
-#: generation's term cache (:func:`footprint`). Measured (README, *Performance*): the 200
-#: queries of bench/search.py filled 92 MB at 20,000 records and the former bound of 4
-#: million ids (337 MB) at 100,000; with 64 MB their warm times stay within a few per
-#: cent of an unbounded cache's, because what a search spends is mostly in counting facets
-#: and scoring, not in re-reading the postings the cache let go. Read when a generation
-#: is opened.
-CACHE_BYTES = 64 * 2**20
+#: generation's term cache, ready and packed (:func:`footprint`): a bound per process (a
+#: web worker's searcher, the scheduler's). Measured with bench/searcher_memory.py
+#: ``--what codes`` (README, *Performance*): the 200 queries of bench/search.py need 52
+#: MB at 20,000 records (all kept: warm times as before) and more than the former bound of
+#: 4 million ids (337 MB as they were kept then) at 100,000, where 128 MB keeps warm p50
+#: as before and p95 and the whole mix 15-30% faster (common words packed instead of
+#: pushed out), with 220 MB of the worker's own memory instead of 450. 64 and 96 MB kept
+#: 61-94 MB but made the mix 4-35% slower at 100,000 (the mix cycles through more than
+#: they hold). Read when a generation is opened.
+CACHE_BYTES = 128 * 2**20
 #: Share of :data:`CACHE_BYTES` that ready sets and mappings may take; the rest keeps those
 #: pushed out of them packed in arrays (4 bytes a document, 12 with its frequency: a tenth
 #: of a ready one's), which are turned back into a set 3-6 times faster than the postings
-#: are read again.
+#: are read again. Measured at 100,000 records: half and half made warm p50 17-20% slower
+#: than three quarters ready (the common words' sets unpacked on every search).
 READY_SHARE = 0.75
 #: Cost of an ``int`` (``float``) object that a cached value does not share: what
 #: pymalloc hands out for it.
