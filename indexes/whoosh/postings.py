@@ -47,10 +47,10 @@ Packed = tuple["array[int]", "array[float] | None"]
 #: ``--what codes`` (README, *Performance*): the 200 queries of bench/search.py need 52
 #: MB at 20,000 records (all kept: warm times as before) and more than the former bound of
 #: 4 million ids (337 MB as they were kept then) at 100,000, where 128 MB keeps warm p50
-#: as before and p95 and the whole mix 15-30% faster (common words packed instead of
-#: pushed out), with 220 MB of the worker's own memory instead of 450. 64 and 96 MB kept
-#: 61-94 MB but made the mix 4-35% slower at 100,000 (the mix cycles through more than
-#: they hold). Read when a generation is opened.
+#: within 6% of before and p95 and the whole mix 10-30% faster (common words packed
+#: instead of pushed out), with 220 MB of the worker's own memory instead of 450. 64 and
+#: 96 MB kept 61-94 MB but made p50 13-60% slower at 100,000 (the mix cycles through more
+#: than they hold). Read when a generation is opened.
 CACHE_BYTES = 128 * 2**20
 #: Share of :data:`CACHE_BYTES` that ready sets and mappings may take; the rest keeps those
 #: pushed out of them packed in arrays (4 bytes a document, 12 with its frequency: a tenth
@@ -136,7 +136,7 @@ def _leaf(open_matcher: Callable[[], Any], weights: bool) -> tuple[list[int], li
 
 class Postings:
     """Term document sets of one reader (one index generation), with a cache bounded by
-    bytes (least recently used first out)."""
+    bytes: ready, then packed, least recently used first out of each."""
 
     def __init__(self, reader: Any, limit: int | None = None) -> None:
         self.reader = reader
