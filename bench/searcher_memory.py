@@ -1,9 +1,10 @@
-"""Memory and speed of a Whoosh searcher by the way it reads segments, side by side.
+"""Memory and speed of a Whoosh searcher by the way it reads segments, or by code, side by side.
 
 Usage: python bench/searcher_memory.py [--sizes 20000,100000] [--workdir DIR]
                                        [--modes whoosh,files,mapped] [--rounds 3]
                                        [--queries 200] [--cold 20] [--passes 5]
-                                       [--what memory,speed] [--build-only]
+                                       [--what memory,speed,codes] [--build-only]
+                                       [--codes DIR[:MB],DIR[:MB]] [--varied 600]
 
 For each size, a demo export and a Whoosh index of that many records are built once into
 ``--workdir`` (``rebuild`` of the records' canonical JSON, as ``catalogue reindex`` does)
@@ -25,6 +26,15 @@ Prints, per size and mode, the medians over the rounds of the peaks and of p50/p
 the warm and cold times (markdown). Then (``--what speed``), in one more process, the
 modes side by side query by query (:func:`speed`), which the load of a shared machine
 disturbs far less than processes one after the other.
+
+``--what codes`` compares code trees (this one and ``/work/main`` by default; ``DIR:MB``
+sets that tree's ``indexes.whoosh.postings.CACHE_BYTES`` to MB megabytes where it has
+one, ``DIR:MB:SHARE`` its ``READY_SHARE`` too): a searcher process per tree, alive side by side, fed the same queries in turns
+(:func:`codes`): one pass of the mix to fill the caches, ``--passes`` timed passes (warm:
+each query's median), then ``--varied`` *distinct* queries (``bench/search.py``'s mix
+drawn with another seed, as a web worker sees after hours of searches), after which each
+process reports its peak (``VmHWM``), its own memory (``RssAnon``) and what its term
+cache says it holds.
 """
 
 from __future__ import annotations
@@ -183,18 +193,140 @@ def speed_table(index_dir: Path, modes: list[str], cold: int, passes: int,
     return [*lines, ""]
 
 
+#: A searcher process of one code tree for :func:`codes`: a JSON line in (a query, or
+#: "stats"), a JSON line out.
+SERVER = """
+import json, sys, time
+from pathlib import Path
+tree, index, (mb, _, share) = sys.argv[1], Path(sys.argv[2]), sys.argv[3].partition(":")
+sys.path.insert(0, tree)
+from indexes import Searcher, SearchRequest
+from indexes.whoosh import postings
+if mb and hasattr(postings, "CACHE_BYTES"):
+    postings.CACHE_BYTES = int(float(mb) * 2**20)
+if share and hasattr(postings, "READY_SHARE"):
+    postings.READY_SHARE = float(share)
+facets = tuple(sys.argv[4].split(","))
+searcher = Searcher(index, result_cache=0)
+def status(key):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+for line in sys.stdin:
+    asked = json.loads(line)
+    if asked == "stats":
+        cache = searcher._generation.reader.postings
+        print(json.dumps({"peak_kb": status("VmHWM"), "anon_kb": status("RssAnon"),
+                          "file_kb": status("RssFile"), "code": postings.__file__,
+                          "cache_bytes": getattr(cache, "cached_bytes", None),
+                          "entries": len(cache._cache)}), flush=True)
+        continue
+    started = time.perf_counter()
+    searcher.search(SearchRequest(query=asked, facets=facets, page_size=20))
+    print(json.dumps((time.perf_counter() - started) * 1000), flush=True)
+"""
+
+
+def codes(index_dir: Path, trees: list[str], mix_file: Path, varied_file: Path,
+          passes: int) -> dict[str, dict[str, object]]:
+    """Warm times and memory of each code tree's searcher, the trees in turns (see the
+    module docstring): each query goes to every process in a row, the one that goes first
+    rotating, so a change of load on the machine falls on all of them alike."""
+    mix = [query for _, query in json.loads(mix_file.read_text())]
+    varied = [query for _, query in json.loads(varied_file.read_text())]
+    procs = {}
+    for spec in trees:
+        tree, _, mb = spec.partition(":")
+        procs[spec] = subprocess.Popen(
+            [sys.executable, "-c", SERVER, tree, str(index_dir), mb, ",".join(FACETS)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd="/")
+
+    def ask(spec: str, what: str) -> object:
+        proc = procs[spec]
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(json.dumps(what) + "\n")
+        proc.stdin.flush()
+        return json.loads(proc.stdout.readline())
+
+    turn = 0
+
+    def each(query: str) -> dict[str, float]:
+        nonlocal turn
+        turn += 1
+        order = trees[turn % len(trees):] + trees[:turn % len(trees)]
+        return {spec: float(ask(spec, query)) for spec in order}  # type: ignore[arg-type]
+
+    try:
+        for query in mix:
+            each(query)
+        filled = {spec: ask(spec, "stats") for spec in trees}
+        warm: dict[str, list[list[float]]] = {spec: [[] for _ in mix] for spec in trees}
+        for _ in range(passes):
+            for n, query in enumerate(mix):
+                for spec, took in each(query).items():
+                    warm[spec][n].append(took)
+        mixed = {spec: ask(spec, "stats") for spec in trees}
+        for query in varied:
+            each(query)
+        after = {spec: ask(spec, "stats") for spec in trees}
+    finally:
+        for proc in procs.values():
+            assert proc.stdin is not None
+            proc.stdin.close()
+            proc.wait(timeout=60)
+    return {spec: {"warm": [statistics.median(t) for t in warm[spec]],
+                   "filled": filled[spec], "mixed": mixed[spec], "varied": after[spec]}
+            for spec in trees}
+
+
+def codes_table(index_dir: Path, trees: list[str], queries: int, varied: int,
+                passes: int, workdir: Path) -> list[str]:
+    print(f"{index_dir.name}: code trees in turns...", file=sys.stderr)
+    mix_file = mix_of(index_dir, queries, workdir)
+    varied_file = mix_of(index_dir, varied, workdir, seed=11)
+    raw = codes(index_dir, trees, mix_file, varied_file, passes)
+    print(json.dumps({k: {**v, "warm": None} for k, v in raw.items()}), file=sys.stderr)
+    lines = [f"### {index_dir.name}: code trees side by side, queries in turns, warm = median "
+             f"of {passes} passes of {queries}; then {len(json.loads(varied_file.read_text()))} "
+             "distinct queries", "",
+             "| code | warm p50 ms | warm p95 ms | warm total s | cache after the mix MB "
+             "| own MB after the mix | cache after the distinct MB | peak MB "
+             "| own MB after the distinct |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+
+    def mb(stats: object, key: str) -> str:
+        value = stats[key] if isinstance(stats, dict) else None
+        return "-" if value is None else f"{value / (2**20 if key == 'cache_bytes' else 1024):.0f}"
+
+    for spec in trees:
+        warm, mixed, after = raw[spec]["warm"], raw[spec]["mixed"], raw[spec]["varied"]
+        assert isinstance(warm, list)
+        lines.append(f"| {spec} | {pct(warm, 0.5):.1f} | {pct(warm, 0.95):.1f} "
+                     f"| {sum(warm) / 1000:.2f} | {mb(mixed, 'cache_bytes')} "
+                     f"| {mb(mixed, 'anon_kb')} | {mb(after, 'cache_bytes')} "
+                     f"| {mb(after, 'peak_kb')} | {mb(after, 'anon_kb')} |")
+    return [*lines, ""]
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def mix_of(index_dir: Path, queries: int, workdir: Path) -> Path:
-    """The file of ``bench/search.py``'s query mix for this index, written once."""
+def mix_of(index_dir: Path, queries: int, workdir: Path, seed: int = 7) -> Path:
+    """The file of ``bench/search.py``'s query mix for this index, written once (distinct
+    queries when the seed is not the mix's own)."""
     from bench.search import query_mix
 
-    mix_file = workdir / f"mix-{index_dir.name}-{queries}.json"
+    if seed == 7:
+        mix_file = workdir / f"mix-{index_dir.name}-{queries}.json"
+    else:
+        mix_file = workdir / f"mix-{index_dir.name}-{queries}-seed{seed}.json"
     if not mix_file.exists():
-        mix_file.write_text(json.dumps(query_mix(index_dir, queries)))
+        mix = query_mix(index_dir, queries * 3, seed=seed) if seed != 7 else (
+            query_mix(index_dir, queries))
+        if seed != 7:
+            mix = list({query: (kind, query) for kind, query in mix}.values())[:queries]
+        mix_file.write_text(json.dumps(mix))
     return mix_file
 
 
@@ -248,7 +380,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold", type=int, default=20)
     parser.add_argument("--passes", type=int, default=5, help="warm passes of --speed")
     parser.add_argument("--what", default="memory,speed",
-                        help="memory (a process per mode and round), speed (modes in turns)")
+                        help="memory (a process per mode and round), speed (modes in turns), "
+                             "codes (code trees in turns)")
+    parser.add_argument("--codes", default=f"{REPO},/work/main",
+                        help="code trees of --what codes, DIR or DIR:MB (its CACHE_BYTES)")
+    parser.add_argument("--varied", type=int, default=600,
+                        help="distinct queries after the mix (--what codes)")
     parser.add_argument("--build-only", action="store_true")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -261,6 +398,9 @@ def main(argv: list[str] | None = None) -> int:
         if "memory" in args.what:
             out += measure(index_dir, modes, args.rounds, args.queries, args.cold,
                            args.workdir)
+        if "codes" in args.what:
+            out += codes_table(index_dir, args.codes.split(","), args.queries, args.varied,
+                               args.passes, args.workdir)
         if "speed" in args.what:
             out += speed_table(index_dir, modes, args.cold, args.passes,
                                mix_of(index_dir, args.queries, args.workdir))

@@ -12,6 +12,11 @@ itself after the search). With Whoosh's own way (``storage.MODE = "whoosh"``) th
 larger index peaked 34 MB higher; read from the map without the copy, 7-8 MB (the
 document sets and facet columns of 5,000 records, and 3-4 MB of mapped pages the search
 read, which the page cache shares between processes); through files, 4 MB.
+
+The term cache of :mod:`indexes.whoosh.postings` is bounded in bytes: after many distinct
+searches in a real process it holds no more than its bound as ``tracemalloc`` sees it
+(the code before kept 20 MB against a 2 MB bound), and a cache that packs and lets go
+finds what an unbounded one finds.
 """
 
 from __future__ import annotations
@@ -77,19 +82,117 @@ def many_records(tmp_path_factory: pytest.TempPathFactory) -> list[Record]:
         return [p.record for p in unimarc.read(fh, "crpv") if p.record is not None]
 
 
+@pytest.fixture(scope="module")
+def many_index(many_records: list[Record], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from catalogue.lending.states import availability
+
+    path = tmp_path_factory.mktemp("indexes") / "many"
+    rebuild(many_records, path, availability, engine_name="whoosh")
+    return path
+
+
 def test_a_search_peaks_as_high_over_a_large_index_as_over_a_small_one(
-        many_records: list[Record], tmp_path: Path) -> None:
+        many_records: list[Record], many_index: Path, tmp_path: Path) -> None:
     from catalogue.lending.states import availability
 
     rebuild(many_records[:FEW], tmp_path / "few", availability, engine_name="whoosh")
-    rebuild(many_records, tmp_path / "many", availability, engine_name="whoosh")
     query = "politique"
     few_total, baseline = peak_search_kb(tmp_path / "few", query)
-    many_total, peak = peak_search_kb(tmp_path / "many", query)
+    many_total, peak = peak_search_kb(many_index, query)
     assert many_total > 100 and few_total <= FEW  # the search did read the postings
     assert peak <= baseline + SLACK_KB, (
         f"one search over {len(many_records)} records peaked at {peak // 1024} MB, "
         f"over {FEW} at {baseline // 1024} MB")
+
+
+# --- the term cache stays under its bound -----------------------------------------------
+
+#: The bound the cache is given in the test: the 400 distinct searches below over 5,000
+#: records fill 11 MB when nothing bounds them; before the bound was in bytes (it was 4
+#: million ids) they filled 20 MB, all of it kept whatever CACHE_BYTES said.
+BOUND = 2 * 2**20
+
+CACHE_CHILD = """
+import gc, json, sys, tracemalloc
+from pathlib import Path
+from indexes import Searcher, SearchRequest
+from indexes.whoosh import postings
+postings.CACHE_BYTES = int(sys.argv[2])
+queries = json.loads(sys.argv[3])
+tracemalloc.start()
+with Searcher(Path(sys.argv[1]), result_cache=0) as searcher:
+    totals = [searcher.search(SearchRequest(query=q, facets=tuple(sys.argv[4:]))).total
+              for q in queries]
+    cache = searcher._generation.reader.postings
+    gc.collect()
+    held = tracemalloc.get_traced_memory()[0]
+    accounted = getattr(cache, "cached_bytes", None)
+    entries = len(cache._cache)
+    cache._cache.clear()
+    getattr(cache, "_packed", {}).clear()
+    gc.collect()
+    held -= tracemalloc.get_traced_memory()[0]
+print(json.dumps({"totals": totals, "traced": held, "accounted": accounted,
+                  "entries": entries}))
+"""
+
+
+def cache_after(index: Path, bound: int, queries: list[str]) -> dict[str, object]:
+    """What a fresh process's term cache holds after ``queries`` (``traced``: the bytes
+    ``tracemalloc`` sees freed when the cache is emptied; ``accounted``: its own count)."""
+    run = subprocess.run([sys.executable, "-c", CACHE_CHILD, str(index), str(bound),
+                          json.dumps(queries), *FACETS],
+                         capture_output=True, text=True, timeout=600, check=False,
+                         env={"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/")})
+    assert run.returncode == 0, run.stderr
+    found: dict[str, object] = json.loads(run.stdout)
+    return found
+
+
+def distinct_queries(records: list[Record], count: int) -> list[str]:
+    """``count`` distinct one- and two-word queries from the records' titles."""
+    words = list(dict.fromkeys(w.lower() for r in records for w in r.title.display().split()
+                               if len(w) >= 5 and w.isalpha()))
+    return (words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)])[:count]
+
+
+def test_the_term_cache_stays_under_its_bound_after_many_distinct_searches(
+        many_records: list[Record], many_index: Path) -> None:
+    """A web worker searches all day: its term cache holds no more than its bound, in
+    bytes that tracemalloc sees, however many distinct terms went through it."""
+    queries = distinct_queries(many_records, 400)
+    assert len(queries) == 400
+    free = cache_after(many_index, 2**40, queries)
+    bounded = cache_after(many_index, BOUND, queries)
+    assert bounded["totals"] == free["totals"]  # the bound changes no result
+    assert sum(free["totals"]) > 10_000  # type: ignore[arg-type]
+    free_traced, traced = int(free["traced"]), int(bounded["traced"])  # type: ignore[call-overload]
+    assert free_traced > 4 * BOUND, f"the searches filled only {free_traced} bytes"
+    assert traced <= BOUND * 1.05, f"the cache holds {traced} bytes, bound {BOUND}"
+    assert traced >= BOUND * 0.7  # it is used up to its bound
+    # its own count is what tracemalloc sees (within 5%), unbounded or not
+    for cache in (free, bounded):
+        assert abs(int(cache["accounted"]) - int(cache["traced"])) <= 0.05 * int(  # type: ignore[call-overload]
+            cache["traced"])  # type: ignore[call-overload]
+
+
+def test_a_cache_that_packs_and_lets_go_finds_the_same(
+        demo_index: Path, index_engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Totals, hits (scores included) and facets are the same whether the term cache keeps
+    everything or keeps it packed and lets it go (a bound of 32 kB), round after round."""
+    if index_engine != "whoosh":
+        pytest.skip("Whoosh's term cache only")
+    from indexes.whoosh import postings
+
+    wide = results(demo_index)
+    monkeypatch.setattr(postings, "CACHE_BYTES", 32 * 1024)
+    request = dict(facets=("doctype", "descriptor"), page_size=50)
+    with Searcher(demo_index, result_cache=0) as searcher:
+        for _ in range(3):
+            found = [searcher.search(SearchRequest(query=q, **request)) for q in QUERIES]  # type: ignore[arg-type]
+            assert [(r.total, r.hits, r.facets) for r in found] == wide
+        cache = searcher._generation.reader.postings  # type: ignore[union-attr]
+        assert cache.packed_bytes > 0 and 0 < cache.cached_bytes <= 32 * 1024
 
 
 # --- every way of reading finds the same; the fallback --------------------------------

@@ -47,7 +47,7 @@ class SetAlgebra:
             return cast(DocSet, cached)
         if not self.every(field, terms):
             return frozenset()
-        found = frozenset(self.searcher.docs_for_query(wq.Phrase(field, terms)))
+        found = self.postings.frozen(self.searcher.docs_for_query(wq.Phrase(field, terms)))
         self.postings.remember(key, found)
         return found
 
