@@ -191,6 +191,18 @@ def _pieces(text: str) -> Iterable[str]:
     return chain.from_iterable(part.split(PARTS) for part in parts)
 
 
+@lru_cache(maxsize=8192)
+def _piece_stops(piece: str) -> tuple[str, ...]:
+    return tuple(word for word in _piece_simple(piece) if word in STOP_WORDS)
+
+
+def stop_words(text: str) -> list[str]:
+    """The distinct stop words of ``text``, folded, in order: the words a query of stop
+    words only looks for in a field (:func:`normalise` drops exactly these)."""
+    found = list(chain.from_iterable(map(_piece_stops, text.split(PARTS))))
+    return list(dict.fromkeys(found)) if len(found) > 1 else found
+
+
 def stems(text: str) -> list[str]:
     """The indexed terms of ``text``, in order, stop words removed."""
     return list(chain.from_iterable(map(_piece_stems, text.split(PARTS))))

@@ -15,7 +15,7 @@ from itertools import chain
 from typing import Any
 
 from catalogue.records import Record, from_json
-from indexes.analysis import SEPARATOR, compose, fold, nfc, pairs, stems
+from indexes.analysis import SEPARATOR, compose, fold, nfc, pairs, simplified, stems, stop_words
 from indexes.schema import (
     ALL,
     AUTHORS,
@@ -31,10 +31,14 @@ from indexes.schema import (
     SORT_AUTHOR,
     SORT_NEW,
     SORT_TITLE,
+    STOP_KEYS,
+    STOP_MAIN_TITLE,
+    STOP_TITLE,
     SUBJECTS,
     TITLE,
     TITLE_KEY,
     WORDS,
+    stop_key,
 )
 
 #: Record -> its availability (``available``, ``onsite``, ``reserved``, ``on_loan``,
@@ -125,6 +129,30 @@ def title_key(text: str) -> str:
     return " ".join(stems(text))
 
 
+def stop_title_key(prefix: str, text: str) -> str:
+    """A title made only of stop words as ``prefix`` and its distinct folded words ('' for
+    a title without words): what a query of those words ranks first."""
+    found = dict.fromkeys(simplified(text).split())
+    return prefix + " ".join(found) if found else ""
+
+
+def _title_keys(display: str, titles: Iterable[str],
+                fields: tuple[tuple[str, str], ...]) -> list[str]:
+    """The ``title_key`` values (:mod:`indexes.schema`): the title's and each main title's
+    stems (the folded words of one made only of stop words), the stop words of ``fields``
+    (name, text) and :data:`~indexes.schema.STOP_KEYS`."""
+    whole = title_key(display)
+    keys = [whole or stop_title_key(STOP_TITLE, display)]
+    for text in titles:
+        key = title_key(text)
+        keys.append("~" + key if key else stop_title_key(STOP_MAIN_TITLE, text))
+    keys.append(STOP_KEYS)
+    for field, text in fields:
+        if text:
+            keys.extend(stop_key(field, word) for word in stop_words(text))
+    return keys
+
+
 #: Field values made by :func:`_join` -> their values, for a few documents.
 _JOINED: dict[str, list[str]] = {}
 
@@ -199,8 +227,9 @@ def document(record: Record, availability: Availability | None = None,
         WORDS: compose([titles, authors, subjects, collection_text, publisher_text, *notes]),
         IDENTIFIERS: _join(_identifiers(record)),
         PAIRS: _join(chain.from_iterable(map(pairs, parts))),
-        TITLE_KEY: _join([title_key(display),
-                          *("~" + title_key(t) for t in (title.main, *title.parallel))]),
+        TITLE_KEY: _join(_title_keys(display, (title.main, *title.parallel), (
+            (TITLE, titles), (SUBJECTS, subjects), (COLLECTION_TEXT, collection_text),
+            (PUBLISHER, publisher_text)))),
         DISPLAY_TITLE: display,
         SNIPPET: nfc(snippet),
         SORT_TITLE: sort_title(title.sort_text()),
