@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from itertools import chain
 
@@ -191,16 +191,23 @@ def _pieces(text: str) -> Iterable[str]:
     return chain.from_iterable(part.split(PARTS) for part in parts)
 
 
-@lru_cache(maxsize=8192)
-def _piece_stops(piece: str) -> tuple[str, ...]:
-    return tuple(word for word in _piece_simple(piece) if word in STOP_WORDS)
+def _words_stops(chunk: str) -> tuple[str, ...]:
+    return tuple(word for word in _CHUNK_SIMPLE[chunk] if word in STOP_WORDS)
 
 
-def stop_words(text: str) -> list[str]:
-    """The distinct stop words of ``text``, folded, in order: the words a query of stop
-    words only looks for in a field (:func:`normalise` drops exactly these)."""
-    found = list(chain.from_iterable(map(_piece_stops, text.split(PARTS))))
-    return list(dict.fromkeys(found)) if len(found) > 1 else found
+_CHUNK_STOPS = _Memo(_words_stops, 100_000)
+
+
+def chunk_stop_words(chunk: str) -> tuple[str, ...]:
+    """:func:`stop_words` of one whitespace-free chunk of NFC text (cached)."""
+    return _CHUNK_STOPS[chunk]
+
+
+def stop_words(text: str) -> Iterator[str]:
+    """The stop words of ``text``, folded, in order (repeated as often as they occur):
+    the words a query of stop words only looks for in a field (:func:`normalise` drops
+    exactly these). By whitespace-separated chunk, as the other analyses."""
+    return chain.from_iterable(map(_CHUNK_STOPS.__getitem__, nfc(text).split()))
 
 
 def stems(text: str) -> list[str]:

@@ -684,9 +684,12 @@ TITLED = {
     "vous et nous": ["vn"],
     "nous -autres": ["ex", "ms", "vn", "nt", "co", "sj"],
     "nous annee:2020": [],
-    "sujet:nous": ["sj"], "collection:nous": ["co"], "serie:nous": ["co"],
+    "collection:nous": ["co"], "serie:nous": ["co"],
     "editeur:de la": ["pu"], "editeur:(de la)": ["pu"], 'editeur:"de la"': ["pu"],
-    "sujet:nous titre:nous": [], "collection:nous titre:nous": [],
+    "collection:nous titre:nous": [], "titre:nous -titre:autres": ["ex", "ms", "vn"],
+    # subjects keep no stop words of their own (schema.STOP_FIELDS): the record's words
+    "sujet:nous": ["ex", "ms", "vn", "na", "nt", "co", "sj"],
+    "sujet:nous titre:nous": ["ex", "ms", "vn", "na"],
     # not stop words only: as before (relevance; newest for an OR)
     "nous OR de": ["nt", "pu", "co", "sj", "vn", "na", "ms", "ex"],
     "nous quartier": ["co", "ms"],

@@ -77,7 +77,6 @@ def titles(body: bytes) -> list[str]:
     # the two that only mention "nous" arrived in the same second: in either order
     ("Nous", ["Nous", "Nous : récits de quartier", "Nous autres"],
      ["Jeunesse", "Rapport annuel"]),
-    ("sujet:nous", ["Jeunesse"], []),
 ])
 def test_titles_in_order_as_served(site: WebSite, query: str, ranked: list[str],
                                    rest: list[str]) -> None:
