@@ -198,11 +198,6 @@ def _words_stops(chunk: str) -> tuple[str, ...]:
 _CHUNK_STOPS = _Memo(_words_stops, 100_000)
 
 
-def chunk_stop_words(chunk: str) -> tuple[str, ...]:
-    """:func:`stop_words` of one whitespace-free chunk of NFC text (cached)."""
-    return _CHUNK_STOPS[chunk]
-
-
 def stop_words(text: str) -> Iterator[str]:
     """The stop words of ``text``, folded, in order (repeated as often as they occur):
     the words a query of stop words only looks for in a field (:func:`normalise` drops

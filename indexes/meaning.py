@@ -15,11 +15,11 @@ finds what ``politique ville`` finds), but a query whose words are *all* stop wo
 readers type, not a request for the whole catalogue: its words, folded but neither
 stemmed nor dropped, are all required in the ``words`` field (which keeps stop words;
 it has no positions, so a phrase of stop words is its words). In a named field
-(``titre:nous``, ``sujet:``, ``collection:``, ``editeur:``), whose stemmed terms have no
-stop words, they are required among that field's stop words as ``title_key`` holds them
-(:func:`indexes.schema.stop_key`); a document built before those values (without
-:data:`~indexes.schema.STOP_KEYS`) is searched in its ``words`` as before, until
-``catalogue reindex``. The same holds for each side of an
+(``titre:nous``, ``collection:``, ``editeur:``: :data:`~indexes.schema.STOP_FIELDS`),
+whose stemmed terms have no stop words, they are required among that field's stop words
+as ``title_key`` holds them (:func:`indexes.schema.stop_key`); a document built before
+those values (without :data:`~indexes.schema.STOP_KEYS`) is searched in its ``words`` as
+before, until ``catalogue reindex``, and so is ``sujet:de``. The same holds for each side of an
 ``OR`` (``elles OR nous``) and beside a year range. A stop-word clause inside a query
 with real words, or excluded (``-le``), still constrains nothing. Such a clause is
 evaluated to a :class:`Stopped` until it is known whether the query around it has real
