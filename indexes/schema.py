@@ -103,8 +103,8 @@ YEAR_PREFIXES = frozenset({"annee", "year", "date"})
 
 #: Fields whose stop words ``title_key`` holds as ``<field>=<word>``: stemmed fields a
 #: query may name (``authors`` keeps its stop words itself). Not ``subjects``: its text
-#: seldom recurs whole, and finding its stop words cost 2.5% more CPU per document built
-#: (``bench/prepare.py``); ``sujet:de`` looks in the record's words.
+#: seldom recurs whole, and finding its stop words cost ~2.5% more instructions per
+#: document prepared (callgrind over bench20k.db); ``sujet:de`` looks in the record's words.
 STOP_FIELDS = (TITLE, COLLECTION_TEXT, PUBLISHER)
 #: The ``title_key`` value of every document that holds the values above.
 STOP_KEYS = "="
