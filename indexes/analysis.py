@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from itertools import chain
 
@@ -194,6 +194,20 @@ def _pieces(text: str) -> Iterable[str]:
     if parts is None:
         return text.split(PARTS)
     return chain.from_iterable(part.split(PARTS) for part in parts)
+
+
+def _words_stops(chunk: str) -> tuple[str, ...]:
+    return tuple(word for word in _CHUNK_SIMPLE[chunk] if word in STOP_WORDS)
+
+
+_CHUNK_STOPS = _Memo(_words_stops, 100_000)
+
+
+def stop_words(text: str) -> Iterator[str]:
+    """The stop words of ``text``, folded, in order (repeated as often as they occur):
+    the words a query of stop words only looks for in a field (:func:`normalise` drops
+    exactly these). By whitespace-separated chunk, as the other analyses."""
+    return chain.from_iterable(map(_CHUNK_STOPS.__getitem__, nfc(text).split()))
 
 
 def stems(text: str) -> list[str]:

@@ -16,7 +16,16 @@ from itertools import chain
 from typing import Any
 
 from catalogue.records import Record, from_json
-from indexes.analysis import SEPARATOR, compose, fold, nfc, pairs, stems
+from indexes.analysis import (
+    SEPARATOR,
+    compose,
+    fold,
+    nfc,
+    pairs,
+    simplified,
+    stems,
+    stop_words,
+)
 from indexes.schema import (
     ALL,
     AUTHORS,
@@ -32,10 +41,15 @@ from indexes.schema import (
     SORT_AUTHOR,
     SORT_NEW,
     SORT_TITLE,
+    STOP_FIELDS,
+    STOP_KEYS,
+    STOP_MAIN_TITLE,
+    STOP_TITLE,
     SUBJECTS,
     TITLE,
     TITLE_KEY,
     WORDS,
+    stop_key,
 )
 
 #: Record -> its availability (``available``, ``onsite``, ``reserved``, ``on_loan``,
@@ -135,6 +149,55 @@ def title_key(text: str) -> str:
     return " ".join(stems(text))
 
 
+def stop_title_key(prefix: str, text: str) -> str:
+    """A title made only of stop words as ``prefix`` and its distinct folded words ('' for
+    a title without words): what a query of those words ranks first."""
+    found = dict.fromkeys(simplified(text).split())
+    return prefix + " ".join(found) if found else ""
+
+
+class _StopKeys(dict[str, tuple[str, ...]]):
+    """A field's text -> its ``title_key`` stop-word values, each once, remembered
+    (emptied when full): collections and publishers recur from record to record, and
+    the words of titles, which are looked up one whitespace-free chunk at a time."""
+
+    LIMIT = 20_000
+
+    def __init__(self, field: str) -> None:
+        super().__init__()
+        self.prefix = stop_key(field, "")
+
+    def __missing__(self, text: str) -> tuple[str, ...]:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        keys = self[text] = tuple(map(self.prefix.__add__, dict.fromkeys(stop_words(text))))
+        return keys
+
+
+_FIELD_STOP_KEYS = {field: _StopKeys(field) for field in STOP_FIELDS if field != TITLE}
+#: A title's chunks (words with their punctuation) -> its stop-word values.
+_TITLE_CHUNKS = _StopKeys(TITLE)
+
+
+def _title_keys(display: str, titles: Iterable[str], text: str,
+                fields: tuple[tuple[str, str], ...]) -> list[str]:
+    """The ``title_key`` values (:mod:`indexes.schema`): the title's and each main title's
+    stems (the folded words of one made only of stop words), :data:`STOP_KEYS`, the stop
+    words of the title field's ``text`` and those of ``fields`` (name, text; a word
+    repeated is joined once)."""
+    whole = title_key(display)
+    keys = [whole or stop_title_key(STOP_TITLE, display)]
+    for main in titles:
+        key = title_key(main)
+        keys.append("~" + key if key else stop_title_key(STOP_MAIN_TITLE, main))
+    keys.append(STOP_KEYS)
+    keys.extend(chain.from_iterable(map(_TITLE_CHUNKS.__getitem__, nfc(text).split())))
+    for field, value in fields:
+        if value:
+            keys.extend(_FIELD_STOP_KEYS[field][value])
+    return keys
+
+
 #: Field values made by :func:`_join` -> their values, for a few documents.
 _JOINED: dict[str, list[str]] = {}
 
@@ -209,8 +272,8 @@ def document(record: Record, availability: Availability | None = None,
         WORDS: compose([titles, authors, subjects, collection_text, publisher_text, *notes]),
         IDENTIFIERS: _join(_identifiers(record)),
         PAIRS: _join(chain.from_iterable(map(pairs, parts))),
-        TITLE_KEY: _join([title_key(display),
-                          *("~" + title_key(t) for t in (title.main, *title.parallel))]),
+        TITLE_KEY: _join(_title_keys(display, (title.main, *title.parallel), titles, (
+            (COLLECTION_TEXT, collection_text), (PUBLISHER, publisher_text)))),
         DISPLAY_TITLE: display,
         SNIPPET: nfc(snippet),
         SORT_TITLE: sort_title(title.sort_text()),

@@ -14,12 +14,20 @@ finds what ``politique ville`` finds), but a query whose words are *all* stop wo
 (``Vous et nous``, ``Nous``, ``de la``, ``"vous et nous"``, ``titre:nous``) is a title
 readers type, not a request for the whole catalogue: its words, folded but neither
 stemmed nor dropped, are all required in the ``words`` field (which keeps stop words;
-it has no positions, so a phrase of stop words is its words, and no field of its own,
-so ``titre:nous`` looks in the record's words). The same holds for each side of an
+it has no positions, so a phrase of stop words is its words). In a named field
+(``titre:nous``, ``collection:``, ``editeur:``: :data:`~indexes.schema.STOP_FIELDS`),
+whose stemmed terms have no stop words, they are required among that field's stop words
+as ``title_key`` holds them (:func:`indexes.schema.stop_key`); a document built before
+those values (without :data:`~indexes.schema.STOP_KEYS`) is searched in its ``words`` as
+before, until ``catalogue reindex``, and so is ``sujet:de``. The same holds for each side of an
 ``OR`` (``elles OR nous``) and beside a year range. A stop-word clause inside a query
 with real words, or excluded (``-le``), still constrains nothing. Such a clause is
 evaluated to a :class:`Stopped` until it is known whether the query around it has real
 words: :meth:`Meaning.of` turns what is left of it into a ``words`` lookup.
+
+Such a query is ranked by title (:meth:`Meaning.tiers`): the records whose title is
+exactly its words (folded, not stemmed), then those whose main title is, then those whose
+title holds them all, then the rest, newest first in each tier.
 
 An engine implements :class:`Algebra` over its own values (Whoosh: document sets;
 tantivy: query objects), and :class:`Meaning` walks the tree with it: both engines then
@@ -34,7 +42,22 @@ from typing import Generic, Protocol, TypeAlias, TypeVar
 
 from indexes.analysis import normalise, simplify, stems, words
 from indexes.documents import identifier_key, isbn_variants
-from indexes.schema import ALL, AUTHORS, FOLDED_FIELDS, IDENTIFIERS, PAIRS, SUBJECTS, TITLE, WORDS
+from indexes.schema import (
+    ALL,
+    AUTHORS,
+    FOLDED_FIELDS,
+    IDENTIFIERS,
+    PAIRS,
+    STOP_FIELDS,
+    STOP_KEYS,
+    STOP_MAIN_TITLE,
+    STOP_TITLE,
+    SUBJECTS,
+    TITLE,
+    TITLE_KEY,
+    WORDS,
+    stop_key,
+)
 from indexes.syntax import AllOf, AnyOf, Node, Not, Phrase, Prefix, Word, Years
 
 #: Prefix expansion bound: the most frequent words beginning with the prefix.
@@ -82,13 +105,18 @@ class Algebra(Protocol[T]):
 
 @dataclass(frozen=True)
 class Stopped(Generic[T]):
-    """A clause whose words are all stop words: ``words`` (folded, unstemmed) plus what
-    else it requires (``also``: year ranges) and excludes. Around real words it is its
-    ``also`` and ``excluded`` alone, as before; on its own, its words are required too."""
+    """A clause whose words are all stop words: ``words`` (field, folded unstemmed word;
+    the field is :data:`~indexes.schema.WORDS` for the whole record) plus what else it
+    requires (``also``: year ranges) and excludes. Around real words it is its ``also``
+    and ``excluded`` alone, as before; on its own, its words are required too."""
 
-    words: tuple[str, ...]
+    words: tuple[tuple[str, str], ...]
     also: tuple[T, ...] = ()
     excluded: tuple[T, ...] = ()
+
+    def texts(self) -> tuple[str, ...]:
+        """Its distinct words, whatever their field, in order."""
+        return tuple(dict.fromkeys(word for _, word in self.words))
 
 
 #: What a clause evaluates to: records, no constraint (None), or a stop-word clause.
@@ -114,14 +142,44 @@ class Meaning(Generic[T]):
         """The records matching ``node``; None means every record (no constraint)."""
         return self._required(self._of(node))
 
+    def tiers(self, node: Node) -> list[T] | None:
+        """For a query of stop words only: the records to rank first, best first (title
+        exactly its words, main title exactly them, title holding them all), each tier
+        ranked before the next (an engine removes the earlier tiers' records from a
+        later one); None for any other query. On an index built before the values they
+        look up (:mod:`indexes.schema`), every tier is empty: newest first, as before."""
+        words = stop_words(node)
+        if not words:
+            return None
+        every = self.algebra
+        text = " ".join(words)
+        return [every.any(TITLE_KEY, [STOP_TITLE + text]),
+                every.any(TITLE_KEY, [STOP_MAIN_TITLE + text]),
+                every.every(TITLE_KEY, [stop_key(TITLE, w) for w in words])]
+
     def _required(self, part: Part[T]) -> T | None:
         """``part`` as a whole query: a stop-word clause requires its words."""
         if not isinstance(part, Stopped):
             return part
-        required: list[T] = [self.algebra.every(WORDS, list(part.words)), *part.also]
+        by_field: dict[str, list[str]] = {}
+        for field, word in part.words:
+            by_field.setdefault(field, []).append(word)
+        required: list[T] = [self._in_field(field, found) for field, found in by_field.items()]
+        required += part.also
         if len(required) == 1 and not part.excluded:
             return required[0]
         return self.algebra.restrict(required, list(part.excluded))
+
+    def _in_field(self, field: str, found: list[str]) -> T:
+        """Records holding every one of the stop words ``found`` in ``field``: among the
+        field's stop words in ``title_key``, or in ``words`` for a document built without
+        them (:data:`~indexes.schema.STOP_KEYS`)."""
+        anywhere = self.algebra.every(WORDS, found)
+        if field == WORDS:
+            return anywhere
+        held = self.algebra.every(TITLE_KEY, [stop_key(field, w) for w in found])
+        older = self.algebra.restrict([anywhere], [self.algebra.any(TITLE_KEY, [STOP_KEYS])])
+        return self.algebra.union([held, older])
 
     def _ignored(self, part: Part[T]) -> T | None:
         """``part`` beside real words (or excluded): a stop-word clause's words count for
@@ -191,7 +249,7 @@ class Meaning(Generic[T]):
             years.extend(each.also)
             excluded.extend(each.excluded)
         if not required and stopped:  # stop words only (beside year ranges, exclusions)
-            held = tuple(dict.fromkeys(w for each in stopped for w in each.words))
+            held = tuple(dict.fromkeys(pair for each in stopped for pair in each.words))
             return Stopped(held, tuple(years), tuple(excluded))
         required += years
         if not required and not excluded:
@@ -213,12 +271,14 @@ class Meaning(Generic[T]):
         if node.field is None and sum(ch.isdigit() for ch in node.text) >= IDENTIFIER_DIGITS:
             numbers = self._identifier(node.text)
             return numbers if found is None else self.algebra.union([found, numbers])
-        return self._stopped(node.text) if found is None else found
+        return self._stopped(node.text, field) if found is None else found
 
-    def _stopped(self, text: str) -> Stopped[T] | None:
-        """The stop-word clause of ``text`` (words that all analyse to nothing), or None
-        when it has no word at all."""
-        found = tuple(dict.fromkeys(analysed(text, WORDS)))
+    @staticmethod
+    def _stopped(text: str, field: str) -> Stopped[T] | None:
+        """The stop-word clause of ``text`` in ``field`` (words that all analyse to
+        nothing), or None when it has no word at all."""
+        where = field if field in STOP_FIELDS else WORDS
+        found = tuple(dict.fromkeys((where, w) for w in analysed(text, WORDS)))
         return Stopped(found) if found else None
 
     def _identifier(self, text: str) -> T:
@@ -234,7 +294,7 @@ class Meaning(Generic[T]):
             return self._identifier(node.text)
         terms = analysed(node.text, field)
         if not terms:
-            return self._stopped(node.text)
+            return self._stopped(node.text, field)
         if len(terms) < 2 or field not in POSITIONAL:
             return self.terms(field, terms)
         if field == ALL:
@@ -252,6 +312,38 @@ class Meaning(Generic[T]):
             return self.algebra.any(source, expansions)
         stemmed = (t for t in (normalise(w) for w in expansions) if t)
         return self.algebra.any(field, list(dict.fromkeys(stemmed)))
+
+
+class _Blank:
+    """An :class:`Algebra` that looks nothing up: what a query means, without its records."""
+
+    def every(self, field: str, terms: list[str]) -> object:
+        return None
+
+    def any(self, field: str, terms: list[str]) -> object:
+        return None
+
+    def expand(self, field: str, prefix: str, limit: int) -> list[str]:
+        return []
+
+    def phrase(self, field: str, terms: list[str]) -> object:
+        return None
+
+    def years(self, low: int, high: int) -> object:
+        return None
+
+    def union(self, parts: list[object]) -> object:
+        return None
+
+    def restrict(self, required: list[object], excluded: list[object]) -> object:
+        return None
+
+
+def stop_words(node: Node) -> tuple[str, ...]:
+    """The words of a query made of stop words only (folded, distinct, in order; beside
+    year ranges and exclusions), or () for any other query."""
+    part = Meaning(_Blank())._of(node)
+    return part.texts() if isinstance(part, Stopped) else ()
 
 
 def analysed(text: str, field: str) -> list[str]:

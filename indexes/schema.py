@@ -14,6 +14,12 @@ lookups, and positions cost a tenth of the index update (pickled per posting).
 ``title_key`` holds the whole title (and the main title alone) as one term of its
 analysed words, so a query that *is* a title finds it with one lookup and ranks it first.
 
+It also holds, for queries made only of stop words (which the stemmed fields drop), the
+stop words of each field a query may name (:data:`STOP_FIELDS`: ``title=nous``), a title
+made only of stop words as its folded words (``=vous et nous``; ``~=`` for the main title
+alone) and :data:`STOP_KEYS`, which every document built with those values carries
+(:mod:`indexes.meaning` searches a document without it, built before, as before).
+
 Facet fields hold exact values (one term per value); sort keys are per-document
 columns. Each engine maps these fields onto its own schema (:mod:`indexes.whoosh.schema`,
 :mod:`indexes.tantivy.schema`). Nothing here leaves the package: callers name facets and
@@ -94,6 +100,21 @@ FIELD_PREFIXES: dict[str, str] = {
 }
 #: Prefixes of the year range (``annee:2010-2020``).
 YEAR_PREFIXES = frozenset({"annee", "year", "date"})
+
+#: Fields whose stop words ``title_key`` holds as ``<field>=<word>``: stemmed fields a
+#: query may name (``authors`` keeps its stop words itself). Not ``subjects``: its text
+#: seldom recurs whole, and finding its stop words cost ~2.5% more instructions per
+#: document prepared (callgrind over bench20k.db); ``sujet:de`` looks in the record's words.
+STOP_FIELDS = (TITLE, COLLECTION_TEXT, PUBLISHER)
+#: The ``title_key`` value of every document that holds the values above.
+STOP_KEYS = "="
+#: ``title_key`` prefixes of a whole title, and of a main title, made only of stop words.
+STOP_TITLE, STOP_MAIN_TITLE = "=", "~="
+
+
+def stop_key(field: str, word: str) -> str:
+    """The ``title_key`` value saying that ``field`` holds the stop word ``word``."""
+    return f"{field}={word}"
 
 #: Analyser of each text field, for query-time analysis identical to index time.
 FRENCH_FIELDS = frozenset({ALL, TITLE, SUBJECTS, COLLECTION_TEXT, PUBLISHER,

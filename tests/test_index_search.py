@@ -11,6 +11,7 @@ import html
 import re
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,21 @@ import pytest
 from catalogue.lending.states import availability
 from catalogue.records import Record
 from harvesters.pmb import open_export
-from indexes import IndexWriter, Inexact, Searcher, SearchRequest, SearchResult, rebuild
+from indexes import (
+    IndexWriter,
+    Inexact,
+    Searcher,
+    SearchRequest,
+    SearchResult,
+    directory,
+    engine,
+    rebuild,
+    update,
+)
+from indexes.analysis import SEPARATOR
+from indexes.documents import document, values
 from indexes.model import MAX_PAGE, MAX_PAGE_SIZE
+from indexes.schema import TITLE_KEY
 
 FACET_NAMES = ("doctype", "year", "language", "source", "descriptor", "collection",
                "author", "availability")
@@ -411,7 +425,7 @@ def test_both_engines_find_the_same_records(both_engines: dict[str, Searcher],
     whoosh, tantivy = both_engines["whoosh"], both_engines["tantivy"]
     assert whoosh.select(query) == tantivy.select(query), query
     request = SearchRequest(query=query, facets=FACET_NAMES, facet_limit=500, page_size=5,
-                            filters={"doctype": ("a",)})
+                            filters={"source": ("t",)})
     a, b = whoosh.search(request), tantivy.search(request)
     assert a.total == b.total and a.degraded == b.degraded and a.suggestion == b.suggestion
     assert a.facets == b.facets
@@ -550,10 +564,10 @@ STOP_WORD_QUERIES = {
     "l'un et": ["t:ua"], "L’un": ["t:ua"], "et": ["t:pv", "t:ua", "t:vn"],
     # a phrase of stop words: the same rule (its words, in any order)
     '"vous et nous"': ["t:vn"], '"nous et vous"': ["t:vn"], "« vous et nous »": ["t:vn"],
-    # a field query: the record's words (stemmed fields do not keep stop words)...
-    "titre:nous": ["t:ab", "t:na", "t:vn"], 'titre:"vous et nous"': ["t:vn"],
-    # ...except authors, whose field keeps them
-    "auteur:le": ["t:ab"],
+    # a field query: that field's words ("nous" in the abstract of t:ab is not in its title)
+    "titre:nous": ["t:na", "t:vn"], 'titre:"vous et nous"': ["t:vn"],
+    "titre:(vous et nous)": ["t:vn"], "titre:nous vous": ["t:vn"], "titre:le": ["t:lq"],
+    "auteur:le": ["t:ab"], "titre:l'un": ["t:ua"],
     # each side of an OR is a query of its own
     "elles OR nous": ["t:ab", "t:el", "t:na", "t:vn"], "jeunesse OR elles": ["t:el", "t:ju"],
     "nous OR (politique de la ville)": ["t:ab", "t:na", "t:pv", "t:vn"],
@@ -604,3 +618,124 @@ def test_stop_word_queries_with_years_full_text_and_suggestions(
     # A DSI equation selects among given records as an index of them alone would.
     assert stop_words.select("vous et nous", within=["t:vn", "t:na", "t:el"]) == {"t:vn"}
     assert stop_words.select("nous", within=["t:vn", "t:na", "t:el"]) == {"t:vn", "t:na"}
+
+
+# --- queries of stop words only: field restriction and ranking by title ----------------------
+
+def _titled_records() -> list[tuple[Record, datetime]]:
+    """Records that arrived one day apart, in this order: "Nous" is the oldest, the
+    records that only mention "nous" outside their title the newest."""
+    from catalogue.records import Publication, Series, Title
+    made = [
+        Record(source="t", source_id="ex", title=Title("Nous")),
+        Record(source="t", source_id="ms", title=Title("Nous", subtitle=("récits de quartier",))),
+        Record(source="t", source_id="na", title=Title("Nous autres")),
+        Record(source="t", source_id="vn", title=Title("Vous et nous")),
+        Record(source="t", source_id="sj", title=Title("Jeunesse"), keywords=("Entre nous",)),
+        Record(source="t", source_id="co", title=Title("Quartiers"),
+               series=(Series(tag="225", title="Nous aussi"),)),
+        Record(source="t", source_id="pu", title=Title("Politique urbaine"),
+               publications=(Publication(publishers=("Éditions de la ville",)),)),
+        Record(source="t", source_id="nt", title=Title("Rapport annuel"),
+               abstracts=("Ce que nous avons appris.",)),
+    ]
+    first = datetime(2020, 1, 1, tzinfo=UTC)
+    return [(record, first + timedelta(days=n)) for n, record in enumerate(made)]
+
+
+def _index_as_before(items: list[tuple[Record, datetime]], index_dir: Path,
+                     engine_name: str) -> None:
+    """An index as the code before the stop-word keys built it: the same documents
+    without the ``title_key`` values that hold an ``=``."""
+    chosen = engine.get(engine_name)
+    path = directory.new_generation(index_dir)
+    chosen.create(path)
+    engine.mark(path, engine_name)
+    writer = chosen.writer(path)
+    for record, added in items:
+        doc = document(record, added=added)
+        doc[TITLE_KEY] = SEPARATOR.join(v for v in values(doc[TITLE_KEY]) if "=" not in v)
+        writer.add(chosen.prepare(doc))
+    writer.commit()
+    directory.publish(index_dir, path)
+
+
+@pytest.fixture(scope="module")
+def titled(tmp_path_factory: pytest.TempPathFactory, index_engine: str) -> Iterator[Searcher]:
+    path = tmp_path_factory.mktemp(f"titled-{index_engine}")
+    rebuild(_titled_records(), path, engine_name=index_engine)
+    with Searcher(path) as searcher:
+        yield searcher
+
+
+def _ids(searcher: Searcher, query: str, **options: Any) -> list[str]:
+    found = searcher.search(SearchRequest(query=query, page_size=100, **options))
+    assert found.total == len(found.hits) and not found.degraded
+    return [h.global_id.removeprefix("t:") for h in found.hits]
+
+
+#: Query -> its hits in order: a title that is exactly the query first, then a main title
+#: that is, then titles holding the words, then the rest; newest first in each.
+TITLED = {
+    "Nous": ["ex", "ms", "vn", "na", "nt", "co", "sj"],
+    "« nous »": ["ex", "ms", "vn", "na", "nt", "co", "sj"],
+    "titre:nous": ["ex", "ms", "vn", "na"],
+    'titre:"nous"': ["ex", "ms", "vn", "na"],
+    "vous et nous": ["vn"],
+    "nous -autres": ["ex", "ms", "vn", "nt", "co", "sj"],
+    "nous annee:2020": [],
+    "collection:nous": ["co"], "serie:nous": ["co"],
+    "editeur:de la": ["pu"], "editeur:(de la)": ["pu"], 'editeur:"de la"': ["pu"],
+    "collection:nous titre:nous": [], "titre:nous -titre:autres": ["ex", "ms", "vn"],
+    # subjects keep no stop words of their own (schema.STOP_FIELDS): the record's words
+    "sujet:nous": ["ex", "ms", "vn", "na", "nt", "co", "sj"],
+    "sujet:nous titre:nous": ["ex", "ms", "vn", "na"],
+    # not stop words only: as before (relevance; newest for an OR)
+    "nous OR de": ["nt", "pu", "co", "sj", "vn", "na", "ms", "ex"],
+    "nous quartier": ["co", "ms"],
+}
+
+
+@pytest.mark.parametrize("query", list(TITLED))
+def test_stop_words_only_rank_the_exact_title_first(titled: Searcher, query: str) -> None:
+    assert _ids(titled, query) == TITLED[query]
+    every = sorted(titled.select(query))
+    assert every == sorted(f"t:{sid}" for sid in TITLED[query])
+    assert titled.count(query) == len(every)
+
+
+def test_stop_words_only_ranking_pages_and_sorts(titled: Searcher) -> None:
+    pages = [titled.search(SearchRequest(query="nous", page=n, page_size=2))
+             for n in (1, 2, 3, 4, 5)]
+    assert [h.global_id.removeprefix("t:") for p in pages for h in p.hits] == TITLED["Nous"]
+    assert {p.total for p in pages} == {7}
+    assert pages[4].hits == ()
+    # an explicit sort is the sort asked for; full text searched too changes nothing
+    assert _ids(titled, "nous", sort="newest") == ["nt", "co", "sj", "vn", "na", "ms", "ex"]
+    assert _ids(titled, "titre:nous", sort="title") == ["ex", "ms", "na", "vn"]
+    assert _ids(titled, "Nous", fulltext=("public", "readers", "staff")) == TITLED["Nous"]
+    assert _ids(titled, "nous", filters={"source": ("t",)}) == TITLED["Nous"]
+
+
+def test_an_index_built_before_the_stop_word_keys_answers_as_before(
+        tmp_path: Path, index_engine: str) -> None:
+    items = _titled_records()
+    _index_as_before(items, tmp_path, index_engine)
+    with Searcher(tmp_path) as before:
+        # the record's words, newest first: what these queries found before
+        newest = ["nt", "co", "sj", "vn", "na", "ms", "ex"]
+        assert _ids(before, "nous") == newest
+        assert _ids(before, "titre:nous") == newest
+        assert _ids(before, "sujet:nous") == newest
+        assert _ids(before, "editeur:de la") == ["pu"]
+        assert _ids(before, "vous et nous") == ["vn"]
+        assert sorted(before.select("titre:nous")) == sorted(f"t:{n}" for n in newest)
+        # a record updated since is searched and ranked as built now, the others as before
+        update(tmp_path, [items[4]], engine_name=index_engine)  # sj: "nous" in a subject
+        assert _ids(before, "sujet:nous") == newest
+        update(tmp_path, [items[-1]], engine_name=index_engine)  # nt: "nous" in a note
+        assert _ids(before, "titre:nous") == ["co", "vn", "na", "ms", "ex"]
+        # after `catalogue reindex`: the field and the title
+        rebuild(items, tmp_path, engine_name=index_engine)
+        assert _ids(before, "nous") == TITLED["Nous"]
+        assert _ids(before, "titre:nous") == TITLED["titre:nous"]

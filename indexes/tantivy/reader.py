@@ -42,7 +42,7 @@ from indexes.schema import (
     fulltext_fields,
 )
 from indexes.syntax import Node, marks
-from indexes.tantivy.query import Must, Should, Translator
+from indexes.tantivy.query import Must, MustNot, Should, Translator
 from indexes.tantivy.schema import SHOWN_AUTHORS, STORED_FACETS
 
 #: Added for each query word found in the title (tantivy's BM25 on ``title`` times this).
@@ -179,22 +179,54 @@ class TantivyReader:
         final = self._restricted(match, req)
         terms, prefixes = marks(node)
         offset = (req.page - 1) * req.page_size
-        if req.sort == "relevance" and terms:
-            found = self.searcher.search(self._scored(final, req.query, terms, req.fulltext), req.page_size,
-                                         count=True, offset=offset)
-            ranked = [(a, float(score)) for score, a in found.hits]
+        tiers = (self.translate.meaning.tiers(node)
+                 if req.sort == "relevance" and not terms else None)
+        if tiers:  # stop words only: by title first (indexes.meaning)
+            ranked, total = self._tiered(final, tiers, req.page_size, offset)
         else:
-            field, order = _SORTS.get(req.sort, _SORTS["newest"])
-            found = self.searcher.search(final, req.page_size, count=True,
-                                         order_by_field=field, offset=offset, order=order)
-            ranked = [(a, 0.0) for _, a in found.hits]
-        total = int(found.count)  # type: ignore[attr-defined]
+            if req.sort == "relevance" and terms:
+                found = self.searcher.search(
+                    self._scored(final, req.query, terms, req.fulltext), req.page_size,
+                    count=True, offset=offset)
+                ranked = [(a, float(score)) for score, a in found.hits]
+            else:
+                field, order = _SORTS.get(req.sort, _SORTS["newest"])
+                found = self.searcher.search(final, req.page_size, count=True,
+                                             order_by_field=field, offset=offset, order=order)
+                ranked = [(a, 0.0) for _, a in found.hits]
+            total = int(found.count)  # type: ignore[attr-defined]
         hits = tuple(self._hit(a, score, terms, prefixes, req.highlight) for a, score in ranked)
         # An index built before a facet existed has no column for it: that facet is left
         # out (until ``catalogue reindex``) rather than failing the whole search.
         known = tuple(n for n in req.facets if self.has_fields((FACETS[n],)))
         facets = self._facets(match, replace(req, facets=known)) if known else ()
         return SearchResult(req, total, hits, facets, None, degraded)
+
+    def _tiered(self, final: tantivy.Query, tiers: list[tantivy.Query], size: int,
+                offset: int) -> tuple[list[tuple[Any, float]], int]:
+        """A page of ``final``'s records, those of each of ``tiers`` (best first) before
+        the next's and the rest last, newest first in each; and how many there are. One
+        ordered search per tier, from where the page begins (a score cannot carry the
+        arrival key: tantivy's scores are 32-bit floats)."""
+        field, order = _SORTS["newest"]
+        ranked: list[tuple[Any, float]] = []
+        total = 0
+        earlier: list[tantivy.Query] = []
+        for tier in [*tiers, None]:
+            clauses = [(Must, final), *((MustNot, q) for q in earlier)]
+            if tier is not None:
+                clauses.append((Must, tier))
+                earlier.append(tier)
+            query = tantivy.Query.boolean_query(clauses)
+            want, skip = size - len(ranked), max(offset - total, 0)
+            if want <= 0:
+                total += self._count(query)
+                continue
+            found = self.searcher.search(query, want, count=True, order_by_field=field,
+                                         offset=skip, order=order)
+            ranked.extend((a, 0.0) for _, a in found.hits)
+            total += int(found.count)  # type: ignore[attr-defined]
+        return ranked, total
 
     def _scored(self, final: tantivy.Query, text: str, terms: frozenset[str],
                 levels: tuple[str, ...] = ()) -> tantivy.Query:

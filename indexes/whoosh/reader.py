@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,19 @@ def open_searcher(path: Path) -> Any:
                 raise
             time.sleep(0.01 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def _tier_of(tiers: list[DocSet]) -> Callable[[int], int]:
+    """A document's tier among ``tiers`` (best first) as a number, higher first."""
+    top = len(tiers)
+
+    def tier(doc: int) -> int:
+        for n, docs in enumerate(tiers):
+            if doc in docs:
+                return top - n
+        return 0
+
+    return tier
 
 
 class WhooshReader:
@@ -172,7 +186,12 @@ class WhooshReader:
             else:
                 column = SORTS[req.sort] or SORT_NEW
                 keys = self.sort_key(column)
-                if column == SORT_NEW:
+                tiers = (self.evaluator.meaning.tiers(node) or []
+                         if req.sort == "relevance" else [])
+                if any(tiers):  # stop words only: by title first (indexes.meaning)
+                    tier = _tier_of(tiers)
+                    order = heapq.nlargest(need, final, key=lambda d: (tier(d), keys[d], -d))
+                elif column == SORT_NEW:
                     order = heapq.nlargest(need, final, key=lambda d: (keys[d], -d))
                 else:
                     order = heapq.nsmallest(need, final, key=lambda d: (keys[d], d))
