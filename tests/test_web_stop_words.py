@@ -8,13 +8,11 @@ from __future__ import annotations
 import json
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from lxml import etree, html
-from sqlalchemy import Engine
 
 from tests.web_site import WebSite
 
@@ -23,26 +21,15 @@ TITLES = {"vn": "Vous et nous", "el": "Elles", "na": "Nous autres",
           "pv": "Politique de la ville", "lq": "Le quartier", "ju": "Jeunesse urbaine"}
 
 
-def _fill(engine: Engine, export: Path) -> None:
-    from catalogue.formats import unimarc
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebSite]:
     from catalogue.records import Publication, Record, Title
-    from tests.web_site import _import
+    from tests.web_site import records_site
 
     records = [Record(source="crpv", source_id=sid, title=Title(title),
                       publications=(Publication(dates=("2020",)),), languages=("fre",))
                for sid, title in TITLES.items()]
-    _import(engine, "crpv", b"".join(unimarc.to_iso2709(r) for r in records))
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebSite]:
-    from tests.web_site import start_site
-
-    folder = tmp_path_factory.mktemp("stop-words")
-    running = start_site(folder, folder / "unused.mrc", fill=_fill)
-    yield running
-    running.serving.stop()
-    running.engine.dispose()
+    yield from records_site(tmp_path_factory.mktemp("stop-words"), records)
 
 
 def get(site: WebSite, path: str, **params: str) -> tuple[int, str, bytes]:

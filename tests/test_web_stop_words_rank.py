@@ -13,12 +13,10 @@ from __future__ import annotations
 import re
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from lxml import html
-from sqlalchemy import Engine
 
 from tests.web_site import WebSite
 
@@ -32,28 +30,17 @@ RECORDS = [
 ]
 
 
-def _fill(engine: Engine, export: Path) -> None:
-    from catalogue.formats import unimarc
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebSite]:
     from catalogue.records import Publication, Record, Title
-    from tests.web_site import _import
+    from tests.web_site import records_site
 
     records = [Record(source="crpv", source_id=sid,
                       title=Title(main, subtitle=(subtitle,) if subtitle else ()),
                       abstracts=(note,) if note else (), keywords=(kw,) if kw else (),
                       publications=(Publication(dates=("2020",)),), languages=("fre",))
                for sid, main, subtitle, note, kw in RECORDS]
-    _import(engine, "crpv", b"".join(unimarc.to_iso2709(r) for r in records))
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebSite]:
-    from tests.web_site import start_site
-
-    folder = tmp_path_factory.mktemp("stop-words-rank")
-    running = start_site(folder, folder / "unused.mrc", fill=_fill)
-    yield running
-    running.serving.stop()
-    running.engine.dispose()
+    yield from records_site(tmp_path_factory.mktemp("stop-words-rank"), records)
 
 
 def served(site: WebSite, query: str) -> bytes:

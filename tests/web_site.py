@@ -13,7 +13,7 @@ socket use its Flask test client.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 
 from catalogue import indexing, union
 from catalogue.formats import unimarc
-from catalogue.records import replace
+from catalogue.records import Record, replace
 from catalogue.settings import Settings, load
 from catalogue.store import database
 from catalogue.store.ingest import Ingest
@@ -135,3 +135,17 @@ def start_site(folder: Path, export: Path, page_size: int = 20,
     app = create_app(settings, engine=engine)
     holder["app"] = app.wsgi_app
     return WebSite(root, settings, engine, app, serving)
+
+
+def records_site(folder: Path, records: Iterable[Record]) -> Iterator[WebSite]:
+    """A running site whose catalogue is ``records`` (source ``crpv``), stopped after:
+    the body of a module fixture for tests that need a few records of their own."""
+    data = b"".join(unimarc.to_iso2709(r) for r in records)
+
+    def fill(engine: Engine, _export: Path) -> None:
+        _import(engine, "crpv", data)
+
+    running = start_site(folder, folder / "unused.mrc", fill=fill)
+    yield running
+    running.serving.stop()
+    running.engine.dispose()
